@@ -1,0 +1,54 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'score-filter' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'score-filter'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'score-filter' {
+            [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'Keep records whose score is at least X (inclusive)')
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Keep records whose score is at most X (inclusive)')
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'The score field (dotted path or JSON Pointer)')
+            [CompletionResult]::new('--missing', '--missing', [CompletionResultType]::ParameterName, 'What to do with a record whose score is absent or not a number')
+            [CompletionResult]::new('--max-samples', '--max-samples', [CompletionResultType]::ParameterName, 'Keep at most N of the passing records: those with the smallest seeded hash')
+            [CompletionResult]::new('--max-per', '--max-per', [CompletionResultType]::ParameterName, 'Keep at most N passing records per value of --by')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the sampling hash')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Hash this field instead of the whole record when sampling (e.g. id)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Report counts and retention per value of FIELD (e.g. status)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')
+            [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Write every bad record to FILE as JSONL instead of reporting it')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
+            [CompletionResult]::new('--coerce', '--coerce', [CompletionResultType]::ParameterName, 'Read a string holding a number ("0.85") as that number')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first bad record, with exit status 1')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,278 @@
+//! Command-line plumbing shared by every tool (CONVENTIONS §6).
+//!
+//! [`Common`] holds the flags that mean the same thing in every tool and is
+//! flattened into each tool's clap struct. [`parse`] parses in two steps so the
+//! hidden `--generate KIND` works even when a tool has required flags, and
+//! [`generate`] renders the man page and shell completions from the same clap
+//! definitions `--help` uses: one source for all three.
+
+use std::io::Write;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, ValueEnum};
+
+/// Flags every tool takes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Common {
+    /// Input files (JSONL); none, or `-`, reads standard input
+    ///
+    /// Several files are read in order, as one stream. A regular file is
+    /// memory-mapped; standard input is read in large blocks.
+    #[arg(value_name = "FILE", help_heading = "Input")]
+    pub files: Vec<PathBuf>,
+
+    /// Write records to FILE instead of standard output
+    ///
+    /// The file is written to a temporary file in the same folder and renamed
+    /// into place only when the run succeeds, so a failed run leaves no
+    /// partial file.
+    #[arg(short = 'o', long = "output", value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Write run statistics to FILE as one JSON object
+    ///
+    /// Counts by reason, elapsed seconds, the tool's version and arguments,
+    /// and the tool's own figures: the same facts as the summary line.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub stats: Option<PathBuf>,
+
+    /// Do not print the summary line on standard error (errors still print)
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Write every bad record to FILE as JSONL instead of reporting it
+    ///
+    /// Each line is {"file":…,"line":…,"reason":…,"raw":"<the original
+    /// line>"} (plus "raw_base64" when the line is not valid UTF-8). Bad
+    /// records captured here do not by themselves make the exit status 1.
+    #[arg(long, value_name = "FILE", help_heading = "Bad records")]
+    pub rejects: Option<PathBuf>,
+
+    /// Stop at the first bad record, with exit status 1
+    ///
+    /// Records before it are written; with -o the output file is not created.
+    #[arg(long, help_heading = "Bad records")]
+    pub fail_fast: bool,
+
+    /// Worker threads [default: all cores]
+    ///
+    /// Output is byte-identical whatever the number of threads.
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Print a man page or shell completion script and exit
+    #[arg(long, value_enum, value_name = "KIND", hide = true, exclusive = true)]
+    pub generate: Option<Generate>,
+}
+
+/// What `--generate` renders.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generate {
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+impl Generate {
+    pub const ALL: [Generate; 6] = [
+        Generate::Man,
+        Generate::Bash,
+        Generate::Zsh,
+        Generate::Fish,
+        Generate::Powershell,
+        Generate::Elvish,
+    ];
+
+    /// Where the rendered file lives in the repository.
+    pub fn path(self, tool: &str) -> String {
+        match self {
+            Generate::Man => format!("man/{tool}.1"),
+            Generate::Bash => format!("completions/{tool}.bash"),
+            Generate::Zsh => format!("completions/_{tool}"),
+            Generate::Fish => format!("completions/{tool}.fish"),
+            Generate::Powershell => format!("completions/_{tool}.ps1"),
+            Generate::Elvish => format!("completions/{tool}.elv"),
+        }
+    }
+}
+
+/// What a tool tells the docs besides its flags.
+pub struct ToolDoc {
+    pub name: &'static str,
+    /// Real pipelines: (what it does, the command).
+    pub examples: &'static [(&'static str, &'static str)],
+    /// Extra man page sections: (TITLE, body). Paragraphs separated by blank
+    /// lines; lines starting with two spaces are shown verbatim.
+    pub sections: &'static [(&'static str, &'static str)],
+}
+
+/// What every tool's help says about exit codes.
+pub const EXIT_STATUS: &str = "\
+0  success (also: nothing matched, and a reader that closed the pipe)
+1  data problem: bad records not captured by --rejects, a failed check or gate
+2  usage or environment error: bad flag, unreadable file, bad config, I/O error";
+
+const CONVENTIONS: &str = "\
+Input is JSONL: one JSON object per line. CRLF line ends are accepted, a UTF-8 \
+BOM at the start of a file is skipped, blank lines are skipped and counted, and a \
+last line without a newline is an ordinary record. A line that is not valid JSON, \
+not UTF-8, not an object, or nested deeper than 128 levels is a bad record: it is \
+reported as TOOL: FILE:LINE: reason on standard error (the first 20, then a count), \
+every good record is still written, and the exit status is 1.
+
+Field paths are dotted (metadata.tier, attendees.0.type, messages.*.content) or JSON \
+Pointer (/metadata/tier, /@odata.etag). A record the tool does not change is written \
+byte for byte as it came in. Summaries and reports go to standard error, never to \
+standard output. A closed standard output (| head) ends the run quietly with status 0.";
+
+fn examples_text(doc: &ToolDoc) -> String {
+    let mut text = String::from("Examples:\n");
+    for (what, command) in doc.examples {
+        text.push_str(&format!("  # {what}\n  {command}\n\n"));
+    }
+    text.push_str("Exit status:\n");
+    for line in EXIT_STATUS.lines() {
+        text.push_str(&format!("  {line}\n"));
+    }
+    text
+}
+
+/// The tool's clap command with the shared help sections attached.
+pub fn command<C: CommandFactory>(doc: &ToolDoc) -> clap::Command {
+    C::command()
+        .name(doc.name)
+        .bin_name(doc.name)
+        .max_term_width(100)
+        .after_help("Use --help for examples and details.")
+        .after_long_help(examples_text(doc))
+}
+
+/// The result of parsing a command line.
+pub enum Parsed<C> {
+    /// Run the tool with these arguments.
+    Run(C),
+    /// `--generate` printed its output; nothing else to do.
+    Generated,
+}
+
+/// Parses the command line; a clap error (usage, `--help`, `--version`) is
+/// returned for [`crate::exit::run`] to print with clap's own exit code.
+pub fn parse<C: CommandFactory + FromArgMatches>(doc: &ToolDoc) -> Result<Parsed<C>, clap::Error> {
+    parse_from::<C, _, _>(doc, std::env::args_os())
+}
+
+pub fn parse_from<C, I, T>(doc: &ToolDoc, args: I) -> Result<Parsed<C>, clap::Error>
+where
+    C: CommandFactory + FromArgMatches,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut cmd = command::<C>(doc);
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    if let Some(kind) = matches.get_one::<Generate>("generate") {
+        let rendered = generate(cmd, doc, *kind);
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&rendered);
+        let _ = out.flush();
+        return Ok(Parsed::Generated);
+    }
+    C::from_arg_matches(&matches).map(Parsed::Run).map_err(|e| e.format(&mut cmd))
+}
+
+/// Renders the man page or a completion script for a tool.
+pub fn generate(mut cmd: clap::Command, doc: &ToolDoc, kind: Generate) -> Vec<u8> {
+    let mut out = Vec::new();
+    let shell = match kind {
+        Generate::Man => return man_page(cmd, doc),
+        Generate::Bash => clap_complete::Shell::Bash,
+        Generate::Zsh => clap_complete::Shell::Zsh,
+        Generate::Fish => clap_complete::Shell::Fish,
+        Generate::Powershell => clap_complete::Shell::PowerShell,
+        Generate::Elvish => clap_complete::Shell::Elvish,
+    };
+    clap_complete::generate(shell, &mut cmd, doc.name, &mut out);
+    out
+}
+
+/// Escapes text for roff: backslashes, leading dots and quotes, and hyphens
+/// (so they render as minus signs and can be searched and copied).
+fn roff(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.starts_with('.') || line.starts_with('\'') {
+            out.push_str("\\&");
+        }
+        out.push_str(&line.replace('\\', "\\e").replace('-', "\\-"));
+    }
+    out
+}
+
+/// Renders a section body: paragraphs, with indented lines kept verbatim.
+fn roff_body(body: &str) -> String {
+    let mut out = String::new();
+    for block in body.trim_matches('\n').split("\n\n") {
+        if block.lines().all(|l| l.starts_with("  ") || l.is_empty()) {
+            out.push_str(".PP\n.RS 4\n.nf\n");
+            for line in block.lines() {
+                out.push_str(&roff(line.strip_prefix("  ").unwrap_or(line)));
+                out.push('\n');
+            }
+            out.push_str(".fi\n.RE\n");
+        } else {
+            out.push_str(".PP\n");
+            out.push_str(&roff(&block.split('\n').collect::<Vec<_>>().join(" ")));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
+    let man = clap_mangen::Man::new(cmd)
+        .section("1")
+        .manual("synthkit manual")
+        .source(format!("synthkit {}", env!("CARGO_PKG_VERSION")));
+    let mut out = Vec::new();
+    let _ = man.render_title(&mut out);
+    let _ = man.render_name_section(&mut out);
+    let _ = man.render_synopsis_section(&mut out);
+    let _ = man.render_description_section(&mut out);
+    let _ = man.render_options_section(&mut out);
+    let mut text = String::new();
+    for (title, body) in doc.sections {
+        text.push_str(&format!(".SH \"{}\"\n", title.to_uppercase()));
+        text.push_str(&roff_body(body));
+    }
+    text.push_str(".SH \"INPUT AND OUTPUT\"\n");
+    text.push_str(&roff_body(CONVENTIONS));
+    text.push_str(".SH EXAMPLES\n");
+    for (what, command) in doc.examples {
+        text.push_str(&format!(".PP\n{}\n.RS 4\n.nf\n{}\n.fi\n.RE\n", roff(what), roff(command)));
+    }
+    text.push_str(".SH \"EXIT STATUS\"\n");
+    for line in EXIT_STATUS.lines() {
+        let (code, meaning) = line.split_at(1);
+        text.push_str(&format!(".TP\n.B {code}\n{}\n", roff(meaning.trim())));
+    }
+    text.push_str(
+        ".SH ENVIRONMENT\n.TP\n.B NO_COLOR\nDisables colour in help and error messages.\n",
+    );
+    text.push_str(".TP\n.B SOURCE_DATE_EPOCH\nUsed instead of the clock for timestamps written into records.\n");
+    text.push_str(".SH \"SEE ALSO\"\n");
+    let others: Vec<String> = crate::TOOLS
+        .iter()
+        .filter(|t| t.doc.name != doc.name)
+        .map(|t| format!("\\fB{}\\fR(1)", roff(t.doc.name)))
+        .collect();
+    text.push_str(&others.join(", "));
+    text.push('\n');
+    out.extend_from_slice(text.as_bytes());
+    out
+}

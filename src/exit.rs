@@ -1,0 +1,55 @@
+//! One exit-code policy for every tool (CONVENTIONS §3.3–§3.5).
+//!
+//! 0 success (also: nothing matched, a reader closed the pipe); 1 a data
+//! problem; 2 a usage or environment error. Tools return an [`Outcome`] or an
+//! error and [`run`] maps it: the library never calls `process::exit`.
+
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::process::ExitCode;
+
+use crate::error::is_broken_pipe;
+
+/// How a run that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every record was accounted for and every check passed.
+    Clean,
+    /// Bad records not captured by --rejects, or a failed check or gate.
+    DataErrors,
+}
+
+/// Runs a tool's body and turns its result into the exit status.
+pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -> ExitCode {
+    panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at =
+            info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{tool}: internal error: {message}{at}\n{tool}: this is a bug in synthkit; please report it with the command you ran"
+        );
+    }));
+    match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(Outcome::Clean)) => ExitCode::SUCCESS,
+        Ok(Ok(Outcome::DataErrors)) => ExitCode::from(1),
+        Ok(Err(err)) => {
+            if let Some(clap_error) = err.downcast_ref::<clap::Error>() {
+                // --help and --version arrive here too, with status 0.
+                let _ = clap_error.print();
+                return ExitCode::from(clap_error.exit_code().clamp(0, 255) as u8);
+            }
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr().lock(), "{tool}: {err:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}

@@ -1,0 +1,433 @@
+//! Input (CONVENTIONS §1): FILE arguments or standard input, read as one
+//! stream of newline-aligned chunks, then framed into lines.
+//!
+//! A regular file is memory-mapped and its chunks are slices of the map (zero
+//! copy); standard input, pipes and other streams are read in large blocks.
+//! Chunk boundaries depend only on the content (the first newline at or after
+//! each multiple of the chunk size, counted from the start of the source), so a
+//! file, the same bytes on a pipe, and any thread count all see the same chunks,
+//! which is what makes every aggregate reproducible.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use memmap2::Mmap;
+
+use crate::error::Error;
+
+/// Default bytes per chunk. Small enough to spread a few-MB file over the
+/// cores, large enough that per-chunk overhead is invisible.
+pub const DEFAULT_CHUNK: usize = 1 << 20;
+
+/// One input as opened.
+pub struct Source {
+    /// What messages call it: the path as given, or `<stdin>`.
+    pub name: Arc<str>,
+    data: SourceData,
+}
+
+enum SourceData {
+    Mapped(Arc<Mmap>),
+    Empty,
+    Stream(Box<dyn Read + Send>),
+}
+
+impl Source {
+    /// The size in bytes when known up front (files), for progress and ETA.
+    pub fn size(&self) -> Option<u64> {
+        match &self.data {
+            SourceData::Mapped(map) => Some(map.len() as u64),
+            SourceData::Empty => Some(0),
+            SourceData::Stream(_) => None,
+        }
+    }
+}
+
+/// The name messages use for standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// All inputs of a run, opened up front so that an unreadable file is reported
+/// before any output is written.
+pub struct Inputs {
+    pub sources: Vec<Source>,
+}
+
+impl Inputs {
+    /// Opens FILE arguments; none means standard input, `-` means standard
+    /// input explicitly and may appear once.
+    pub fn open(paths: &[PathBuf]) -> Result<Inputs, Error> {
+        let dashes = paths.iter().filter(|p| p.as_os_str() == "-").count();
+        if dashes > 1 {
+            return Err(Error::Usage("`-` (standard input) may be given only once".into()));
+        }
+        let mut sources = Vec::with_capacity(paths.len().max(1));
+        if paths.is_empty() {
+            sources.push(Source::stdin());
+        }
+        for path in paths {
+            if path.as_os_str() == "-" {
+                sources.push(Source::stdin());
+            } else {
+                sources.push(Source::file(path)?);
+            }
+        }
+        Ok(Inputs { sources })
+    }
+
+    /// Total size when every input is a file.
+    pub fn total_len(&self) -> Option<u64> {
+        self.sources.iter().map(Source::size).sum()
+    }
+
+    pub fn names(&self) -> Vec<Arc<str>> {
+        self.sources.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// Turns the inputs into a stream of chunks, in order.
+    pub fn into_chunks(self, chunk_size: usize) -> Chunks {
+        Chunks {
+            sources: self.sources.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
+            current: None,
+            chunk_size: chunk_size.max(1),
+        }
+    }
+}
+
+impl Source {
+    fn stdin() -> Source {
+        let name: Arc<str> = STDIN_NAME.into();
+        let stdin = io::stdin();
+        // `tool < file` gives a regular file: map it like a named file, as long
+        // as nothing has read from it yet.
+        if let Ok(fd) = stdin.as_fd().try_clone_to_owned() {
+            let file = File::from(fd);
+            let at_start =
+                rustix::fs::seek(&file, rustix::fs::SeekFrom::Current(0)).is_ok_and(|pos| pos == 0);
+            if at_start
+                && file.metadata().is_ok_and(|m| m.is_file())
+                && let Ok(source) = Source::map(name.clone(), file)
+            {
+                return source;
+            }
+        }
+        crate::output::enlarge_pipe(&stdin);
+        Source { name, data: SourceData::Stream(Box::new(stdin)) }
+    }
+
+    fn file(path: &Path) -> Result<Source, Error> {
+        let name: Arc<str> = path.display().to_string().into();
+        let open_error = |source: io::Error| Error::Input { name: name.to_string(), source };
+        let file = File::open(path).map_err(open_error)?;
+        let meta = file.metadata().map_err(open_error)?;
+        if meta.is_dir() {
+            return Err(Error::Input {
+                name: name.to_string(),
+                source: io::Error::other("is a directory, not a file"),
+            });
+        }
+        if !meta.is_file() {
+            // FIFOs, character devices, process substitution: stream them.
+            return Ok(Source { name, data: SourceData::Stream(Box::new(file)) });
+        }
+        let label = name.to_string();
+        Source::map(name, file).map_err(|source| Error::Input { name: label, source })
+    }
+
+    /// Maps a regular file (reading it as a stream where mapping fails).
+    fn map(name: Arc<str>, file: File) -> io::Result<Source> {
+        if file.metadata()?.len() == 0 {
+            return Ok(Source { name, data: SourceData::Empty });
+        }
+        // SAFETY: the map is read-only and private to this process. If another
+        // process truncates the file while we read it, the OS may deliver
+        // SIGBUS (as with ripgrep and jaq); that is the documented cost of
+        // zero-copy input. Any other concurrent change can only alter the
+        // bytes we read, never memory safety of our own data structures.
+        match unsafe { Mmap::map(&file) } {
+            Ok(map) => {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                Ok(Source { name, data: SourceData::Mapped(Arc::new(map)) })
+            }
+            // Some filesystems cannot map; read them as a stream instead.
+            Err(_) => Ok(Source { name, data: SourceData::Stream(Box::new(file)) }),
+        }
+    }
+}
+
+/// The bytes of a chunk: a slice of a mapped file, or an owned block.
+#[derive(Clone)]
+pub enum ChunkData {
+    Mapped(Arc<Mmap>, Range<usize>),
+    Owned(Arc<Vec<u8>>),
+}
+
+/// A newline-aligned piece of one source.
+#[derive(Clone)]
+pub struct Chunk {
+    /// Index of the source in the order the inputs were given.
+    pub source: usize,
+    /// Byte offset of the chunk in its source.
+    pub offset: u64,
+    /// Whether the chunk is the first of its source (BOM handling).
+    pub starts_source: bool,
+    pub data: ChunkData,
+}
+
+impl Chunk {
+    pub fn bytes(&self) -> &[u8] {
+        match &self.data {
+            ChunkData::Mapped(map, range) => &map[range.clone()],
+            ChunkData::Owned(block) => block,
+        }
+    }
+}
+
+/// The chunks of all inputs in order. Yields an error when a stream fails.
+pub struct Chunks {
+    sources: std::vec::IntoIter<(usize, Source)>,
+    current: Option<Cursor>,
+    chunk_size: usize,
+}
+
+struct Cursor {
+    index: usize,
+    name: Arc<str>,
+    data: CursorData,
+    /// Offset in the source of the next chunk.
+    offset: u64,
+}
+
+enum CursorData {
+    Mapped(Arc<Mmap>),
+    Stream { reader: Box<dyn Read + Send>, buf: Vec<u8>, eof: bool },
+}
+
+/// End (exclusive) of the chunk that starts at `start` in a source, given
+/// `data` beginning at source offset `base`; `None` when more data is needed.
+fn cut(data: &[u8], base: u64, start: u64, chunk: usize, eof: bool) -> Option<u64> {
+    let chunk = chunk as u64;
+    let boundary = (start / chunk + 1) * chunk;
+    let from = (boundary - 1).max(start) - base;
+    let end = base + data.len() as u64;
+    if from as usize >= data.len() {
+        return eof.then_some(end);
+    }
+    match memchr::memchr(b'\n', &data[from as usize..]) {
+        Some(at) => Some(base + from + at as u64 + 1),
+        None => eof.then_some(end),
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = Result<Chunk, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.current.is_none() {
+                let (index, source) = self.sources.next()?;
+                let data = match source.data {
+                    SourceData::Empty => continue,
+                    SourceData::Mapped(map) => CursorData::Mapped(map),
+                    SourceData::Stream(reader) => {
+                        CursorData::Stream { reader, buf: Vec::new(), eof: false }
+                    }
+                };
+                self.current = Some(Cursor { index, name: source.name, data, offset: 0 });
+            }
+            let cursor = self.current.as_mut()?;
+            let starts_source = cursor.offset == 0;
+            match &mut cursor.data {
+                CursorData::Mapped(map) => {
+                    if cursor.offset as usize >= map.len() {
+                        self.current = None;
+                        continue;
+                    }
+                    let end = cut(map, 0, cursor.offset, self.chunk_size, true)
+                        .unwrap_or(map.len() as u64);
+                    let range = cursor.offset as usize..end as usize;
+                    let chunk = Chunk {
+                        source: cursor.index,
+                        offset: cursor.offset,
+                        starts_source,
+                        data: ChunkData::Mapped(map.clone(), range),
+                    };
+                    cursor.offset = end;
+                    return Some(Ok(chunk));
+                }
+                CursorData::Stream { reader, buf, eof } => {
+                    // `buf` holds the source from `cursor.offset` on.
+                    let end = loop {
+                        if let Some(end) =
+                            cut(buf, cursor.offset, cursor.offset, self.chunk_size, *eof)
+                        {
+                            break end;
+                        }
+                        // Read up to the next boundary, then in small steps to the
+                        // newline, so little is left over to copy into the next chunk.
+                        let boundary =
+                            (cursor.offset / self.chunk_size as u64 + 1) * self.chunk_size as u64;
+                        let have = cursor.offset + buf.len() as u64;
+                        let want = if have < boundary { boundary - have } else { 64 * 1024 };
+                        buf.reserve(want as usize);
+                        match reader.by_ref().take(want).read_to_end(buf) {
+                            Ok(0) => *eof = true,
+                            Ok(_) => {}
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(source) => {
+                                let name = cursor.name.to_string();
+                                self.current = None;
+                                return Some(Err(Error::Input { name, source }));
+                            }
+                        }
+                    };
+                    let len = (end - cursor.offset) as usize;
+                    if len == 0 {
+                        self.current = None;
+                        continue;
+                    }
+                    let rest = buf.split_off(len);
+                    let block = std::mem::replace(buf, rest);
+                    let chunk = Chunk {
+                        source: cursor.index,
+                        offset: cursor.offset,
+                        starts_source,
+                        data: ChunkData::Owned(Arc::new(block)),
+                    };
+                    cursor.offset = end;
+                    return Some(Ok(chunk));
+                }
+            }
+        }
+    }
+}
+
+/// One line of a chunk, without its line terminator.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub bytes: &'a [u8],
+    /// Offset of `bytes` in the chunk.
+    pub start: usize,
+    /// 0-based index of the line within the chunk.
+    pub index: u32,
+    /// Whether the line ends with a bare `\n` right after `bytes`, so the
+    /// record and its newline can be written as one slice.
+    pub plain_newline: bool,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Calls `each` for every line of `chunk`; returns how many lines it has.
+/// Skips a UTF-8 BOM at the start of a source and strips `\r` before `\n`.
+pub fn for_each_line<'a>(
+    chunk: &'a [u8],
+    starts_source: bool,
+    mut each: impl FnMut(Line<'a>) -> bool,
+) -> u32 {
+    let mut start = 0;
+    if starts_source && chunk.starts_with(UTF8_BOM) {
+        start = UTF8_BOM.len();
+    }
+    let mut index = 0u32;
+    while start < chunk.len() {
+        let (end, next) = match memchr::memchr(b'\n', &chunk[start..]) {
+            Some(at) => (start + at, start + at + 1),
+            None => (chunk.len(), chunk.len()),
+        };
+        let mut stop = end;
+        let mut plain_newline = next > end;
+        if stop > start && chunk[stop - 1] == b'\r' && next > end {
+            stop -= 1;
+            plain_newline = false;
+        }
+        let line = Line { bytes: &chunk[start..stop], start, index, plain_newline };
+        index += 1;
+        if !each(line) {
+            return index;
+        }
+        start = next;
+    }
+    index
+}
+
+/// Whether a line holds only JSON whitespace (counted, then skipped).
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(chunk: &[u8], starts: bool) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        for_each_line(chunk, starts, |l| {
+            out.push((String::from_utf8_lossy(l.bytes).into_owned(), l.plain_newline));
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn framing_handles_crlf_bom_and_a_missing_last_newline() {
+        let got = lines(b"\xEF\xBB\xBF{\"a\":1}\r\n\n{}\n{\"b\":2}", true);
+        assert_eq!(
+            got,
+            vec![
+                ("{\"a\":1}".into(), false),
+                ("".into(), true),
+                ("{}".into(), true),
+                ("{\"b\":2}".into(), false)
+            ]
+        );
+        // A BOM in the middle of a stream is data, not framing.
+        assert_eq!(lines(b"\xEF\xBB\xBF{}\n", false)[0].0, "\u{feff}{}");
+    }
+
+    #[test]
+    fn cuts_depend_only_on_content() {
+        let data = b"aaaa\nbb\ncccccccc\nd\n";
+        // chunk size 4: boundaries at 4, 8, 12, 16...
+        assert_eq!(cut(data, 0, 0, 4, true), Some(5));
+        assert_eq!(cut(data, 0, 5, 4, true), Some(8));
+        assert_eq!(cut(data, 0, 8, 4, true), Some(17));
+        assert_eq!(cut(data, 0, 17, 4, true), Some(19));
+        // A stream without enough data yet asks for more.
+        assert_eq!(cut(&data[..3], 0, 0, 4, false), None);
+        assert_eq!(cut(&data[..3], 0, 0, 4, true), Some(3));
+    }
+
+    #[test]
+    fn stream_and_map_give_the_same_chunks() {
+        let mut text = Vec::new();
+        for i in 0..5000 {
+            text.extend_from_slice(
+                format!("{{\"i\":{i},\"pad\":\"{}\"}}\n", "x".repeat(i % 97)).as_bytes(),
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let mapped: Vec<Vec<u8>> = Inputs::open(&[path])
+            .unwrap()
+            .into_chunks(4096)
+            .map(|c| c.unwrap().bytes().to_vec())
+            .collect();
+        let streamed: Vec<Vec<u8>> = Inputs {
+            sources: vec![Source {
+                name: "s".into(),
+                data: SourceData::Stream(Box::new(io::Cursor::new(text.clone()))),
+            }],
+        }
+        .into_chunks(4096)
+        .map(|c| c.unwrap().bytes().to_vec())
+        .collect();
+        assert!(mapped.len() > 10);
+        assert_eq!(mapped, streamed);
+        assert_eq!(mapped.concat(), text);
+    }
+}

@@ -1,0 +1,34 @@
+//! synthkit: fast, composable Unix filters for the JSONL datasets of LLM
+//! post-training.
+//!
+//! The library owns everything the tools share (CONVENTIONS §8): input and
+//! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
+//! parallel ordered map ([`pipeline`]), output ([`output`]), accounting and
+//! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
+//! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
+//! `src/bin/` only calls the tool's `main`.
+
+pub mod cli;
+pub mod error;
+pub mod exit;
+pub mod hash;
+pub mod input;
+pub mod json;
+pub mod output;
+pub mod path;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod time;
+pub mod tools;
+
+/// A tool of the suite, for generated docs and the conventions tests.
+pub struct Tool {
+    pub doc: &'static cli::ToolDoc,
+    /// The tool's full clap command, with shared help sections.
+    pub command: fn() -> clap::Command,
+}
+
+/// Every tool of the suite.
+pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL];

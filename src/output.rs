@@ -1,0 +1,208 @@
+//! Output (CONVENTIONS §2): standard output, or a file written atomically.
+//!
+//! Records are written with vectored writes straight from the input chunks, so
+//! a pass-through tool copies nothing in user space. Standard output is a
+//! duplicate of fd 1 used as a plain file, bypassing std's line buffering.
+//! A file output is a temporary file in the target's folder, renamed into
+//! place only when the run succeeds; dropped uncommitted, it disappears.
+
+use std::fs::File;
+use std::io::{self, IoSlice, Write};
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Pipe buffer size asked for on pipes we read or write (Linux only; where
+/// the call fails the default stays). `SYNTHKIT_PIPE_SIZE=0` disables it.
+const PIPE_SIZE: usize = 1 << 20;
+
+/// Enlarges the kernel buffer of a pipe, which cuts context switches between
+/// the stages of a shell pipeline. Failure is harmless and ignored.
+pub fn enlarge_pipe(fd: &impl AsFd) {
+    let size = std::env::var("SYNTHKIT_PIPE_SIZE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(PIPE_SIZE);
+    if size == 0 {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    if rustix::fs::fstat(fd)
+        .is_ok_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode).is_fifo())
+    {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, size);
+    }
+}
+
+/// A file that appears at its path only when committed.
+pub struct AtomicFile {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
+        Ok(AtomicFile { temp, path: path.to_path_buf() })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.temp.as_file_mut()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves the finished file into place.
+    pub fn commit(self) -> Result<(), Error> {
+        let path = self.path;
+        let error = |source| Error::Output { path: path.display().to_string(), source };
+        self.temp.as_file().sync_data().map_err(error)?;
+        self.temp.persist(&path).map_err(|e| error(e.error))?;
+        Ok(())
+    }
+
+    /// Writes a whole file atomically.
+    pub fn write_all(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        let mut file = AtomicFile::create(path)?;
+        file.file()
+            .write_all(bytes)
+            .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
+        file.commit()
+    }
+}
+
+enum Target {
+    Stdout(File),
+    File(AtomicFile),
+}
+
+/// Where a tool's records go: standard output or `-o FILE`.
+pub struct Output {
+    target: Target,
+    /// Small writes collect here; large slices go straight to the kernel.
+    pending: Vec<u8>,
+}
+
+const PENDING: usize = 256 * 1024;
+/// Slices at least this long are not copied.
+const SMALL: usize = 16 * 1024;
+
+impl Output {
+    pub fn open(path: Option<&Path>) -> Result<Output, Error> {
+        let target = match path {
+            Some(path) if path.as_os_str() != "-" => Target::File(AtomicFile::create(path)?),
+            _ => {
+                let stdout = io::stdout();
+                enlarge_pipe(&stdout);
+                let fd = stdout.as_fd().try_clone_to_owned().map_err(Error::Stdout)?;
+                Target::Stdout(File::from(fd))
+            }
+        };
+        Ok(Output { target, pending: Vec::with_capacity(PENDING) })
+    }
+
+    fn error(&self, source: io::Error) -> Error {
+        match &self.target {
+            Target::Stdout(_) => Error::Stdout(source),
+            Target::File(file) => Error::Output { path: file.path().display().to_string(), source },
+        }
+    }
+
+    fn file(&mut self) -> &mut File {
+        match &mut self.target {
+            Target::Stdout(file) => file,
+            Target::File(file) => file.file(),
+        }
+    }
+
+    /// Writes slices in order: small ones are copied into a buffer, each
+    /// large one goes to the kernel as it is, together with what is buffered.
+    pub fn write_slices(&mut self, slices: &[&[u8]]) -> Result<(), Error> {
+        for slice in slices {
+            if slice.len() < SMALL {
+                self.pending.extend_from_slice(slice);
+                if self.pending.len() >= PENDING {
+                    self.flush_pending()?;
+                }
+                continue;
+            }
+            let Output { target, pending } = self;
+            let file = match target {
+                Target::Stdout(file) => file,
+                Target::File(file) => file.file(),
+            };
+            let mut batch = [IoSlice::new(pending), IoSlice::new(slice)];
+            let mut rest: &mut [IoSlice<'_>] = &mut batch;
+            let mut result = Ok(());
+            while !rest.is_empty() {
+                match file.write_vectored(rest) {
+                    Ok(0) => {
+                        result = Err(io::Error::from(io::ErrorKind::WriteZero));
+                        break;
+                    }
+                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            self.pending.clear();
+            result.map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one buffer (copied when small).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.write_slices(&[bytes])
+    }
+
+    fn flush_pending(&mut self) -> Result<(), Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let result = self.file().write_all(&pending);
+        self.pending = pending;
+        self.pending.clear();
+        result.map_err(|e| self.error(e))
+    }
+
+    pub fn flush(&mut self) -> Result<(), Error> {
+        self.flush_pending()?;
+        let result = self.file().flush();
+        result.map_err(|e| self.error(e))
+    }
+
+    /// Ends an incomplete run: what went to standard output stays written
+    /// (flushed); a file is removed, never moved into place.
+    pub fn abandon(mut self) -> Result<(), Error> {
+        match self.target {
+            Target::Stdout(_) => self.flush(),
+            Target::File(_) => Ok(()),
+        }
+    }
+
+    /// Flushes and, for a file, moves it into place.
+    pub fn commit(mut self) -> Result<(), Error> {
+        self.flush()?;
+        match self.target {
+            Target::Stdout(_) => Ok(()),
+            Target::File(file) => file.commit(),
+        }
+    }
+}

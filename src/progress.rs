@@ -1,0 +1,73 @@
+//! A progress line on standard error (CONVENTIONS §4.3): only when stderr is
+//! a terminal, only once a run has lasted a second, never with --quiet.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+pub struct Progress {
+    tool: &'static str,
+    enabled: bool,
+    started: Instant,
+    last: Instant,
+    drawn: bool,
+    total: Option<u64>,
+    pub bytes: u64,
+    pub records: u64,
+}
+
+impl Progress {
+    pub fn new(tool: &'static str, quiet: bool, total: Option<u64>) -> Self {
+        let now = Instant::now();
+        Progress {
+            tool,
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            started: now,
+            last: now,
+            drawn: false,
+            total,
+            bytes: 0,
+            records: 0,
+        }
+    }
+
+    /// Adds work done and redraws at most four times a second.
+    pub fn advance(&mut self, bytes: u64, records: u64) {
+        self.bytes += bytes;
+        self.records += records;
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let elapsed = now - self.started;
+        if elapsed < Duration::from_secs(1) || now - self.last < Duration::from_millis(250) {
+            return;
+        }
+        self.last = now;
+        let rate = self.bytes as f64 / elapsed.as_secs_f64();
+        let mut line = format!(
+            "{}: {} records, {:.1} MB, {:.0} MB/s",
+            self.tool,
+            self.records,
+            self.bytes as f64 / 1e6,
+            rate / 1e6
+        );
+        if let Some(total) = self.total.filter(|t| *t > 0 && rate > 0.0) {
+            let left = total.saturating_sub(self.bytes) as f64 / rate;
+            line.push_str(&format!(
+                ", {:.0}% , ETA {:.0}s",
+                self.bytes as f64 * 100.0 / total as f64,
+                left
+            ));
+        }
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[K{line}");
+        self.drawn = true;
+    }
+
+    /// Erases the progress line before the summary is printed.
+    pub fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+            self.drawn = false;
+        }
+    }
+}

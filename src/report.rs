@@ -1,0 +1,275 @@
+//! Accounting and reporting (CONVENTIONS §3–§4), written once for every tool.
+//!
+//! [`Counts`] adds up what happened to every record; [`RejectLog`] reports bad
+//! records (the first 20 on stderr, or all of them to `--rejects FILE`);
+//! [`stats_object`] builds the `--stats` JSON. Messages have the form
+//! `TOOL: FILE:LINE: reason`.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Error;
+use crate::json::{quote, write_str};
+use crate::output::AtomicFile;
+
+/// Counts by reason, in first-seen order (few distinct reasons per run).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally(Vec<(String, u64)>);
+
+impl Tally {
+    pub fn add(&mut self, reason: &str, n: u64) {
+        match self.0.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, count)) => *count += n,
+            None => self.0.push((reason.to_string(), n)),
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        for (reason, n) in &other.0 {
+            self.add(reason, *n);
+        }
+    }
+
+    pub fn get(&self, reason: &str) -> u64 {
+        self.0.iter().find(|(r, _)| r == reason).map_or(0, |(_, n)| *n)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Reasons sorted by count (descending), then name.
+    pub fn sorted(&self) -> Vec<(&str, u64)> {
+        let mut list: Vec<(&str, u64)> = self.0.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        list
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        for (reason, n) in self.sorted() {
+            map.insert(reason.to_string(), json!(n));
+        }
+        Value::Object(map)
+    }
+
+    /// "3 (2 invalid JSON, 1 missing score)" or "0".
+    pub fn phrase(&self) -> String {
+        let total = self.total();
+        if total == 0 {
+            return "0".into();
+        }
+        let parts: Vec<String> = self.sorted().iter().map(|(r, n)| format!("{n} {r}")).collect();
+        format!("{total} ({})", parts.join(", "))
+    }
+}
+
+/// What happened to the records of a run (or of one chunk).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    /// Non-blank lines read: the records.
+    pub records: u64,
+    /// Whitespace-only lines, skipped.
+    pub blank: u64,
+    /// Records for which at least one line was written.
+    pub written: u64,
+    /// Records a tool kept for a later decision.
+    pub held: u64,
+    /// Output lines written (a tool may write several per record).
+    pub lines_out: u64,
+    pub filtered: Tally,
+    pub rejected: Tally,
+}
+
+impl Counts {
+    pub fn merge(&mut self, other: &Counts) {
+        self.records += other.records;
+        self.blank += other.blank;
+        self.written += other.written;
+        self.held += other.held;
+        self.lines_out += other.lines_out;
+        self.filtered.merge(&other.filtered);
+        self.rejected.merge(&other.rejected);
+    }
+
+    /// Every record ended in exactly one place.
+    pub fn balanced(&self) -> bool {
+        self.records == self.written + self.held + self.filtered.total() + self.rejected.total()
+    }
+}
+
+/// How many bad records are described on stderr before only counting.
+pub const SHOWN_REJECTS: u64 = 20;
+
+/// Reports bad records: on stderr (the first 20), or all to `--rejects FILE`.
+pub struct RejectLog {
+    tool: &'static str,
+    file: Option<BufWriter<AtomicFile>>,
+    shown: u64,
+    total: u64,
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file().flush()
+    }
+}
+
+impl RejectLog {
+    pub fn new(tool: &'static str, path: Option<&Path>) -> Result<Self, Error> {
+        let file = match path {
+            Some(path) => Some(BufWriter::with_capacity(64 * 1024, AtomicFile::create(path)?)),
+            None => None,
+        };
+        Ok(RejectLog { tool, file, shown: 0, total: 0 })
+    }
+
+    pub fn to_file(&self) -> bool {
+        self.file.is_some()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Records one bad record.
+    pub fn log(
+        &mut self,
+        file: &Arc<str>,
+        line: u64,
+        reason: &str,
+        raw: &[u8],
+    ) -> Result<(), Error> {
+        self.total += 1;
+        if let Some(out) = &mut self.file {
+            // Keys in the documented order: file, line, reason, raw.
+            let mut line = format!(
+                "{{\"file\":{},\"line\":{line},\"reason\":{},\"raw\":",
+                quote(file),
+                quote(reason)
+            )
+            .into_bytes();
+            match std::str::from_utf8(raw) {
+                Ok(text) => write_str(&mut line, text),
+                Err(_) => {
+                    // Keep every byte: a lossy string to read, base64 for the exact bytes.
+                    write_str(&mut line, &String::from_utf8_lossy(raw));
+                    line.extend_from_slice(b",\"raw_base64\":");
+                    write_str(&mut line, &base64(raw));
+                }
+            }
+            line.extend_from_slice(b"}\n");
+            let path = out.get_ref().path().display().to_string();
+            out.write_all(&line).map_err(|source| Error::Output { path, source })?;
+        } else if self.shown < SHOWN_REJECTS {
+            self.shown += 1;
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{}: {file}:{line}: {reason}", self.tool);
+        }
+        Ok(())
+    }
+
+    /// Ends the log: commits the rejects file, or says how many were not shown.
+    pub fn finish(self, commit: bool) -> Result<(), Error> {
+        match self.file {
+            Some(out) => {
+                let path = out.get_ref().path().display().to_string();
+                let file =
+                    out.into_inner().map_err(|e| Error::Output { path, source: e.into_error() })?;
+                if commit {
+                    file.commit()?;
+                }
+            }
+            None if self.total > self.shown => {
+                let hidden = self.total - self.shown;
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(
+                    err,
+                    "{}: … and {hidden} more bad record{} (use --rejects FILE to capture every one)",
+                    self.tool,
+                    if hidden == 1 { "" } else { "s" }
+                );
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// Standard base64 (RFC 4648) for the exact bytes of a non-UTF-8 reject.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let n =
+            group.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A share as a percentage with one decimal ("94.7%"); "n/a" when empty.
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 { "n/a".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+}
+
+/// The `--stats` object every tool writes: the common facts, then the tool's.
+pub fn stats_object(
+    tool: &str,
+    args: &[String],
+    elapsed: f64,
+    counts: &Counts,
+    extra: Map<String, Value>,
+) -> Value {
+    let mut map = Map::new();
+    map.insert("tool".into(), json!(tool));
+    map.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    map.insert("args".into(), json!(args));
+    map.insert("elapsed_seconds".into(), json!((elapsed * 1e6).round() / 1e6));
+    map.insert("records_in".into(), json!(counts.records));
+    map.insert("records_written".into(), json!(counts.written));
+    map.insert("lines_out".into(), json!(counts.lines_out));
+    map.insert("filtered".into(), counts.filtered.to_json());
+    map.insert("rejected".into(), counts.rejected.to_json());
+    map.insert("blank_lines".into(), json!(counts.blank));
+    for (key, value) in extra {
+        map.insert(key, value);
+    }
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (input, expected) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")]
+        {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
+
+    #[test]
+    fn tally_phrase_orders_by_count() {
+        let mut t = Tally::default();
+        t.add("missing score", 1);
+        t.add("invalid JSON", 2);
+        assert_eq!(t.phrase(), "3 (2 invalid JSON, 1 missing score)");
+        assert_eq!(Tally::default().phrase(), "0");
+    }
+}

@@ -1,0 +1,174 @@
+//! One run of a tool: the session that turns the [`Common`] flags into
+//! behaviour. It owns the output, the reject log, the progress line and the
+//! totals; it takes processed chunks in order from the pipeline, and at the end
+//! prints the summary, writes `--stats` and commits the output files.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use crate::cli::Common;
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::input::Inputs;
+use crate::output::{AtomicFile, Output};
+use crate::pipeline::{Done, Flow, Settings};
+use crate::progress::Progress;
+use crate::report::{Counts, RejectLog, stats_object};
+
+pub struct Run {
+    pub tool: &'static str,
+    /// Totals over every chunk taken so far.
+    pub counts: Counts,
+    names: Vec<Arc<str>>,
+    output: Option<Output>,
+    rejects: RejectLog,
+    progress: Progress,
+    started: Instant,
+    quiet: bool,
+    stats: Option<std::path::PathBuf>,
+    stopped_early: bool,
+    pub settings: Settings,
+}
+
+impl Run {
+    /// Opens the output (when the tool writes records to it) and the reject
+    /// log; `inputs` must already be open so unreadable files fail first.
+    pub fn start(
+        tool: &'static str,
+        common: &Common,
+        inputs: &Inputs,
+        writes_records: bool,
+    ) -> Result<Run, Error> {
+        let output =
+            if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
+        Ok(Run {
+            tool,
+            counts: Counts::default(),
+            names: inputs.names(),
+            output,
+            rejects: RejectLog::new(tool, common.rejects.as_deref())?,
+            progress: Progress::new(tool, common.quiet, inputs.total_len()),
+            started: Instant::now(),
+            quiet: common.quiet,
+            stats: common.stats.clone(),
+            stopped_early: false,
+            settings: Settings::new(common.threads, common.fail_fast),
+        })
+    }
+
+    /// Accounts for a processed chunk: totals, bad records, progress.
+    pub fn account<A>(&mut self, done: &Done<A>) -> Result<Flow, Error> {
+        self.counts.merge(&done.counts);
+        self.progress.advance(done.chunk.bytes().len() as u64, done.counts.records);
+        let name = &self.names[done.chunk.source];
+        for reject in &done.rejects {
+            self.rejects.log(
+                name,
+                done.line_number(reject.index),
+                &reject.message,
+                done.reject_bytes(reject),
+            )?;
+        }
+        if done.stopped {
+            self.stopped_early = true;
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Writes what a chunk emitted for destination `dest` to the output.
+    pub fn write<A>(&mut self, done: &Done<A>, dest: u16) -> Result<(), Error> {
+        let slices: Vec<&[u8]> = done.slices(dest).collect();
+        self.output_mut()?.write_slices(&slices)
+    }
+
+    /// The usual sink step: account for the chunk, then write output 0.
+    pub fn take<A>(&mut self, done: &Done<A>) -> Result<Flow, Error> {
+        let flow = self.account(done)?;
+        self.write(done, 0)?;
+        Ok(flow)
+    }
+
+    /// The record output, for tools that write at the end of the run.
+    pub fn output_mut(&mut self) -> Result<&mut Output, Error> {
+        self.output
+            .as_mut()
+            .ok_or_else(|| Error::Usage("internal error: this tool has no record output".into()))
+    }
+
+    /// The name of source `index` as messages show it.
+    pub fn source_name(&self, index: usize) -> &Arc<str> {
+        &self.names[index]
+    }
+
+    /// Whether the run stopped at a bad record (--fail-fast).
+    pub fn stopped_early(&self) -> bool {
+        self.stopped_early
+    }
+
+    /// "0 rejected" or "3 rejected (2 invalid JSON, 1 missing score)", with
+    /// where they went when --rejects is set.
+    pub fn rejected_phrase(&self) -> String {
+        let rejected = &self.counts.rejected;
+        let mut text = format!("{} rejected", rejected.total());
+        if rejected.total() > 0 {
+            let parts: Vec<String> =
+                rejected.sorted().iter().map(|(r, n)| format!("{n} {r}")).collect();
+            text.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        if self.rejects.to_file() && self.rejects.total() > 0 {
+            text.push_str(" (written to --rejects)");
+        }
+        text
+    }
+
+    /// Ends the run: commits output files, writes `--stats`, prints the
+    /// summary line and says how the run ended. `failed` is the tool's own
+    /// verdict (a gate or check that did not pass).
+    pub fn finish(
+        mut self,
+        summary: &str,
+        extra: Map<String, Value>,
+        failed: bool,
+    ) -> Result<Outcome, Error> {
+        self.progress.clear();
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let complete = !self.stopped_early;
+        if let Some(output) = self.output.take() {
+            if complete {
+                output.commit()?;
+            } else {
+                output.abandon()?;
+            }
+        }
+        let uncaptured = !self.rejects.to_file() && self.rejects.total() > 0;
+        self.rejects.finish(true)?;
+        if let Some(path) = &self.stats {
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            let mut extra = extra;
+            extra.insert("complete".into(), Value::Bool(complete));
+            let stats = stats_object(self.tool, &args, elapsed, &self.counts, extra);
+            let mut text = serde_json::to_vec_pretty(&stats).unwrap_or_default();
+            text.push(b'\n');
+            AtomicFile::write_all(path, &text)?;
+        }
+        if !self.quiet {
+            let mut line = format!("{}: ", self.tool);
+            if self.stopped_early {
+                line.push_str("stopped at the first bad record (--fail-fast); ");
+            }
+            line.push_str(summary);
+            let mut err = std::io::stderr().lock();
+            let _ = std::io::Write::write_all(&mut err, line.as_bytes());
+            let _ = std::io::Write::write_all(&mut err, b"\n");
+        }
+        debug_assert!(self.counts.balanced(), "record accounting is off: {:?}", self.counts);
+        Ok(if failed || uncaptured || self.stopped_early {
+            Outcome::DataErrors
+        } else {
+            Outcome::Clean
+        })
+    }
+}

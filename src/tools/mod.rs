@@ -1,0 +1,4 @@
+//! One module per tool: its flags, its per-record logic and its summary.
+//! Everything the tools share lives in the library modules above.
+
+pub mod score_filter;

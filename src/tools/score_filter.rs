@@ -1,0 +1,566 @@
+//! score-filter: keep the records whose score passes a threshold, cap them
+//! reproducibly, and report retention.
+//!
+//! The curation step of teacher→student distillation ("filtered by score >=
+//! 0.82: 359/379 samples remain", seed 004) and of LLM-judge filtering. A
+//! score must be a JSON number: anything else is never compared silently but
+//! handled by `--missing`. The `--max-samples` cap keeps the records with the
+//! smallest seeded hash, so the choice does not depend on order or sharding.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use clap::{Parser, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::error::Error;
+use crate::exit::{self, Outcome};
+use crate::hash::{BottomK, Rank, Sampled};
+use crate::input::{Inputs, Line};
+use crate::json::{self, Kind, PathSet, Raw};
+use crate::path::{self, FieldPath};
+use crate::pipeline::{self, Disposition, Emit, Processor};
+use crate::report::percent;
+use crate::run::Run;
+
+pub const DOC: ToolDoc = ToolDoc {
+    name: "score-filter",
+    examples: &[
+        (
+            "Keep teacher records scoring at least 0.82, at most 400 of them, reproducibly",
+            "score-filter --min 0.82 --max-samples 400 --seed 42 teacher.jsonl > curated.jsonl",
+        ),
+        (
+            "LLM-judge curation on a 1-10 scale, with retention per status",
+            "score-filter --field rating --min 7 --by status judged.jsonl -o kept.jsonl",
+        ),
+        (
+            "Read scores written as strings, drop records without one, keep the report for CI",
+            "score-filter --field metadata.quality.score --coerce --missing drop --min 0.5 --stats stats.json data.jsonl",
+        ),
+        (
+            "Cap every class at 100 records so a minority class is not crowded out",
+            "score-filter --min 0.82 --by status --max-per 100 --key id teacher.jsonl",
+        ),
+        (
+            "Sample shards in parallel, then merge: the same set as one run over the whole file",
+            "for s in shard-*.jsonl; do score-filter --max-samples 400 --seed 42 \"$s\" > \"kept-$s\"; done\n  cat kept-shard-*.jsonl | score-filter --max-samples 400 --seed 42 > sample.jsonl",
+        ),
+    ],
+    sections: &[
+        (
+            "Scores",
+            "A score must be a JSON number. A record whose score field is absent, null, a string, a bool, an \
+array or an object is never compared silently: --missing decides. reject (the default) makes it a bad \
+record (\"missing score\", \"score is a string\", …: reported, exit status 1 unless --rejects captures it); \
+drop leaves it out, counted under its own reason; keep passes it through, counted as missing. With \
+--coerce, a string holding a finite number (\"0.85\", \" 7 \") is read as that number; \"NaN\", \"inf\" and other \
+text still count as missing.\n\n--min and --max are inclusive; give either or both. With neither, every record \
+with a numeric score passes (useful with --max-samples alone).",
+        ),
+        (
+            "Sampling",
+            "--max-samples N keeps, among the records that pass, the N whose rank is smallest. The rank is \
+xxh3_64(seed, key), where the key is the record's bytes, or the value of --key PATH (a string's text, any \
+other value's JSON text; a record without the key is a bad record). Ties are broken by the hash of the \
+record's bytes and then the bytes themselves, so the choice depends only on content. Output stays in input \
+order and memory is O(N).\n\nBecause a record's rank does not depend on the other records, sampling shards \
+and merging gives the whole-file result: run score-filter with the same --max-samples and --seed on each \
+shard, concatenate the outputs (in shard order) and run it once more with the same --max-samples and --seed. \
+The result is the same set of records as one run over the whole input, in the same order when the shards \
+are consecutive pieces of it.\n\n--max-per N with --by FIELD applies the same cap within every value of \
+FIELD, so a small class keeps all of its records while a large one is capped; memory is O(N × classes). \
+With both, --max-per is applied first and --max-samples to what remains.",
+        ),
+        (
+            "Summary",
+            "One line on standard error, e.g.\n\n  score-filter: kept 359 of 379 (94.7%) with score >= 0.82; filtered 20 below 0.82; 0 missing; 0 rejected\n\n\
+With --by, one more line per value: kept, in, retention. --stats FILE writes the same figures as JSON \
+(kept, missing, retention, the threshold, the sampling settings and the per-class table).",
+        ),
+    ],
+};
+
+pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
+
+/// What to do with a record that has no numeric score.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A bad record: reported, exit status 1 unless --rejects captures it
+    Reject,
+    /// Leave it out, counted under its own reason
+    Drop,
+    /// Pass it through, counted as missing
+    Keep,
+}
+
+/// Keep records whose score passes a threshold; cap them reproducibly
+///
+/// Reads JSONL records, keeps those whose score (a JSON number at --field)
+/// lies within --min/--max, optionally caps them with a seeded, order-independent
+/// sample, and writes the kept records unchanged, byte for byte, in input
+/// order. A one-line summary with the retention goes to standard error.
+#[derive(Parser, Debug)]
+#[command(name = "score-filter", version)]
+pub struct Cli {
+    /// Keep records whose score is at least X (inclusive)
+    #[arg(long, value_name = "X", value_parser = finite_f64, allow_negative_numbers = true, help_heading = "Selection")]
+    pub min: Option<f64>,
+
+    /// Keep records whose score is at most X (inclusive)
+    #[arg(long, value_name = "X", value_parser = finite_f64, allow_negative_numbers = true, help_heading = "Selection")]
+    pub max: Option<f64>,
+
+    /// The score field (dotted path or JSON Pointer)
+    #[arg(long, value_name = "PATH", default_value = "score", value_parser = path::single_field, help_heading = "Selection")]
+    pub field: FieldPath,
+
+    /// What to do with a record whose score is absent or not a number
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = Missing::Reject, help_heading = "Selection")]
+    pub missing: Missing,
+
+    /// Read a string holding a number ("0.85") as that number
+    #[arg(long, help_heading = "Selection")]
+    pub coerce: bool,
+
+    /// Keep at most N of the passing records: those with the smallest seeded hash
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Sampling")]
+    pub max_samples: Option<u64>,
+
+    /// Keep at most N passing records per value of --by
+    #[arg(long, value_name = "N", requires = "by", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Sampling")]
+    pub max_per: Option<u64>,
+
+    /// Seed of the sampling hash
+    #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Sampling")]
+    pub seed: u64,
+
+    /// Hash this field instead of the whole record when sampling (e.g. id)
+    #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Sampling")]
+    pub key: Option<FieldPath>,
+
+    /// Report counts and retention per value of FIELD (e.g. status)
+    #[arg(long, value_name = "FIELD", value_parser = path::single_field, help_heading = "Selection")]
+    pub by: Option<FieldPath>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+fn finite_f64(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("`{text}` is not a finite number")),
+    }
+}
+
+pub fn main() -> std::process::ExitCode {
+    exit::run("score-filter", || match cli::parse::<Cli>(&DOC)? {
+        Parsed::Generated => Ok(Outcome::Clean),
+        Parsed::Run(cli) => Ok(execute(cli)?),
+    })
+}
+
+/// Per-class tallies for --by.
+#[derive(Debug, Default, Clone)]
+struct ClassCounts {
+    records: u64,
+    passed: u64,
+    filtered: u64,
+    rejected: u64,
+}
+
+/// A record that passed and waits for the sampling decision.
+struct Candidate {
+    rank: Rank,
+    index: u32,
+    start: usize,
+    end: usize,
+    class: Option<String>,
+}
+
+#[derive(Default)]
+struct Acc {
+    classes: HashMap<String, ClassCounts>,
+    candidates: Vec<Candidate>,
+    missing: u64,
+}
+
+const MISSING_CLASS: &str = "(missing)";
+
+struct Filter {
+    paths: PathSet,
+    key_at: Option<usize>,
+    by_at: Option<usize>,
+    field: String,
+    min: Option<f64>,
+    max: Option<f64>,
+    missing: Missing,
+    coerce: bool,
+    sampling: bool,
+    seed: u64,
+    below: String,
+    above: String,
+    key_name: String,
+}
+
+/// Why a record has no usable score: (category, message).
+fn no_score(field: &str, raw: Option<Raw<'_>>, coerce: bool) -> (String, String) {
+    let Some(raw) = raw else {
+        return (format!("missing {field}"), format!("missing {field} (no `{field}` field)"));
+    };
+    let preview: String = raw.text().chars().take(40).collect();
+    match raw.kind {
+        Kind::String if coerce => (
+            format!("{field} is a non-numeric string"),
+            format!("{field} is a string that does not hold a finite number: {preview}"),
+        ),
+        Kind::String => (
+            format!("{field} is a string"),
+            format!(
+                "{field} is a string, not a number: {preview} (--coerce reads numbers written as strings)"
+            ),
+        ),
+        Kind::Number => (
+            format!("{field} is not a finite number"),
+            format!("{field} is out of range: {preview}"),
+        ),
+        kind => (
+            format!("{field} is {}", kind.article()),
+            format!("{field} is {}, not a number: {preview}", kind.article()),
+        ),
+    }
+}
+
+impl Filter {
+    fn score(&self, raw: Option<Raw<'_>>) -> Option<f64> {
+        let raw = raw?;
+        match raw.kind {
+            Kind::Number => raw.as_f64(),
+            Kind::String if self.coerce => {
+                raw.as_str()?.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Processor for Filter {
+    type Acc = Acc;
+
+    fn acc(&self) -> Acc {
+        Acc::default()
+    }
+
+    fn record(&self, line: &Line<'_>, emit: &mut Emit<'_>, acc: &mut Acc) -> Disposition {
+        let mut values: [Option<Raw<'_>>; 3] = [None; 3];
+        if let Err(e) = json::scan_object(line.bytes, &self.paths, &mut |id, raw| {
+            values[id].get_or_insert(raw);
+        }) {
+            return emit.reject_json(&e);
+        }
+        let class = self.by_at.map(|at| {
+            values[at].map_or_else(|| MISSING_CLASS.to_string(), |v| v.key_text().into_owned())
+        });
+        let disposition = self.decide(line, &values, class.as_ref(), emit, acc);
+        if let Some(class) = class {
+            let counts = acc.classes.entry(class).or_default();
+            counts.records += 1;
+            match disposition {
+                Disposition::Written | Disposition::Held => counts.passed += 1,
+                Disposition::Filtered => counts.filtered += 1,
+                Disposition::Rejected => counts.rejected += 1,
+            }
+        }
+        disposition
+    }
+}
+
+impl Filter {
+    fn decide(
+        &self,
+        line: &Line<'_>,
+        values: &[Option<Raw<'_>>; 3],
+        class: Option<&String>,
+        emit: &mut Emit<'_>,
+        acc: &mut Acc,
+    ) -> Disposition {
+        match self.score(values[0]) {
+            None => {
+                acc.missing += 1;
+                let (category, message) = no_score(&self.field, values[0], self.coerce);
+                match self.missing {
+                    Missing::Reject => return emit.reject(&category, message),
+                    Missing::Drop => return emit.filter(&category),
+                    Missing::Keep => {}
+                }
+            }
+            Some(v) if self.min.is_some_and(|min| v < min) => return emit.filter(&self.below),
+            Some(v) if self.max.is_some_and(|max| v > max) => return emit.filter(&self.above),
+            Some(_) => {}
+        }
+        if !self.sampling {
+            return emit.pass();
+        }
+        let rank = match self.key_at {
+            None => Rank::new(self.seed, line.bytes, line.bytes),
+            Some(at) => match values[at] {
+                // A string key hashes its decoded text; any other value its JSON text.
+                Some(raw) => Rank::new(self.seed, raw.key_text().as_bytes(), line.bytes),
+                None => {
+                    let name = &self.key_name;
+                    return emit.reject(
+                        &format!("missing {name}"),
+                        format!("missing {name}, the --key used for sampling"),
+                    );
+                }
+            },
+        };
+        acc.candidates.push(Candidate {
+            rank,
+            index: line.index,
+            start: line.start,
+            end: line.start + line.bytes.len(),
+            class: class.cloned(),
+        });
+        emit.hold()
+    }
+}
+
+fn threshold_phrase(field: &str, min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) => format!("{min} <= {field} <= {max}"),
+        (Some(min), None) => format!("{field} >= {min}"),
+        (None, Some(max)) => format!("{field} <= {max}"),
+        (None, None) => format!("a numeric {field}"),
+    }
+}
+
+pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    if let (Some(min), Some(max)) = (cli.min, cli.max)
+        && min > max
+    {
+        return Err(Error::Usage(format!(
+            "--min {min} is greater than --max {max}: no record could pass"
+        )));
+    }
+    let sampling = cli.max_samples.is_some() || cli.max_per.is_some();
+    if cli.key.is_some() && !sampling {
+        return Err(Error::Usage("--key only applies with --max-samples or --max-per".into()));
+    }
+    let inputs = Inputs::open(&cli.common.files)?;
+    let mut run = Run::start("score-filter", &cli.common, &inputs, true)?;
+
+    let mut list = vec![cli.field.clone()];
+    let key_at = cli.key.as_ref().map(|k| {
+        list.push(k.clone());
+        list.len() - 1
+    });
+    let by_at = cli.by.as_ref().map(|b| {
+        list.push(b.clone());
+        list.len() - 1
+    });
+    let field = cli.field.as_str().to_string();
+    let filter = Filter {
+        paths: FieldPath::set(&list),
+        key_at,
+        by_at,
+        below: cli.min.map(|m| format!("below {m}")).unwrap_or_default(),
+        above: cli.max.map(|m| format!("above {m}")).unwrap_or_default(),
+        key_name: cli.key.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default(),
+        field: field.clone(),
+        min: cli.min,
+        max: cli.max,
+        missing: cli.missing,
+        coerce: cli.coerce,
+        sampling,
+        seed: cli.seed,
+    };
+
+    let mut classes: HashMap<String, ClassCounts> = HashMap::new();
+    let mut missing = 0u64;
+    let mut global: BottomK<Option<String>> =
+        BottomK::new(cli.max_samples.unwrap_or(u64::MAX).min(usize::MAX as u64) as usize);
+    let mut per_class: HashMap<String, BottomK<Option<String>>> = HashMap::new();
+    let mut candidates = 0u64;
+    let per = cli.max_per.map(|n| n as usize);
+    let settings = run.settings.clone();
+
+    pipeline::run(inputs, &settings, Arc::new(filter), |done| {
+        let flow = run.account(&done)?;
+        if !sampling {
+            run.write(&done, 0)?;
+        }
+        for (class, c) in &done.acc.classes {
+            let into = classes.entry(class.clone()).or_default();
+            into.records += c.records;
+            into.passed += c.passed;
+            into.filtered += c.filtered;
+            into.rejected += c.rejected;
+        }
+        missing += done.acc.missing;
+        let bytes = done.chunk.bytes();
+        for c in &done.acc.candidates {
+            candidates += 1;
+            let heap = match per {
+                Some(n) => per_class
+                    .entry(c.class.clone().unwrap_or_default())
+                    .or_insert_with(|| BottomK::new(n)),
+                None => &mut global,
+            };
+            if heap.admits(c.rank) {
+                heap.offer(Sampled {
+                    rank: c.rank,
+                    record: bytes[c.start..c.end].to_vec(),
+                    position: (done.chunk.source, done.line_number(c.index)),
+                    tag: c.class.clone(),
+                });
+            }
+        }
+        Ok(flow)
+    })?;
+
+    // Sampling decisions: per class first, then the global cap.
+    let mut over_per = 0u64;
+    let mut over_samples = 0u64;
+    if sampling {
+        let mut chosen = if per.is_some() {
+            let mut union: Vec<Sampled<Option<String>>> = Vec::new();
+            let mut class_names: Vec<String> = per_class.keys().cloned().collect();
+            class_names.sort();
+            for name in class_names {
+                union.extend(per_class.remove(&name).map(BottomK::into_vec).unwrap_or_default());
+            }
+            over_per = candidates - union.len() as u64;
+            if cli.max_samples.is_some() {
+                let before = union.len() as u64;
+                for item in union {
+                    global.offer(item);
+                }
+                let kept = global.into_vec();
+                over_samples = before - kept.len() as u64;
+                kept
+            } else {
+                union
+            }
+        } else {
+            let kept = global.into_vec();
+            over_samples = candidates - kept.len() as u64;
+            kept
+        };
+        chosen.sort_by_key(|item| item.position);
+        let output = run.output_mut()?;
+        for item in &chosen {
+            output.write_slices(&[&item.record, b"\n"])?;
+        }
+        // The held candidates are now decided: written or capped.
+        run.counts.held -= candidates;
+        run.counts.written += chosen.len() as u64;
+        run.counts.lines_out += chosen.len() as u64;
+        if over_per > 0 {
+            run.counts
+                .filtered
+                .add(&format!("over --max-per {}", cli.max_per.unwrap_or(0)), over_per);
+        }
+        if over_samples > 0 {
+            run.counts
+                .filtered
+                .add(&format!("over --max-samples {}", cli.max_samples.unwrap_or(0)), over_samples);
+        }
+        for class in classes.values_mut() {
+            class.passed = 0;
+        }
+        for item in &chosen {
+            if let Some(class) = &item.tag {
+                classes.entry(class.clone()).or_default().passed += 1;
+            }
+        }
+    }
+
+    let counts = &run.counts;
+    let kept = counts.written;
+    let filtered = counts.filtered.total();
+    let filtered_phrase = match counts.filtered.sorted().as_slice() {
+        [] => "filtered 0".to_string(),
+        [(reason, n)] => format!("filtered {n} {reason}"),
+        list => {
+            let parts: Vec<String> = list.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            format!("filtered {filtered} ({})", parts.join(", "))
+        }
+    };
+    let policy = match cli.missing {
+        Missing::Reject => "rejected",
+        Missing::Drop => "dropped",
+        Missing::Keep => "kept",
+    };
+    let missing_phrase = if missing == 0 {
+        "0 missing".to_string()
+    } else {
+        format!("{missing} missing ({policy})")
+    };
+    let mut summary = format!(
+        "kept {kept} of {} ({}) with {}; {filtered_phrase}; {missing_phrase}; {}",
+        counts.records,
+        percent(kept, counts.records),
+        threshold_phrase(&field, cli.min, cli.max),
+        run.rejected_phrase()
+    );
+    let mut class_list: Vec<(&String, &ClassCounts)> = classes.iter().collect();
+    class_list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
+    let by_name = cli.by.as_ref().map(|b| b.as_str().to_string()).unwrap_or_default();
+    let mut class_json = Map::new();
+    for (name, c) in &class_list {
+        summary.push_str(&format!(
+            "\nscore-filter:   {by_name}={name}: kept {} of {} ({})",
+            c.passed,
+            c.records,
+            percent(c.passed, c.records)
+        ));
+        class_json.insert(
+            (*name).clone(),
+            json!({
+                "in": c.records,
+                "kept": c.passed,
+                "filtered": c.records - c.passed - c.rejected,
+                "rejected": c.rejected,
+                "retention": ratio(c.passed, c.records),
+            }),
+        );
+    }
+
+    let mut extra = Map::new();
+    extra.insert("field".into(), json!(field));
+    extra.insert("min".into(), json!(cli.min));
+    extra.insert("max".into(), json!(cli.max));
+    extra.insert("kept".into(), json!(kept));
+    extra.insert("retention".into(), json!(ratio(kept, counts.records)));
+    extra.insert(
+        "missing".into(),
+        json!({"count": missing, "policy": policy, "coerce": cli.coerce}),
+    );
+    extra.insert(
+        "sampling".into(),
+        if sampling {
+            json!({
+                "max_samples": cli.max_samples,
+                "max_per": cli.max_per,
+                "seed": cli.seed,
+                "key": cli.key.as_ref().map(|k| k.as_str()),
+                "candidates": candidates,
+                "over_max_per": over_per,
+                "over_max_samples": over_samples,
+            })
+        } else {
+            Value::Null
+        },
+    );
+    if cli.by.is_some() {
+        extra.insert("by".into(), json!({"field": by_name, "classes": class_json}));
+    }
+    run.finish(&summary, extra, false)
+}
+
+fn ratio(part: u64, whole: u64) -> Value {
+    if whole == 0 { Value::Null } else { json!(((part as f64 / whole as f64) * 1e6).round() / 1e6) }
+}

@@ -1,0 +1,436 @@
+//! CONVENTIONS.md, checked on every binary of the suite: one table row per
+//! tool, the same tests for all of them.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+
+use crate::util::{Dir, bin, jsonl, run_with_stdin, stats, std_tool, text, tool};
+
+/// How a tool takes part in the conventions tests.
+pub struct Spec {
+    pub name: &'static str,
+    /// Arguments that make the tool run on plain valid records.
+    pub args: &'static [&'static str],
+    /// The i-th valid record of a test input.
+    pub good: fn(usize) -> String,
+    /// Whether it writes each good record unchanged to standard output.
+    pub passes_through: bool,
+}
+
+pub const SPECS: &[Spec] = &[Spec {
+    name: "score-filter",
+    args: &["--min", "0.1"],
+    good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
+    passes_through: true,
+}];
+
+fn good_input(spec: &Spec, n: usize) -> String {
+    let lines: Vec<String> = (0..n).map(spec.good).collect();
+    jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// The tool's standard output for `input` on stdin (must succeed).
+fn clean_output(spec: &Spec, input: &str) -> Vec<u8> {
+    let mut cmd = std_tool(spec.name);
+    cmd.args(spec.args);
+    let out = run_with_stdin(cmd, input.as_bytes());
+    assert!(out.status.success(), "{}: {}", spec.name, text(&out.stderr));
+    out.stdout
+}
+
+#[test]
+fn help_exits_0_with_examples() {
+    for spec in SPECS {
+        let out = tool(spec.name).arg("--help").output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", spec.name);
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("Examples:") && help.contains("Exit status:"),
+            "{}: {help}",
+            spec.name
+        );
+        tool(spec.name).arg("-h").assert().code(0);
+        tool(spec.name).arg("--version").assert().code(0);
+    }
+}
+
+#[test]
+fn bad_flag_exits_2() {
+    for spec in SPECS {
+        let out = tool(spec.name).arg("--no-such-flag").output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        assert!(text(&out.stderr).contains("--no-such-flag"), "{}", spec.name);
+    }
+}
+
+#[test]
+fn dash_file_and_stdin_are_the_same_input() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let input = good_input(spec, 50);
+        let file = dir.write("in.jsonl", &input);
+        let expected = clean_output(spec, &input);
+        let mut dash = std_tool(spec.name);
+        dash.args(spec.args).arg("-");
+        assert_eq!(run_with_stdin(dash, input.as_bytes()).stdout, expected, "{}: -", spec.name);
+        let from_file = std_tool(spec.name).args(spec.args).arg(&file).output().expect("run");
+        assert_eq!(from_file.stdout, expected, "{}: file", spec.name);
+        // `tool < file` is a regular file on stdin; it must read the same.
+        let redirected = std_tool(spec.name)
+            .args(spec.args)
+            .stdin(std::fs::File::open(&file).expect("open"))
+            .output()
+            .expect("run");
+        assert_eq!(redirected.stdout, expected, "{}: < file", spec.name);
+        // Several files read in order, as one stream.
+        let twice =
+            std_tool(spec.name).args(spec.args).arg(&file).arg(&file).output().expect("run");
+        let doubled = clean_output(spec, &format!("{input}{input}"));
+        assert_eq!(twice.stdout, doubled, "{}: two files", spec.name);
+    }
+}
+
+#[test]
+fn dash_twice_is_a_usage_error() {
+    for spec in SPECS {
+        let out = std_tool(spec.name).args(spec.args).args(["-", "-"]).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        assert!(text(&out.stderr).contains("only once"), "{}", spec.name);
+    }
+}
+
+#[test]
+fn closed_pipe_exits_0_quietly() {
+    for spec in SPECS.iter().filter(|s| s.passes_through) {
+        let dir = Dir::new();
+        let file = dir.write("big.jsonl", good_input(spec, 200_000));
+        let mut child = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("first line");
+        drop(stdout);
+        let mut stderr = String::new();
+        child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("stderr");
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(0), "{}: {stderr}", spec.name);
+        assert_eq!(stderr, "", "{}", spec.name);
+        assert!(!first.is_empty());
+    }
+}
+
+#[test]
+fn malformed_line_is_reported_and_good_records_survive() {
+    for spec in SPECS {
+        let good = [(spec.good)(0), (spec.good)(1), (spec.good)(2)];
+        let expected = clean_output(spec, &jsonl(&[&good[0], &good[1], &good[2]]));
+        let input = jsonl(&[&good[0], "{\"oops\": ", &good[1], &good[2]]);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(1), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{}: <stdin>:2: invalid JSON", spec.name)),
+            "{}: {stderr}",
+            spec.name
+        );
+        assert_eq!(out.stdout, expected, "{}", spec.name);
+    }
+}
+
+#[test]
+fn rejects_file_captures_bad_records_with_exit_0() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let good = (spec.good)(0);
+        let input = dir.write("in.jsonl", jsonl(&[&good, "not json", &good]));
+        let rejects = dir.path("rejects.jsonl");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&input)
+            .arg("--rejects")
+            .arg(&rejects)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}: {}", spec.name, text(&out.stderr));
+        let line: serde_json::Value =
+            serde_json::from_str(dir.read("rejects.jsonl").trim()).expect("one reject line");
+        assert_eq!(line["line"], 2, "{}", spec.name);
+        assert_eq!(line["raw"], "not json", "{}", spec.name);
+        assert_eq!(line["file"], input.display().to_string(), "{}", spec.name);
+        assert!(line["reason"].as_str().unwrap_or("").contains("invalid JSON"), "{}", spec.name);
+        assert!(!text(&out.stderr).contains("not json"), "{}: rejects also on stderr", spec.name);
+    }
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_bad_record() {
+    for spec in SPECS {
+        let good = [(spec.good)(0), (spec.good)(1)];
+        let expected = clean_output(spec, &jsonl(&[&good[0]]));
+        let input = jsonl(&[&good[0], "[1]", &good[1], "also bad"]);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args).arg("--fail-fast");
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(1), "{}", spec.name);
+        assert_eq!(out.stdout, expected, "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("<stdin>:2:") && !stderr.contains("<stdin>:4:"),
+            "{}: {stderr}",
+            spec.name
+        );
+    }
+}
+
+#[test]
+fn crlf_bom_blank_lines_and_missing_last_newline() {
+    for spec in SPECS {
+        let (a, b) = ((spec.good)(0), (spec.good)(1));
+        let expected = clean_output(spec, &jsonl(&[&a, &b]));
+        let dir = Dir::new();
+        let messy = format!("\u{feff}{a}\r\n\r\n   \n\t\n{b}");
+        let file = dir.write("messy.jsonl", &messy);
+        let stats_path = dir.path("stats.json");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg("--stats")
+            .arg(&stats_path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}: {}", spec.name, text(&out.stderr));
+        assert_eq!(out.stdout, expected, "{}", spec.name);
+        let stats = stats(&stats_path);
+        assert_eq!(stats["blank_lines"], 3, "{}", spec.name);
+        assert_eq!(stats["records_in"], 2, "{}", spec.name);
+        // The same bytes through a pipe.
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        assert_eq!(run_with_stdin(cmd, messy.as_bytes()).stdout, expected, "{}: stdin", spec.name);
+    }
+}
+
+#[test]
+fn invalid_utf8_and_non_objects_are_bad_records() {
+    for spec in SPECS {
+        let good = (spec.good)(0);
+        let mut input = jsonl(&[&good]).into_bytes();
+        input.extend_from_slice(b"{\"a\":\"\xff\xfe\"}\n[1,2]\n\"text\"\n42\nnull\n");
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, &input);
+        assert_eq!(out.status.code(), Some(1), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("<stdin>:2: invalid UTF-8"), "{}: {stderr}", spec.name);
+        for (line, what) in [(3, "an array"), (4, "a string"), (5, "a number"), (6, "null")] {
+            assert!(
+                stderr.contains(&format!("<stdin>:{line}: not a JSON object: the line is {what}")),
+                "{}: {stderr}",
+                spec.name
+            );
+        }
+        assert_eq!(out.stdout, clean_output(spec, &jsonl(&[&good])), "{}", spec.name);
+    }
+}
+
+#[test]
+fn a_50_mb_line_is_an_ordinary_record() {
+    for spec in SPECS.iter().filter(|s| s.passes_through) {
+        let good = (spec.good)(7);
+        let big = format!("{},\"blob\":\"{}\"}}", &good[..good.len() - 1], "x".repeat(50 << 20));
+        let dir = Dir::new();
+        let file = dir.write("big.jsonl", format!("{big}\n{good}\n"));
+        let out = std_tool(spec.name).args(spec.args).arg(&file).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}: {}", spec.name, text(&out.stderr));
+        assert_eq!(out.stdout.len(), big.len() + good.len() + 2, "{}", spec.name);
+        assert!(out.stdout.starts_with(big.as_bytes()), "{}", spec.name);
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_clear_error_not_a_crash() {
+    for spec in SPECS {
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let good = (spec.good)(0);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, jsonl(&[&deep, &good]).as_bytes());
+        assert_eq!(out.status.code(), Some(1), "{}", spec.name);
+        assert!(
+            text(&out.stderr).contains("<stdin>:1: nested 128 levels deep or more"),
+            "{}",
+            spec.name
+        );
+        assert_eq!(out.stdout, clean_output(spec, &jsonl(&[&good])), "{}", spec.name);
+    }
+}
+
+#[test]
+fn unreadable_input_exits_2_naming_the_file() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let missing = dir.path("no-such-file.jsonl");
+        let out = std_tool(spec.name).args(spec.args).arg(&missing).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("no-such-file.jsonl") && stderr.starts_with(spec.name),
+            "{}: {stderr}",
+            spec.name
+        );
+        assert!(out.stdout.is_empty(), "{}", spec.name);
+        let out = std_tool(spec.name).args(spec.args).arg(dir.root()).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}: a directory", spec.name);
+    }
+}
+
+#[test]
+fn output_file_is_atomic_and_equals_stdout() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let input = good_input(spec, 20);
+        let file = dir.write("in.jsonl", &input);
+        let out_path = dir.path("out/result.jsonl");
+        std::fs::create_dir_all(out_path.parent().expect("parent")).expect("mkdir");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg("-o")
+            .arg(&out_path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", spec.name);
+        assert!(out.stdout.is_empty(), "{}", spec.name);
+        assert_eq!(
+            std::fs::read(&out_path).expect("output"),
+            clean_output(spec, &input),
+            "{}",
+            spec.name
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(out_path.parent().expect("parent"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{}: temporary files left: {leftovers:?}", spec.name);
+        // A fatal error (unreadable second input) leaves no file at all.
+        let failed = dir.path("out/failed.jsonl");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg(dir.path("missing.jsonl"))
+            .arg("-o")
+            .arg(&failed)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        assert!(!failed.exists(), "{}", spec.name);
+    }
+}
+
+#[test]
+fn output_is_identical_across_thread_counts_and_chunkings() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let mut lines: Vec<String> = (0..3000).map(spec.good).collect();
+        lines.insert(1234, "bad line".into());
+        let file =
+            dir.write("in.jsonl", jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()));
+        let reference =
+            std_tool(spec.name).args(spec.args).arg(&file).arg("-j1").output().expect("run");
+        for (threads, chunk) in [("1", "1000"), ("2", "4096"), ("8", "777"), ("3", "1")] {
+            let out = std_tool(spec.name)
+                .args(spec.args)
+                .arg(&file)
+                .args(["-j", threads])
+                .env("SYNTHKIT_CHUNK_BYTES", chunk)
+                .output()
+                .expect("run");
+            assert_eq!(out.stdout, reference.stdout, "{}: -j{threads} chunk {chunk}", spec.name);
+            assert_eq!(out.stderr, reference.stderr, "{}: -j{threads} chunk {chunk}", spec.name);
+            assert_eq!(out.status.code(), Some(1));
+        }
+    }
+}
+
+#[test]
+fn pass_through_is_byte_exact() {
+    for spec in SPECS.iter().filter(|s| s.passes_through) {
+        let good = (spec.good)(3);
+        let odd = format!(
+            "{} , \"f\": 1.0, \"e\":1e-7,\"big\": 12345678901234567890, \"u\":\"\\u00e9\\ud83d\\ude00 é\", \"z\" : [ 1 , {{ }} ] }}",
+            &good[..good.len() - 1]
+        );
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, format!("{odd}\n").as_bytes());
+        assert_eq!(out.status.code(), Some(0), "{}: {}", spec.name, text(&out.stderr));
+        assert_eq!(text(&out.stdout), format!("{odd}\n"), "{}", spec.name);
+    }
+}
+
+#[test]
+fn stats_have_the_common_facts_and_balance() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let input = dir.write("in.jsonl", format!("{}not json\n", good_input(spec, 10)));
+        let stats_path = dir.path("stats.json");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&input)
+            .arg("--stats")
+            .arg(&stats_path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let s = stats(&stats_path);
+        assert_eq!(s["tool"], spec.name);
+        assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+        assert!(s["args"].as_array().is_some_and(|a| a.iter().any(|v| v == "--stats")));
+        assert!(s["elapsed_seconds"].is_number());
+        assert_eq!(s["records_in"], 11);
+        let sum = |v: &serde_json::Value| {
+            v.as_object().map_or(0, |m| m.values().filter_map(|n| n.as_u64()).sum::<u64>())
+        };
+        let accounted =
+            s["records_written"].as_u64().unwrap_or(0) + sum(&s["filtered"]) + sum(&s["rejected"]);
+        assert_eq!(accounted, 11, "{}: {s}", spec.name);
+    }
+}
+
+#[test]
+fn quiet_silences_the_summary_but_not_errors() {
+    for spec in SPECS {
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args).arg("-q");
+        let out = run_with_stdin(cmd, good_input(spec, 3).as_bytes());
+        assert_eq!(text(&out.stderr), "", "{}", spec.name);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args).arg("-q");
+        let out = run_with_stdin(cmd, b"nope\n");
+        assert!(text(&out.stderr).contains("<stdin>:1:"), "{}", spec.name);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, good_input(spec, 3).as_bytes());
+        assert!(
+            text(&out.stderr).starts_with(&format!("{}: ", spec.name)),
+            "{}: summary missing",
+            spec.name
+        );
+    }
+}
+
+#[test]
+fn every_binary_is_in_the_table() {
+    let names: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
+    for t in synthkit::TOOLS {
+        assert!(names.contains(&t.doc.name), "{} has no conventions row", t.doc.name);
+        assert!(bin(t.doc.name).exists());
+    }
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary (linking is the slow step on small
+//! machines). Tests run the real binaries on small fixtures.
+
+mod conventions;
+mod generated;
+mod score_filter;
+mod util;
