@@ -78,6 +78,16 @@ impl Inputs {
         Ok(Inputs { sources })
     }
 
+    /// One in-memory input (a converted document, a test buffer).
+    pub fn from_memory(name: &str, bytes: Vec<u8>) -> Inputs {
+        let source = if bytes.is_empty() {
+            Source { name: name.into(), data: SourceData::Empty }
+        } else {
+            Source { name: name.into(), data: SourceData::Stream(Box::new(io::Cursor::new(bytes))) }
+        };
+        Inputs { sources: vec![source] }
+    }
+
     /// Total size when every input is a file.
     pub fn total_len(&self) -> Option<u64> {
         self.sources.iter().map(Source::size).sum()

@@ -738,6 +738,40 @@ fn walk<'a>(
     }
 }
 
+/// The kind of a JSON value from its first non-whitespace byte.
+pub fn kind_of(value: &[u8]) -> Option<Kind> {
+    kind_at(value, skip_ws(value, 0)).ok()
+}
+
+/// Calls `each` with the byte range of every element of the JSON array
+/// `array`, validating it.
+pub fn array_elements(
+    array: &[u8],
+    each: &mut dyn FnMut(std::ops::Range<usize>),
+) -> Result<(), JsonError> {
+    let mut j = skip_ws(array, 0);
+    match array.get(j) {
+        Some(b'[') => j = skip_ws(array, j + 1),
+        Some(_) => return err(ErrorKind::Unexpected("`[` (a JSON array)"), j),
+        None => return err(ErrorKind::Eof("`[` (a JSON array)"), j),
+    }
+    if array.get(j) == Some(&b']') {
+        return expect_end(array, j + 1);
+    }
+    loop {
+        let start = j;
+        let end = skip_value(array, j, 1)?;
+        each(start..end);
+        j = skip_ws(array, end);
+        match array.get(j) {
+            Some(b',') => j = skip_ws(array, j + 1),
+            Some(b']') => return expect_end(array, j + 1),
+            Some(_) => return err(ErrorKind::Unexpected("`,` or `]`"), j),
+            None => return err(ErrorKind::Eof("`,` or `]`"), j),
+        }
+    }
+}
+
 /// One top-level member of a record: its key and value, with the value's
 /// byte range in the line.
 #[derive(Debug, Clone, Copy)]

@@ -3,12 +3,14 @@
 //!
 //! The library owns everything the tools share (CONVENTIONS §8): input and
 //! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
-//! parallel ordered map ([`pipeline`]), output ([`output`]), accounting and
+//! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
+//! output ([`output`]), accounting and
 //! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
 //! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
+pub mod document;
 pub mod error;
 pub mod exit;
 pub mod hash;

@@ -1,0 +1,220 @@
+//! Whole JSON documents that hold records, for the inputs that are not JSONL:
+//! a JSON array (`[{…}, {…}]`, as LLaMA-Factory and synthetic-data-kit write),
+//! a Microsoft Graph list response (`{"value": […], "@odata.nextLink": …}`), an
+//! export wrapper (`{"metadata": …, "events": […]}`), a file of several such
+//! pages, or plain JSONL. The document is validated with the same scanner as
+//! every other input and each record is handed back as its exact bytes with the
+//! line it starts on, so messages can point into the original file.
+
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::json::{self, JsonError, Kind};
+
+/// Keys whose array value holds the records of a wrapper object, tried in
+/// this order: Graph list responses use `value`, calendar exports `events`.
+pub const WRAPPER_KEYS: &[&str] = &["value", "events", "data", "records", "items"];
+
+/// How the records were laid out in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// One or more top-level objects, each a record (JSONL or concatenated).
+    Objects,
+    /// A top-level array of records.
+    Array,
+    /// Objects holding the records in an array under a wrapper key.
+    Wrapped { key: String, pages: usize },
+}
+
+/// A document's records, as byte ranges of its text.
+pub struct Document {
+    pub name: String,
+    pub text: Vec<u8>,
+    pub records: Vec<Range<usize>>,
+    pub layout: Layout,
+}
+
+impl Document {
+    /// The bytes of record `i`.
+    pub fn record(&self, i: usize) -> &[u8] {
+        &self.text[self.records[i].clone()]
+    }
+
+    /// 1-based line on which record `i` starts.
+    pub fn line_of(&self, i: usize) -> u64 {
+        line_at(&self.text, self.records[i].start)
+    }
+
+    /// Every record as one JSONL buffer (a record spanning several lines in a
+    /// pretty-printed document is kept as is: its newlines are JSON whitespace
+    /// and are replaced by spaces, which changes no value).
+    pub fn to_jsonl(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len());
+        for range in &self.records {
+            out.extend(
+                self.text[range.clone()]
+                    .iter()
+                    .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+            );
+            out.push(b'\n');
+        }
+        out
+    }
+}
+
+fn line_at(text: &[u8], offset: usize) -> u64 {
+    memchr::memchr_iter(b'\n', &text[..offset.min(text.len())]).count() as u64 + 1
+}
+
+/// A problem with a document, located by line and column.
+fn located(name: &str, text: &[u8], error: &JsonError, base: usize) -> Error {
+    let at = base + error.offset;
+    let line = line_at(text, at);
+    let line_start =
+        text[..at.min(text.len())].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_end =
+        memchr::memchr(b'\n', &text[line_start..]).map_or(text.len(), |p| line_start + p);
+    let local = JsonError { kind: error.kind.clone(), offset: at - line_start };
+    Error::Config(format!("{name}:{line}: {}", local.describe(&text[line_start..line_end])))
+}
+
+/// Reads a file (or `-` for standard input) and finds its records.
+pub fn read(path: &Path) -> Result<Document, Error> {
+    let name = path.display().to_string();
+    let mut text = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut text))
+    };
+    result.map_err(|source| Error::Input { name: name.clone(), source })?;
+    parse(name, text)
+}
+
+/// Finds the records of a document already in memory.
+pub fn parse(name: String, text: Vec<u8>) -> Result<Document, Error> {
+    let start = if text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    if let Err(e) = simdutf8::compat::from_utf8(&text[start..]) {
+        let err = JsonError { kind: json::ErrorKind::InvalidUtf8, offset: e.valid_up_to() };
+        return Err(located(&name, &text, &err, start));
+    }
+    let mut records = Vec::new();
+    let mut layout: Option<Layout> = None;
+    let mut at = skip_ws(&text, start);
+    while at < text.len() {
+        let end = json::skip_value(&text, at, 0).map_err(|e| {
+            let shifted = JsonError { kind: e.kind, offset: e.offset - at };
+            located(&name, &text, &shifted, at)
+        })?;
+        let value = &text[at..end];
+        match value[0] {
+            b'[' => {
+                records.extend(elements(value).into_iter().map(|r| r.start + at..r.end + at));
+                layout = Some(Layout::Array);
+            }
+            b'{' => match wrapped_array(value) {
+                Some((key, range)) => {
+                    let inner = &value[range.clone()];
+                    let base = at + range.start;
+                    records
+                        .extend(elements(inner).into_iter().map(|r| r.start + base..r.end + base));
+                    layout = Some(match layout {
+                        Some(Layout::Wrapped { key: k, pages }) if k == key => {
+                            Layout::Wrapped { key: k, pages: pages + 1 }
+                        }
+                        _ => Layout::Wrapped { key, pages: 1 },
+                    });
+                }
+                None => {
+                    records.push(at..end);
+                    layout.get_or_insert(Layout::Objects);
+                }
+            },
+            _ => {
+                let kind = json::kind_of(value).unwrap_or(Kind::Null);
+                let err = JsonError { kind: json::ErrorKind::NotObject(kind), offset: 0 };
+                return Err(located(&name, &text, &err, at));
+            }
+        }
+        at = skip_ws(&text, end);
+    }
+    Ok(Document { name, text, records, layout: layout.unwrap_or(Layout::Objects) })
+}
+
+fn skip_ws(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}
+
+/// Byte ranges of the elements of a validated array.
+fn elements(array: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let _ = json::array_elements(array, &mut |range| out.push(range));
+    out
+}
+
+/// The first wrapper key of a validated object whose value is an array.
+fn wrapped_array(object: &[u8]) -> Option<(String, Range<usize>)> {
+    let members = json::members(object).ok()?;
+    WRAPPER_KEYS.iter().find_map(|wanted| {
+        members
+            .iter()
+            .find(|m| m.key() == *wanted && m.value.kind == Kind::Array)
+            .map(|m| (wanted.to_string(), m.value_start..m.value_start + m.value.bytes.len()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> (Vec<String>, Layout) {
+        let doc = parse("t".into(), text.as_bytes().to_vec()).unwrap();
+        let list = (0..doc.records.len())
+            .map(|i| String::from_utf8_lossy(doc.record(i)).into_owned())
+            .collect();
+        (list, doc.layout)
+    }
+
+    #[test]
+    fn finds_records_in_every_layout() {
+        assert_eq!(
+            records("[{\"a\":1}, {\"b\":2}]\n"),
+            (vec!["{\"a\":1}".into(), "{\"b\":2}".into()], Layout::Array)
+        );
+        let (list, layout) = records(
+            "{\"@odata.context\":\"x\",\"value\":[{\"id\":1},{\"id\":2}],\"@odata.nextLink\":\"n\"}",
+        );
+        assert_eq!(list, vec!["{\"id\":1}", "{\"id\":2}"]);
+        assert_eq!(layout, Layout::Wrapped { key: "value".into(), pages: 1 });
+        let (list, layout) = records("{\"value\":[{\"id\":1}]}\n{\"value\":[{\"id\":2}]}\n");
+        assert_eq!(list.len(), 2);
+        assert_eq!(layout, Layout::Wrapped { key: "value".into(), pages: 2 });
+        let (list, _) = records("{\"metadata\":{\"n\":1},\n \"events\": [\n  {\"id\": 1}\n ]\n}");
+        assert_eq!(list, vec!["{\"id\": 1}"]);
+        assert_eq!(
+            records("{\"a\":1}\n{\"a\":2}\n"),
+            (vec!["{\"a\":1}".into(), "{\"a\":2}".into()], Layout::Objects)
+        );
+        assert_eq!(records("").0.len(), 0);
+    }
+
+    #[test]
+    fn errors_point_into_the_document() {
+        let err = parse("f.json".into(), b"[\n {\"a\":1},\n {\"a\" 2}\n]".to_vec()).err().unwrap();
+        assert_eq!(err.to_string(), "f.json:3: invalid JSON: expected `:` at column 7, found `2`");
+        let err = parse("f.json".into(), b"42".to_vec()).err().unwrap();
+        assert!(err.to_string().contains("not a JSON object"));
+    }
+
+    #[test]
+    fn line_numbers_and_jsonl() {
+        let doc = parse("t".into(), b"[\n  {\"a\":\n 1},\n  {\"b\":2}\n]".to_vec()).unwrap();
+        assert_eq!((doc.line_of(0), doc.line_of(1)), (2, 4));
+        assert_eq!(doc.to_jsonl(), b"{\"a\":  1}\n{\"b\":2}\n");
+    }
+}
