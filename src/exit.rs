@@ -47,9 +47,26 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr().lock(), "{tool}: {err:#}");
+            let _ = writeln!(std::io::stderr().lock(), "{tool}: {}", message(&err));
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message already carries (our errors quote their source themselves).
+fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }

@@ -7,9 +7,13 @@
 //! each multiple of the chunk size, counted from the start of the source), so a
 //! file, the same bytes on a pipe, and any thread count all see the same chunks,
 //! which is what makes every aggregate reproducible.
+//!
+//! Compressed inputs (gzip, zstd) are recognised by their magic bytes, not
+//! their names, on files and on standard input alike, and decompressed as a
+//! stream: line numbers and rejects refer to the decompressed lines.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::ops::Range;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
@@ -49,6 +53,45 @@ impl Source {
 
 /// The name messages use for standard input.
 pub const STDIN_NAME: &str = "<stdin>";
+
+/// Compression formats recognised on input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// The format whose magic bytes `head` starts with, if any.
+    pub fn sniff(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Compression::Gzip)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Compression::Zstd)
+        } else {
+            None
+        }
+    }
+
+    /// A streaming decoder over `reader`. Concatenated gzip members and zstd
+    /// frames are read as one stream, as `zcat` does.
+    fn decoder(self, reader: impl BufRead + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
+        Ok(match self {
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
+        })
+    }
+}
+
+/// Reads from `reader`, decompressing it when it starts with a known magic.
+fn maybe_decompress(reader: impl Read + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let head = reader.fill_buf()?;
+    match Compression::sniff(head) {
+        Some(format) => format.decoder(reader),
+        None => Ok(Box::new(reader)),
+    }
+}
 
 /// All inputs of a run, opened up front so that an unreadable file is reported
 /// before any output is written.
@@ -125,7 +168,12 @@ impl Source {
             }
         }
         crate::output::enlarge_pipe(&stdin);
-        Source { name, data: SourceData::Stream(Box::new(stdin)) }
+        // A failure to peek is reported when the stream is read.
+        let data = match maybe_decompress(stdin) {
+            Ok(reader) => SourceData::Stream(reader),
+            Err(e) => SourceData::Stream(Box::new(FailedRead(Some(e)))),
+        };
+        Source { name, data }
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
@@ -141,16 +189,25 @@ impl Source {
         }
         if !meta.is_file() {
             // FIFOs, character devices, process substitution: stream them.
-            return Ok(Source { name, data: SourceData::Stream(Box::new(file)) });
+            let reader = maybe_decompress(file).map_err(open_error)?;
+            return Ok(Source { name, data: SourceData::Stream(reader) });
         }
         let label = name.to_string();
         Source::map(name, file).map_err(|source| Error::Input { name: label, source })
     }
 
-    /// Maps a regular file (reading it as a stream where mapping fails).
-    fn map(name: Arc<str>, file: File) -> io::Result<Source> {
+    /// Maps a regular file (reading it as a stream where mapping fails, or
+    /// decompressing it when it is compressed).
+    fn map(name: Arc<str>, mut file: File) -> io::Result<Source> {
         if file.metadata()?.len() == 0 {
             return Ok(Source { name, data: SourceData::Empty });
+        }
+        let mut head = [0u8; 4];
+        let got = file.read(&mut head)?;
+        file.seek(io::SeekFrom::Start(0))?;
+        if let Some(format) = Compression::sniff(&head[..got]) {
+            let reader = format.decoder(BufReader::with_capacity(1 << 20, file))?;
+            return Ok(Source { name, data: SourceData::Stream(reader) });
         }
         // SAFETY: the map is read-only and private to this process. If another
         // process truncates the file while we read it, the OS may deliver
@@ -165,6 +222,19 @@ impl Source {
             }
             // Some filesystems cannot map; read them as a stream instead.
             Err(_) => Ok(Source { name, data: SourceData::Stream(Box::new(file)) }),
+        }
+    }
+}
+
+/// A reader that fails once with a stored error (an error found while
+/// opening a stream, reported when the stream is read, with its name).
+struct FailedRead(Option<io::Error>);
+
+impl Read for FailedRead {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! a pass-through tool copies nothing in user space. Standard output is a
 //! duplicate of fd 1 used as a plain file, bypassing std's line buffering.
 //! A file output is a temporary file in the target's folder, renamed into
-//! place only when the run succeeds; dropped uncommitted, it disappears.
+//! place only when the run succeeds; dropped uncommitted, it disappears. A
+//! file named `*.gz` or `*.zst` is compressed on the way (gzip level 6, zstd
+//! level 3), and still appears only when complete.
 
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
@@ -48,9 +50,13 @@ impl AtomicFile {
             _ => Path::new("."),
         };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Like any newly created file: 0666 less the umask, not tempfile's 0600.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
         Ok(AtomicFile { temp, path: path.to_path_buf() })
@@ -83,9 +89,107 @@ impl AtomicFile {
     }
 }
 
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file().write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.file().write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file().flush()
+    }
+}
+
+/// Output compression, chosen by the file name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compress {
+    Gzip,
+    Zstd,
+}
+
+impl Compress {
+    /// The compression a file name asks for (`.gz`, `.zst`), if any.
+    pub fn for_path(path: &Path) -> Option<Compress> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "gz" | "gzip" => Some(Compress::Gzip),
+            "zst" | "zstd" => Some(Compress::Zstd),
+            _ => None,
+        }
+    }
+
+    /// The extension files of this compression get (`gz`, `zst`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Compress::Gzip => "gz",
+            Compress::Zstd => "zst",
+        }
+    }
+}
+
 enum Target {
     Stdout(File),
     File(AtomicFile),
+    Gzip(flate2::write::GzEncoder<AtomicFile>),
+    Zstd(zstd::stream::write::Encoder<'static, AtomicFile>),
+}
+
+impl Target {
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Target::Stdout(_) => None,
+            Target::File(file) => Some(file.path()),
+            Target::Gzip(enc) => Some(enc.get_ref().path()),
+            Target::Zstd(enc) => Some(enc.get_ref().path()),
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Target::Stdout(file) => file,
+            Target::File(file) => file,
+            Target::Gzip(enc) => enc,
+            Target::Zstd(enc) => enc,
+        }
+    }
+
+    /// Finishes a compressed stream and moves a file into place.
+    fn commit(self) -> Result<(), Error> {
+        let error =
+            |path: &Path, source| Error::Output { path: path.display().to_string(), source };
+        match self {
+            Target::Stdout(_) => Ok(()),
+            Target::File(file) => file.commit(),
+            Target::Gzip(enc) => {
+                let path = enc.get_ref().path().to_path_buf();
+                enc.finish().map_err(|e| error(&path, e))?.commit()
+            }
+            Target::Zstd(enc) => {
+                let path = enc.get_ref().path().to_path_buf();
+                enc.finish().map_err(|e| error(&path, e))?.commit()
+            }
+        }
+    }
+}
+
+/// Creates `path` atomically, compressed when its name asks for it; the
+/// returned writer's [`Output::commit`] moves it into place.
+pub fn create_file(path: &Path) -> Result<Output, Error> {
+    let file = AtomicFile::create(path)?;
+    let target = match Compress::for_path(path) {
+        None => Target::File(file),
+        Some(Compress::Gzip) => {
+            Target::Gzip(flate2::write::GzEncoder::new(file, flate2::Compression::new(6)))
+        }
+        Some(Compress::Zstd) => Target::Zstd(
+            zstd::stream::write::Encoder::new(file, 3)
+                .map_err(|source| Error::Output { path: path.display().to_string(), source })?,
+        ),
+    };
+    Ok(Output { target, pending: Vec::with_capacity(PENDING) })
 }
 
 /// Where a tool's records go: standard output or `-o FILE`.
@@ -102,7 +206,7 @@ const SMALL: usize = 16 * 1024;
 impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output, Error> {
         let target = match path {
-            Some(path) if path.as_os_str() != "-" => Target::File(AtomicFile::create(path)?),
+            Some(path) if path.as_os_str() != "-" => return create_file(path),
             _ => {
                 let stdout = io::stdout();
                 enlarge_pipe(&stdout);
@@ -114,16 +218,9 @@ impl Output {
     }
 
     fn error(&self, source: io::Error) -> Error {
-        match &self.target {
-            Target::Stdout(_) => Error::Stdout(source),
-            Target::File(file) => Error::Output { path: file.path().display().to_string(), source },
-        }
-    }
-
-    fn file(&mut self) -> &mut File {
-        match &mut self.target {
-            Target::Stdout(file) => file,
-            Target::File(file) => file.file(),
+        match self.target.path() {
+            None => Error::Stdout(source),
+            Some(path) => Error::Output { path: path.display().to_string(), source },
         }
     }
 
@@ -139,10 +236,7 @@ impl Output {
                 continue;
             }
             let Output { target, pending } = self;
-            let file = match target {
-                Target::Stdout(file) => file,
-                Target::File(file) => file.file(),
-            };
+            let file = target.writer();
             let mut batch = [IoSlice::new(pending), IoSlice::new(slice)];
             let mut rest: &mut [IoSlice<'_>] = &mut batch;
             let mut result = Ok(());
@@ -176,7 +270,7 @@ impl Output {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let result = self.file().write_all(&pending);
+        let result = self.target.writer().write_all(&pending);
         self.pending = pending;
         self.pending.clear();
         result.map_err(|e| self.error(e))
@@ -184,7 +278,7 @@ impl Output {
 
     pub fn flush(&mut self) -> Result<(), Error> {
         self.flush_pending()?;
-        let result = self.file().flush();
+        let result = self.target.writer().flush();
         result.map_err(|e| self.error(e))
     }
 
@@ -193,16 +287,13 @@ impl Output {
     pub fn abandon(mut self) -> Result<(), Error> {
         match self.target {
             Target::Stdout(_) => self.flush(),
-            Target::File(_) => Ok(()),
+            _ => Ok(()),
         }
     }
 
     /// Flushes and, for a file, moves it into place.
     pub fn commit(mut self) -> Result<(), Error> {
         self.flush()?;
-        match self.target {
-            Target::Stdout(_) => Ok(()),
-            Target::File(file) => file.commit(),
-        }
+        self.target.commit()
     }
 }

@@ -112,16 +112,6 @@ pub struct RejectLog {
     total: u64,
 }
 
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file().write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file().flush()
-    }
-}
-
 impl RejectLog {
     pub fn new(tool: &'static str, path: Option<&Path>) -> Result<Self, Error> {
         let file = match path {

@@ -434,3 +434,95 @@ fn every_binary_is_in_the_table() {
         assert!(bin(t.doc.name).exists());
     }
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 3).expect("zstd")
+}
+
+#[test]
+fn compressed_input_is_read_transparently_with_right_line_numbers() {
+    for spec in SPECS {
+        let good = [(spec.good)(0), (spec.good)(1), (spec.good)(2)];
+        let plain = jsonl(&[&good[0], "{broken", &good[1], &good[2]]);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let expected = run_with_stdin(cmd, plain.as_bytes());
+        assert_eq!(expected.status.code(), Some(1), "{}", spec.name);
+        let dir = Dir::new();
+        // Two gzip members concatenated, as `cat a.gz b.gz` makes.
+        let (head, tail) = plain.split_at(plain.find("{broken").expect("marker"));
+        let mut members = gzip(head.as_bytes());
+        members.extend(gzip(tail.as_bytes()));
+        for (name, bytes) in [
+            ("in.jsonl.gz", gzip(plain.as_bytes())),
+            ("in.jsonl.zst", zstd(plain.as_bytes())),
+            ("no-extension", zstd(plain.as_bytes())),
+            ("members.gz", members),
+        ] {
+            let file = dir.write(name, &bytes);
+            let out = std_tool(spec.name).args(spec.args).arg(&file).output().expect("run");
+            assert_eq!(out.status.code(), Some(1), "{}: {name}", spec.name);
+            assert_eq!(out.stdout, expected.stdout, "{}: {name}", spec.name);
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.contains(&format!("{}:2: invalid JSON", file.display())),
+                "{}: {name}: {stderr}",
+                spec.name
+            );
+            let mut cmd = std_tool(spec.name);
+            cmd.args(spec.args);
+            let piped = run_with_stdin(cmd, &bytes);
+            assert_eq!(piped.stdout, expected.stdout, "{}: {name} on stdin", spec.name);
+            assert!(
+                text(&piped.stderr).contains("<stdin>:2: invalid JSON"),
+                "{}: {name} on stdin",
+                spec.name
+            );
+        }
+        // A damaged stream is an input error naming the file, not a data problem.
+        let mut damaged = gzip(plain.as_bytes());
+        damaged.truncate(damaged.len() / 2);
+        let file = dir.write("damaged.gz", &damaged);
+        let out = std_tool(spec.name).args(spec.args).arg(&file).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}: damaged", spec.name);
+        assert!(text(&out.stderr).contains("damaged.gz"), "{}", spec.name);
+    }
+}
+
+#[test]
+fn output_file_is_compressed_by_its_extension() {
+    for spec in SPECS.iter().filter(|s| s.passes_through) {
+        let dir = Dir::new();
+        let input = good_input(spec, 30);
+        let file = dir.write("in.jsonl", &input);
+        let expected = clean_output(spec, &input);
+        for name in ["out.jsonl.gz", "out.jsonl.zst"] {
+            let path = dir.path(name);
+            let out = std_tool(spec.name)
+                .args(spec.args)
+                .arg(&file)
+                .arg("-o")
+                .arg(&path)
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(0), "{}: {name}", spec.name);
+            let bytes = std::fs::read(&path).expect("compressed output");
+            let mut decoded = Vec::new();
+            if name.ends_with(".gz") {
+                flate2::read::MultiGzDecoder::new(&bytes[..])
+                    .read_to_end(&mut decoded)
+                    .expect("gunzip");
+            } else {
+                decoded = zstd::stream::decode_all(&bytes[..]).expect("unzstd");
+            }
+            assert_eq!(decoded, expected, "{}: {name}", spec.name);
+        }
+    }
+}
