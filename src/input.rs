@@ -13,7 +13,7 @@
 //! stream: line numbers and rejects refer to the decompressed lines.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::io::{self, Read};
 use std::ops::Range;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use crate::compress::{maybe_decompress, open_compressed};
 use crate::error::Error;
 
 /// Default bytes per chunk. Small enough to spread a few-MB file over the
@@ -53,45 +54,6 @@ impl Source {
 
 /// The name messages use for standard input.
 pub const STDIN_NAME: &str = "<stdin>";
-
-/// Compression formats recognised on input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    Gzip,
-    Zstd,
-}
-
-impl Compression {
-    /// The format whose magic bytes `head` starts with, if any.
-    pub fn sniff(head: &[u8]) -> Option<Compression> {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Some(Compression::Gzip)
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Some(Compression::Zstd)
-        } else {
-            None
-        }
-    }
-
-    /// A streaming decoder over `reader`. Concatenated gzip members and zstd
-    /// frames are read as one stream, as `zcat` does.
-    fn decoder(self, reader: impl BufRead + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
-        Ok(match self {
-            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
-            Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
-        })
-    }
-}
-
-/// Reads from `reader`, decompressing it when it starts with a known magic.
-fn maybe_decompress(reader: impl Read + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let head = reader.fill_buf()?;
-    match Compression::sniff(head) {
-        Some(format) => format.decoder(reader),
-        None => Ok(Box::new(reader)),
-    }
-}
 
 /// All inputs of a run, opened up front so that an unreadable file is reported
 /// before any output is written.
@@ -198,31 +160,32 @@ impl Source {
 
     /// Maps a regular file (reading it as a stream where mapping fails, or
     /// decompressing it when it is compressed).
-    fn map(name: Arc<str>, mut file: File) -> io::Result<Source> {
+    fn map(name: Arc<str>, file: File) -> io::Result<Source> {
         if file.metadata()?.len() == 0 {
             return Ok(Source { name, data: SourceData::Empty });
-        }
-        let mut head = [0u8; 4];
-        let got = file.read(&mut head)?;
-        file.seek(io::SeekFrom::Start(0))?;
-        if let Some(format) = Compression::sniff(&head[..got]) {
-            let reader = format.decoder(BufReader::with_capacity(1 << 20, file))?;
-            return Ok(Source { name, data: SourceData::Stream(reader) });
         }
         // SAFETY: the map is read-only and private to this process. If another
         // process truncates the file while we read it, the OS may deliver
         // SIGBUS (as with ripgrep and jaq); that is the documented cost of
         // zero-copy input. Any other concurrent change can only alter the
         // bytes we read, never memory safety of our own data structures.
-        match unsafe { Mmap::map(&file) } {
-            Ok(map) => {
-                #[cfg(unix)]
-                let _ = map.advise(memmap2::Advice::Sequential);
-                Ok(Source { name, data: SourceData::Mapped(Arc::new(map)) })
+        let map = match unsafe { Mmap::map(&file) } {
+            Ok(map) => Arc::new(map),
+            Err(_) => {
+                // Some filesystems cannot map; read them as a stream instead.
+                let reader = match open_compressed(&file, None)? {
+                    Some(reader) => reader,
+                    None => Box::new(file),
+                };
+                return Ok(Source { name, data: SourceData::Stream(reader) });
             }
-            // Some filesystems cannot map; read them as a stream instead.
-            Err(_) => Ok(Source { name, data: SourceData::Stream(Box::new(file)) }),
+        };
+        if let Some(reader) = open_compressed(&file, Some(&map))? {
+            return Ok(Source { name, data: SourceData::Stream(reader) });
         }
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(Source { name, data: SourceData::Mapped(map) })
     }
 }
 

@@ -2,7 +2,7 @@
 //! post-training.
 //!
 //! The library owns everything the tools share (CONVENTIONS §8): input and
-//! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
+//! framing ([`input`]), compressed data ([`compress`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
 //! output ([`output`]), accounting and
 //! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
@@ -10,6 +10,7 @@
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
+pub mod compress;
 pub mod document;
 pub mod error;
 pub mod exit;

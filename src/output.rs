@@ -5,14 +5,15 @@
 //! duplicate of fd 1 used as a plain file, bypassing std's line buffering.
 //! A file output is a temporary file in the target's folder, renamed into
 //! place only when the run succeeds; dropped uncommitted, it disappears. A
-//! file named `*.gz` or `*.zst` is compressed on the way (gzip level 6, zstd
-//! level 3), and still appears only when complete.
+//! file named `*.gz` or `*.zst` is compressed on the way (see `compress`),
+//! and still appears only when complete.
 
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
+use crate::compress::{Compression, Encoder};
 use crate::error::Error;
 
 /// Pipe buffer size asked for on pipes we read or write (Linux only; where
@@ -103,38 +104,10 @@ impl Write for AtomicFile {
     }
 }
 
-/// Output compression, chosen by the file name's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compress {
-    Gzip,
-    Zstd,
-}
-
-impl Compress {
-    /// The compression a file name asks for (`.gz`, `.zst`), if any.
-    pub fn for_path(path: &Path) -> Option<Compress> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "gz" | "gzip" => Some(Compress::Gzip),
-            "zst" | "zstd" => Some(Compress::Zstd),
-            _ => None,
-        }
-    }
-
-    /// The extension files of this compression get (`gz`, `zst`).
-    pub fn extension(self) -> &'static str {
-        match self {
-            Compress::Gzip => "gz",
-            Compress::Zstd => "zst",
-        }
-    }
-}
-
 enum Target {
     Stdout(File),
     File(AtomicFile),
-    Gzip(flate2::write::GzEncoder<AtomicFile>),
-    Zstd(zstd::stream::write::Encoder<'static, AtomicFile>),
+    Compressed(Box<Encoder>),
 }
 
 impl Target {
@@ -142,8 +115,7 @@ impl Target {
         match self {
             Target::Stdout(_) => None,
             Target::File(file) => Some(file.path()),
-            Target::Gzip(enc) => Some(enc.get_ref().path()),
-            Target::Zstd(enc) => Some(enc.get_ref().path()),
+            Target::Compressed(enc) => Some(enc.file().path()),
         }
     }
 
@@ -151,8 +123,7 @@ impl Target {
         match self {
             Target::Stdout(file) => file,
             Target::File(file) => file,
-            Target::Gzip(enc) => enc,
-            Target::Zstd(enc) => enc,
+            Target::Compressed(enc) => enc.as_mut(),
         }
     }
 
@@ -163,13 +134,9 @@ impl Target {
         match self {
             Target::Stdout(_) => Ok(()),
             Target::File(file) => file.commit(),
-            Target::Gzip(enc) => {
-                let path = enc.get_ref().path().to_path_buf();
-                enc.finish().map_err(|e| error(&path, e))?.commit()
-            }
-            Target::Zstd(enc) => {
-                let path = enc.get_ref().path().to_path_buf();
-                enc.finish().map_err(|e| error(&path, e))?.commit()
+            Target::Compressed(enc) => {
+                let path = enc.file().path().to_path_buf();
+                (*enc).finish().map_err(|e| error(&path, e))?.commit()
             }
         }
     }
@@ -179,15 +146,12 @@ impl Target {
 /// returned writer's [`Output::commit`] moves it into place.
 pub fn create_file(path: &Path) -> Result<Output, Error> {
     let file = AtomicFile::create(path)?;
-    let target = match Compress::for_path(path) {
+    let target = match Compression::for_path(path) {
         None => Target::File(file),
-        Some(Compress::Gzip) => {
-            Target::Gzip(flate2::write::GzEncoder::new(file, flate2::Compression::new(6)))
-        }
-        Some(Compress::Zstd) => Target::Zstd(
-            zstd::stream::write::Encoder::new(file, 3)
+        Some(format) => Target::Compressed(Box::new(
+            Encoder::new(format, file)
                 .map_err(|source| Error::Output { path: path.display().to_string(), source })?,
-        ),
+        )),
     };
     Ok(Output { target, pending: Vec::with_capacity(PENDING) })
 }
