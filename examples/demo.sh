@@ -18,12 +18,12 @@ score-filter --min 0.82 --max-samples 400 --seed 42 --by metadata.status "$DATA/
   -o "$OUT/curated.jsonl" --stats "$OUT/curated.stats.json"
 echo "-> $OUT/curated.jsonl: $(wc -l < "$OUT/curated.jsonl") records; every conflicts example kept."
 
-step "2. Judge filtering (seed 002): ratings 1-10, keep >= 7; bad ratings are caught, not compared"
-show score-filter --field rating --min 7 $DATA/judged.jsonl --rejects $OUT/judged.rejects.jsonl -o $OUT/judged.kept.jsonl
-score-filter --field rating --min 7 "$DATA/judged.jsonl" --rejects "$OUT/judged.rejects.jsonl" -o "$OUT/judged.kept.jsonl"
+step "2. Judge filtering (seed 002): ratings 1-5, keep 4 and 5 stars; bad ratings are caught, not compared"
+show score-filter --field rating --min 4 $DATA/judged.jsonl --rejects $OUT/judged.rejects.jsonl -o $OUT/judged.kept.jsonl
+score-filter --field rating --min 4 "$DATA/judged.jsonl" --rejects "$OUT/judged.rejects.jsonl" -o "$OUT/judged.kept.jsonl"
 echo "-> rejected records, with file, line and reason:"
 sed 's/^/   /' "$OUT/judged.rejects.jsonl"
-show score-filter --field rating --min 7 --coerce --missing drop $DATA/judged.jsonl
-score-filter --field rating --min 7 --coerce --missing drop "$DATA/judged.jsonl" > /dev/null
+show score-filter --field rating --min 4 --coerce --missing drop $DATA/judged.jsonl
+score-filter --field rating --min 4 --coerce --missing drop "$DATA/judged.jsonl" > /dev/null
 
 printf '\nDone. Outputs are in %s/.\n' "$OUT"

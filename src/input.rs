@@ -202,11 +202,49 @@ impl Read for FailedRead {
     }
 }
 
+/// A block of a streamed input. Its buffer returns to a small pool when the
+/// chunk is done, so a long pipe reuses a handful of buffers instead of
+/// faulting in fresh memory for every block.
+pub struct Block(Vec<u8>);
+
+static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// Buffers kept for reuse; more than the chunks ever in flight is waste.
+const MAX_SPARE_BLOCKS: usize = 64;
+
+impl Block {
+    fn take() -> Vec<u8> {
+        let spare = SPARE_BLOCKS.lock().ok().and_then(|mut pool| pool.pop());
+        spare.unwrap_or_default()
+    }
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.0);
+        buffer.clear();
+        if let Ok(mut pool) = SPARE_BLOCKS.lock()
+            && pool.len() < MAX_SPARE_BLOCKS
+            && buffer.capacity() > 0
+        {
+            pool.push(buffer);
+        }
+    }
+}
+
+impl std::ops::Deref for Block {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// The bytes of a chunk: a slice of a mapped file, or an owned block.
 #[derive(Clone)]
 pub enum ChunkData {
     Mapped(Arc<Mmap>, Range<usize>),
-    Owned(Arc<Vec<u8>>),
+    Owned(Arc<Block>),
 }
 
 /// A newline-aligned piece of one source.
@@ -333,13 +371,17 @@ impl Iterator for Chunks {
                         self.current = None;
                         continue;
                     }
-                    let rest = buf.split_off(len);
-                    let block = std::mem::replace(buf, rest);
+                    // The chunk keeps this buffer; the few bytes past the cut
+                    // move to a recycled one.
+                    let mut next = Block::take();
+                    next.extend_from_slice(&buf[len..]);
+                    buf.truncate(len);
+                    let block = std::mem::replace(buf, next);
                     let chunk = Chunk {
                         source: cursor.index,
                         offset: cursor.offset,
                         starts_source,
-                        data: ChunkData::Owned(Arc::new(block)),
+                        data: ChunkData::Owned(Arc::new(Block(block))),
                     };
                     cursor.offset = end;
                     return Some(Ok(chunk));
