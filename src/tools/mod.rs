@@ -2,3 +2,4 @@
 //! Everything the tools share lives in the library modules above.
 
 pub mod score_filter;
+pub mod fmt_migrate;
