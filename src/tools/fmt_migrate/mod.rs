@@ -387,6 +387,9 @@ struct Migrate {
     refusal: Vec<u8>,
     /// Whether records are rebuilt even when already in the target shape.
     modifies: bool,
+    /// No shape work at all (no --to, nothing rebuilt): records are only
+    /// carried from one format to another, with --extract fields added.
+    passthrough: bool,
 }
 
 enum Converted {
@@ -413,6 +416,23 @@ impl Processor for Migrate {
                 return emit.reject(e.category(), message);
             }
         };
+        if self.passthrough {
+            if self.extracts.is_empty() {
+                return emit.pass();
+            }
+            let mut extracted = Vec::with_capacity(self.extracts.len());
+            for rule in &self.extracts {
+                match rule.from_record(&rec) {
+                    Ok(value) => extracted.push((rule.field.clone(), value)),
+                    Err(Bad { category, message }) => return emit.reject(&category, message),
+                }
+            }
+            acc.out.clear();
+            return match set_extracted(line.bytes, &extracted, &[], &mut acc.out) {
+                Ok(()) => emit.write(&acc.out),
+                Err(Bad { category, message }) => emit.reject(&category, message),
+            };
+        }
         let label = match self.from {
             Some(shape) => Label {
                 shape,
@@ -713,6 +733,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         teacher_rules,
         refusal: quoted(&cli.refusal),
         modifies,
+        passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
     };
 
     let (inputs, line_maps, bad_rows) = if container_in {
@@ -866,6 +887,7 @@ convert them with `fmt-migrate --to {}`{}",
             (_, Sink::Csv) => "as CSV".to_string(),
             (_, Sink::JsonArray) => "as one JSON array".to_string(),
             (Some(shape), _) => format!("to {}", shape.name()),
+            (None, _) if list.is_empty() => "as JSONL".to_string(),
             (None, _) => "in their own shapes".to_string(),
         };
         let verb = if to.is_some() { "converted" } else { "wrote" };

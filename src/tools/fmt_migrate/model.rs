@@ -420,33 +420,108 @@ pub fn read_preference_messages<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, B
     })
 }
 
-/// A sharegpt function_call value as OpenAI tool_calls: a JSON array is
-/// taken as it is; a `{"name", "arguments"}` object (glaive, LLaMA-Factory)
-/// becomes one call whose arguments are a JSON string, as OpenAI writes them.
+/// The elements of a JSON array (or the value itself when it is not one).
+fn elements_of(value: &[u8]) -> Vec<&[u8]> {
+    if json::kind_of(value) != Some(Kind::Array) {
+        return vec![value];
+    }
+    let mut ranges = Vec::new();
+    let _ = json::array_elements(value, &mut |r| ranges.push(r));
+    ranges.into_iter().map(|r| &value[r]).collect()
+}
+
+/// A sharegpt function_call value as OpenAI tool_calls. A call in the
+/// LLaMA-Factory form `{"name", "arguments", "id"?}` (one, or a list) becomes
+/// `{"id"?, "type": "function", "function": {"name", "arguments"}}` with the
+/// arguments as a JSON string, as OpenAI writes them; a list already in the
+/// OpenAI form is taken as it is.
 fn tool_calls_from(value: &str) -> Option<Vec<u8>> {
-    let text = value.trim();
-    let bytes = text.as_bytes();
-    let end = json::skip_value(bytes, 0, 1).ok()?;
-    if end != bytes.len() {
+    let bytes = value.trim().as_bytes();
+    if json::skip_value(bytes, 0, 1).ok()? != bytes.len() {
         return None;
     }
-    match bytes.first() {
-        Some(b'[') => Some(bytes.to_vec()),
-        Some(b'{') => {
-            let members = json::members(bytes).ok()?;
-            let name = member(&members, "name").filter(|n| n.kind == Kind::String)?;
-            let mut out = b"[{\"type\":\"function\",\"function\":{\"name\":".to_vec();
-            out.extend_from_slice(name.bytes);
-            out.extend_from_slice(b",\"arguments\":");
-            match member(&members, "arguments") {
-                Some(a) if a.kind == Kind::String => out.extend_from_slice(a.bytes),
-                Some(a) => json::write_str(&mut out, a.text()),
-                None => out.extend_from_slice(b"\"{}\""),
-            }
-            out.extend_from_slice(b"}}]");
-            Some(out)
+    let calls = elements_of(bytes);
+    let mut out = b"[".to_vec();
+    for (i, call) in calls.iter().enumerate() {
+        let members = json::members(call).ok();
+        let lf_form = members.as_ref().is_some_and(|m| member(m, "function").is_none() && member(m, "name").is_some());
+        if !lf_form {
+            // Already OpenAI calls (or another form): a list is taken as it is.
+            return (bytes.first() == Some(&b'[')).then(|| bytes.to_vec());
         }
-        _ => None,
+        let members = members.unwrap_or_default();
+        let name = member(&members, "name").filter(|n| n.kind == Kind::String)?;
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut obj = Obj::start(&mut out);
+        if let Some(id) = member(&members, "id") {
+            obj.field("id", id.bytes);
+        }
+        obj.field("type", b"\"function\"");
+        let function = obj.open("function");
+        let mut inner = Obj::start(function);
+        inner.field("name", name.bytes);
+        match member(&members, "arguments") {
+            Some(a) if a.kind == Kind::String => inner.field("arguments", a.bytes),
+            Some(a) => inner.field("arguments", &quoted(a.text())),
+            None => inner.field("arguments", b"\"{}\""),
+        }
+        inner.finish();
+        obj.finish();
+    }
+    out.push(b']');
+    Some(out)
+}
+
+/// OpenAI tool_calls as a sharegpt function_call value in the LLaMA-Factory
+/// form: `{"name", "arguments", "id"?}` for one call, a list for several, the
+/// arguments as JSON (not a string) when they are valid JSON. Calls in any
+/// other form keep their JSON text.
+fn calls_to_sharegpt(calls: &[u8]) -> Vec<u8> {
+    let converted: Option<Vec<Vec<u8>>> = elements_of(calls)
+        .into_iter()
+        .map(|call| {
+            let members = json::members(call).ok()?;
+            if members.iter().any(|m| !["id", "type", "function"].iter().any(|k| literal_is(m.key.bytes, k))) {
+                return None;
+            }
+            if member(&members, "type").is_some_and(|t| !literal_is(t.bytes, "function")) {
+                return None;
+            }
+            let function = member(&members, "function").filter(|f| f.kind == Kind::Object)?;
+            let function = json::members(function.bytes).ok()?;
+            if function.len() != 2 {
+                return None;
+            }
+            let name = member(&function, "name").filter(|n| n.kind == Kind::String)?;
+            let arguments = member(&function, "arguments").filter(|a| a.kind == Kind::String)?;
+            let mut out = Vec::new();
+            let mut obj = Obj::start(&mut out);
+            obj.field("name", name.bytes);
+            let text = arguments.as_str().unwrap_or_default();
+            let raw = text.as_bytes();
+            if matches!(raw.first(), Some(b'{' | b'[')) && json::skip_value(raw, 0, 2).is_ok_and(|e| e == raw.len()) {
+                obj.field("arguments", raw);
+            } else {
+                obj.field("arguments", arguments.bytes);
+            }
+            if let Some(id) = member(&members, "id") {
+                obj.field("id", id.bytes);
+            }
+            obj.finish();
+            Some(out)
+        })
+        .collect();
+    match converted {
+        Some(list) if list.len() == 1 && calls.first() == Some(&b'[') => list.into_iter().next().unwrap_or_default(),
+        Some(list) if !list.is_empty() => {
+            let mut out = b"[".to_vec();
+            out.extend_from_slice(&list.join(&b","[..]));
+            out.push(b']');
+            out
+        }
+        _ => calls.to_vec(),
     }
 }
 
@@ -762,7 +837,10 @@ fn turn_word(shape: Shape) -> &'static str {
 /// that calls tools needs none), and text where the shape stores text.
 fn check_content(turn: &Turn<'_>, n: usize, shape: Shape, strings_only: bool) -> Result<(), Bad> {
     let role = turn.role.name_in(shape);
-    let place = format!("{} {} {n} ({role})", shape.name(), turn_word(shape));
+    let place = match turn_word(shape) {
+        "message" => format!("message {n} ({role})"),
+        word => format!("{} {word} {n} ({role})", shape.name()),
+    };
     if turn.tool_calls().is_some() && turn.content_is_null() {
         return Ok(());
     }
@@ -942,7 +1020,7 @@ fn write_sharegpt_turn(out: &mut Vec<u8>, turn: &Turn<'_>) {
     if let Some(calls) = turn.tool_calls()
         && turn.content_is_null()
     {
-        let text = String::from_utf8_lossy(calls);
+        let text = String::from_utf8_lossy(&calls_to_sharegpt(calls)).into_owned();
         let extra: Vec<Field<'_>> = turn
             .extra
             .iter()
@@ -1236,6 +1314,10 @@ mod tests {
             br#"[{"type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}}]"#.to_vec()
         );
         assert!(tool_calls_from("not json").is_none());
+        let openai = br#"[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}},{"type":"function","function":{"name":"g","arguments":"x"}}]"#;
+        let sharegpt = calls_to_sharegpt(openai);
+        assert_eq!(sharegpt, br#"[{"name":"f","arguments":{"a": 1},"id":"c1"},{"name":"g","arguments":"x"}]"#.to_vec());
+        assert_eq!(tool_calls_from(std::str::from_utf8(&sharegpt).unwrap()).unwrap(), openai.to_vec());
     }
 
     #[test]
