@@ -76,12 +76,7 @@ impl Run {
         let name = &self.names[done.chunk.source];
         for reject in &done.rejects {
             let line = map_line(&self.line_maps, done.chunk.source, done.line_number(reject.index));
-            self.rejects.log(
-                name,
-                line,
-                &reject.message,
-                done.reject_bytes(reject),
-            )?;
+            self.rejects.log(name, line, &reject.message, done.reject_bytes(reject))?;
         }
         if done.stopped {
             self.stopped_early = true;

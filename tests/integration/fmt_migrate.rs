@@ -65,7 +65,10 @@ fn seed_004_curated_records_become_teacher_records() {
         stderr.contains("converted 2 of 2 records to teacher (100.0%): 1 from teacher (1 unchanged), 1 from prompt-output; 0 rejected"),
         "{stderr}"
     );
-    assert!(stderr.contains("note: the input mixes shapes (1 teacher, 1 prompt-output)"), "{stderr}");
+    assert!(
+        stderr.contains("note: the input mixes shapes (1 teacher, 1 prompt-output)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -91,8 +94,16 @@ fn teacher_to_supervised_uses_the_documented_template_and_keeps_score() {
 fn every_chat_conversion_writes_the_exact_record() {
     let alpaca = r#"{"instruction":"Add","input":"1, 2","output":"3","id":9}"#;
     let cases: &[(&str, &str, &str)] = &[
-        (alpaca, "messages", r#"{"messages":[{"role":"user","content":"Add\n1, 2"},{"role":"assistant","content":"3"}],"id":9}"#),
-        (alpaca, "sharegpt", r#"{"conversations":[{"from":"human","value":"Add\n1, 2"},{"from":"gpt","value":"3"}],"id":9}"#),
+        (
+            alpaca,
+            "messages",
+            r#"{"messages":[{"role":"user","content":"Add\n1, 2"},{"role":"assistant","content":"3"}],"id":9}"#,
+        ),
+        (
+            alpaca,
+            "sharegpt",
+            r#"{"conversations":[{"from":"human","value":"Add\n1, 2"},{"from":"gpt","value":"3"}],"id":9}"#,
+        ),
         (alpaca, "input-output", r#"{"input":"Add\n1, 2","output":"3","id":9}"#),
         (alpaca, "prompt-completion", r#"{"prompt":"Add\n1, 2","completion":"3","id":9}"#),
         (alpaca, "qa", r#"{"question":"Add\n1, 2","answer":"3","id":9}"#),
@@ -160,7 +171,9 @@ fn extra_fields_are_kept_unless_drop_extra() {
     let weighted = r#"{"messages":[{"role":"user","content":"q","loss_weight":0.0},{"role":"assistant","content":"a","loss_weight":1.0}]}"#;
     let out = migrate(&["--to", "alpaca"], &jsonl(&[weighted]));
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("turn 1 has fields alpaca cannot hold (loss_weight); --drop-extra leaves them out"));
+    assert!(text(&out.stderr).contains(
+        "turn 1 has fields alpaca cannot hold (loss_weight); --drop-extra leaves them out"
+    ));
     assert_eq!(
         one(&["--to", "alpaca", "--drop-extra"], weighted),
         r#"{"instruction":"q","input":"","output":"a"}"#
@@ -170,36 +183,152 @@ fn extra_fields_are_kept_unless_drop_extra() {
 #[test]
 fn every_rejection_reason_is_precise() {
     let cases: &[(&[&str], &str, &str)] = &[
-        (&["--to", "supervised"], r#"{"concept":"c","teacher_product_vision":"v","teacher_product_owner_review":"r"}"#, "missing requirements_yaml (used by the teacher prompt template)"),
-        (&["--to", "supervised"], r#"{"concept":"c","requirements_yaml":" ","teacher_product_vision":"v","teacher_product_owner_review":"r"}"#, "requirements_yaml is empty"),
-        (&["--to", "teacher"], r#"{"prompt":"Concept: c\nRequirements:\n```yaml\nr\n```","output":"```yaml VISION\nv\n```"}"#, "output has no ```yaml REVIEW block"),
-        (&["--to", "teacher"], r#"{"prompt":"Concept: c\nRequirements:\n```yaml\nr\n```","response":"```yaml REVIEW\nv\n```"}"#, "response has no ```yaml VISION block"),
-        (&["--to", "teacher"], r#"{"prompt":"no concept here","output":"x"}"#, "prompt has no `Concept:` line followed by `Requirements:`"),
-        (&["--to", "sharegpt"], r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"q"}]}"#, "sharegpt has no gpt turn"),
-        (&["--to", "messages"], r#"{"messages":[{"role":"user","content":"q"}]}"#, "messages has no assistant turn"),
-        (&["--to", "messages"], r#"{"messages":[{"role":"system","content":"s"},{"role":"assistant","content":"a"}]}"#, "messages has no user turn"),
-        (&["--to", "messages"], r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"},{"from":"gpt","value":"c"}]}"#, ""),
-        (&["--to", "sharegpt"], r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"},{"from":"gpt","value":"c"}]}"#, "sharegpt turn 3 has role 'gpt' twice in a row"),
-        (&["--to", "sharegpt"], r#"{"messages":[{"role":"assistant","content":"a"},{"role":"user","content":"b"},{"role":"assistant","content":"c"}]}"#, "sharegpt turn 1 has role 'gpt', but a conversation starts with human"),
-        (&["--to", "sharegpt"], r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]}"#, "sharegpt conversation ends with turn 3 ('human'): no gpt response to learn"),
-        (&["--to", "messages"], r#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"  \n"}]}"#, "message 2 (assistant) has empty content"),
-        (&["--to", "messages"], r#"{"messages":[{"role":"user","content":"q"},{"role":"bot","content":"a"}]}"#, "messages message 2 has an unknown role 'bot' (expected system, user, assistant, tool or function)"),
-        (&["--to", "messages"], r#"{"conversations":[{"from":"human","value":"q"},{"from":"bard","value":"a"}]}"#, "sharegpt turn 2 has an unknown role 'bard'"),
-        (&["--to", "messages"], r#"{"messages":[{"role":"user","content":"q"},{"content":"a"}]}"#, "messages message 2 has no role"),
-        (&["--to", "sharegpt"], r#"{"messages":[{"role":"user","content":[{"type":"text","text":"q"}]},{"role":"assistant","content":"a"}]}"#, "sharegpt turn 1 (human): content is an array, but sharegpt stores text"),
-        (&["--to", "input-output"], r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"}]}"#, "input-output holds one prompt and one response; this record has 4 turns"),
-        (&["--to", "messages"], r#"{"prompt":"p","chosen":"c","rejected":"r"}"#, "this record is a preference pair (chosen and rejected); messages holds one conversation"),
-        (&["--to", "preference"], r#"{"input":"p","output":"o"}"#, "preference needs chosen and rejected responses"),
-        (&["--to", "alpaca"], r#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"1"}]},{"role":"tool","content":"r"},{"role":"assistant","content":"a"}]}"#, "turn 2 calls tools; alpaca has no place for tool calls"),
-        (&["--to", "messages"], r#"{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"not json"}]}"#, "sharegpt turn 2: a function_call value must hold the call as JSON text"),
-        (&["--to", "messages"], r#"{"instruction":"q","output":5}"#, "output is a number, not a string"),
-        (&["--to", "messages"], r#"{"instruction":"q","output":"a","history":[["only one"]]}"#, "history must be a list of [prompt, response] pairs of strings"),
+        (
+            &["--to", "supervised"],
+            r#"{"concept":"c","teacher_product_vision":"v","teacher_product_owner_review":"r"}"#,
+            "missing requirements_yaml (used by the teacher prompt template)",
+        ),
+        (
+            &["--to", "supervised"],
+            r#"{"concept":"c","requirements_yaml":" ","teacher_product_vision":"v","teacher_product_owner_review":"r"}"#,
+            "requirements_yaml is empty",
+        ),
+        (
+            &["--to", "teacher"],
+            r#"{"prompt":"Concept: c\nRequirements:\n```yaml\nr\n```","output":"```yaml VISION\nv\n```"}"#,
+            "output has no ```yaml REVIEW block",
+        ),
+        (
+            &["--to", "teacher"],
+            r#"{"prompt":"Concept: c\nRequirements:\n```yaml\nr\n```","response":"```yaml REVIEW\nv\n```"}"#,
+            "response has no ```yaml VISION block",
+        ),
+        (
+            &["--to", "teacher"],
+            r#"{"prompt":"no concept here","output":"x"}"#,
+            "prompt has no `Concept:` line followed by `Requirements:`",
+        ),
+        (
+            &["--to", "sharegpt"],
+            r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"q"}]}"#,
+            "sharegpt has no gpt turn",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"messages":[{"role":"user","content":"q"}]}"#,
+            "messages has no assistant turn",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"messages":[{"role":"system","content":"s"},{"role":"assistant","content":"a"}]}"#,
+            "messages has no user turn",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"},{"from":"gpt","value":"c"}]}"#,
+            "",
+        ),
+        (
+            &["--to", "sharegpt"],
+            r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"},{"from":"gpt","value":"c"}]}"#,
+            "sharegpt turn 3 has role 'gpt' twice in a row",
+        ),
+        (
+            &["--to", "sharegpt"],
+            r#"{"messages":[{"role":"assistant","content":"a"},{"role":"user","content":"b"},{"role":"assistant","content":"c"}]}"#,
+            "sharegpt turn 1 has role 'gpt', but a conversation starts with human",
+        ),
+        (
+            &["--to", "sharegpt"],
+            r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]}"#,
+            "sharegpt conversation ends with turn 3 ('human'): no gpt response to learn",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"  \n"}]}"#,
+            "message 2 (assistant) has empty content",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"messages":[{"role":"user","content":"q"},{"role":"bot","content":"a"}]}"#,
+            "messages message 2 has an unknown role 'bot' (expected system, user, assistant, tool or function)",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"conversations":[{"from":"human","value":"q"},{"from":"bard","value":"a"}]}"#,
+            "sharegpt turn 2 has an unknown role 'bard'",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"messages":[{"role":"user","content":"q"},{"content":"a"}]}"#,
+            "messages message 2 has no role",
+        ),
+        (
+            &["--to", "sharegpt"],
+            r#"{"messages":[{"role":"user","content":[{"type":"text","text":"q"}]},{"role":"assistant","content":"a"}]}"#,
+            "sharegpt turn 1 (human): content is an array, but sharegpt stores text",
+        ),
+        (
+            &["--to", "input-output"],
+            r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"}]}"#,
+            "input-output holds one prompt and one response; this record has 4 turns",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"prompt":"p","chosen":"c","rejected":"r"}"#,
+            "this record is a preference pair (chosen and rejected); messages holds one conversation",
+        ),
+        (
+            &["--to", "preference"],
+            r#"{"input":"p","output":"o"}"#,
+            "preference needs chosen and rejected responses",
+        ),
+        (
+            &["--to", "alpaca"],
+            r#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"1"}]},{"role":"tool","content":"r"},{"role":"assistant","content":"a"}]}"#,
+            "turn 2 calls tools; alpaca has no place for tool calls",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"conversations":[{"from":"human","value":"q"},{"from":"function_call","value":"not json"}]}"#,
+            "sharegpt turn 2: a function_call value must hold the call as JSON text",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"instruction":"q","output":5}"#,
+            "output is a number, not a string",
+        ),
+        (
+            &["--to", "messages"],
+            r#"{"instruction":"q","output":"a","history":[["only one"]]}"#,
+            "history must be a list of [prompt, response] pairs of strings",
+        ),
         (&["--to", "messages"], r#"{"text":"pretraining"}"#, "matches no shape (fields: text)"),
-        (&["--from", "alpaca", "--to", "messages"], r#"{"prompt":"p","output":"o"}"#, "missing instruction"),
-        (&["--to", "messages", "--template", "{{title}}: {{instruction}}"], r#"{"instruction":"q","output":"a"}"#, "missing title (used by the prompt template)"),
-        (&["--to", "messages", "--extract", "n=output:(\\d+)"], r#"{"instruction":"q","output":"none"}"#, "--extract n: output does not match /(\\d+)/"),
-        (&["--to", "messages", "--extract", "n=meta.x:(\\d+)"], r#"{"instruction":"q","output":"a"}"#, "missing meta.x (read by --extract n)"),
-        (&["--to", "messages"], "[1, 2]", "not a JSON object: the line is an array (every record must be an object) (a JSON document rather than JSONL? read it with --from json-array)"),
+        (
+            &["--from", "alpaca", "--to", "messages"],
+            r#"{"prompt":"p","output":"o"}"#,
+            "missing instruction",
+        ),
+        (
+            &["--to", "messages", "--template", "{{title}}: {{instruction}}"],
+            r#"{"instruction":"q","output":"a"}"#,
+            "missing title (used by the prompt template)",
+        ),
+        (
+            &["--to", "messages", "--extract", "n=output:(\\d+)"],
+            r#"{"instruction":"q","output":"none"}"#,
+            "--extract n: output does not match /(\\d+)/",
+        ),
+        (
+            &["--to", "messages", "--extract", "n=meta.x:(\\d+)"],
+            r#"{"instruction":"q","output":"a"}"#,
+            "missing meta.x (read by --extract n)",
+        ),
+        (
+            &["--to", "messages"],
+            "[1, 2]",
+            "not a JSON object: the line is an array (every record must be an object) (a JSON document rather than JSONL? read it with --from json-array)",
+        ),
     ];
     for (args, record, reason) in cases {
         let out = migrate(args, &jsonl(&[record]));
@@ -211,7 +340,11 @@ fn every_rejection_reason_is_precise() {
         assert_eq!(out.status.code(), Some(1), "{args:?} {record}: {}", text(&out.stderr));
         assert!(out.stdout.is_empty(), "{record}");
         let expected = format!("fmt-migrate: <stdin>:1: {reason}");
-        assert!(text(&out.stderr).contains(&expected), "{args:?} {record}\nwanted: {expected}\ngot: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(&expected),
+            "{args:?} {record}\nwanted: {expected}\ngot: {}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -243,7 +376,17 @@ fn rejected_records_are_counted_by_reason_and_good_ones_still_written() {
 fn extract_and_template_and_system() {
     let record = r#"{"prompt":"Rate it","output":"Verdict: good\nstatus: aligned","id":3}"#;
     assert_eq!(
-        one(&["--to", "messages", "--extract", "status=output:status: (?P<s>\\w+)", "--system", "Be fair."], record),
+        one(
+            &[
+                "--to",
+                "messages",
+                "--extract",
+                "status=output:status: (?P<s>\\w+)",
+                "--system",
+                "Be fair."
+            ],
+            record
+        ),
         r#"{"messages":[{"role":"system","content":"Be fair."},{"role":"user","content":"Rate it"},{"role":"assistant","content":"Verdict: good\nstatus: aligned"}],"id":3,"status":"aligned"}"#
     );
     // Without --to the record keeps its shape; extracted fields are appended.
@@ -255,7 +398,16 @@ fn extract_and_template_and_system() {
     let template = dir.write("t.txt", "#{{id}}: {{prompt}} ({{verdict}})");
     assert_eq!(
         one(
-            &["--to", "input-output", "--extract", "verdict=output:Verdict: (\\w+)", "--template", template.to_str().unwrap(), "--template", "response={{verdict}}"],
+            &[
+                "--to",
+                "input-output",
+                "--extract",
+                "verdict=output:Verdict: (\\w+)",
+                "--template",
+                template.to_str().unwrap(),
+                "--template",
+                "response={{verdict}}"
+            ],
             record
         ),
         r##"{"input":"#3: Rate it (good)","output":"good","verdict":"good"}"##
@@ -283,7 +435,10 @@ fn squad_questions_become_input_output_records() {
     );
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(&format!("{}:5: question q3 has no answers and is not marked is_impossible", file.display())),
+        stderr.contains(&format!(
+            "{}:5: question q3 has no answers and is not marked is_impossible",
+            file.display()
+        )),
         "{stderr}"
     );
     let out = std_tool("fmt-migrate")
@@ -308,19 +463,34 @@ fn json_arrays_in_and_out_with_original_line_numbers() {
         "data.json",
         "[\n  {\"instruction\": \"a\",\n   \"input\": \"\", \"output\": \"b\"},\n  {\"instruction\": \"c\", \"input\": \"\", \"output\": \"\"}\n]\n",
     );
-    let out = std_tool("fmt-migrate").args(["--from", "json-array", "--to", "sharegpt"]).arg(&file).output().expect("run");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "json-array", "--to", "sharegpt"])
+        .arg(&file)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(lines(&out), [r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}"#]);
-    assert!(text(&out.stderr).contains(&format!("{}:4: sharegpt turn 2 (gpt) has empty content", file.display())));
+    assert_eq!(
+        lines(&out),
+        [r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}"#]
+    );
+    assert!(
+        text(&out.stderr)
+            .contains(&format!("{}:4: sharegpt turn 2 (gpt) has empty content", file.display()))
+    );
     // No --to: the records as JSONL; --to json-array: back to one array.
-    let out = std_tool("fmt-migrate").args(["--from", "json-array"]).arg(&file).output().expect("run");
+    let out =
+        std_tool("fmt-migrate").args(["--from", "json-array"]).arg(&file).output().expect("run");
     assert_eq!(lines(&out).len(), 2);
     let out = migrate(&["--to", "json-array"], &jsonl(&[r#"{"a":1}"#, r#"{"b":2}"#]));
     assert_eq!(text(&out.stdout), "[\n{\"a\":1},\n{\"b\":2}\n]\n");
     assert_eq!(text(&migrate(&["--to", "json-array"], "").stdout), "[]\n");
     // Graph list pages: one event per line.
     let pages = dir.write("pages.json", "{\"value\":[{\"id\":\"e1\"},{\"id\":\"e2\"}],\"@odata.nextLink\":\"x\"}\n{\"value\":[{\"id\":\"e3\"}]}\n");
-    let out = std_tool("fmt-migrate").args(["--from", "graph-response"]).arg(&pages).output().expect("run");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "graph-response"])
+        .arg(&pages)
+        .output()
+        .expect("run");
     assert_eq!(lines(&out), [r#"{"id":"e1"}"#, r#"{"id":"e2"}"#, r#"{"id":"e3"}"#]);
 }
 
@@ -339,7 +509,10 @@ fn csv_round_trips_records_and_reports_bad_rows() {
     let out = std_tool("fmt-migrate").args(["--from", "csv"]).arg(&file).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(lines(&out), records);
-    assert!(text(&out.stderr).contains(&format!("{}:4: row has 7 fields but the header has 6", file.display())));
+    assert!(
+        text(&out.stderr)
+            .contains(&format!("{}:4: row has 7 fields but the header has 6", file.display()))
+    );
 }
 
 #[test]
@@ -358,7 +531,10 @@ fn usage_errors_exit_2() {
     ] {
         let out = migrate(args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
-        assert!(text(&out.stderr).starts_with("fmt-migrate") || text(&out.stderr).contains("error"), "{args:?}");
+        assert!(
+            text(&out.stderr).starts_with("fmt-migrate") || text(&out.stderr).contains("error"),
+            "{args:?}"
+        );
     }
 }
 
@@ -374,8 +550,10 @@ fn conversions_are_identical_across_threads_and_chunks() {
             _ => format!(r#"{{"text":"{i}"}}"#),
         });
     }
-    let file = dir.write("in.jsonl", jsonl(&records.iter().map(String::as_str).collect::<Vec<_>>()));
-    let reference = std_tool("fmt-migrate").args(["--to", "messages", "-j1"]).arg(&file).output().expect("run");
+    let file =
+        dir.write("in.jsonl", jsonl(&records.iter().map(String::as_str).collect::<Vec<_>>()));
+    let reference =
+        std_tool("fmt-migrate").args(["--to", "messages", "-j1"]).arg(&file).output().expect("run");
     for (threads, chunk) in [("2", "4096"), ("4", "333")] {
         let out = std_tool("fmt-migrate")
             .args(["--to", "messages", "-j", threads])
@@ -418,7 +596,15 @@ fn conversation(max_exchanges: usize) -> impl Strategy<Value = Conversation> {
     )
         .prop_map(|(system, exchanges, extra)| {
             let mut seen = Vec::new();
-            let extra = extra.into_iter().filter(|(k, _)| !seen.contains(k) && { seen.push(*k); true }).collect();
+            let extra = extra
+                .into_iter()
+                .filter(|(k, _)| {
+                    !seen.contains(k) && {
+                        seen.push(*k);
+                        true
+                    }
+                })
+                .collect();
             Conversation { system, exchanges, extra }
         })
 }
@@ -445,7 +631,10 @@ fn render(c: &Conversation, shape: &str) -> String {
                 .exchanges
                 .iter()
                 .flat_map(|(u, a)| {
-                    [format!(r#"{{"from":"human","value":{}}}"#, q(u)), format!(r#"{{"from":"gpt","value":{}}}"#, q(a))]
+                    [
+                        format!(r#"{{"from":"human","value":{}}}"#, q(u)),
+                        format!(r#"{{"from":"gpt","value":{}}}"#, q(a)),
+                    ]
                 })
                 .collect();
             fields.push(format!(r#""conversations":[{}]"#, list.join(",")));
@@ -462,7 +651,8 @@ fn render(c: &Conversation, shape: &str) -> String {
             }
             let history = &c.exchanges[..c.exchanges.len() - 1];
             if !history.is_empty() {
-                let pairs: Vec<String> = history.iter().map(|(u, a)| format!("[{},{}]", q(u), q(a))).collect();
+                let pairs: Vec<String> =
+                    history.iter().map(|(u, a)| format!("[{},{}]", q(u), q(a))).collect();
                 fields.push(format!(r#""history":[{}]"#, pairs.join(",")));
             }
         }
@@ -488,7 +678,8 @@ fn render(c: &Conversation, shape: &str) -> String {
 }
 
 const MULTI_TURN: [&str; 3] = ["messages", "sharegpt", "alpaca"];
-const ONE_EXCHANGE: [&str; 5] = ["input-output", "prompt-completion", "supervised", "prompt-output", "qa"];
+const ONE_EXCHANGE: [&str; 5] =
+    ["input-output", "prompt-completion", "supervised", "prompt-output", "qa"];
 
 fn convert_file(from: &str, to: &str, input: &str) -> String {
     let out = migrate(&["--from", from, "--to", to], input);
@@ -542,4 +733,18 @@ proptest! {
         prop_assert_eq!(lines(&out).len() as u64, written);
         prop_assert_eq!(out.status.code(), Some(if sum(&st["rejected"]) > 0 { 1 } else { 0 }));
     }
+}
+
+#[test]
+fn the_readme_fixture_is_fixed_by_one_conversion() {
+    let fixture =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fmt-migrate/mixed_teacher.jsonl");
+    let out = std_tool("fmt-migrate").args(["--detect", fixture]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("9 records: 7 teacher, 2 prompt-output"));
+    let fixed = std_tool("fmt-migrate").args(["--to", "teacher", fixture]).output().expect("run");
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    let again = migrate(&["--detect"], &text(&fixed.stdout));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("9 records: 9 teacher"));
 }

@@ -75,7 +75,11 @@ pub fn load(format: Format, files: &[PathBuf]) -> Result<Loaded, Error> {
     for path in files {
         texts.push(read_all(path)?);
     }
-    let mut loaded = Loaded { inputs: Inputs { sources: Vec::new() }, line_maps: Vec::new(), bad_rows: Vec::new() };
+    let mut loaded = Loaded {
+        inputs: Inputs { sources: Vec::new() },
+        line_maps: Vec::new(),
+        bad_rows: Vec::new(),
+    };
     for (source, (name, text)) in texts.into_iter().enumerate() {
         let (jsonl, lines) = match format {
             Format::Squad => squad(&name, &text)?,
@@ -153,7 +157,10 @@ fn squad(name: &str, text: &[u8]) -> Result<(Vec<u8>, Vec<u64>), Error> {
                 out.extend_from_slice(b"\"context\":");
                 out.extend_from_slice(paragraph.context.get().as_bytes());
                 let inner = qa_text.get(1..).unwrap_or_default();
-                let rest = inner.iter().position(|b| !b.is_ascii_whitespace()).map_or(inner, |p| &inner[p..]);
+                let rest = inner
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .map_or(inner, |p| &inner[p..]);
                 if qa_text.first() == Some(&b'{') && rest.first() != Some(&b'}') {
                     out.push(b',');
                     out.extend_from_slice(rest);
@@ -213,9 +220,9 @@ fn typed(cell: &str) -> bool {
     let bytes = cell.as_bytes();
     match json::kind_of(bytes) {
         _ if bytes.first().is_some_and(|b| b.is_ascii_whitespace()) => false,
-        Some(Kind::Null | Kind::Bool | Kind::Number | Kind::Array | Kind::Object | Kind::String) => {
-            json::skip_value(bytes, 0, 1).is_ok_and(|end| end == bytes.len())
-        }
+        Some(
+            Kind::Null | Kind::Bool | Kind::Number | Kind::Array | Kind::Object | Kind::String,
+        ) => json::skip_value(bytes, 0, 1).is_ok_and(|end| end == bytes.len()),
         None => false,
     }
 }
@@ -230,7 +237,8 @@ fn insert(members: &mut Vec<(String, Node)>, path: &[String], value: Vec<u8>) ->
     let at = match members.iter().position(|(k, _)| k == first) {
         Some(at) => at,
         None => {
-            let node = if rest.is_empty() { Node::Leaf(Vec::new()) } else { Node::Object(Vec::new()) };
+            let node =
+                if rest.is_empty() { Node::Leaf(Vec::new()) } else { Node::Object(Vec::new()) };
             members.push((first.clone(), node));
             members.len() - 1
         }
@@ -261,14 +269,24 @@ fn write_node(members: &[(String, Node)], out: &mut Vec<u8>) {
     out.push(b'}');
 }
 
-fn csv_records(name: &str, text: &[u8], source: usize, bad_rows: &mut Vec<BadRow>) -> Result<(Vec<u8>, Vec<u64>), Error> {
+fn csv_records(
+    name: &str,
+    text: &[u8],
+    source: usize,
+    bad_rows: &mut Vec<BadRow>,
+) -> Result<(Vec<u8>, Vec<u64>), Error> {
     let config = |message: String| Error::Config(format!("{name}: {message}"));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
-    let headers = reader.byte_headers().map_err(|e| config(format!("cannot read the CSV header: {e}")))?.clone();
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| config(format!("cannot read the CSV header: {e}")))?
+        .clone();
     let mut paths = Vec::with_capacity(headers.len());
     for (i, header) in headers.iter().enumerate() {
-        let header = std::str::from_utf8(header).map_err(|_| config(format!("column {} header is not UTF-8", i + 1)))?;
-        let path = header_path(header).map_err(|e| config(format!("column {} header: {e}", i + 1)))?;
+        let header = std::str::from_utf8(header)
+            .map_err(|_| config(format!("column {} header is not UTF-8", i + 1)))?;
+        let path =
+            header_path(header).map_err(|e| config(format!("column {} header: {e}", i + 1)))?;
         if paths.contains(&path) {
             return Err(config(format!("column {} repeats the header `{header}`", i + 1)));
         }
@@ -325,7 +343,10 @@ fn trim_row(row: &[u8]) -> &[u8] {
     &row[..end]
 }
 
-fn row_object(record: &csv::ByteRecord, paths: &[Vec<String>]) -> Result<Vec<u8>, (String, String)> {
+fn row_object(
+    record: &csv::ByteRecord,
+    paths: &[Vec<String>],
+) -> Result<Vec<u8>, (String, String)> {
     if record.len() > paths.len() {
         return Err((
             "row has more fields than the header".into(),
@@ -334,14 +355,19 @@ fn row_object(record: &csv::ByteRecord, paths: &[Vec<String>]) -> Result<Vec<u8>
     }
     let mut members: Vec<(String, Node)> = Vec::new();
     for (i, cell) in record.iter().enumerate() {
-        let cell = std::str::from_utf8(cell)
-            .map_err(|_| ("invalid UTF-8".to_string(), format!("invalid UTF-8 in column {}", i + 1)))?;
+        let cell = std::str::from_utf8(cell).map_err(|_| {
+            ("invalid UTF-8".to_string(), format!("invalid UTF-8 in column {}", i + 1))
+        })?;
         if let Some(value) = cell_value(cell)
             && !insert(&mut members, &paths[i], value)
         {
             return Err((
                 "columns conflict".into(),
-                format!("column {} ({}) conflicts with another column of this row", i + 1, paths[i].join(".")),
+                format!(
+                    "column {} ({}) conflicts with another column of this row",
+                    i + 1,
+                    paths[i].join(".")
+                ),
             ));
         }
     }
@@ -370,11 +396,18 @@ impl CsvWriter {
         self.rows.push(cells);
     }
 
-    fn flatten(&mut self, object: &[u8], prefix: &mut Vec<String>, cells: &mut Vec<(usize, String)>) {
+    fn flatten(
+        &mut self,
+        object: &[u8],
+        prefix: &mut Vec<String>,
+        cells: &mut Vec<(usize, String)>,
+    ) {
         let Ok(members) = json::members(object) else { return };
         for m in members {
             prefix.push(m.key().into_owned());
-            if m.value.kind == Kind::Object && m.value.bytes.iter().filter(|b| !b.is_ascii_whitespace()).count() > 2 {
+            if m.value.kind == Kind::Object
+                && m.value.bytes.iter().filter(|b| !b.is_ascii_whitespace()).count() > 2
+            {
                 self.flatten(m.value.bytes, prefix, cells);
             } else {
                 let column = match self.index.get(prefix.as_slice()) {
@@ -425,7 +458,7 @@ fn cell_text(value: &[u8]) -> String {
 /// A column's header: dotted when every key allows it, else a JSON Pointer.
 fn header_text(path: &[String]) -> String {
     let plain = path.iter().enumerate().all(|(i, k)| {
-        !k.is_empty() && !k.contains('.') && k != "*" && !(i == 0 && k.starts_with('/'))
+        !(k.is_empty() || k.contains('.') || k == "*" || (i == 0 && k.starts_with('/')))
     });
     if plain {
         return path.join(".");
@@ -481,8 +514,12 @@ mod tests {
     #[test]
     fn bad_rows_are_reported_with_their_line() {
         let mut bad = Vec::new();
-        let (jsonl, lines) = csv_records("t.csv", b"a,b\n1,2\n1,2,3\n\"x\ny\",4\n", 0, &mut bad).unwrap();
-        assert_eq!(String::from_utf8(jsonl).unwrap(), "{\"a\":1,\"b\":2}\n{\"a\":\"x\\ny\",\"b\":4}\n");
+        let (jsonl, lines) =
+            csv_records("t.csv", b"a,b\n1,2\n1,2,3\n\"x\ny\",4\n", 0, &mut bad).unwrap();
+        assert_eq!(
+            String::from_utf8(jsonl).unwrap(),
+            "{\"a\":1,\"b\":2}\n{\"a\":\"x\\ny\",\"b\":4}\n"
+        );
         assert_eq!(lines, vec![2, 4]);
         assert_eq!(bad.len(), 1);
         assert_eq!((bad[0].line, bad[0].raw.as_slice()), (3, &b"1,2,3"[..]));

@@ -318,7 +318,12 @@ pub struct Cli {
     pub system: Option<String>,
 
     /// The answer written for an unanswerable SQuAD question (is_impossible)
-    #[arg(long, value_name = "TEXT", default_value = "Not found in provided context.", help_heading = "Input")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "Not found in provided context.",
+        help_heading = "Input"
+    )]
     pub refusal: String,
 
     #[command(flatten)]
@@ -411,7 +416,9 @@ impl Processor for Migrate {
                 let mut message = e.describe(line.bytes);
                 let start = line.bytes.trim_ascii();
                 if self.jsonl_input && (start.starts_with(b"[") || start == b"{") {
-                    message.push_str(" (a JSON document rather than JSONL? read it with --from json-array)");
+                    message.push_str(
+                        " (a JSON document rather than JSONL? read it with --from json-array)",
+                    );
                 }
                 return emit.reject(e.category(), message);
             }
@@ -422,7 +429,7 @@ impl Processor for Migrate {
             }
             let mut extracted = Vec::with_capacity(self.extracts.len());
             for rule in &self.extracts {
-                match rule.from_record(&rec) {
+                match rule.read_record(&rec) {
                     Ok(value) => extracted.push((rule.field.clone(), value)),
                     Err(Bad { category, message }) => return emit.reject(&category, message),
                 }
@@ -482,11 +489,17 @@ impl Migrate {
         }
     }
 
-    fn convert<'a>(&self, rec: &mut Record<'a>, source: Shape, out: &mut Vec<u8>, spare: &mut Vec<u8>) -> Result<Converted, Bad> {
+    fn convert<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        source: Shape,
+        out: &mut Vec<u8>,
+        spare: &mut Vec<u8>,
+    ) -> Result<Converted, Bad> {
         let target = self.target(source);
         let mut extracted: Vec<(String, String)> = Vec::with_capacity(self.extracts.len());
         for rule in &self.extracts {
-            extracted.push((rule.field.clone(), rule.from_record(rec)?));
+            extracted.push((rule.field.clone(), rule.read_record(rec)?));
         }
         let model = self.read(rec, source, &extracted)?;
         let model = self.adjust(model, rec, &extracted, source)?;
@@ -503,7 +516,8 @@ impl Migrate {
             return Ok(Converted::Written);
         }
         if !extracted.is_empty() {
-            let consumed: &[&str] = if target == Shape::Teacher { &text::TEACHER_FIELDS } else { &[] };
+            let consumed: &[&str] =
+                if target == Shape::Teacher { &text::TEACHER_FIELDS } else { &[] };
             spare.clear();
             set_extracted(out, &extracted, consumed, spare)?;
             std::mem::swap(out, spare);
@@ -511,7 +525,12 @@ impl Migrate {
         Ok(Converted::Written)
     }
 
-    fn read<'a>(&self, rec: &mut Record<'a>, source: Shape, extracted: &[(String, String)]) -> Result<Model<'a>, Bad> {
+    fn read<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        source: Shape,
+        extracted: &[(String, String)],
+    ) -> Result<Model<'a>, Bad> {
         match source {
             Shape::Teacher => self.read_teacher(rec, extracted),
             Shape::Messages => model::read_messages_shape(rec),
@@ -528,13 +547,20 @@ impl Migrate {
     }
 
     /// teacher → model: the prompt and response templates over the record.
-    fn read_teacher<'a>(&self, rec: &mut Record<'a>, extracted: &[(String, String)]) -> Result<Model<'a>, Bad> {
+    fn read_teacher<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        extracted: &[(String, String)],
+    ) -> Result<Model<'a>, Bad> {
         for field in text::TEACHER_FIELDS {
             if let Some(raw) = rec.get(field)
                 && raw.kind == json::Kind::String
                 && raw.as_str().is_some_and(|t| t.trim().is_empty())
             {
-                return Err(bad(format!("{field} is empty"), format!("{field} is empty (a teacher record needs all four texts)")));
+                return Err(bad(
+                    format!("{field} is empty"),
+                    format!("{field} is empty (a teacher record needs all four texts)"),
+                ));
             }
         }
         let prompt_template = self.templates.prompt.as_ref().unwrap_or(&self.teacher_prompt);
@@ -544,7 +570,8 @@ impl Migrate {
         for field in prompt_template.whole_fields().chain(response_template.whole_fields()) {
             rec.consume(field);
         }
-        let system = rec.take_optional_string("system")?.map(|s| Turn::new(Role::System, s.bytes.into()));
+        let system =
+            rec.take_optional_string("system")?.map(|s| Turn::new(Role::System, s.bytes.into()));
         let tools = rec.take("tools").filter(|t| !t.is_null()).map(|t| t.bytes.into());
         Ok(Model {
             system,
@@ -559,12 +586,26 @@ impl Migrate {
     }
 
     /// Applies --template and --system to a model read from any shape but teacher.
-    fn adjust<'a>(&self, mut model: Model<'a>, rec: &Record<'a>, extracted: &[(String, String)], source: Shape) -> Result<Model<'a>, Bad> {
+    fn adjust<'a>(
+        &self,
+        mut model: Model<'a>,
+        rec: &Record<'a>,
+        extracted: &[(String, String)],
+        source: Shape,
+    ) -> Result<Model<'a>, Bad> {
         // A teacher record was built from the templates already.
         let teacher = source == Shape::Teacher;
         let replaced: [(Option<&Template>, Option<Role>, &str); 3] = [
-            (self.templates.prompt.as_ref().filter(|_| !teacher), Some(Role::User), "the prompt template"),
-            (self.templates.response.as_ref().filter(|_| !teacher), Some(Role::Assistant), "the response template"),
+            (
+                self.templates.prompt.as_ref().filter(|_| !teacher),
+                Some(Role::User),
+                "the prompt template",
+            ),
+            (
+                self.templates.response.as_ref().filter(|_| !teacher),
+                Some(Role::Assistant),
+                "the response template",
+            ),
             (self.templates.system.as_ref(), None, "the system template"),
         ];
         for (template, role, used_by) in replaced {
@@ -576,7 +617,10 @@ impl Migrate {
                     None => {
                         return Err(bad(
                             format!("no {} turn for {used_by}", role_word(role)),
-                            format!("the record has no {} turn for {used_by} to replace", role_word(role)),
+                            format!(
+                                "the record has no {} turn for {used_by} to replace",
+                                role_word(role)
+                            ),
                         ));
                     }
                 },
@@ -593,7 +637,14 @@ impl Migrate {
         Ok(model)
     }
 
-    fn write(&self, model: &Model<'_>, source: Shape, target: Shape, extracted: &[(String, String)], out: &mut Vec<u8>) -> Result<(), Bad> {
+    fn write(
+        &self,
+        model: &Model<'_>,
+        source: Shape,
+        target: Shape,
+        extracted: &[(String, String)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bad> {
         match target {
             Shape::Teacher => self.write_teacher(model, source, extracted, out),
             Shape::SquadQuestion => model::write(model, Shape::InputOutput, self.options, out),
@@ -602,7 +653,13 @@ impl Migrate {
     }
 
     /// model → teacher: the four fields read out of the prompt and response.
-    fn write_teacher(&self, model: &Model<'_>, source: Shape, extracted: &[(String, String)], out: &mut Vec<u8>) -> Result<(), Bad> {
+    fn write_teacher(
+        &self,
+        model: &Model<'_>,
+        source: Shape,
+        extracted: &[(String, String)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bad> {
         let (prompt, response) = model::single_exchange(model, Shape::Teacher, self.options)?;
         let prompt_text = prompt.text().unwrap_or_default();
         let response_text = response.and_then(Turn::text).unwrap_or_default();
@@ -632,14 +689,20 @@ fn role_word(role: Role) -> &'static str {
 }
 
 /// Sets the extracted fields on a record (replacing fields of the same name).
-fn set_extracted(record: &[u8], extracted: &[(String, String)], skip: &[&str], out: &mut Vec<u8>) -> Result<(), Bad> {
+fn set_extracted(
+    record: &[u8],
+    extracted: &[(String, String)],
+    skip: &[&str],
+    out: &mut Vec<u8>,
+) -> Result<(), Bad> {
     let values: Vec<(&str, Vec<u8>)> = extracted
         .iter()
         .filter(|(name, _)| !skip.contains(&name.as_str()))
         .map(|(name, value)| (name.as_str(), quoted(value)))
         .collect();
     let fields: Vec<(&str, &[u8])> = values.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-    json::set_fields(record, &fields, out).map_err(|_| bad_same("internal: cannot set extracted fields"))
+    json::set_fields(record, &fields, out)
+        .map_err(|_| bad_same("internal: cannot set extracted fields"))
 }
 
 /// Where the records go.
@@ -670,7 +733,9 @@ fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
             _ => (&mut templates.prompt, spec.as_str()),
         };
         if slot.is_some() {
-            return Err(Error::Usage(format!("--template {spec}: that part already has a template")));
+            return Err(Error::Usage(format!(
+                "--template {spec}: that part already has a template"
+            )));
         }
         *slot = Some(text::load(text, "--template").map_err(Error::Usage)?);
     }
@@ -693,8 +758,10 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         .map(|spec| Extraction::parse(spec).map_err(|e| Error::Usage(format!("--extract {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let templates = parse_templates(&cli.template)?;
-    let has_templates = templates.prompt.is_some() || templates.response.is_some() || templates.system.is_some();
-    let container_in = matches!(cli.from, Format::Squad | Format::GraphResponse | Format::JsonArray | Format::Csv);
+    let has_templates =
+        templates.prompt.is_some() || templates.response.is_some() || templates.system.is_some();
+    let container_in =
+        matches!(cli.from, Format::Squad | Format::GraphResponse | Format::JsonArray | Format::Csv);
     let sink = match cli.to {
         _ if cli.detect => Sink::Nothing,
         Some(Format::Csv) => Sink::Csv,
@@ -708,7 +775,13 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
         ));
     }
-    if !cli.detect && to.is_none() && sink == Sink::Jsonl && !container_in && !modifies && extracts.is_empty() {
+    if !cli.detect
+        && to.is_none()
+        && sink == Sink::Jsonl
+        && !container_in
+        && !modifies
+        && extracts.is_empty()
+    {
         return Err(Error::Usage(
             "nothing to do: give --to SHAPE to convert, or --detect to see which shapes the input holds".into(),
         ));
@@ -749,7 +822,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
     let mut stopped = false;
     for row in &bad_rows {
-        if run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)? == Flow::Stop {
+        if run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?
+            == Flow::Stop
+        {
             stopped = true;
             break;
         }
@@ -804,13 +879,17 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         })?;
     }
     match sink {
-        Sink::JsonArray => run.output_mut()?.write(if array_started { b"\n]\n" } else { b"[]\n" })?,
+        Sink::JsonArray => {
+            run.output_mut()?.write(if array_started { b"\n]\n" } else { b"[]\n" })?
+        }
         Sink::Csv => {
             let text = std::mem::take(&mut csv).finish();
             run.output_mut()?.write(&text)?;
         }
         _ => {}
     }
+    // A SQuAD file becomes input-output records unless --to says otherwise.
+    let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
     summarize(run, &cli, to, sink, totals)
 }
 
@@ -819,7 +898,13 @@ fn shape_list(totals: &[(&Label, &ShapeTotal)]) -> String {
     parts.join(", ")
 }
 
-fn summarize(run: Run, cli: &Cli, to: Option<Shape>, sink: Sink, totals: BTreeMap<Label, ShapeTotal>) -> Result<Outcome, Error> {
+fn summarize(
+    run: Run,
+    cli: &Cli,
+    to: Option<Shape>,
+    sink: Sink,
+    totals: BTreeMap<Label, ShapeTotal>,
+) -> Result<Outcome, Error> {
     let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
     list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
     let counts = &run.counts;
@@ -899,10 +984,18 @@ convert them with `fmt-migrate --to {}`{}",
             run.rejected_phrase()
         );
         if mixed {
-            text.push_str(&format!("\n{NAME}: note: the input mixes shapes ({})", shape_list(&list)));
+            text.push_str(&format!(
+                "\n{NAME}: note: the input mixes shapes ({})",
+                shape_list(&list)
+            ));
             match to {
-                Some(shape) => text.push_str(&format!("; every record that converted was written as {}", shape.name())),
-                None => text.push_str("; each record kept its own shape (--to SHAPE makes them one)"),
+                Some(shape) => text.push_str(&format!(
+                    "; every record that converted was written as {}",
+                    shape.name()
+                )),
+                None => {
+                    text.push_str("; each record kept its own shape (--to SHAPE makes them one)")
+                }
             }
         }
         text
@@ -930,7 +1023,11 @@ mod tests {
         let shapes = section("Shapes");
         for shape in Shape::ALL {
             assert!(shapes.contains(&format!("  {} ", shape.name())), "{}", shape.name());
-            assert!(section("Detection").contains(&format!("  {} ", shape.name())), "{}", shape.name());
+            assert!(
+                section("Detection").contains(&format!("  {} ", shape.name())),
+                "{}",
+                shape.name()
+            );
         }
     }
 }

@@ -152,10 +152,12 @@ impl<'a> Model<'a> {
 
 /// Whether a JSON string literal decodes to `name` (fast path: no escapes).
 pub fn literal_is(literal: &[u8], name: &str) -> bool {
-    if literal.len() >= 2 && !literal.contains(&b'\\') {
-        return &literal[1..literal.len() - 1] == name.as_bytes();
+    let Some(inner) = literal.get(1..literal.len().saturating_sub(1)) else { return false };
+    if inner == name.as_bytes() {
+        return true;
     }
-    text_of(literal).is_some_and(|t| t == name)
+    // Only an escape can make different bytes the same text.
+    memchr::memchr(b'\\', inner).is_some() && text_of(literal).is_some_and(|t| t == name)
 }
 
 /// The decoded text of a JSON string literal (`None` for any other value).
@@ -179,7 +181,11 @@ fn blank_literal(json: &[u8]) -> bool {
         match inner[i] {
             b' ' | b'\t' => i += 1,
             b'\\' if matches!(inner.get(i + 1), Some(b'n' | b't' | b'r')) => i += 2,
-            _ => return text_of(json).is_some_and(|t| t.trim().is_empty()),
+            // An escaped code point may be whitespace too: decode to know.
+            b'\\' if inner.get(i + 1) == Some(&b'u') => {
+                return text_of(json).is_some_and(|t| t.trim().is_empty());
+            }
+            _ => return false,
         }
     }
     true
@@ -275,7 +281,10 @@ impl<'a> Record<'a> {
             .iter()
             .zip(&self.used)
             .filter(|(_, used)| !**used)
-            .map(|(m, _)| Field { key: Cow::Borrowed(m.key.bytes), value: Cow::Borrowed(m.value.bytes) })
+            .map(|(m, _)| Field {
+                key: Cow::Borrowed(m.key.bytes),
+                value: Cow::Borrowed(m.value.bytes),
+            })
             .collect()
     }
 
@@ -294,7 +303,10 @@ impl<'a> Record<'a> {
 }
 
 pub fn wrong_kind(key: &str, kind: Kind) -> Bad {
-    bad(format!("{key} is {}", kind.article()), format!("{key} is {}, not a string", kind.article()))
+    bad(
+        format!("{key} is {}", kind.article()),
+        format!("{key} is {}, not a string", kind.article()),
+    )
 }
 
 fn raw_json(raw: Raw<'_>) -> Json<'_> {
@@ -302,7 +314,10 @@ fn raw_json(raw: Raw<'_>) -> Json<'_> {
 }
 
 /// The objects of a JSON array, each with its members.
-fn objects<'a>(array: &'a [u8], what: &dyn Fn(usize) -> String) -> Result<Vec<Vec<Member<'a>>>, Bad> {
+fn objects<'a>(
+    array: &'a [u8],
+    what: &dyn Fn(usize) -> String,
+) -> Result<Vec<Vec<Member<'a>>>, Bad> {
     let mut ranges = Vec::new();
     let _ = json::array_elements(array, &mut |r| ranges.push(r));
     let mut out = Vec::with_capacity(ranges.len());
@@ -355,7 +370,9 @@ pub fn read_messages<'a>(raw: Raw<'a>, field: &str) -> Result<Vec<Turn<'a>>, Bad
                     format!("{field} message {n}: role is {}, not a string", r.kind.article()),
                 ));
             }
-            None => return Err(bad("message has no role", format!("{field} message {n} has no role"))),
+            None => {
+                return Err(bad("message has no role", format!("{field} message {n} has no role")));
+            }
         };
         let role = match role.as_str().as_deref() {
             Some("system") => Role::System,
@@ -444,7 +461,9 @@ fn tool_calls_from(value: &str) -> Option<Vec<u8>> {
     let mut out = b"[".to_vec();
     for (i, call) in calls.iter().enumerate() {
         let members = json::members(call).ok();
-        let lf_form = members.as_ref().is_some_and(|m| member(m, "function").is_none() && member(m, "name").is_some());
+        let lf_form = members
+            .as_ref()
+            .is_some_and(|m| member(m, "function").is_none() && member(m, "name").is_some());
         if !lf_form {
             // Already OpenAI calls (or another form): a list is taken as it is.
             return (bytes.first() == Some(&b'[')).then(|| bytes.to_vec());
@@ -483,7 +502,10 @@ fn calls_to_sharegpt(calls: &[u8]) -> Vec<u8> {
         .into_iter()
         .map(|call| {
             let members = json::members(call).ok()?;
-            if members.iter().any(|m| !["id", "type", "function"].iter().any(|k| literal_is(m.key.bytes, k))) {
+            if members
+                .iter()
+                .any(|m| !["id", "type", "function"].iter().any(|k| literal_is(m.key.bytes, k)))
+            {
                 return None;
             }
             if member(&members, "type").is_some_and(|t| !literal_is(t.bytes, "function")) {
@@ -501,7 +523,9 @@ fn calls_to_sharegpt(calls: &[u8]) -> Vec<u8> {
             obj.field("name", name.bytes);
             let text = arguments.as_str().unwrap_or_default();
             let raw = text.as_bytes();
-            if matches!(raw.first(), Some(b'{' | b'[')) && json::skip_value(raw, 0, 2).is_ok_and(|e| e == raw.len()) {
+            if matches!(raw.first(), Some(b'{' | b'['))
+                && json::skip_value(raw, 0, 2).is_ok_and(|e| e == raw.len())
+            {
                 obj.field("arguments", raw);
             } else {
                 obj.field("arguments", arguments.bytes);
@@ -514,7 +538,9 @@ fn calls_to_sharegpt(calls: &[u8]) -> Vec<u8> {
         })
         .collect();
     match converted {
-        Some(list) if list.len() == 1 && calls.first() == Some(&b'[') => list.into_iter().next().unwrap_or_default(),
+        Some(list) if list.len() == 1 && calls.first() == Some(&b'[') => {
+            list.into_iter().next().unwrap_or_default()
+        }
         Some(list) if !list.is_empty() => {
             let mut out = b"[".to_vec();
             out.extend_from_slice(&list.join(&b","[..]));
@@ -552,7 +578,10 @@ fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad
                     format!("{what}: a function_call value must hold the call as JSON text"),
                 ));
             };
-            extra.insert(0, Field { key: Cow::Borrowed(b"\"tool_calls\""), value: Cow::Owned(calls) });
+            extra.insert(
+                0,
+                Field { key: Cow::Borrowed(b"\"tool_calls\""), value: Cow::Owned(calls) },
+            );
             return Ok(Turn { role: Role::Assistant, content: None, extra });
         }
         other => {
@@ -580,10 +609,8 @@ pub fn read_sharegpt<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
     for (i, members) in objects(raw.bytes, &what)?.into_iter().enumerate() {
         turns.push(sharegpt_turn(&members, &what(i + 1))?);
     }
-    let mut system = match rec.take_optional_string("system")? {
-        Some(s) => Some(Turn::new(Role::System, raw_json(s))),
-        None => None,
-    };
+    let mut system =
+        rec.take_optional_string("system")?.map(|s| Turn::new(Role::System, raw_json(s)));
     if system.is_none() {
         system = lift_system(&mut turns);
     }
@@ -598,7 +625,8 @@ pub fn read_sharegpt<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
                     format!("{key} is {}, not a {{from, value}} turn", raw.kind.article()),
                 ));
             }
-            let members = json::members(raw.bytes).map_err(|_| bad_same("turn is not an object"))?;
+            let members =
+                json::members(raw.bytes).map_err(|_| bad_same("turn is not an object"))?;
             let turn = sharegpt_turn(&members, key)?;
             if key == "chosen" {
                 model.chosen = Some(vec![turn]);
@@ -662,7 +690,12 @@ pub fn read_alpaca<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
 }
 
 fn read_history(raw: Raw<'_>) -> Result<Vec<Turn<'_>>, Bad> {
-    let shape_error = || bad("history is not a list of pairs", "history must be a list of [prompt, response] pairs of strings");
+    let shape_error = || {
+        bad(
+            "history is not a list of pairs",
+            "history must be a list of [prompt, response] pairs of strings",
+        )
+    };
     if raw.kind != Kind::Array {
         return Err(shape_error());
     }
@@ -837,7 +870,7 @@ fn turn_word(shape: Shape) -> &'static str {
 /// that calls tools needs none), and text where the shape stores text.
 fn check_content(turn: &Turn<'_>, n: usize, shape: Shape, strings_only: bool) -> Result<(), Bad> {
     let role = turn.role.name_in(shape);
-    let place = match turn_word(shape) {
+    let place = || match turn_word(shape) {
         "message" => format!("message {n} ({role})"),
         word => format!("{} {word} {n} ({role})", shape.name()),
     };
@@ -845,26 +878,26 @@ fn check_content(turn: &Turn<'_>, n: usize, shape: Shape, strings_only: bool) ->
         return Ok(());
     }
     let Some(content) = turn.content.as_deref() else {
-        return Err(bad("empty content", format!("{place} has no content")));
+        return Err(bad("empty content", format!("{} has no content", place())));
     };
     match json::kind_of(content) {
         Some(Kind::String) if blank_literal(content) => {
-            Err(bad("empty content", format!("{place} has empty content")))
+            Err(bad("empty content", format!("{} has empty content", place())))
         }
         Some(Kind::String) => Ok(()),
-        Some(Kind::Null) => Err(bad("empty content", format!("{place} has null content"))),
+        Some(Kind::Null) => Err(bad("empty content", format!("{} has null content", place()))),
         Some(Kind::Array) if !strings_only => {
             if content.iter().filter(|b| !b.is_ascii_whitespace()).count() <= 2 {
-                Err(bad("empty content", format!("{place} has an empty content list")))
+                Err(bad("empty content", format!("{} has an empty content list", place())))
             } else {
                 Ok(())
             }
         }
         Some(kind) => Err(bad(
             "content is not a string",
-            format!("{place}: content is {}, but {} stores text", kind.article(), shape.name()),
+            format!("{}: content is {}, but {} stores text", place(), kind.article(), shape.name()),
         )),
-        None => Err(bad("empty content", format!("{place} has no content"))),
+        None => Err(bad("empty content", format!("{} has no content", place()))),
     }
 }
 
@@ -910,7 +943,10 @@ fn check_preference(model: &Model<'_>, shape: Shape, wanted: bool) -> Result<(),
                 if turn.role != Role::Assistant {
                     return Err(bad(
                         "preference response is not an assistant turn",
-                        format!("{key} is a {} turn, not an assistant response", turn.role.name_in(shape)),
+                        format!(
+                            "{key} is a {} turn, not an assistant response",
+                            turn.role.name_in(shape)
+                        ),
                     ));
                 }
                 check_content(turn, 1, shape, shape.strings_only())
@@ -957,9 +993,17 @@ fn check_turn_extras(model: &Model<'_>, shape: Shape, options: WriteOptions) -> 
     Ok(())
 }
 
-fn write_turn_object(out: &mut Vec<u8>, role_key: &str, role: &str, content_key: &str, content: Option<&[u8]>, extra: &[Field<'_>]) {
+fn write_turn_object(
+    out: &mut Vec<u8>,
+    role_key: &str,
+    role: &str,
+    content_key: &str,
+    content: Option<&[u8]>,
+    extra: &[Field<'_>],
+) {
     let mut obj = Obj::start(out);
-    obj.field(role_key, &quoted(role));
+    let value = obj.open(role_key);
+    json::write_str(value, role);
     if let Some(content) = content {
         obj.field(content_key, content);
     }
@@ -973,7 +1017,14 @@ fn write_message_list(out: &mut Vec<u8>, system: Option<&Turn<'_>>, turns: &[Tur
         if i > 0 {
             out.push(b',');
         }
-        write_turn_object(out, "role", turn.role.messages_name(), "content", turn.content.as_deref(), &turn.extra);
+        write_turn_object(
+            out,
+            "role",
+            turn.role.messages_name(),
+            "content",
+            turn.content.as_deref(),
+            &turn.extra,
+        );
     }
     out.push(b']');
 }
@@ -1021,16 +1072,26 @@ fn write_sharegpt_turn(out: &mut Vec<u8>, turn: &Turn<'_>) {
         && turn.content_is_null()
     {
         let text = String::from_utf8_lossy(&calls_to_sharegpt(calls)).into_owned();
-        let extra: Vec<Field<'_>> = turn
-            .extra
-            .iter()
-            .filter(|f| !f.key_is("tool_calls"))
-            .cloned()
-            .collect();
-        write_turn_object(out, "from", "function_call", "value", Some(&quoted(text.trim())), &extra);
+        let extra: Vec<Field<'_>> =
+            turn.extra.iter().filter(|f| !f.key_is("tool_calls")).cloned().collect();
+        write_turn_object(
+            out,
+            "from",
+            "function_call",
+            "value",
+            Some(&quoted(text.trim())),
+            &extra,
+        );
         return;
     }
-    write_turn_object(out, "from", turn.role.name_in(Shape::Sharegpt), "value", turn.content.as_deref(), &turn.extra);
+    write_turn_object(
+        out,
+        "from",
+        turn.role.name_in(Shape::Sharegpt),
+        "value",
+        turn.content.as_deref(),
+        &turn.extra,
+    );
 }
 
 fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
@@ -1043,7 +1104,8 @@ fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
         check_content(turn, i + 1, shape, true)?;
     }
     if let Some(system) = &model.system {
-        check_content(system, 0, shape, true).map_err(|e| bad(e.category, "the system prompt is empty or not text"))?;
+        check_content(system, 0, shape, true)
+            .map_err(|e| bad(e.category, "the system prompt is empty or not text"))?;
     }
     check_roles_present(model, shape)?;
     let offset = system_turn.is_some() as usize;
@@ -1051,7 +1113,11 @@ fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
     for (p, turn) in model.turns.iter().enumerate() {
         let n = p + 1 + offset;
         let name = turn.role.name_in(shape);
-        let name = if turn.tool_calls().is_some() && turn.content_is_null() { "function_call" } else { name };
+        let name = if turn.tool_calls().is_some() && turn.content_is_null() {
+            "function_call"
+        } else {
+            name
+        };
         if turn.role == Role::System {
             return Err(bad(
                 "system turn after the start",
@@ -1067,7 +1133,9 @@ fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
                 ),
                 None => bad(
                     "conversation does not start with human",
-                    format!("sharegpt turn {n} has role '{name}', but a conversation starts with human"),
+                    format!(
+                        "sharegpt turn {n} has role '{name}', but a conversation starts with human"
+                    ),
                 ),
             });
         }
@@ -1080,7 +1148,10 @@ fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
         } else {
             bad(
                 "conversation ends without a response",
-                format!("sharegpt conversation ends with turn {} ('human'): no gpt response to learn", model.turns.len() + offset),
+                format!(
+                    "sharegpt conversation ends with turn {} ('human'): no gpt response to learn",
+                    model.turns.len() + offset
+                ),
             )
         });
     }
@@ -1161,14 +1232,17 @@ fn write_alpaca(model: &Model<'_>, options: WriteOptions, out: &mut Vec<u8>) -> 
             "conversation ends without a response"
         }));
     }
-    let history_len = if model.is_preference() { model.turns.len() - 1 } else { model.turns.len() - 2 };
+    let history_len =
+        if model.is_preference() { model.turns.len() - 1 } else { model.turns.len() - 2 };
     let prompt = &model.turns[history_len];
     let text = |t: &Turn<'_>| t.content.as_deref().unwrap_or(b"\"\"").to_vec();
     let mut obj = Obj::start(out);
     obj.field("instruction", &text(prompt));
     obj.field("input", b"\"\"");
     if model.is_preference() {
-        let first = |l: &Option<Vec<Turn<'_>>>| l.as_ref().and_then(|l| l.first()).map(text).unwrap_or_default();
+        let first = |l: &Option<Vec<Turn<'_>>>| {
+            l.as_ref().and_then(|l| l.first()).map(text).unwrap_or_default()
+        };
         obj.field("chosen", &first(&model.chosen));
         obj.field("rejected", &first(&model.rejected));
     } else {
@@ -1202,7 +1276,11 @@ fn write_alpaca(model: &Model<'_>, options: WriteOptions, out: &mut Vec<u8>) -> 
 
 /// The prompt and response of a one-exchange shape; `system` and `tools` are
 /// written after the shape's own fields (the same place they are read from).
-pub fn single_exchange<'m, 'a>(model: &'m Model<'a>, shape: Shape, options: WriteOptions) -> Result<(&'m Turn<'a>, Option<&'m Turn<'a>>), Bad> {
+pub fn single_exchange<'m, 'a>(
+    model: &'m Model<'a>,
+    shape: Shape,
+    options: WriteOptions,
+) -> Result<(&'m Turn<'a>, Option<&'m Turn<'a>>), Bad> {
     let preference = shape.preference_only();
     check_preference(model, shape, preference)?;
     check_flat(model, shape, options)?;
@@ -1238,7 +1316,12 @@ pub fn write_tail(obj: &mut Obj<'_>, model: &Model<'_>, options: WriteOptions) {
     obj.fields(&model.extra);
 }
 
-fn write_pair(model: &Model<'_>, shape: Shape, options: WriteOptions, out: &mut Vec<u8>) -> Result<(), Bad> {
+fn write_pair(
+    model: &Model<'_>,
+    shape: Shape,
+    options: WriteOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), Bad> {
     let (prompt_key, response_key) = shape.pair_keys().unwrap_or(("prompt", "response"));
     let (prompt, response) = single_exchange(model, shape, options)?;
     let mut obj = Obj::start(out);
@@ -1259,7 +1342,12 @@ fn write_pair(model: &Model<'_>, shape: Shape, options: WriteOptions, out: &mut 
 
 /// Writes `model` as a record of `shape` (every shape but teacher, which
 /// needs extraction: see the tool module).
-pub fn write(model: &Model<'_>, shape: Shape, options: WriteOptions, out: &mut Vec<u8>) -> Result<(), Bad> {
+pub fn write(
+    model: &Model<'_>,
+    shape: Shape,
+    options: WriteOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), Bad> {
     match shape {
         Shape::Messages => write_messages(model, out),
         Shape::PreferenceMessages => write_preference_messages(model, out),
@@ -1316,8 +1404,15 @@ mod tests {
         assert!(tool_calls_from("not json").is_none());
         let openai = br#"[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\": 1}"}},{"type":"function","function":{"name":"g","arguments":"x"}}]"#;
         let sharegpt = calls_to_sharegpt(openai);
-        assert_eq!(sharegpt, br#"[{"name":"f","arguments":{"a": 1},"id":"c1"},{"name":"g","arguments":"x"}]"#.to_vec());
-        assert_eq!(tool_calls_from(std::str::from_utf8(&sharegpt).unwrap()).unwrap(), openai.to_vec());
+        assert_eq!(
+            sharegpt,
+            br#"[{"name":"f","arguments":{"a": 1},"id":"c1"},{"name":"g","arguments":"x"}]"#
+                .to_vec()
+        );
+        assert_eq!(
+            tool_calls_from(std::str::from_utf8(&sharegpt).unwrap()).unwrap(),
+            openai.to_vec()
+        );
     }
 
     #[test]

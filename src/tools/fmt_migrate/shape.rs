@@ -156,7 +156,11 @@ impl Format {
             Format::Preference => Shape::Preference,
             Format::PreferenceMessages => Shape::PreferenceMessages,
             Format::Qa => Shape::Qa,
-            Format::Auto | Format::Squad | Format::GraphResponse | Format::JsonArray | Format::Csv => {
+            Format::Auto
+            | Format::Squad
+            | Format::GraphResponse
+            | Format::JsonArray
+            | Format::Csv => {
                 return None;
             }
         })
@@ -195,7 +199,32 @@ impl std::fmt::Display for Label {
 /// The shape of a record from the fields it has: the first rule that
 /// matches wins (the rules are listed in the man page, DETECTION).
 pub fn detect(rec: &Record<'_>) -> Option<Label> {
-    let has = |key: &str| rec.has(key);
+    // One pass over the keys: a bit per key the rules look at.
+    const KEYS: [&str; 15] = [
+        "messages",
+        "conversations",
+        "chosen",
+        "rejected",
+        "instruction",
+        "output",
+        "prompt",
+        "requirements_yaml",
+        "teacher_product_vision",
+        "teacher_product_owner_review",
+        "response",
+        "completion",
+        "input",
+        "question",
+        "answer",
+    ];
+    let mut seen = 0u32;
+    for m in &rec.members {
+        if let Some(at) = KEYS.iter().position(|k| super::model::literal_is(m.key.bytes, k)) {
+            seen |= 1 << at;
+        }
+    }
+    let has =
+        |key: &str| KEYS.iter().position(|k| *k == key).is_some_and(|at| seen & (1 << at) != 0);
     let preference = has("chosen") && has("rejected");
     let shape = if has("messages") {
         Shape::Messages
@@ -225,8 +254,8 @@ pub fn detect(rec: &Record<'_>) -> Option<Label> {
     } else {
         return None;
     };
-    let preference = preference && matches!(shape, Shape::Alpaca | Shape::Sharegpt)
-        || shape.preference_only();
+    let preference =
+        preference && matches!(shape, Shape::Alpaca | Shape::Sharegpt) || shape.preference_only();
     Some(Label { shape, preference })
 }
 

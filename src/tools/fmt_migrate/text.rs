@@ -35,7 +35,10 @@ impl Template {
             }
             let after = &rest[open + 2..];
             let Some(close) = after.find("}}") else {
-                return Err(format!("a `{{{{` at byte {} has no closing `}}}}`", text.len() - rest.len() + open));
+                return Err(format!(
+                    "a `{{{{` at byte {} has no closing `}}}}`",
+                    text.len() - rest.len() + open
+                ));
             };
             let name = after[..close].trim();
             let path = FieldPath::parse_single(name)
@@ -58,17 +61,24 @@ impl Template {
 
     /// Fills the placeholders from the record (and fields extracted from it);
     /// a placeholder whose field is missing or null makes the record bad.
-    pub fn render(&self, rec: &Record<'_>, extracted: &[(String, String)], used_by: &str) -> Result<String, Bad> {
+    pub fn render(
+        &self,
+        rec: &Record<'_>,
+        extracted: &[(String, String)],
+        used_by: &str,
+    ) -> Result<String, Bad> {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),
-                Piece::Field(path) => out.push_str(&lookup(rec, extracted, path).ok_or_else(|| {
-                    bad(
-                        format!("missing {path}"),
-                        format!("missing {path} (used by {used_by})"),
-                    )
-                })?),
+                Piece::Field(path) => {
+                    out.push_str(&lookup(rec, extracted, path).ok_or_else(|| {
+                        bad(
+                            format!("missing {path}"),
+                            format!("missing {path} (used by {used_by})"),
+                        )
+                    })?)
+                }
             }
         }
         Ok(out)
@@ -85,7 +95,11 @@ impl Template {
 
 /// A field's text: a string's decoded text, any other value's JSON text;
 /// absent and null are missing.
-fn lookup<'a>(rec: &Record<'a>, extracted: &'a [(String, String)], path: &FieldPath) -> Option<Cow<'a, str>> {
+fn lookup<'a>(
+    rec: &Record<'a>,
+    extracted: &'a [(String, String)],
+    path: &FieldPath,
+) -> Option<Cow<'a, str>> {
     if let [crate::json::Segment::Key(key)] = path.segments()
         && let Some((_, value)) = extracted.iter().find(|(name, _)| **name == **key)
     {
@@ -139,17 +153,23 @@ impl Extraction {
         let (field, rest) = spec
             .split_once('=')
             .ok_or_else(|| format!("`{spec}`: expected FIELD=SOURCE_PATH:REGEX"))?;
-        let (source, pattern) = rest
-            .split_once(':')
-            .ok_or_else(|| format!("`{spec}`: expected FIELD=SOURCE_PATH:REGEX (no `:` after the path)"))?;
+        let (source, pattern) = rest.split_once(':').ok_or_else(|| {
+            format!("`{spec}`: expected FIELD=SOURCE_PATH:REGEX (no `:` after the path)")
+        })?;
         if field.is_empty() {
             return Err(format!("`{spec}`: the FIELD to set is empty"));
         }
         let path = FieldPath::parse_single(source).map_err(|e| format!("`{spec}`: {e}"))?;
-        Extraction::new(field, Source::Field(path), pattern, None).map_err(|e| format!("`{spec}`: {e}"))
+        Extraction::new(field, Source::Field(path), pattern, None)
+            .map_err(|e| format!("`{spec}`: {e}"))
     }
 
-    fn new(field: &str, source: Source, pattern: &str, what: Option<&'static str>) -> Result<Extraction, String> {
+    fn new(
+        field: &str,
+        source: Source,
+        pattern: &str,
+        what: Option<&'static str>,
+    ) -> Result<Extraction, String> {
         let regex = Regex::new(pattern).map_err(|e| format!("bad regular expression: {e}"))?;
         let group = regex
             .capture_names()
@@ -170,13 +190,17 @@ impl Extraction {
             Some(what) => bad(format!("{place} has no {what}"), format!("{place} has no {what}")),
             None => bad(
                 format!("--extract {}: no match", self.field),
-                format!("--extract {}: {place} does not match /{}/", self.field, self.regex.as_str()),
+                format!(
+                    "--extract {}: {place} does not match /{}/",
+                    self.field,
+                    self.regex.as_str()
+                ),
             ),
         })
     }
 
     /// Applies a rule that reads a field of the record.
-    pub fn from_record(&self, rec: &Record<'_>) -> Result<String, Bad> {
+    pub fn read_record(&self, rec: &Record<'_>) -> Result<String, Bad> {
         let Source::Field(path) = &self.source else {
             return Err(bad("internal", "extraction without a field"));
         };
@@ -189,7 +213,11 @@ impl Extraction {
         let Some(text) = raw.as_str() else {
             return Err(bad(
                 format!("{path} is {}", raw.kind.article()),
-                format!("{path} is {}, but --extract {} reads text", raw.kind.article(), self.field),
+                format!(
+                    "{path} is {}, but --extract {} reads text",
+                    raw.kind.article(),
+                    self.field
+                ),
             ));
         };
         self.apply(&text, &path.to_string())
@@ -201,7 +229,8 @@ pub const TEACHER_FIELDS: [&str; 4] =
     ["concept", "requirements_yaml", "teacher_product_vision", "teacher_product_owner_review"];
 
 /// The default teacher prompt template (teacher → any other shape).
-pub const TEACHER_PROMPT: &str = "You are a Product Owner. Review the requirements against the product concept.
+pub const TEACHER_PROMPT: &str =
+    "You are a Product Owner. Review the requirements against the product concept.
 
 Concept: {{concept}}
 
@@ -213,21 +242,35 @@ Requirements:
 Answer with a ```yaml VISION block and a ```yaml REVIEW block.";
 
 /// The default teacher response template.
-pub const TEACHER_RESPONSE: &str =
-    "```yaml VISION\n{{teacher_product_vision}}\n```\n```yaml REVIEW\n{{teacher_product_owner_review}}\n```";
+pub const TEACHER_RESPONSE: &str = "```yaml VISION\n{{teacher_product_vision}}\n```\n```yaml REVIEW\n{{teacher_product_owner_review}}\n```";
 
 /// The default extraction rules (any shape → teacher): field, source, regex,
 /// and what a non-matching text lacks.
 pub const TEACHER_RULES: [(&str, bool, &str, &str); 4] = [
-    ("concept", false, r"(?s)Concept:[ \t]*(.*?)\s*\n[ \t]*Requirements:", "`Concept:` line followed by `Requirements:`"),
+    (
+        "concept",
+        false,
+        r"(?s)Concept:[ \t]*(.*?)\s*\n[ \t]*Requirements:",
+        "`Concept:` line followed by `Requirements:`",
+    ),
     (
         "requirements_yaml",
         false,
         r"(?s)Requirements:[ \t]*\n[ \t]*```(?:ya?ml)?[^\n]*\n(.*?)\n[ \t]*```",
         "```yaml block after `Requirements:`",
     ),
-    ("teacher_product_vision", true, r"(?s)```ya?ml[ \t]+VISION[ \t]*\n(.*?)\n[ \t]*```", "```yaml VISION block"),
-    ("teacher_product_owner_review", true, r"(?s)```ya?ml[ \t]+REVIEW[ \t]*\n(.*?)\n[ \t]*```", "```yaml REVIEW block"),
+    (
+        "teacher_product_vision",
+        true,
+        r"(?s)```ya?ml[ \t]+VISION[ \t]*\n(.*?)\n[ \t]*```",
+        "```yaml VISION block",
+    ),
+    (
+        "teacher_product_owner_review",
+        true,
+        r"(?s)```ya?ml[ \t]+REVIEW[ \t]*\n(.*?)\n[ \t]*```",
+        "```yaml REVIEW block",
+    ),
 ];
 
 /// The built-in prompt/response → teacher rules.
@@ -286,7 +329,10 @@ mod tests {
                 r.apply(text, "p").unwrap()
             })
             .collect();
-        assert_eq!(got, ["Radar: brand\nmentions", "- id: R1\n  text: x", "product: R\n", "status: conflicts"]);
+        assert_eq!(
+            got,
+            ["Radar: brand\nmentions", "- id: R1\n  text: x", "product: R\n", "status: conflicts"]
+        );
         let e = rules[3].apply("```yaml VISION\nv\n```", "output").unwrap_err();
         assert_eq!(e.message, "output has no ```yaml REVIEW block");
     }
