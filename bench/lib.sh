@@ -30,7 +30,9 @@ measure() {
   best=""; rss=""
   i=0
   while [ $i -lt "$RUNS" ]; do
-    out=$( { /usr/bin/time -f '%e %M' sh -c "$*" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
+    # The command's own output is discarded inside the shell that time runs,
+    # so time's report (on its stderr) is what remains.
+    out=$( { /usr/bin/time -f '%e %M' sh -c "{ $*; } > /dev/null 2>/dev/null"; } 2>&1 | tail -1)
     t=${out% *}; m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
     i=$((i + 1))

@@ -47,6 +47,19 @@ impl Document {
         line_at(&self.text, self.records[i].start)
     }
 
+    /// 1-based line on which each record starts, in one pass over the text.
+    pub fn lines(&self) -> Vec<u64> {
+        let mut out = Vec::with_capacity(self.records.len());
+        let (mut at, mut line) = (0usize, 1u64);
+        for range in &self.records {
+            let start = range.start.max(at);
+            line += memchr::memchr_iter(b'\n', &self.text[at..start]).count() as u64;
+            at = start;
+            out.push(line);
+        }
+        out
+    }
+
     /// Every record as one JSONL buffer (a record spanning several lines in a
     /// pretty-printed document is kept as is: its newlines are JSON whitespace
     /// and are replaced by spaces, which changes no value).
@@ -95,6 +108,12 @@ pub fn read(path: &Path) -> Result<Document, Error> {
 
 /// Finds the records of a document already in memory.
 pub fn parse(name: String, text: Vec<u8>) -> Result<Document, Error> {
+    parse_with(name, text, WRAPPER_KEYS)
+}
+
+/// [`parse`], with the wrapper keys to look for given by the caller (tried in
+/// order), for formats that wrap their records under other names.
+pub fn parse_with(name: String, text: Vec<u8>, wrapper_keys: &[&str]) -> Result<Document, Error> {
     let start = if text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     if let Err(e) = simdutf8::compat::from_utf8(&text[start..]) {
         let err = JsonError { kind: json::ErrorKind::InvalidUtf8, offset: e.valid_up_to() };
@@ -114,7 +133,7 @@ pub fn parse(name: String, text: Vec<u8>) -> Result<Document, Error> {
                 records.extend(elements(value).into_iter().map(|r| r.start + at..r.end + at));
                 layout = Some(Layout::Array);
             }
-            b'{' => match wrapped_array(value) {
+            b'{' => match wrapped_array(value, wrapper_keys) {
                 Some((key, range)) => {
                     let inner = &value[range.clone()];
                     let base = at + range.start;
@@ -158,9 +177,9 @@ fn elements(array: &[u8]) -> Vec<Range<usize>> {
 }
 
 /// The first wrapper key of a validated object whose value is an array.
-fn wrapped_array(object: &[u8]) -> Option<(String, Range<usize>)> {
+fn wrapped_array(object: &[u8], wrapper_keys: &[&str]) -> Option<(String, Range<usize>)> {
     let members = json::members(object).ok()?;
-    WRAPPER_KEYS.iter().find_map(|wanted| {
+    wrapper_keys.iter().find_map(|wanted| {
         members
             .iter()
             .find(|m| m.key() == *wanted && m.value.kind == Kind::Array)
@@ -215,6 +234,7 @@ mod tests {
     fn line_numbers_and_jsonl() {
         let doc = parse("t".into(), b"[\n  {\"a\":\n 1},\n  {\"b\":2}\n]".to_vec()).unwrap();
         assert_eq!((doc.line_of(0), doc.line_of(1)), (2, 4));
+        assert_eq!(doc.lines(), vec![2, 4]);
         assert_eq!(doc.to_jsonl(), b"{\"a\":  1}\n{\"b\":2}\n");
     }
 }

@@ -17,6 +17,13 @@ use crate::pipeline::{Done, Flow, Settings};
 use crate::progress::Progress;
 use crate::report::{Counts, RejectLog, stats_object};
 
+fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
+    match maps.get(source) {
+        Some(Some(map)) => map.get((line as usize).wrapping_sub(1)).copied().unwrap_or(line),
+        _ => line,
+    }
+}
+
 pub struct Run {
     pub tool: &'static str,
     /// Totals over every chunk taken so far.
@@ -29,6 +36,9 @@ pub struct Run {
     quiet: bool,
     stats: Option<std::path::PathBuf>,
     stopped_early: bool,
+    /// Per source: the original line of each line the pipeline reads, for
+    /// inputs converted in memory (a JSON document read as JSONL).
+    line_maps: Vec<Option<Vec<u64>>>,
     pub settings: Settings,
 }
 
@@ -54,6 +64,7 @@ impl Run {
             quiet: common.quiet,
             stats: common.stats.clone(),
             stopped_early: false,
+            line_maps: Vec::new(),
             settings: Settings::new(common.threads, common.fail_fast),
         })
     }
@@ -64,14 +75,46 @@ impl Run {
         self.progress.advance(done.chunk.bytes().len() as u64, done.counts.records);
         let name = &self.names[done.chunk.source];
         for reject in &done.rejects {
-            self.rejects.log(
-                name,
-                done.line_number(reject.index),
-                &reject.message,
-                done.reject_bytes(reject),
-            )?;
+            let line = map_line(&self.line_maps, done.chunk.source, done.line_number(reject.index));
+            self.rejects.log(name, line, &reject.message, done.reject_bytes(reject))?;
         }
         if done.stopped {
+            self.stopped_early = true;
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Says where the lines of in-memory source `source` came from: `lines[i]`
+    /// is the original line of its line `i + 1`. Messages then name those lines.
+    pub fn map_lines(&mut self, source: usize, lines: Vec<u64>) {
+        if self.line_maps.len() <= source {
+            self.line_maps.resize(source + 1, None);
+        }
+        self.line_maps[source] = Some(lines);
+    }
+
+    /// The line messages give for line `line` of source `source`.
+    pub fn original_line(&self, source: usize, line: u64) -> u64 {
+        map_line(&self.line_maps, source, line)
+    }
+
+    /// Accounts for a bad record found before the pipeline saw it (a CSV row
+    /// that does not fit its header, say): counted, reported, and with
+    /// `--fail-fast` the end of the run.
+    pub fn reject_outside(
+        &mut self,
+        source: usize,
+        line: u64,
+        category: &str,
+        message: &str,
+        raw: &[u8],
+    ) -> Result<Flow, Error> {
+        self.counts.records += 1;
+        self.counts.rejected.add(category, 1);
+        let name = self.names[source].clone();
+        self.rejects.log(&name, line, message, raw)?;
+        if self.settings.fail_fast {
             self.stopped_early = true;
             return Ok(Flow::Stop);
         }

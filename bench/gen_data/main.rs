@@ -5,6 +5,7 @@
 //! benchmark numbers from different machines describe the same input. Each kind
 //! lives in its own module; a kind only needs a `record(rng, index, out)`.
 
+mod alpaca;
 mod graph;
 mod rng;
 mod teacher;
@@ -34,6 +35,7 @@ type RecordFn = fn(&mut rng::Rng, u64, &mut Vec<u8>);
 fn kind(name: &str) -> Option<RecordFn> {
     match name {
         "teacher" => Some(teacher::record),
+        "alpaca" => Some(alpaca::record),
         "graph" => Some(graph::record),
         _ => None,
     }
@@ -41,7 +43,8 @@ fn kind(name: &str) -> Option<RecordFn> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph; SIZE like 200M, 1G)";
+    let usage =
+        "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph, alpaca; SIZE like 200M, 1G)";
     let (Some(kind_name), Some(size_text)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);

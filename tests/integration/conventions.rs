@@ -17,12 +17,24 @@ pub struct Spec {
     pub passes_through: bool,
 }
 
-pub const SPECS: &[Spec] = &[Spec {
-    name: "score-filter",
-    args: &["--min", "0.1"],
-    good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
-    passes_through: true,
-}];
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "score-filter",
+        args: &["--min", "0.1"],
+        good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
+        passes_through: true,
+    },
+    Spec {
+        name: "fmt-migrate",
+        args: &["--to", "messages"],
+        good: |i| {
+            format!(
+                r#"{{"id":{i},"messages":[{{"role":"user","content":"question {i}"}},{{"role":"assistant","content":"answer"}}]}}"#
+            )
+        },
+        passes_through: true,
+    },
+];
 
 fn good_input(spec: &Spec, n: usize) -> String {
     let lines: Vec<String> = (0..n).map(spec.good).collect();

@@ -1,0 +1,47 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[fmt-migrate] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'fmt-migrate'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'fmt-migrate'= {
+            cand --from 'The input''s shape or document format'
+            cand --to 'Write every record in SHAPE (csv and json-array: the records as they are, in that format)'
+            cand --extract 'Add FIELD, pulled out of the text at SOURCE_PATH by REGEX (repeatable)'
+            cand --template 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)'
+            cand --system 'Set the system prompt of every record'
+            cand --refusal 'The answer written for an unanswerable SQuAD question (is_impossible)'
+            cand -o 'Write records to FILE instead of standard output'
+            cand --output 'Write records to FILE instead of standard output'
+            cand --stats 'Write run statistics to FILE as one JSON object'
+            cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --generate 'Print a man page or shell completion script and exit'
+            cand --detect 'Convert nothing: count the records of each shape, exit 1 if the input mixes shapes'
+            cand --allow-mixed 'With --detect: an input that mixes shapes is not an error'
+            cand --drop-extra 'Leave out the fields the conversion does not consume'
+            cand -q 'Do not print the summary line on standard error (errors still print)'
+            cand --quiet 'Do not print the summary line on standard error (errors still print)'
+            cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,1033 @@
+//! fmt-migrate: convert between the record shapes of post-training data,
+//! detect files that mix shapes, and account for every record.
+//!
+//! Seed 004 is why it exists: ten hand-curated prompt/output records sat in
+//! a file of teacher-schema records, the preparation script skipped every
+//! record without the teacher fields, and the dataset silently lost its only
+//! examples of a class. Here a record is detected (or declared) to be of one
+//! shape, read into one internal model (system prompt, turns with roles,
+//! preference responses, tools, untouched fields), checked against what the
+//! target shape needs, and written; a record that cannot make it is a bad
+//! record with a precise reason, never a silent skip.
+
+mod docs;
+mod model;
+mod shape;
+mod text;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use clap::Parser;
+use serde_json::{Map, Value, json};
+
+use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::error::Error;
+use crate::exit::{self, Outcome};
+use crate::input::{Inputs, Line};
+use crate::json;
+use crate::pipeline::{self, Disposition, Emit, Flow, Processor};
+use crate::report::percent;
+use crate::run::Run;
+
+use model::{Bad, Model, Record, Role, Turn, WriteOptions, bad, bad_same, quoted};
+use shape::{Format, Label, Shape};
+use text::{Extraction, Source, Template};
+
+const NAME: &str = "fmt-migrate";
+
+pub const DOC: ToolDoc = ToolDoc {
+    name: NAME,
+    examples: &[
+        (
+            "Seed 004's check: does the teacher file mix shapes? (exit 1 if it does)",
+            "fmt-migrate --detect po_teacher_dataset.jsonl",
+        ),
+        (
+            "Bring the curated prompt/output records into the teacher schema; teacher records pass unchanged",
+            "fmt-migrate --to teacher po_teacher_dataset.jsonl -o po_teacher_fixed.jsonl",
+        ),
+        (
+            "The distillation pipeline: teacher records to prompt/response pairs, then curation",
+            "cat teacher.jsonl | fmt-migrate --to supervised | score-filter --min 0.82 --max-samples 400 --seed 42 > sft.jsonl",
+        ),
+        (
+            "Alpaca (a JSON array, as LLaMA-Factory ships it) to OpenAI chat fine-tuning JSONL with a system prompt",
+            "fmt-migrate --from json-array --to messages --system 'You are a helpful assistant.' alpaca_data.json > chat.jsonl",
+        ),
+        (
+            "SQuAD 2.0 to extractive input/output pairs; unanswerable questions get the refusal",
+            "fmt-migrate --from squad dev-v2.0.json --refusal 'Not found in provided context.' > layer1_squad.jsonl",
+        ),
+        (
+            "Pull a field out of a model's answer and build the prompt from a template",
+            "fmt-migrate --to supervised --extract status=output:'status: (\\w+)' --template prompt.txt answers.jsonl",
+        ),
+    ],
+    sections: &[
+        (
+            "Shapes",
+            concat!(
+                "Record shapes (one JSON object per line), with the fields each one holds:\n\n",
+                "  teacher              {concept, requirements_yaml, teacher_product_vision,\n",
+                "                        teacher_product_owner_review, score, metadata}\n",
+                "  prompt-output        {prompt, output}: output holds ```yaml VISION and ```yaml REVIEW blocks\n",
+                "  supervised           {prompt, response}: response = the VISION and REVIEW blocks\n",
+                "  input-output         {input, output}\n",
+                "  alpaca               {instruction, input, output, system?, history?}\n",
+                "                        (or chosen and rejected instead of output)\n",
+                "  sharegpt             {conversations: [{from, value}], system?, tools?}\n",
+                "                        (or chosen and rejected {from, value} turns)\n",
+                "  messages             {messages: [{role, content, ...}], tools?}\n",
+                "  prompt-completion    {prompt, completion}\n",
+                "  preference           {prompt, chosen, rejected}, all strings\n",
+                "  preference-messages  {prompt, chosen, rejected}, each a list of messages\n",
+                "  qa                   {question, answer} (synthetic-data-kit)\n\n",
+                "Document formats (--from; json-array and csv also --to):\n\n",
+                "  squad                a SQuAD v1.1 or v2.0 JSON file: one input-output record per question\n",
+                "  graph-response       a Graph list response {\"value\": [...], \"@odata.nextLink\": ...},\n",
+                "                        a bare JSON array, or a file of such pages\n",
+                "  json-array           a JSON array of records (also {\"qa_pairs\": [...]}, {\"cot_examples\": [...]})\n",
+                "  csv                  CSV with a header row; nested fields as dotted headers\n\n",
+                "sharegpt roles are human, gpt, system, function_call and observation; messages roles are ",
+                "system, user, assistant, tool and function. A field called system is the system prompt in ",
+                "every shape (in messages and preference-messages: a leading system message); tools holds the ",
+                "tool definitions."
+            ),
+        ),
+        (
+            "Conversion",
+            concat!(
+                "Every record is read into one model: a system prompt, turns with roles (user, assistant, ",
+                "tool), an optional pair of preference responses, the tool definitions, and the fields the ",
+                "conversion does not consume. Every pair of shapes converts through it, and values are copied ",
+                "as their JSON text, byte for byte. Fields the conversion does not consume (score, metadata, ",
+                "id, persona_id, ...) are kept after the target's own fields, in their input order, unless ",
+                "--drop-extra. A record already in the target shape is checked and written unchanged, byte ",
+                "for byte.\n\n",
+                "alpaca: the prompt is instruction and input joined by a newline (an empty one left out, as ",
+                "LLaMA-Factory does); history holds the earlier [prompt, response] pairs; an alpaca record ",
+                "written by fmt-migrate has the whole prompt in instruction and input \"\".\n\n",
+                "sharegpt: human, gpt and observation are the user, assistant and tool roles. A function_call ",
+                "turn is an assistant turn with tool_calls: a JSON array value is taken as it is, a {\"name\", ",
+                "\"arguments\"} object becomes one OpenAI call whose arguments are a JSON string. An assistant ",
+                "message with tool_calls and no content becomes a function_call turn whose value is the calls' ",
+                "JSON text. Tool definitions stored as a JSON string (sharegpt) become that JSON (messages) and ",
+                "back. A leading system prompt is written as the system field (as a system turn when it has ",
+                "fields of its own).\n\n",
+                "Shapes with no place of their own for the system prompt or the tools (input-output, ",
+                "prompt-completion, supervised, prompt-output, qa, preference, teacher) write them as top-level ",
+                "system and tools fields and read them from there; --drop-extra leaves them out. Message fields ",
+                "(name, tool_call_id, loss_weight, ...) stay on the turn in sharegpt and messages; a shape ",
+                "without turn objects cannot hold them, so such a record is a bad record unless --drop-extra. A ",
+                "preference record converts only to a shape that holds a preference pair (preference, ",
+                "preference-messages, sharegpt, alpaca).\n\n",
+                "Round trips: converting A to B and back returns the original record, byte for byte, for every ",
+                "pair of chat shapes, when the record is in A's canonical form (its fields in the order listed ",
+                "under SHAPES, compact JSON) and B can hold it (one exchange without tool calls for the ",
+                "one-exchange shapes). The one documented loss is alpaca's instruction/input split, which comes ",
+                "back as one instruction."
+            ),
+        ),
+        (
+            "Detection",
+            concat!(
+                "With --from auto (the default) each record's shape is detected from its fields, by the first ",
+                "rule that matches:\n\n",
+                "  messages             has messages\n",
+                "  sharegpt             has conversations\n",
+                "  preference-messages  has chosen and rejected, and chosen is an array\n",
+                "  alpaca               has instruction, and output or chosen\n",
+                "  preference           has prompt, chosen and rejected\n",
+                "  teacher              has requirements_yaml, teacher_product_vision or teacher_product_owner_review\n",
+                "  prompt-output        has prompt and output\n",
+                "  supervised           has prompt and response\n",
+                "  prompt-completion    has prompt and completion\n",
+                "  input-output         has input and output\n",
+                "  qa                   has question and answer\n\n",
+                "A record that matches no rule is a bad record (\"matches no shape\", with its fields). --from ",
+                "SHAPE skips detection and reads every record as SHAPE; a record without the shape's fields is a ",
+                "bad record (\"missing requirements_yaml\").\n\n",
+                "--detect converts nothing: it counts the records of each shape with the lines of the first ",
+                "five, reports the records that match none as bad records, and exits 1 when the input mixes ",
+                "shapes, unless --allow-mixed. This is the check that would have caught seed 004's teacher file ",
+                "holding ten prompt/output records before training."
+            ),
+        ),
+        (
+            "Teacher",
+            concat!(
+                "teacher to any other shape builds the prompt and the response from these default templates ",
+                "(a custom --template replaces one):\n\n",
+                "  You are a Product Owner. Review the requirements against the product concept.\n",
+                "  \n",
+                "  Concept: {{concept}}\n",
+                "  \n",
+                "  Requirements:\n",
+                "  ```yaml\n",
+                "  {{requirements_yaml}}\n",
+                "  ```\n",
+                "  \n",
+                "  Answer with a ```yaml VISION block and a ```yaml REVIEW block.\n\n",
+                "  ```yaml VISION\n",
+                "  {{teacher_product_vision}}\n",
+                "  ```\n",
+                "  ```yaml REVIEW\n",
+                "  {{teacher_product_owner_review}}\n",
+                "  ```\n\n",
+                "A teacher record missing one of the four fields, or with one of them empty, is a bad record ",
+                "(\"missing requirements_yaml\", \"requirements_yaml is empty\"): seed 004's preparation script ",
+                "skipped such records silently.\n\n",
+                "Any shape to teacher reads the four fields back out of the prompt (the last user turn) and the ",
+                "response (the last assistant turn) with these built-in --extract rules (FIELD, text, REGEX):\n\n",
+                "  concept                        prompt    (?s)Concept:[ \\t]*(.*?)\\s*\\n[ \\t]*Requirements:\n",
+                "  requirements_yaml              prompt    (?s)Requirements:[ \\t]*\\n[ \\t]*```(?:ya?ml)?[^\\n]*\\n(.*?)\\n[ \\t]*```\n",
+                "  teacher_product_vision         response  (?s)```ya?ml[ \\t]+VISION[ \\t]*\\n(.*?)\\n[ \\t]*```\n",
+                "  teacher_product_owner_review   response  (?s)```ya?ml[ \\t]+REVIEW[ \\t]*\\n(.*?)\\n[ \\t]*```\n\n",
+                "A text that does not match is a bad record (\"output has no ```yaml REVIEW block\"). An ",
+                "--extract rule for one of these fields replaces the built-in one. The prompt-output records of ",
+                "seed 004 become teacher records with: fmt-migrate --to teacher."
+            ),
+        ),
+        (
+            "Extraction and templates",
+            concat!(
+                "--extract FIELD=SOURCE_PATH:REGEX reads the string at SOURCE_PATH (a field path of the input ",
+                "record; the first `:` ends it) and sets FIELD to the text of the first named group of REGEX, ",
+                "or its first group, or the whole match (Rust regex syntax; (?s) lets . match newlines). FIELD ",
+                "is appended to the output record, or replaces a field of that name. A missing or non-string ",
+                "source, or text that does not match, makes the record a bad record.\n\n",
+                "--template [prompt=|response=|system=]FILE|TEXT builds the prompt (the last user turn), the ",
+                "response (the last assistant turn) or the system prompt from {{path}} placeholders: field paths ",
+                "of the input record, or a field set by --extract. No prefix means prompt=. A value that ",
+                "contains {{ is the template itself; anything else is the path of a file holding it. A ",
+                "placeholder becomes a string's text or any other value's JSON text; a placeholder whose field ",
+                "is missing or null makes the record a bad record, never an empty string. The top-level fields ",
+                "a placeholder names whole are consumed (not kept as extra fields).\n\n",
+                "--system TEXT sets the system prompt of every record, replacing its own."
+            ),
+        ),
+        (
+            "Checks",
+            concat!(
+                "Before a record is written the target shape's rules are checked, as OpenAI's data preparation ",
+                "checks do: no empty or whitespace-only content (an assistant message that only calls tools ",
+                "needs none); text where the shape stores text; at least one user and one assistant turn; roles ",
+                "from the shape's vocabulary (an unknown role is a bad record when read); sharegpt turns ",
+                "alternate (human or observation, then gpt or function_call) and end with gpt; alpaca turns ",
+                "alternate user and assistant; the one-exchange shapes hold exactly one prompt and one ",
+                "response. A violation is a bad record whose reason names the turn: \"sharegpt turn 3 has role ",
+                "'gpt' twice in a row\", \"messages has no assistant turn\"."
+            ),
+        ),
+        (
+            "Documents",
+            concat!(
+                "squad: each question becomes {\"input\": \"Context: <context>\\nQuestion: <question>\", ",
+                "\"output\": <the first answer>}, with its title and id kept (and plausible_answers, when ",
+                "present, unless --drop-extra). An unanswerable question (is_impossible) gets the --refusal text; ",
+                "a question with no answers that is not marked is_impossible (an unlabelled test split) is a bad ",
+                "record. Without --to the records are input-output; --to makes them any other shape.\n\n",
+                "graph-response and json-array: every element of the array (or of the value, events, data, ",
+                "records or items array of a wrapper object, of every page) is one record, written as it is ",
+                "unless --to converts it. These files, SQuAD and CSV files are read whole; messages give the ",
+                "line of the original file on which a record starts.\n\n",
+                "csv in: each header is the column's field path (dotted, or a JSON Pointer for keys that contain ",
+                "dots). A cell holding true, false, null, a JSON number, or exactly one JSON array, object or ",
+                "string literal is read as that value; an empty cell leaves the field out; anything else is a ",
+                "string. A row with more cells than the header is a bad record.\n\n",
+                "csv out (--to csv): the header is the union of every record's leaf fields in first-seen order ",
+                "(nested objects become dotted columns; arrays stay JSON text in one cell). A string is written ",
+                "as its text unless that text would be read back as another value (\"42\", \"true\", \"\"), ",
+                "when it is written as its JSON literal; so CSV to JSONL gives back the same values. --to csv ",
+                "keeps the records until the end of the input.\n\n",
+                "--to csv writes CSV, and --to json-array one JSON array (a record per line), to standard ",
+                "output: the only outputs of the suite that are not JSONL."
+            ),
+        ),
+        (
+            "Summary",
+            concat!(
+                "One line on standard error, e.g.\n\n",
+                "  fmt-migrate: converted 379 of 379 records to teacher (100.0%): 369 from teacher (369 unchanged), 10 from prompt-output; 0 rejected\n",
+                "  fmt-migrate: note: the input mixes shapes (369 teacher, 10 prompt-output); every record that converted was written as teacher\n\n",
+                "--detect prints the records of each shape and the lines of the first five of each. --stats FILE ",
+                "writes the same figures as JSON (shapes: records, written, unchanged, first_lines; mixed)."
+            ),
+        ),
+    ],
+};
+
+pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
+
+/// Convert between the record shapes of post-training data; detect mixed files
+///
+/// Reads records (JSONL, or a JSON array, SQuAD or CSV file with --from),
+/// detects each record's shape or takes --from, and writes it in the --to
+/// shape. Fields the conversion does not consume are kept; a record that
+/// cannot be converted is a bad record with a precise reason. --detect
+/// converts nothing and reports which shapes the input holds.
+#[derive(Parser, Debug)]
+#[command(name = "fmt-migrate", version)]
+pub struct Cli {
+    /// The input's shape or document format
+    #[arg(long, value_enum, value_name = "SHAPE", default_value_t = Format::Auto, help_heading = "Input")]
+    pub from: Format,
+
+    /// Write every record in SHAPE (csv and json-array: the records as they are, in that format)
+    ///
+    /// Without --to, records keep their own shape (useful with --extract, with
+    /// --template, or to turn a JSON array, SQuAD or CSV file into JSONL).
+    #[arg(long, value_enum, value_name = "SHAPE", help_heading = "Conversion")]
+    pub to: Option<Format>,
+
+    /// Convert nothing: count the records of each shape, exit 1 if the input mixes shapes
+    #[arg(long, conflicts_with = "to", help_heading = "Detection")]
+    pub detect: bool,
+
+    /// With --detect: an input that mixes shapes is not an error
+    #[arg(long, requires = "detect", help_heading = "Detection")]
+    pub allow_mixed: bool,
+
+    /// Leave out the fields the conversion does not consume
+    ///
+    /// By default every field a conversion does not use (score, metadata,
+    /// id, ...) is kept; with this flag only the target shape's own fields
+    /// are written, and message fields a shape cannot hold are dropped
+    /// instead of making the record bad.
+    #[arg(long, help_heading = "Conversion")]
+    pub drop_extra: bool,
+
+    /// Add FIELD, pulled out of the text at SOURCE_PATH by REGEX (repeatable)
+    ///
+    /// The first named group of REGEX, or its first group, or the whole
+    /// match. Example: --extract 'status=output:status: (\w+)'.
+    #[arg(long, value_name = "FIELD=SOURCE_PATH:REGEX", help_heading = "Conversion")]
+    pub extract: Vec<String>,
+
+    /// Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)
+    ///
+    /// A value containing {{ is the template; anything else is a file
+    /// holding it. A placeholder whose field is missing makes the record a
+    /// bad record.
+    #[arg(long, value_name = "[TARGET=]FILE|TEXT", help_heading = "Conversion")]
+    pub template: Vec<String>,
+
+    /// Set the system prompt of every record
+    #[arg(long, value_name = "TEXT", help_heading = "Conversion")]
+    pub system: Option<String>,
+
+    /// The answer written for an unanswerable SQuAD question (is_impossible)
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "Not found in provided context.",
+        help_heading = "Input"
+    )]
+    pub refusal: String,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+pub fn main() -> std::process::ExitCode {
+    exit::run(NAME, || match cli::parse::<Cli>(&DOC)? {
+        Parsed::Generated => Ok(Outcome::Clean),
+        Parsed::Run(cli) => Ok(execute(cli)?),
+    })
+}
+
+/// What happened to the records of one detected shape in a chunk.
+#[derive(Debug, Clone, Default)]
+struct ShapeCount {
+    records: u64,
+    written: u64,
+    unchanged: u64,
+    /// Chunk line indices of the first records.
+    first: Vec<u32>,
+}
+
+const FIRST_LINES: usize = 5;
+
+#[derive(Default)]
+struct Acc {
+    out: Vec<u8>,
+    spare: Vec<u8>,
+    shapes: Vec<(Label, ShapeCount)>,
+}
+
+impl Acc {
+    fn count(&mut self, label: Label) -> &mut ShapeCount {
+        let at = match self.shapes.iter().position(|(l, _)| *l == label) {
+            Some(at) => at,
+            None => {
+                self.shapes.push((label, ShapeCount::default()));
+                self.shapes.len() - 1
+            }
+        };
+        &mut self.shapes[at].1
+    }
+}
+
+/// Templates the user gave, by what they build.
+#[derive(Default)]
+struct Templates {
+    prompt: Option<Template>,
+    response: Option<Template>,
+    system: Option<Template>,
+}
+
+struct Migrate {
+    from: Option<Shape>,
+    to: Option<Shape>,
+    detect: bool,
+    jsonl_input: bool,
+    options: WriteOptions,
+    system: Option<Vec<u8>>,
+    templates: Templates,
+    teacher_prompt: Template,
+    teacher_response: Template,
+    extracts: Vec<Extraction>,
+    teacher_rules: Vec<Extraction>,
+    refusal: Vec<u8>,
+    /// Whether records are rebuilt even when already in the target shape.
+    modifies: bool,
+    /// No shape work at all (no --to, nothing rebuilt): records are only
+    /// carried from one format to another, with --extract fields added.
+    passthrough: bool,
+}
+
+enum Converted {
+    Unchanged,
+    Written,
+}
+
+impl Processor for Migrate {
+    type Acc = Acc;
+
+    fn acc(&self) -> Acc {
+        Acc::default()
+    }
+
+    fn record(&self, line: &Line<'_>, emit: &mut Emit<'_>, acc: &mut Acc) -> Disposition {
+        let mut rec = match Record::new(line.bytes) {
+            Ok(rec) => rec,
+            Err(e) => {
+                let mut message = e.describe(line.bytes);
+                let start = line.bytes.trim_ascii();
+                if self.jsonl_input && (start.starts_with(b"[") || start == b"{") {
+                    message.push_str(
+                        " (a JSON document rather than JSONL? read it with --from json-array)",
+                    );
+                }
+                return emit.reject(e.category(), message);
+            }
+        };
+        if self.passthrough {
+            if self.extracts.is_empty() {
+                return emit.pass();
+            }
+            let mut extracted = Vec::with_capacity(self.extracts.len());
+            for rule in &self.extracts {
+                match rule.read_record(&rec) {
+                    Ok(value) => extracted.push((rule.field.clone(), value)),
+                    Err(Bad { category, message }) => return emit.reject(&category, message),
+                }
+            }
+            acc.out.clear();
+            return match set_extracted(line.bytes, &extracted, &[], &mut acc.out) {
+                Ok(()) => emit.write(&acc.out),
+                Err(Bad { category, message }) => emit.reject(&category, message),
+            };
+        }
+        let label = match self.from {
+            Some(shape) => Label {
+                shape,
+                preference: shape.preference_only() || (rec.has("chosen") && rec.has("rejected")),
+            },
+            None => match shape::detect(&rec) {
+                Some(label) => label,
+                None => {
+                    let fields = shape::key_list(&rec);
+                    return emit.reject("matches no shape", format!("matches no shape ({fields})"));
+                }
+            },
+        };
+        let count = acc.count(label);
+        count.records += 1;
+        if count.first.len() < FIRST_LINES {
+            count.first.push(line.index);
+        }
+        if self.detect {
+            return emit.filter(&format!("detected as {label}"));
+        }
+        let Acc { out, spare, .. } = acc;
+        out.clear();
+        match self.convert(&mut rec, label.shape, out, spare) {
+            Ok(done) => {
+                let count = acc.count(label);
+                count.written += 1;
+                match done {
+                    Converted::Unchanged => {
+                        count.unchanged += 1;
+                        emit.pass()
+                    }
+                    Converted::Written => emit.write(&acc.out),
+                }
+            }
+            Err(Bad { category, message }) => emit.reject(&category, message),
+        }
+    }
+}
+
+impl Migrate {
+    fn target(&self, source: Shape) -> Shape {
+        match (self.to, source) {
+            (Some(to), _) => to,
+            (None, Shape::SquadQuestion) => Shape::InputOutput,
+            (None, source) => source,
+        }
+    }
+
+    fn convert<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        source: Shape,
+        out: &mut Vec<u8>,
+        spare: &mut Vec<u8>,
+    ) -> Result<Converted, Bad> {
+        let target = self.target(source);
+        let mut extracted: Vec<(String, String)> = Vec::with_capacity(self.extracts.len());
+        for rule in &self.extracts {
+            extracted.push((rule.field.clone(), rule.read_record(rec)?));
+        }
+        let model = self.read(rec, source, &extracted)?;
+        let model = self.adjust(model, rec, &extracted, source)?;
+        let unchanged = target == source && !self.modifies;
+        if !(unchanged && source == Shape::Teacher) {
+            self.write(&model, source, target, &extracted, out)?;
+        }
+        if unchanged {
+            if extracted.is_empty() {
+                return Ok(Converted::Unchanged);
+            }
+            out.clear();
+            set_extracted(rec.line, &extracted, &[], out)?;
+            return Ok(Converted::Written);
+        }
+        if !extracted.is_empty() {
+            let consumed: &[&str] =
+                if target == Shape::Teacher { &text::TEACHER_FIELDS } else { &[] };
+            spare.clear();
+            set_extracted(out, &extracted, consumed, spare)?;
+            std::mem::swap(out, spare);
+        }
+        Ok(Converted::Written)
+    }
+
+    fn read<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        source: Shape,
+        extracted: &[(String, String)],
+    ) -> Result<Model<'a>, Bad> {
+        match source {
+            Shape::Teacher => self.read_teacher(rec, extracted),
+            Shape::Messages => model::read_messages_shape(rec),
+            Shape::PreferenceMessages => model::read_preference_messages(rec),
+            Shape::Sharegpt => model::read_sharegpt(rec),
+            Shape::Alpaca => model::read_alpaca(rec),
+            Shape::Preference => model::read_preference(rec),
+            Shape::SquadQuestion => model::read_squad_question(rec, &self.refusal),
+            other => {
+                let (prompt, response) = other.pair_keys().unwrap_or(("prompt", "response"));
+                model::read_pair(rec, prompt, response)
+            }
+        }
+    }
+
+    /// teacher → model: the prompt and response templates over the record.
+    fn read_teacher<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        extracted: &[(String, String)],
+    ) -> Result<Model<'a>, Bad> {
+        for field in text::TEACHER_FIELDS {
+            if let Some(raw) = rec.get(field)
+                && raw.kind == json::Kind::String
+                && raw.as_str().is_some_and(|t| t.trim().is_empty())
+            {
+                return Err(bad(
+                    format!("{field} is empty"),
+                    format!("{field} is empty (a teacher record needs all four texts)"),
+                ));
+            }
+        }
+        let prompt_template = self.templates.prompt.as_ref().unwrap_or(&self.teacher_prompt);
+        let response_template = self.templates.response.as_ref().unwrap_or(&self.teacher_response);
+        let prompt = prompt_template.render(rec, extracted, "the teacher prompt template")?;
+        let response = response_template.render(rec, extracted, "the teacher response template")?;
+        for field in prompt_template.whole_fields().chain(response_template.whole_fields()) {
+            rec.consume(field);
+        }
+        let system =
+            rec.take_optional_string("system")?.map(|s| Turn::new(Role::System, s.bytes.into()));
+        let tools = rec.take("tools").filter(|t| !t.is_null()).map(|t| t.bytes.into());
+        Ok(Model {
+            system,
+            turns: vec![
+                Turn::new(Role::User, quoted(&prompt).into()),
+                Turn::new(Role::Assistant, quoted(&response).into()),
+            ],
+            tools,
+            extra: rec.rest(),
+            ..Model::default()
+        })
+    }
+
+    /// Applies --template and --system to a model read from any shape but teacher.
+    fn adjust<'a>(
+        &self,
+        mut model: Model<'a>,
+        rec: &Record<'a>,
+        extracted: &[(String, String)],
+        source: Shape,
+    ) -> Result<Model<'a>, Bad> {
+        // A teacher record was built from the templates already.
+        let teacher = source == Shape::Teacher;
+        let replaced: [(Option<&Template>, Option<Role>, &str); 3] = [
+            (
+                self.templates.prompt.as_ref().filter(|_| !teacher),
+                Some(Role::User),
+                "the prompt template",
+            ),
+            (
+                self.templates.response.as_ref().filter(|_| !teacher),
+                Some(Role::Assistant),
+                "the response template",
+            ),
+            (self.templates.system.as_ref(), None, "the system template"),
+        ];
+        for (template, role, used_by) in replaced {
+            let Some(template) = template else { continue };
+            let content = quoted(&template.render(rec, extracted, used_by)?);
+            match role {
+                Some(role) => match model.last_mut(role) {
+                    Some(turn) => turn.content = Some(content.into()),
+                    None => {
+                        return Err(bad(
+                            format!("no {} turn for {used_by}", role_word(role)),
+                            format!(
+                                "the record has no {} turn for {used_by} to replace",
+                                role_word(role)
+                            ),
+                        ));
+                    }
+                },
+                None => model.system = Some(Turn::new(Role::System, content.into())),
+            }
+            model.extra.retain(|f| !template.whole_fields().any(|w| f.key_is(w)));
+        }
+        if let Some(system) = &self.system {
+            model.system = Some(Turn::new(Role::System, system.clone().into()));
+        }
+        if self.options.drop_extra {
+            model.extra.clear();
+        }
+        Ok(model)
+    }
+
+    fn write(
+        &self,
+        model: &Model<'_>,
+        source: Shape,
+        target: Shape,
+        extracted: &[(String, String)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bad> {
+        match target {
+            Shape::Teacher => self.write_teacher(model, source, extracted, out),
+            Shape::SquadQuestion => model::write(model, Shape::InputOutput, self.options, out),
+            _ => model::write(model, target, self.options, out),
+        }
+    }
+
+    /// model → teacher: the four fields read out of the prompt and response.
+    fn write_teacher(
+        &self,
+        model: &Model<'_>,
+        source: Shape,
+        extracted: &[(String, String)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bad> {
+        let (prompt, response) = model::single_exchange(model, Shape::Teacher, self.options)?;
+        let prompt_text = prompt.text().unwrap_or_default();
+        let response_text = response.and_then(Turn::text).unwrap_or_default();
+        let mut obj = model::Obj::start(out);
+        for field in text::TEACHER_FIELDS {
+            let value = match extracted.iter().find(|(name, _)| name == field) {
+                Some((_, value)) => value.clone(),
+                None => {
+                    let rule = self.teacher_rules.iter().find(|r| r.field == field);
+                    let Some(rule) = rule else { continue };
+                    match rule.source {
+                        Source::Response => rule.apply(&response_text, source.response_place())?,
+                        _ => rule.apply(&prompt_text, source.prompt_place())?,
+                    }
+                }
+            };
+            obj.field(field, &quoted(&value));
+        }
+        model::write_tail(&mut obj, model, self.options);
+        obj.finish();
+        Ok(())
+    }
+}
+
+fn role_word(role: Role) -> &'static str {
+    if role == Role::User { "user" } else { "assistant" }
+}
+
+/// Sets the extracted fields on a record (replacing fields of the same name).
+fn set_extracted(
+    record: &[u8],
+    extracted: &[(String, String)],
+    skip: &[&str],
+    out: &mut Vec<u8>,
+) -> Result<(), Bad> {
+    let values: Vec<(&str, Vec<u8>)> = extracted
+        .iter()
+        .filter(|(name, _)| !skip.contains(&name.as_str()))
+        .map(|(name, value)| (name.as_str(), quoted(value)))
+        .collect();
+    let fields: Vec<(&str, &[u8])> = values.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    json::set_fields(record, &fields, out)
+        .map_err(|_| bad_same("internal: cannot set extracted fields"))
+}
+
+/// Where the records go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Jsonl,
+    JsonArray,
+    Csv,
+    Nothing,
+}
+
+/// Totals of one shape over the run.
+#[derive(Debug, Default)]
+struct ShapeTotal {
+    records: u64,
+    written: u64,
+    unchanged: u64,
+    first: Vec<String>,
+}
+
+fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
+    let mut templates = Templates::default();
+    for spec in specs {
+        let (slot, text) = match spec.split_once('=') {
+            Some(("prompt", rest)) => (&mut templates.prompt, rest),
+            Some(("response", rest)) => (&mut templates.response, rest),
+            Some(("system", rest)) => (&mut templates.system, rest),
+            _ => (&mut templates.prompt, spec.as_str()),
+        };
+        if slot.is_some() {
+            return Err(Error::Usage(format!(
+                "--template {spec}: that part already has a template"
+            )));
+        }
+        *slot = Some(text::load(text, "--template").map_err(Error::Usage)?);
+    }
+    Ok(templates)
+}
+
+pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    if let Some(to) = cli.to
+        && matches!(to, Format::Auto | Format::Squad | Format::GraphResponse)
+    {
+        return Err(Error::Usage(format!(
+            "--to {}: {} is an input format only; write records as JSONL (no --to), json-array or csv, or convert them to a record shape",
+            to.name(),
+            to.name()
+        )));
+    }
+    let extracts = cli
+        .extract
+        .iter()
+        .map(|spec| Extraction::parse(spec).map_err(|e| Error::Usage(format!("--extract {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let templates = parse_templates(&cli.template)?;
+    let has_templates =
+        templates.prompt.is_some() || templates.response.is_some() || templates.system.is_some();
+    let container_in =
+        matches!(cli.from, Format::Squad | Format::GraphResponse | Format::JsonArray | Format::Csv);
+    let sink = match cli.to {
+        _ if cli.detect => Sink::Nothing,
+        Some(Format::Csv) => Sink::Csv,
+        Some(Format::JsonArray) => Sink::JsonArray,
+        _ => Sink::Jsonl,
+    };
+    let to = cli.to.and_then(Format::shape);
+    let modifies = has_templates || cli.system.is_some() || cli.drop_extra;
+    if cli.detect && (modifies || !extracts.is_empty()) {
+        return Err(Error::Usage(
+            "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
+        ));
+    }
+    if !cli.detect
+        && to.is_none()
+        && sink == Sink::Jsonl
+        && !container_in
+        && !modifies
+        && extracts.is_empty()
+    {
+        return Err(Error::Usage(
+            "nothing to do: give --to SHAPE to convert, or --detect to see which shapes the input holds".into(),
+        ));
+    }
+    let from = match cli.from {
+        Format::Squad => Some(Shape::SquadQuestion),
+        other => other.shape(),
+    };
+    let mut teacher_rules = text::teacher_rules();
+    teacher_rules.retain(|rule| !extracts.iter().any(|x| x.field == rule.field));
+    let processor = Migrate {
+        from,
+        to,
+        detect: cli.detect,
+        jsonl_input: !container_in,
+        options: WriteOptions { drop_extra: cli.drop_extra },
+        system: cli.system.as_deref().map(quoted),
+        templates,
+        teacher_prompt: Template::parse(text::TEACHER_PROMPT).map_err(Error::Usage)?,
+        teacher_response: Template::parse(text::TEACHER_RESPONSE).map_err(Error::Usage)?,
+        extracts,
+        teacher_rules,
+        refusal: quoted(&cli.refusal),
+        modifies,
+        passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
+    };
+
+    let (inputs, line_maps, bad_rows) = if container_in {
+        let loaded = docs::load(cli.from, &cli.common.files)?;
+        (loaded.inputs, loaded.line_maps, loaded.bad_rows)
+    } else {
+        (Inputs::open(&cli.common.files)?, Vec::new(), Vec::new())
+    };
+    let multiple_sources = inputs.sources.len() > 1;
+    let mut run = Run::start(NAME, &cli.common, &inputs, sink != Sink::Nothing)?;
+    for (source, lines) in line_maps.into_iter().enumerate() {
+        run.map_lines(source, lines);
+    }
+    let mut stopped = false;
+    for row in &bad_rows {
+        if run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?
+            == Flow::Stop
+        {
+            stopped = true;
+            break;
+        }
+    }
+
+    let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
+    let mut csv = docs::CsvWriter::default();
+    let mut array_started = false;
+    let settings = run.settings.clone();
+    if !stopped {
+        pipeline::run(inputs, &settings, Arc::new(processor), |done| {
+            let flow = run.account(&done)?;
+            for (label, count) in &done.acc.shapes {
+                let total = totals.entry(*label).or_default();
+                total.records += count.records;
+                total.written += count.written;
+                total.unchanged += count.unchanged;
+                for &index in &count.first {
+                    if total.first.len() < FIRST_LINES {
+                        let source = done.chunk.source;
+                        let line = run.original_line(source, done.line_number(index));
+                        total.first.push(if multiple_sources {
+                            format!("{}:{line}", run.source_name(source))
+                        } else {
+                            line.to_string()
+                        });
+                    }
+                }
+            }
+            match sink {
+                Sink::Jsonl => run.write(&done, 0)?,
+                Sink::JsonArray => {
+                    let output = run.output_mut()?;
+                    for slice in done.slices(0) {
+                        for record in docs::records(slice) {
+                            output.write(if array_started { b",\n" } else { b"[\n" })?;
+                            array_started = true;
+                            output.write(record)?;
+                        }
+                    }
+                }
+                Sink::Csv => {
+                    for slice in done.slices(0) {
+                        for record in docs::records(slice) {
+                            csv.add(record);
+                        }
+                    }
+                }
+                Sink::Nothing => {}
+            }
+            Ok(flow)
+        })?;
+    }
+    match sink {
+        Sink::JsonArray => {
+            run.output_mut()?.write(if array_started { b"\n]\n" } else { b"[]\n" })?
+        }
+        Sink::Csv => {
+            let text = std::mem::take(&mut csv).finish();
+            run.output_mut()?.write(&text)?;
+        }
+        _ => {}
+    }
+    // A SQuAD file becomes input-output records unless --to says otherwise.
+    let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
+    summarize(run, &cli, to, sink, totals)
+}
+
+fn shape_list(totals: &[(&Label, &ShapeTotal)]) -> String {
+    let parts: Vec<String> = totals.iter().map(|(l, t)| format!("{} {l}", t.records)).collect();
+    parts.join(", ")
+}
+
+fn summarize(
+    run: Run,
+    cli: &Cli,
+    to: Option<Shape>,
+    sink: Sink,
+    totals: BTreeMap<Label, ShapeTotal>,
+) -> Result<Outcome, Error> {
+    let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
+    list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
+    let counts = &run.counts;
+    let records = counts.records;
+    let mixed = list.len() > 1;
+    let mut extra = Map::new();
+    let mut shapes_json = Map::new();
+    for (label, total) in &list {
+        shapes_json.insert(
+            label.to_string(),
+            json!({
+                "records": total.records,
+                "written": total.written,
+                "unchanged": total.unchanged,
+                "first_lines": total.first,
+            }),
+        );
+    }
+    extra.insert("from".into(), json!(cli.from.name()));
+    extra.insert("to".into(), json!(cli.to.map(Format::name)));
+    extra.insert("shapes".into(), Value::Object(shapes_json));
+    extra.insert("mixed".into(), json!(mixed));
+    let mut failed = false;
+    let summary = if cli.detect {
+        let none = counts.rejected.get("matches no shape");
+        let mut text = format!(
+            "{records} records: {}; {none} match no shape; {}",
+            if list.is_empty() { "none of a known shape".to_string() } else { shape_list(&list) },
+            run.rejected_phrase()
+        );
+        for (label, total) in &list {
+            text.push_str(&format!(
+                "\n{NAME}:   {label}: {} ({}), first at line{} {}",
+                total.records,
+                percent(total.records, records),
+                if total.first.len() == 1 { "" } else { "s" },
+                total.first.join(", ")
+            ));
+        }
+        if mixed {
+            let (major, _) = list[0];
+            let minority: u64 = list[1..].iter().map(|(_, t)| t.records).sum();
+            text.push_str(&format!(
+                "\n{NAME}: mixed shapes: a reader that expects {major} would skip {minority} of {records} records; \
+convert them with `fmt-migrate --to {}`{}",
+                major.shape.name(),
+                if cli.allow_mixed { " (--allow-mixed: not an error)" } else { ", or pass --allow-mixed" }
+            ));
+            failed = !cli.allow_mixed;
+        }
+        extra.insert("allow_mixed".into(), json!(cli.allow_mixed));
+        text
+    } else {
+        let written = counts.written;
+        let parts: Vec<String> = list
+            .iter()
+            .filter(|(_, t)| t.written > 0)
+            .map(|(label, t)| match (to, t.unchanged) {
+                (Some(_), 0) => format!("{} from {label}", t.written),
+                (Some(_), u) => format!("{} from {label} ({u} unchanged)", t.written),
+                (None, _) => format!("{} {label}", t.written),
+            })
+            .collect();
+        let what = match (to, sink) {
+            (_, Sink::Csv) => "as CSV".to_string(),
+            (_, Sink::JsonArray) => "as one JSON array".to_string(),
+            (Some(shape), _) => format!("to {}", shape.name()),
+            (None, _) if list.is_empty() => "as JSONL".to_string(),
+            (None, _) => "in their own shapes".to_string(),
+        };
+        let verb = if to.is_some() { "converted" } else { "wrote" };
+        let mut text = format!(
+            "{verb} {written} of {records} records {what} ({}){}{}; {}",
+            percent(written, records),
+            if parts.is_empty() { "" } else { ": " },
+            parts.join(", "),
+            run.rejected_phrase()
+        );
+        if mixed {
+            text.push_str(&format!(
+                "\n{NAME}: note: the input mixes shapes ({})",
+                shape_list(&list)
+            ));
+            match to {
+                Some(shape) => text.push_str(&format!(
+                    "; every record that converted was written as {}",
+                    shape.name()
+                )),
+                None => {
+                    text.push_str("; each record kept its own shape (--to SHAPE makes them one)")
+                }
+            }
+        }
+        text
+    };
+    run.finish(&summary, extra, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(title: &str) -> &'static str {
+        DOC.sections.iter().find(|(t, _)| *t == title).map(|(_, body)| *body).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_man_page_shows_the_templates_and_rules_in_use() {
+        let teacher = section("Teacher");
+        for line in text::TEACHER_PROMPT.lines().chain(text::TEACHER_RESPONSE.lines()) {
+            assert!(teacher.contains(&format!("  {line}\n")), "{line}");
+        }
+        for (field, _, pattern, _) in text::TEACHER_RULES {
+            assert!(teacher.contains(field) && teacher.contains(pattern), "{pattern}");
+        }
+        let shapes = section("Shapes");
+        for shape in Shape::ALL {
+            assert!(shapes.contains(&format!("  {} ", shape.name())), "{}", shape.name());
+            assert!(
+                section("Detection").contains(&format!("  {} ", shape.name())),
+                "{}",
+                shape.name()
+            );
+        }
+    }
+}

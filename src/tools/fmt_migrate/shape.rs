@@ -1,0 +1,267 @@
+//! The shapes fmt-migrate knows: the record shapes a JSONL line can have,
+//! the document formats it reads (and writes) around them, and per-record
+//! detection by the fields a record holds.
+
+use clap::ValueEnum;
+
+use super::model::Record;
+
+/// A format as named on the command line: a record shape or a document format.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Detect each record's shape from its fields (--from only)
+    Auto,
+    /// {concept, requirements_yaml, teacher_product_vision, teacher_product_owner_review, score, metadata}
+    Teacher,
+    /// {prompt, output}, output holding ```yaml VISION and ```yaml REVIEW blocks
+    PromptOutput,
+    /// {prompt, response}, response = the VISION and REVIEW blocks
+    Supervised,
+    /// {input, output}
+    InputOutput,
+    /// {instruction, input, output, system?, history?} (or chosen/rejected instead of output)
+    Alpaca,
+    /// {conversations: [{from, value}], system?, tools?} (or chosen/rejected turns)
+    Sharegpt,
+    /// {messages: [{role, content, …}], tools?}
+    Messages,
+    /// {prompt, completion}
+    PromptCompletion,
+    /// {prompt, chosen, rejected}, all strings
+    Preference,
+    /// {prompt, chosen, rejected}, each a list of messages
+    PreferenceMessages,
+    /// {question, answer} (synthetic-data-kit)
+    Qa,
+    /// A SQuAD v1.1/v2.0 JSON file: one input-output record per question (--from only)
+    Squad,
+    /// A Graph list response, a bare JSON array, or a file of such pages (--from only)
+    GraphResponse,
+    /// A JSON array of records
+    JsonArray,
+    /// CSV with a header row; nested fields as dotted headers
+    Csv,
+}
+
+/// The shape of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shape {
+    Teacher,
+    PromptOutput,
+    Supervised,
+    InputOutput,
+    Alpaca,
+    Sharegpt,
+    Messages,
+    PromptCompletion,
+    Preference,
+    PreferenceMessages,
+    Qa,
+    /// One question of a SQuAD file, as the document reader hands it on.
+    SquadQuestion,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 11] = [
+        Shape::Teacher,
+        Shape::PromptOutput,
+        Shape::Supervised,
+        Shape::InputOutput,
+        Shape::Alpaca,
+        Shape::Sharegpt,
+        Shape::Messages,
+        Shape::PromptCompletion,
+        Shape::Preference,
+        Shape::PreferenceMessages,
+        Shape::Qa,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Teacher => "teacher",
+            Shape::PromptOutput => "prompt-output",
+            Shape::Supervised => "supervised",
+            Shape::InputOutput => "input-output",
+            Shape::Alpaca => "alpaca",
+            Shape::Sharegpt => "sharegpt",
+            Shape::Messages => "messages",
+            Shape::PromptCompletion => "prompt-completion",
+            Shape::Preference => "preference",
+            Shape::PreferenceMessages => "preference-messages",
+            Shape::Qa => "qa",
+            Shape::SquadQuestion => "squad",
+        }
+    }
+
+    /// The prompt and response fields of the shapes that are one pair of strings.
+    pub fn pair_keys(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Shape::PromptOutput => Some(("prompt", "output")),
+            Shape::Supervised => Some(("prompt", "response")),
+            Shape::InputOutput => Some(("input", "output")),
+            Shape::PromptCompletion => Some(("prompt", "completion")),
+            Shape::Qa => Some(("question", "answer")),
+            Shape::Preference => Some(("prompt", "")),
+            _ => None,
+        }
+    }
+
+    /// How messages name the place the prompt / the response came from.
+    pub fn prompt_place(self) -> &'static str {
+        match self {
+            Shape::Alpaca => "instruction",
+            Shape::SquadQuestion => "question",
+            Shape::Teacher => "the prompt template",
+            _ => match self.pair_keys() {
+                Some((prompt, _)) => prompt,
+                None => "the last user turn",
+            },
+        }
+    }
+
+    pub fn response_place(self) -> &'static str {
+        match self {
+            Shape::Alpaca => "output",
+            Shape::Teacher => "the response template",
+            _ => match self.pair_keys() {
+                Some((_, response)) if !response.is_empty() => response,
+                _ => "the last assistant turn",
+            },
+        }
+    }
+
+    /// Shapes that only hold preference pairs.
+    pub fn preference_only(self) -> bool {
+        matches!(self, Shape::Preference | Shape::PreferenceMessages)
+    }
+
+    /// Shapes whose contents are strings (messages may hold content parts).
+    pub fn strings_only(self) -> bool {
+        !matches!(self, Shape::Messages | Shape::PreferenceMessages)
+    }
+}
+
+impl Format {
+    /// The record shape this format names, if it is one.
+    pub fn shape(self) -> Option<Shape> {
+        Some(match self {
+            Format::Teacher => Shape::Teacher,
+            Format::PromptOutput => Shape::PromptOutput,
+            Format::Supervised => Shape::Supervised,
+            Format::InputOutput => Shape::InputOutput,
+            Format::Alpaca => Shape::Alpaca,
+            Format::Sharegpt => Shape::Sharegpt,
+            Format::Messages => Shape::Messages,
+            Format::PromptCompletion => Shape::PromptCompletion,
+            Format::Preference => Shape::Preference,
+            Format::PreferenceMessages => Shape::PreferenceMessages,
+            Format::Qa => Shape::Qa,
+            Format::Auto
+            | Format::Squad
+            | Format::GraphResponse
+            | Format::JsonArray
+            | Format::Csv => {
+                return None;
+            }
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Squad => "squad",
+            Format::GraphResponse => "graph-response",
+            Format::JsonArray => "json-array",
+            Format::Csv => "csv",
+            other => other.shape().map_or("", Shape::name),
+        }
+    }
+}
+
+/// What detection saw: a shape, and whether the record is a preference pair
+/// in a shape that holds both kinds (alpaca, sharegpt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label {
+    pub shape: Shape,
+    pub preference: bool,
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.shape.name())?;
+        if self.preference && !self.shape.preference_only() {
+            f.write_str(" (preference)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The shape of a record from the fields it has: the first rule that
+/// matches wins (the rules are listed in the man page, DETECTION).
+pub fn detect(rec: &Record<'_>) -> Option<Label> {
+    // One pass over the keys: a bit per key the rules look at.
+    const KEYS: [&str; 15] = [
+        "messages",
+        "conversations",
+        "chosen",
+        "rejected",
+        "instruction",
+        "output",
+        "prompt",
+        "requirements_yaml",
+        "teacher_product_vision",
+        "teacher_product_owner_review",
+        "response",
+        "completion",
+        "input",
+        "question",
+        "answer",
+    ];
+    let mut seen = 0u32;
+    for m in &rec.members {
+        if let Some(at) = KEYS.iter().position(|k| super::model::literal_is(m.key.bytes, k)) {
+            seen |= 1 << at;
+        }
+    }
+    let has =
+        |key: &str| KEYS.iter().position(|k| *k == key).is_some_and(|at| seen & (1 << at) != 0);
+    let preference = has("chosen") && has("rejected");
+    let shape = if has("messages") {
+        Shape::Messages
+    } else if has("conversations") {
+        Shape::Sharegpt
+    } else if preference && rec.get("chosen").is_some_and(|c| c.kind == crate::json::Kind::Array) {
+        Shape::PreferenceMessages
+    } else if has("instruction") && (has("output") || preference) {
+        Shape::Alpaca
+    } else if preference && has("prompt") {
+        Shape::Preference
+    } else if has("requirements_yaml")
+        || has("teacher_product_vision")
+        || has("teacher_product_owner_review")
+    {
+        Shape::Teacher
+    } else if has("prompt") && has("output") {
+        Shape::PromptOutput
+    } else if has("prompt") && has("response") {
+        Shape::Supervised
+    } else if has("prompt") && has("completion") {
+        Shape::PromptCompletion
+    } else if has("input") && has("output") {
+        Shape::InputOutput
+    } else if has("question") && has("answer") {
+        Shape::Qa
+    } else {
+        return None;
+    };
+    let preference =
+        preference && matches!(shape, Shape::Alpaca | Shape::Sharegpt) || shape.preference_only();
+    Some(Label { shape, preference })
+}
+
+/// "keys: a, b, c" for a record that matches no shape.
+pub fn key_list(rec: &Record<'_>) -> String {
+    let keys: Vec<String> = rec.members.iter().take(8).map(|m| m.key().into_owned()).collect();
+    let more = if rec.members.len() > 8 { ", …" } else { "" };
+    if keys.is_empty() { "no fields".into() } else { format!("fields: {}{more}", keys.join(", ")) }
+}
