@@ -838,9 +838,21 @@ pub fn set_fields(
     out: &mut Vec<u8>,
 ) -> Result<(), JsonError> {
     let members = members(line)?;
+    set_member_fields(line, &members, fields, out);
+    Ok(())
+}
+
+/// [`set_fields`] for a line already split by [`members`], so a tool that
+/// writes several versions of one record validates it once.
+pub fn set_member_fields(
+    line: &[u8],
+    members: &[Member<'_>],
+    fields: &[(&str, &[u8])],
+    out: &mut Vec<u8>,
+) {
     let mut appended = vec![true; fields.len()];
     let mut copied = 0;
-    for member in &members {
+    for member in members {
         let key = member.key();
         if let Some(at) = fields.iter().position(|(name, _)| *name == key) {
             appended[at] = false;
@@ -863,7 +875,6 @@ pub fn set_fields(
         out.extend_from_slice(value);
     }
     out.extend_from_slice(&line[close..]);
-    Ok(())
 }
 
 /// Appends `text` as a JSON string literal.
