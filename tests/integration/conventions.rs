@@ -17,12 +17,24 @@ pub struct Spec {
     pub passes_through: bool,
 }
 
-pub const SPECS: &[Spec] = &[Spec {
-    name: "score-filter",
-    args: &["--min", "0.1"],
-    good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
-    passes_through: true,
-}];
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "score-filter",
+        args: &["--min", "0.1"],
+        good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
+        passes_through: true,
+    },
+    Spec {
+        name: "persona-label",
+        args: &["--persona", "builtin:tier2_senior_ic_architect", "--timestamp", "none"],
+        good: |i| {
+            format!(r#"{{"id":{i},"subject":"Design review {i}","bodyPreview":"record {i}"}}"#)
+        },
+        // Every record gains label fields, so the pass-through tests do not apply;
+        // tests/integration/persona_label.rs has its own closed-pipe test.
+        passes_through: false,
+    },
+];
 
 fn good_input(spec: &Spec, n: usize) -> String {
     let lines: Vec<String> = (0..n).map(spec.good).collect();

@@ -3,5 +3,6 @@
 
 mod conventions;
 mod generated;
+mod persona_label;
 mod score_filter;
 mod util;

@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 pub fn bin(name: &str) -> PathBuf {
     let path = match name {
         "score-filter" => env!("CARGO_BIN_EXE_score-filter"),
+        "persona-label" => env!("CARGO_BIN_EXE_persona-label"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

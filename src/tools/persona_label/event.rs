@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{self, Kind, Member, PathSet, Raw, Segment};
+use crate::json::{self, JsonError, Kind, PathSet, Raw, Segment};
 use crate::time::days_from_civil;
 
 use super::matcher::Field;
@@ -75,68 +75,164 @@ pub struct Event<'a> {
     pub location: Option<Cow<'a, str>>,
 }
 
-/// The nested paths read from sub-objects.
-pub struct Paths {
-    person: PathSet,
-    attendee: PathSet,
-    content: PathSet,
-    time: PathSet,
-    display_name: PathSet,
-    response: PathSet,
+/// What a path of the event scan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Subject,
+    Preview,
+    Body,
+    OrganizerName,
+    OrganizerAddress,
+    AttendeeName,
+    AttendeeAddress,
+    AttendeeType,
+    /// An attendee object ends (reported after its fields).
+    AttendeeEnd,
+    Response,
+    StartTime,
+    StartZone,
+    EndTime,
+    EndZone,
+    Kind,
+    ShowAs,
+    Importance,
+    AllDay,
+    Online,
+    IsOrganizer,
+    Category,
+    Location,
+    /// `events` or `value`: an array there suggests a wrapper, not an event.
+    Wrapper(&'static str),
+    /// A top-level key the tool writes (index into its output fields).
+    Output(usize),
 }
 
-fn set(paths: &[&[&str]]) -> PathSet {
-    let list: Vec<Vec<Segment>> =
-        paths.iter().map(|p| p.iter().map(|s| Segment::Key((*s).into())).collect()).collect();
-    PathSet::new(&list)
+/// Slots that hold one value (the first one found).
+const SCALARS: usize = 17;
+
+impl Slot {
+    fn index(self) -> Option<usize> {
+        Some(match self {
+            Slot::Subject => 0,
+            Slot::Preview => 1,
+            Slot::Body => 2,
+            Slot::OrganizerName => 3,
+            Slot::OrganizerAddress => 4,
+            Slot::Response => 5,
+            Slot::StartTime => 6,
+            Slot::StartZone => 7,
+            Slot::EndTime => 8,
+            Slot::EndZone => 9,
+            Slot::Kind => 10,
+            Slot::ShowAs => 11,
+            Slot::Importance => 12,
+            Slot::AllDay => 13,
+            Slot::Online => 14,
+            Slot::IsOrganizer => 15,
+            Slot::Location => 16,
+            _ => return None,
+        })
+    }
 }
 
-impl Default for Paths {
-    fn default() -> Self {
-        Paths {
-            person: set(&[&["emailAddress", "name"], &["emailAddress", "address"]]),
-            attendee: set(&[&["emailAddress", "name"], &["emailAddress", "address"], &["type"]]),
-            content: set(&[&["content"]]),
-            time: set(&[&["dateTime"], &["timeZone"]]),
-            display_name: set(&[&["displayName"]]),
-            response: set(&[&["response"]]),
+/// The one validating pass over a record: every path the loaded personas
+/// need, plus the keys the tool writes (so existing ones are replaced in place).
+pub struct Scanner {
+    paths: PathSet,
+    slots: Vec<Slot>,
+}
+
+impl Scanner {
+    pub fn new(needs: &Needs, output_keys: &[&str]) -> Scanner {
+        let mut list: Vec<(Slot, &[&str])> = vec![
+            (Slot::Subject, &["subject"]),
+            (Slot::Preview, &["bodyPreview"]),
+            (Slot::Kind, &["type"]),
+            (Slot::ShowAs, &["showAs"]),
+            (Slot::Importance, &["importance"]),
+            (Slot::AllDay, &["isAllDay"]),
+            (Slot::Online, &["isOnlineMeeting"]),
+            (Slot::IsOrganizer, &["isOrganizer"]),
+            (Slot::Wrapper("events"), &["events"]),
+            (Slot::Wrapper("value"), &["value"]),
+        ];
+        if needs.body {
+            list.push((Slot::Body, &["body", "content"]));
         }
+        if needs.people {
+            list.extend([
+                (Slot::OrganizerName, &["organizer", "emailAddress", "name"][..]),
+                (Slot::OrganizerAddress, &["organizer", "emailAddress", "address"]),
+                (Slot::AttendeeName, &["attendees", "*", "emailAddress", "name"]),
+                (Slot::AttendeeAddress, &["attendees", "*", "emailAddress", "address"]),
+                (Slot::AttendeeType, &["attendees", "*", "type"]),
+                (Slot::AttendeeEnd, &["attendees", "*"]),
+            ]);
+        }
+        if needs.response {
+            list.push((Slot::Response, &["responseStatus", "response"]));
+        }
+        if needs.times {
+            list.extend([
+                (Slot::StartTime, &["start", "dateTime"][..]),
+                (Slot::StartZone, &["start", "timeZone"]),
+                (Slot::EndTime, &["end", "dateTime"]),
+                (Slot::EndZone, &["end", "timeZone"]),
+            ]);
+        }
+        if needs.categories {
+            list.push((Slot::Category, &["categories", "*"]));
+        }
+        if needs.location {
+            list.push((Slot::Location, &["location", "displayName"]));
+        }
+        let outputs: Vec<[&str; 1]> = output_keys.iter().map(|k| [*k]).collect();
+        for (i, key) in outputs.iter().enumerate() {
+            list.push((Slot::Output(i), key));
+        }
+        let segments: Vec<Vec<Segment>> = list
+            .iter()
+            .map(|(_, path)| {
+                path.iter()
+                    .map(|s| if *s == "*" { Segment::Any } else { Segment::Key((*s).into()) })
+                    .collect()
+            })
+            .collect();
+        Scanner { paths: PathSet::new(&segments), slots: list.iter().map(|(s, _)| *s).collect() }
     }
 }
 
-/// Why a record cannot be labeled: (summary category, message).
-pub type Unusable = (String, String);
-
-fn string<'a>(raw: Raw<'a>) -> Option<Cow<'a, str>> {
-    raw.as_str()
+/// Why a record cannot be labeled.
+pub enum Problem {
+    Json(JsonError),
+    /// (summary category, message)
+    Unusable(String, String),
 }
 
-/// The first value of each path of `paths` inside the object `raw`.
-fn nested<'a, const N: usize>(raw: Raw<'a>, paths: &PathSet) -> [Option<Raw<'a>>; N] {
-    let mut found: [Option<Raw<'a>>; N] = [None; N];
-    if raw.kind == Kind::Object {
-        // The record was validated as a whole; a sub-object cannot fail.
-        let _ = json::scan_object(raw.bytes, paths, &mut |id, value| {
-            if id < N && found[id].is_none() {
-                found[id] = Some(value);
-            }
-        });
+/// The text of a string value, borrowed from the validated line when it has
+/// no escapes (no second UTF-8 check).
+fn string<'a>(line: &'a str, raw: Raw<'a>) -> Option<Cow<'a, str>> {
+    if raw.kind != Kind::String {
+        return None;
     }
-    found
-}
-
-fn person<'a>(raw: Raw<'a>, paths: &Paths) -> Person<'a> {
-    let [name, address] = nested::<2>(raw, &paths.person);
-    Person { name: name.and_then(string), address: address.and_then(string) }
+    if raw.escaped {
+        return raw.as_str();
+    }
+    let start = raw.bytes.as_ptr() as usize - line.as_ptr() as usize;
+    line.get(start + 1..start + raw.bytes.len() - 1).map(Cow::Borrowed)
 }
 
 /// Text of a subject or body preview: a string, or nothing for null.
-fn text_field<'a>(name: &str, raw: Option<Raw<'a>>) -> Result<Cow<'a, str>, Unusable> {
+fn text_field<'a>(
+    line: &'a str,
+    name: &str,
+    raw: Option<Raw<'a>>,
+) -> Result<Cow<'a, str>, Problem> {
     match raw {
         None => Ok(Cow::Borrowed("")),
         Some(r) if r.kind == Kind::Null => Ok(Cow::Borrowed("")),
-        Some(r) => r.as_str().ok_or_else(|| {
-            (
+        Some(r) => string(line, r).ok_or_else(|| {
+            Problem::Unusable(
                 format!("{name} is not a string"),
                 format!("{name} is {}, expected a string (or null)", r.kind.article()),
             )
@@ -187,104 +283,109 @@ pub fn parse_moment(text: &str, zone: Option<&str>) -> Option<Moment> {
     Some(Moment { minutes: days * 1440 + hour * 60 + minute, utc })
 }
 
-fn moment(raw: Raw<'_>, paths: &Paths) -> Option<Moment> {
-    let [date_time, zone] = nested::<2>(raw, &paths.time);
-    let text = date_time?.as_str()?;
-    let zone = zone.and_then(|z| z.as_str());
-    parse_moment(&text, zone.as_deref())
-}
-
-/// Reads the event facts from a record's top-level members.
-pub fn read<'a>(
-    members: &[Member<'a>],
-    needs: &Needs,
-    paths: &Paths,
-) -> Result<Event<'a>, Unusable> {
-    let mut event = Event::default();
-    let (mut subject, mut preview) = (None, None);
-    let mut seen_text = false;
-    let mut wrapper = None;
-    for member in members {
-        let value = member.value;
-        match &*member.key() {
-            "subject" if subject.is_none() => {
-                seen_text = true;
-                subject = Some(value);
-            }
-            "bodyPreview" if preview.is_none() => {
-                seen_text = true;
-                preview = Some(value);
-            }
-            "body" if needs.body => {
-                let [content] = nested::<1>(value, &paths.content);
-                event.body = content.and_then(string);
-            }
-            "organizer" if needs.people => event.organizer = Some(person(value, paths)),
-            "attendees" if needs.people && value.kind == Kind::Array => {
-                let _ = json::array_elements(value.bytes, &mut |range| {
-                    let element = &value.bytes[range];
-                    if json::kind_of(element) == Some(Kind::Object) {
-                        let raw = Raw { kind: Kind::Object, bytes: element, escaped: false };
-                        let [name, address, kind] = nested::<3>(raw, &paths.attendee);
-                        event.attendees.push(Attendee {
-                            person: Person {
-                                name: name.and_then(string),
-                                address: address.and_then(string),
-                            },
-                            kind: kind.and_then(string),
-                        });
+impl Scanner {
+    /// Validates `line` and reads the event facts; `existing` receives the
+    /// output fields the record already has (index, value range).
+    pub fn read<'a>(
+        &self,
+        line: &'a [u8],
+        existing: &mut Vec<(usize, std::ops::Range<usize>)>,
+    ) -> Result<Event<'a>, Problem> {
+        existing.clear();
+        let mut found: [Option<Raw<'a>>; SCALARS] = [None; SCALARS];
+        let mut attendees_raw: Vec<(Option<Raw<'a>>, Option<Raw<'a>>, Option<Raw<'a>>)> =
+            Vec::new();
+        let mut categories: Vec<Raw<'a>> = Vec::new();
+        let mut current: (Option<Raw<'a>>, Option<Raw<'a>>, Option<Raw<'a>>) = (None, None, None);
+        let mut wrapper: Option<&'static str> = None;
+        let base = line.as_ptr() as usize;
+        json::scan_object(line, &self.paths, &mut |id, raw| {
+            let slot = self.slots[id];
+            match slot {
+                Slot::AttendeeName => current.0 = current.0.or(Some(raw)),
+                Slot::AttendeeAddress => current.1 = current.1.or(Some(raw)),
+                Slot::AttendeeType => current.2 = current.2.or(Some(raw)),
+                Slot::AttendeeEnd => {
+                    if raw.kind == Kind::Object {
+                        attendees_raw.push(std::mem::take(&mut current));
                     }
-                });
-            }
-            "responseStatus" if needs.response => {
-                let [response] = nested::<1>(value, &paths.response);
-                event.response = response.and_then(string);
-            }
-            "start" if needs.times => event.start = moment(value, paths),
-            "end" if needs.times => event.end = moment(value, paths),
-            "type" => event.kind = string(value),
-            "showAs" => event.show_as = string(value),
-            "importance" => event.importance = string(value),
-            "isAllDay" => event.all_day = value.as_bool() == Some(true),
-            "isOnlineMeeting" => event.online = value.as_bool() == Some(true),
-            "isOrganizer" => event.is_organizer = value.as_bool() == Some(true),
-            "categories" if needs.categories && value.kind == Kind::Array => {
-                let _ = json::array_elements(value.bytes, &mut |range| {
-                    let element = &value.bytes[range];
-                    if json::kind_of(element) == Some(Kind::String) {
-                        let escaped = element.contains(&b'\\');
-                        let raw = Raw { kind: Kind::String, bytes: element, escaped };
-                        if let Some(text) = raw.as_str() {
-                            event.categories.push(text);
-                        }
+                    current = (None, None, None);
+                }
+                Slot::Category => categories.push(raw),
+                Slot::Output(i) => {
+                    let start = raw.bytes.as_ptr() as usize - base;
+                    existing.push((i, start..start + raw.bytes.len()));
+                }
+                Slot::Wrapper(key) => {
+                    if raw.kind == Kind::Array {
+                        wrapper = wrapper.or(Some(key));
                     }
-                });
+                }
+                other => {
+                    if let Some(at) = other.index()
+                        && found[at].is_none()
+                    {
+                        found[at] = Some(raw);
+                    }
+                }
             }
-            "location" if needs.location => {
-                let [name] = nested::<1>(value, &paths.display_name);
-                event.location = name.and_then(string);
-            }
-            key @ ("events" | "value") if value.kind == Kind::Array => {
-                wrapper = Some(key.to_string())
-            }
-            _ => {}
+        })
+        .map_err(Problem::Json)?;
+        // The scan validated the whole line as UTF-8.
+        let text = simdutf8::basic::from_utf8(line)
+            .map_err(|_| Problem::Unusable("invalid UTF-8".into(), "invalid UTF-8".into()))?;
+        let get = |slot: Slot| slot.index().and_then(|i| found[i]);
+        let s = |slot: Slot| get(slot).and_then(|r| string(text, r));
+        if get(Slot::Subject).is_none() && get(Slot::Preview).is_none() {
+            let hint = match wrapper {
+                Some(key) => {
+                    format!(
+                        "; this looks like a wrapper holding events in \"{key}\": give one event per line (e.g. jq -c '.{key}[]')"
+                    )
+                }
+                None => String::new(),
+            };
+            return Err(Problem::Unusable(
+                "not a calendar event".into(),
+                format!("not a calendar event: no subject and no bodyPreview{hint}"),
+            ));
         }
-    }
-    if !seen_text {
-        let hint = match wrapper {
-            Some(key) => format!(
-                "; this looks like a wrapper holding events in \"{key}\": give one event per line (e.g. jq -c '.{key}[]')"
-            ),
-            None => String::new(),
+        let mut event = Event {
+            subject: text_field(text, "subject", get(Slot::Subject))?,
+            preview: text_field(text, "bodyPreview", get(Slot::Preview))?,
+            body: s(Slot::Body),
+            organizer: (get(Slot::OrganizerName).is_some()
+                || get(Slot::OrganizerAddress).is_some())
+            .then(|| Person { name: s(Slot::OrganizerName), address: s(Slot::OrganizerAddress) }),
+            response: s(Slot::Response),
+            kind: s(Slot::Kind),
+            show_as: s(Slot::ShowAs),
+            importance: s(Slot::Importance),
+            all_day: get(Slot::AllDay).and_then(|r| r.as_bool()) == Some(true),
+            online: get(Slot::Online).and_then(|r| r.as_bool()) == Some(true),
+            is_organizer: get(Slot::IsOrganizer).and_then(|r| r.as_bool()) == Some(true),
+            location: s(Slot::Location),
+            ..Event::default()
         };
-        return Err((
-            "not a calendar event".into(),
-            format!("not a calendar event: no subject and no bodyPreview{hint}"),
-        ));
+        if let Some(time) = s(Slot::StartTime) {
+            event.start = parse_moment(&time, s(Slot::StartZone).as_deref());
+        }
+        if let Some(time) = s(Slot::EndTime) {
+            event.end = parse_moment(&time, s(Slot::EndZone).as_deref());
+        }
+        event.attendees = attendees_raw
+            .into_iter()
+            .map(|(name, address, kind)| Attendee {
+                person: Person {
+                    name: name.and_then(|r| string(text, r)),
+                    address: address.and_then(|r| string(text, r)),
+                },
+                kind: kind.and_then(|r| string(text, r)),
+            })
+            .collect();
+        event.categories = categories.into_iter().filter_map(|r| string(text, r)).collect();
+        Ok(event)
     }
-    event.subject = text_field("subject", subject)?;
-    event.preview = text_field("bodyPreview", preview)?;
-    Ok(event)
 }
 
 /// Removes HTML tags and character entities, keeping the text between them.

@@ -224,6 +224,9 @@ impl Hits {
     }
 }
 
+/// Gives every text of a field to a callback (an event has many attendee names).
+pub type FieldTexts<'t> = dyn Fn(Field, &mut dyn FnMut(&str)) + 't;
+
 /// Reusable buffers for scanning, one set per worker chunk.
 #[derive(Default)]
 pub struct Scratch {
@@ -246,7 +249,7 @@ impl Matcher {
 
     /// Scans the texts of every field: `texts(field, each)` calls `each` with
     /// every text of that field (an event has many attendee names).
-    pub fn scan(&self, scratch: &mut Scratch, texts: &dyn Fn(Field, &mut dyn FnMut(&str))) {
+    pub fn scan(&self, scratch: &mut Scratch, texts: &FieldTexts<'_>) {
         scratch.hits.reset(self.words);
         for field in self.fields().iter() {
             if self.phrase_fields.has(field)

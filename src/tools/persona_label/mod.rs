@@ -35,7 +35,7 @@ use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
 use crate::run::Run;
 
-use event::{Needs, Paths};
+use event::{Needs, Problem, Scanner};
 use explain::Tally;
 use label::Label;
 use matcher::{Matcher, Scratch, Terms};
@@ -99,9 +99,11 @@ label_thresholds {critical, high, medium} replaces the default score thresholds 
 An unknown key, a value of the wrong type, an invalid regex, an empty keyword or a priority without \
 keywords is an error: persona-label exits 2 and prints every problem as FILE: JSON.PATH: what was \
 expected, with the nearest valid key when a key looks like a typo (rsvp_rules.always_acept: unknown key; \
-did you mean \"always_accept\"?). --check FILE validates persona files without labeling and prints what \
-each holds, plus warnings: a descriptive rule with no content word (it never matches), optional_for_self \
-without self.address, external_attendees without self.",
+did you mean \"always_accept\"?). A descriptive rule with no content word (it can never match) is a warning. \
+--check FILE validates persona files without labeling and prints, per persona, how many rules each list \
+holds, and notes when rules need self and the persona has none (optional_for_self is then never true; \
+external attendees are then those outside the organizer's domain). --self ADDRESS supplies self.address for \
+every persona at run time, which is how built-in personas learn whose calendar they label.",
         ),
         (
             "Keywords",
@@ -109,11 +111,13 @@ without self.address, external_attendees without self.",
 its words occur, in order and next to each other, in the event's subject or its bodyPreview (never across the \
 two). Words are compared normalized: lower-cased; made of letters and digits, everything else separating words \
 (so \"all-hands\" matches \"All Hands\", and \"1:1\" matches \"1-1\"); each CJK ideograph or kana is a word by \
-itself; and plural-folded: a word of four or more characters ending in \"ies\" ends in \"y\" instead \
-(policies → policy) when it has five or more, one ending in \"sses\", \"shes\", \"ches\" or \"xes\" loses the \
-\"es\", and otherwise one ending in \"s\" but not \"ss\", \"us\" or \"is\" loses the \"s\" (reviews → review, \
-status and analysis stay); a digit followed by \"s\" loses the \"s\" (1on1s, 1:1s). Both sides are folded, so \
-\"review\" matches \"reviews\" and \"reviews\" matches \"review\". A keyword written /…/ is a regex, matched \
+itself; and plural-folded. Folding applies to a word ending in \"s\" of four or more characters (three when it \
+directly follows a hyphen, as in check-ins and stand-ups): \"ies\" becomes \"y\" when the word has five or more \
+(policies → policy); \"yses\" becomes \"ysis\" (analyses → analysis); \"sses\", \"shes\", \"ches\" and \"xes\" \
+lose the \"es\" (processes → process); \"zzes\" loses \"zes\" (quizzes → quiz); otherwise the final \"s\" is \
+dropped unless the word ends in \"ss\", \"us\" or \"is\" (reviews → review; status, analysis and business stay). \
+A digit followed by \"s\" loses the \"s\" (1on1s, 1:1s), and shorter words (ATS, ops) are kept. Both sides are \
+folded, so \"review\" matches \"reviews\" and \"reviews\" matches \"review\". A keyword written /…/ is a regex, matched \
 case-insensitively anywhere in the subject or the bodyPreview.",
         ),
         (
@@ -146,9 +150,9 @@ removed); text (subject or bodyPreview); organizer (the organizer's name or addr
 user@contoso.com); attendee (any attendee's name or address); location (location.displayName); category \
 (any of categories). Attendee conditions: min_attendees and max_attendees count the attendees that are not \
 resources (rooms); external_attendees true (at least one), false (none) or N (at least N) counts the people \
-(non-resource attendees, plus the organizer when not among them) whose address domain is not internal. \
-Internal domains are self.internal_domains and the domain of self.address, or, when the persona sets neither, \
-the organizer's domain; a subdomain of an internal domain is internal. organizer_is_self is true when the \
+(non-resource attendees, plus the organizer when not among them) whose address domain is not internal; \
+external_organizer true or false tests the organizer's address domain. Internal domains are self.internal_domains and the domain of self.address (or of --self), or, when there are \
+none, the organizer's domain; a subdomain of an internal domain is internal. organizer_is_self is true when the \
 event has isOrganizer true, responseStatus.response \"organizer\", or the organizer's address equal to \
 self.address; optional_for_self when the attendee whose address is self.address has type \"optional\". \
 Event conditions: recurring (type occurrence, exception or seriesMaster), all_day (isAllDay), online \
@@ -525,13 +529,25 @@ fn check(cli: &Cli) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
+/// The fields written into every labeled event, in this order.
+const OUTPUT_KEYS: [&str; 7] = [
+    "importance_label",
+    "prep_needed",
+    "prep_time_minutes",
+    "rsvp",
+    "reasoning",
+    "persona_id",
+    "generation_timestamp",
+];
+
 /// The per-record labeling, run on worker threads.
 struct Labeler {
     personas: Vec<Persona>,
     mode: Mode,
     matcher: Matcher,
-    needs: Needs,
-    paths: Paths,
+    scanner: Scanner,
+    /// The fields written, in order (the scanner knows them too).
+    keys: Vec<&'static str>,
     /// JSON text of each persona's id.
     ids: Vec<Vec<u8>>,
     /// JSON text of generation_timestamp, when written.
@@ -545,6 +561,7 @@ struct Acc {
     reasons: String,
     reasons_json: Vec<u8>,
     out: Vec<u8>,
+    existing: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 impl Processor for Labeler {
@@ -558,53 +575,51 @@ impl Processor for Labeler {
             reasons: String::new(),
             reasons_json: Vec::new(),
             out: Vec::new(),
+            existing: Vec::new(),
         }
     }
 
     fn record(&self, line: &Line<'_>, emit: &mut Emit<'_>, acc: &mut Acc) -> Disposition {
-        let members = match json::members(line.bytes) {
-            Ok(m) => m,
-            Err(e) => return emit.reject_json(&e),
-        };
-        let event = match event::read(&members, &self.needs, &self.paths) {
+        let Acc { tallies, scratch, fired, reasons, reasons_json, out, existing } = acc;
+        let event = match self.scanner.read(line.bytes, existing) {
             Ok(e) => e,
-            Err((category, message)) => return emit.reject(&category, message),
+            Err(Problem::Json(e)) => return emit.reject_json(&e),
+            Err(Problem::Unusable(category, message)) => return emit.reject(&category, message),
         };
-        let Acc { tallies, scratch, fired, reasons, reasons_json, out } = acc;
         self.matcher.scan(scratch, &|field, each| event.texts(field, each));
-        let ctx = Ctx { event: &event, hits: &scratch.hits };
-        let mut minutes = itoa_buffer();
+        let ctx = Ctx::new(&event, &scratch.hits);
         let mut disposition = Disposition::Written;
         for (i, p) in self.personas.iter().enumerate() {
+            ctx.for_persona();
             fired.clear();
             fired.extend(p.rules.iter().map(|r| ctx.eval(&r.cond, &p.me)));
             let outcome = label::label(p, self.mode, fired, reasons);
             tallies[i].record(p, &outcome, fired, line.index);
             reasons_json.clear();
             json::write_str(reasons_json, reasons);
+            let mut minutes = [0u8; 10];
             let minutes_text = format_u32(&mut minutes, outcome.minutes);
-            let mut fields: Vec<(&str, &[u8])> = Vec::with_capacity(7);
-            fields.push(("importance_label", quoted_label(outcome.label)));
-            fields.push(("prep_needed", if outcome.prep { b"true" } else { b"false" }));
-            fields.push(("prep_time_minutes", minutes_text));
-            if let Some(rsvp) = outcome.rsvp {
-                fields.push(("rsvp", quoted_rsvp(rsvp)));
+            let mut fields: [(&str, &[u8]); OUTPUT_KEYS.len()] = [("", b""); OUTPUT_KEYS.len()];
+            for (slot, key) in fields.iter_mut().zip(&self.keys) {
+                let value: &[u8] = match *key {
+                    "importance_label" => quoted_label(outcome.label),
+                    "prep_needed" if outcome.prep => b"true",
+                    "prep_needed" => b"false",
+                    "prep_time_minutes" => minutes_text,
+                    "rsvp" => outcome.rsvp.map_or(b"null", quoted_rsvp),
+                    "reasoning" => reasons_json,
+                    "persona_id" => &self.ids[i],
+                    _ => self.timestamp.as_deref().unwrap_or(b"null"),
+                };
+                *slot = (key, value);
             }
-            fields.push(("reasoning", reasons_json));
-            fields.push(("persona_id", &self.ids[i]));
-            if let Some(ts) = &self.timestamp {
-                fields.push(("generation_timestamp", ts));
-            }
+            let fields = &fields[..self.keys.len()];
             out.clear();
-            json::set_member_fields(line.bytes, &members, &fields, out);
+            json::set_fields_at(line.bytes, existing, fields, out);
             disposition = emit.write(out);
         }
         disposition
     }
-}
-
-fn itoa_buffer() -> [u8; 10] {
-    [0; 10]
 }
 
 fn format_u32(buf: &mut [u8; 10], mut n: u32) -> &[u8] {
@@ -669,14 +684,23 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     warn(&personas, cli.common.quiet);
     let matcher = terms.compile()?;
     let needs = personas.iter().fold(Needs::default(), |n, p| n.union(p.needs));
+    let keys: Vec<&'static str> = OUTPUT_KEYS
+        .iter()
+        .copied()
+        .filter(|k| match *k {
+            "rsvp" => cli.rules == Mode::Default,
+            "generation_timestamp" => timestamp.is_some(),
+            _ => true,
+        })
+        .collect();
     let labeler = Arc::new(Labeler {
         ids: personas.iter().map(|p| json::quote(&p.id).into_bytes()).collect(),
         timestamp: timestamp.as_deref().map(|t| json::quote(t).into_bytes()),
         personas,
         mode: cli.rules,
         matcher,
-        needs,
-        paths: Paths::default(),
+        scanner: Scanner::new(&needs, &keys),
+        keys,
     });
 
     let inputs = Inputs::open(&cli.common.files)?;

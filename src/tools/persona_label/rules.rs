@@ -2,6 +2,8 @@
 //! ids looked up in the event's hit bitsets (see `matcher`); everything else
 //! reads the event facts of `event`.
 
+use std::cell::Cell;
+
 use super::event::{Event, Needs};
 use super::matcher::{Fields, Hits, TermId};
 
@@ -100,102 +102,150 @@ impl Cond {
     }
 }
 
-/// An event as rules see it.
+/// An event as rules see it, with the people facts one persona's rules
+/// share computed once (call [`Ctx::for_persona`] before each persona).
 pub struct Ctx<'e, 'a> {
     pub event: &'e Event<'a>,
     pub hits: &'e Hits,
+    /// Lower-cased domain of the organizer's address.
+    organizer_domain: Option<String>,
+    attendee_count: u32,
+    externals: Cell<Option<u32>>,
+    external_organizer: Cell<Option<bool>>,
+    organizer_is_self: Cell<Option<bool>>,
+    optional_for_self: Cell<Option<bool>>,
 }
 
 fn domain(address: &str) -> Option<&str> {
-    address.rsplit_once('@').map(|(_, d)| d.trim())
+    address.rsplit_once('@').map(|(_, d)| d)
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+    a.eq_ignore_ascii_case(b)
 }
 
-impl Ctx<'_, '_> {
-    /// Non-resource attendees, plus the organizer when not among them.
-    fn people(&self) -> impl Iterator<Item = &str> {
-        let attendees = self
-            .event
-            .attendees
-            .iter()
-            .filter(|a| !a.kind.as_deref().is_some_and(|k| same(k, "resource")))
-            .filter_map(|a| a.person.address.as_deref());
-        let organizer =
-            self.event.organizer.as_ref().and_then(|o| o.address.as_deref()).filter(|o| {
-                !self
-                    .event
-                    .attendees
-                    .iter()
-                    .any(|a| a.person.address.as_deref().is_some_and(|x| same(x, o)))
-            });
-        attendees.chain(organizer)
+fn is_resource(kind: Option<&str>) -> bool {
+    kind.is_some_and(|k| same(k, "resource"))
+}
+
+/// Whether `domain` is `internal` or one of its subdomains (`internal` is lower-case).
+fn within(domain: &str, internal: &str) -> bool {
+    if domain.len() == internal.len() {
+        return same(domain, internal);
+    }
+    domain.len() > internal.len()
+        && domain.as_bytes()[domain.len() - internal.len() - 1] == b'.'
+        && domain.get(domain.len() - internal.len()..).is_some_and(|tail| same(tail, internal))
+}
+
+impl<'e, 'a> Ctx<'e, 'a> {
+    pub fn new(event: &'e Event<'a>, hits: &'e Hits) -> Self {
+        let organizer_domain = event
+            .organizer
+            .as_ref()
+            .and_then(|o| o.address.as_deref())
+            .and_then(domain)
+            .map(str::to_ascii_lowercase);
+        let attendee_count =
+            event.attendees.iter().filter(|a| !is_resource(a.kind.as_deref())).count() as u32;
+        Ctx {
+            event,
+            hits,
+            organizer_domain,
+            attendee_count,
+            externals: Cell::new(None),
+            external_organizer: Cell::new(None),
+            organizer_is_self: Cell::new(None),
+            optional_for_self: Cell::new(None),
+        }
     }
 
-    fn attendee_count(&self) -> u32 {
-        self.event
-            .attendees
-            .iter()
-            .filter(|a| !a.kind.as_deref().is_some_and(|k| same(k, "resource")))
-            .count() as u32
-    }
-
-    fn organizer_domain(&self) -> Option<String> {
-        let address = self.event.organizer.as_ref()?.address.as_deref()?;
-        domain(address).map(str::to_ascii_lowercase)
+    /// Forgets the facts that depend on who the persona is.
+    pub fn for_persona(&self) {
+        self.externals.set(None);
+        self.external_organizer.set(None);
+        self.organizer_is_self.set(None);
+        self.optional_for_self.set(None);
     }
 
     /// Internal domains: the persona's, or else the organizer's.
-    fn internal(&self, me: &Me) -> Vec<String> {
+    fn internal<'m>(&'m self, me: &'m Me) -> &'m [String] {
         if me.internal_domains.is_empty() {
-            self.organizer_domain().into_iter().collect()
+            std::slice::from_ref(self.organizer_domain.as_ref().map_or(&EMPTY, |d| d))
         } else {
-            me.internal_domains.clone()
+            &me.internal_domains
         }
     }
 
     fn is_external(internal: &[String], address: &str) -> bool {
         let Some(d) = domain(address) else { return false };
-        let d = d.to_ascii_lowercase();
-        !internal
-            .iter()
-            .any(|i| d == *i || d.strip_suffix(i.as_str()).is_some_and(|p| p.ends_with('.')))
+        !internal.iter().any(|i| !i.is_empty() && within(d, i))
     }
 
     fn externals(&self, me: &Me) -> u32 {
-        let internal = self.internal(me);
-        if internal.is_empty() {
-            return 0;
+        if let Some(n) = self.externals.get() {
+            return n;
         }
-        self.people().filter(|a| Self::is_external(&internal, a)).count() as u32
+        let internal = self.internal(me);
+        let n = if internal.iter().all(String::is_empty) {
+            0
+        } else {
+            let e = self.event;
+            let attendees = e
+                .attendees
+                .iter()
+                .filter(|a| !is_resource(a.kind.as_deref()))
+                .filter_map(|a| a.person.address.as_deref());
+            let organizer = e.organizer.as_ref().and_then(|o| o.address.as_deref()).filter(|o| {
+                !e.attendees.iter().any(|a| a.person.address.as_deref().is_some_and(|x| same(x, o)))
+            });
+            attendees.chain(organizer).filter(|a| Self::is_external(internal, a)).count() as u32
+        };
+        self.externals.set(Some(n));
+        n
     }
 
     fn external_organizer(&self, me: &Me) -> bool {
+        if let Some(b) = self.external_organizer.get() {
+            return b;
+        }
         let internal = self.internal(me);
         let organizer = self.event.organizer.as_ref().and_then(|o| o.address.as_deref());
-        !internal.is_empty() && organizer.is_some_and(|a| Self::is_external(&internal, a))
+        let b = !internal.iter().all(String::is_empty)
+            && organizer.is_some_and(|a| Self::is_external(internal, a));
+        self.external_organizer.set(Some(b));
+        b
     }
 
     fn organizer_is_self(&self, me: &Me) -> bool {
+        if let Some(b) = self.organizer_is_self.get() {
+            return b;
+        }
         let e = self.event;
-        e.is_organizer
+        let b = e.is_organizer
             || e.response.as_deref().is_some_and(|r| same(r, "organizer"))
             || me.address.as_deref().is_some_and(|mine| {
                 e.organizer
                     .as_ref()
                     .and_then(|o| o.address.as_deref())
                     .is_some_and(|o| same(o, mine))
-            })
+            });
+        self.organizer_is_self.set(Some(b));
+        b
     }
 
     fn optional_for_self(&self, me: &Me) -> bool {
-        let Some(mine) = me.address.as_deref() else { return false };
-        self.event.attendees.iter().any(|a| {
-            a.person.address.as_deref().is_some_and(|x| same(x, mine))
-                && a.kind.as_deref().is_some_and(|k| same(k, "optional"))
-        })
+        if let Some(b) = self.optional_for_self.get() {
+            return b;
+        }
+        let b = me.address.as_deref().is_some_and(|mine| {
+            self.event.attendees.iter().any(|a| {
+                a.person.address.as_deref().is_some_and(|x| same(x, mine))
+                    && a.kind.as_deref().is_some_and(|k| same(k, "optional"))
+            })
+        });
+        self.optional_for_self.set(Some(b));
+        b
     }
 
     /// Start minute of the day and weekday (0 = Monday) on the persona's clock.
@@ -227,8 +277,8 @@ impl Ctx<'_, '_> {
                 if *none { n == 0 } else { n >= *at_least }
             }
             Cond::ExternalOrganizer(want) => self.external_organizer(me) == *want,
-            Cond::MinAttendees(n) => self.attendee_count() >= *n,
-            Cond::MaxAttendees(n) => self.attendee_count() <= *n,
+            Cond::MinAttendees(n) => self.attendee_count >= *n,
+            Cond::MaxAttendees(n) => self.attendee_count <= *n,
             Cond::OrganizerIsSelf(want) => self.organizer_is_self(me) == *want,
             Cond::OptionalForSelf(want) => self.optional_for_self(me) == *want,
             Cond::Recurring(want) => {
@@ -255,3 +305,5 @@ impl Ctx<'_, '_> {
         }
     }
 }
+
+static EMPTY: String = String::new();

@@ -383,25 +383,3 @@ mod tests {
         assert_eq!(nearest("zzz", keys), None);
     }
 }
-#[cfg(test)]
-mod dump {
-    #[test]
-    fn dump_builtin_descriptive() {
-        for b in super::super::builtin::BUILTINS {
-            let v: serde_json::Value = serde_json::from_str(b.text).unwrap();
-            for sec in ["rsvp_rules", "prep_time_needs"] {
-                for (k, list) in v[sec].as_object().unwrap() {
-                    for item in list.as_array().unwrap() {
-                        if let Some(s) = item.as_str() {
-                            let d = super::parse_descriptive(s);
-                            println!(
-                                "{} {k}: {:?} -> {:?} {:?}",
-                                b.id, d.name, d.groups, d.minutes
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
