@@ -837,32 +837,15 @@ pub fn set_fields(
     fields: &[(&str, &[u8])],
     out: &mut Vec<u8>,
 ) -> Result<(), JsonError> {
-    let members = members(line)?;
-    let mut appended = vec![true; fields.len()];
-    let mut copied = 0;
-    for member in &members {
-        let key = member.key();
-        if let Some(at) = fields.iter().position(|(name, _)| *name == key) {
-            appended[at] = false;
-            out.extend_from_slice(&line[copied..member.value_start]);
-            out.extend_from_slice(fields[at].1);
-            copied = member.value_start + member.value.bytes.len();
-        }
-    }
-    // The closing brace is the last non-whitespace byte of a valid object.
-    let close = line.iter().rposition(|&c| c == b'}').unwrap_or(line.len());
-    out.extend_from_slice(&line[copied..close]);
-    let mut any = !members.is_empty();
-    for ((name, value), _) in fields.iter().zip(&appended).filter(|(_, add)| **add) {
-        if any {
-            out.push(b',');
-        }
-        any = true;
-        write_str(out, name);
-        out.push(b':');
-        out.extend_from_slice(value);
-    }
-    out.extend_from_slice(&line[close..]);
+    let existing: Vec<(usize, std::ops::Range<usize>)> = members(line)?
+        .iter()
+        .filter_map(|member| {
+            let key = member.key();
+            let at = fields.iter().position(|(name, _)| *name == key)?;
+            Some((at, member.value_start..member.value_start + member.value.bytes.len()))
+        })
+        .collect();
+    set_fields_at(line, &existing, fields, out);
     Ok(())
 }
 
@@ -885,6 +868,7 @@ pub fn set_fields_at(
         out.extend_from_slice(fields[*at].1);
         copied = range.end;
     }
+    // The closing brace is the last non-whitespace byte of a valid object.
     let close = line.iter().rposition(|&c| c == b'}').unwrap_or(line.len());
     out.extend_from_slice(&line[copied..close]);
     let open = line.iter().position(|&c| c == b'{').map_or(0, |p| p + 1);

@@ -88,17 +88,18 @@ pub fn label(persona: &Persona, mode: Mode, fired: &[bool], reasons: &mut String
     }
 }
 
-fn first(persona: &Persona, list: List, fired: &[bool]) -> Option<usize> {
-    persona.list(list).find(|&i| fired[i])
-}
-
-fn default_rules(p: &Persona, fired: &[bool], reasons: &mut String) -> Outcome {
-    reasons.clear();
-    let mut score = 0i64;
+/// Scores the importance lists (always, usually, sometimes, rarely) with
+/// `weights`, writing a reason per match; returns (score, any always, any rarely).
+fn importance(
+    p: &Persona,
+    weights: [i64; 4],
+    fired: &[bool],
+    reasons: &mut String,
+) -> (i64, bool, bool) {
+    let mut score = 0;
     let (mut always, mut rarely) = (false, false);
-    for (list, weight) in
-        [(List::Always, 4), (List::Usually, 2), (List::Sometimes, 1), (List::Rarely, -3)]
-    {
+    let lists = [List::Always, List::Usually, List::Sometimes, List::Rarely];
+    for (list, weight) in lists.into_iter().zip(weights) {
         for i in p.list(list) {
             if fired[i] {
                 score += weight;
@@ -108,6 +109,16 @@ fn default_rules(p: &Persona, fired: &[bool], reasons: &mut String) -> Outcome {
             }
         }
     }
+    (score, always, rarely)
+}
+
+fn first(persona: &Persona, list: List, fired: &[bool]) -> Option<usize> {
+    persona.list(list).find(|&i| fired[i])
+}
+
+fn default_rules(p: &Persona, fired: &[bool], reasons: &mut String) -> Outcome {
+    reasons.clear();
+    let (mut score, always, rarely) = importance(p, [4, 2, 1, -3], fired, reasons);
     for priority in &p.priorities {
         if priority.keywords.clone().any(|i| fired[i]) {
             score += 2;
@@ -180,20 +191,7 @@ fn default_rules(p: &Persona, fired: &[bool], reasons: &mut String) -> Outcome {
 
 fn seed_rules(p: &Persona, fired: &[bool], reasons: &mut String) -> Outcome {
     reasons.clear();
-    let mut score = 0i64;
-    let (mut always, mut rarely) = (false, false);
-    for (list, weight) in
-        [(List::Always, 4), (List::Usually, 3), (List::Sometimes, 2), (List::Rarely, 1)]
-    {
-        for i in p.list(list) {
-            if fired[i] {
-                score += weight;
-                always |= list == List::Always;
-                rarely |= list == List::Rarely;
-                push(reasons, &p.rules[i].reason);
-            }
-        }
-    }
+    let (mut score, always, rarely) = importance(p, [4, 3, 2, 1], fired, reasons);
     // Every matching keyword counts, and repeats the priority's reason.
     for priority in &p.priorities {
         for i in priority.keywords.clone() {
