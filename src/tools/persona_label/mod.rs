@@ -134,7 +134,7 @@ occurs as a whole word in the subject or the bodyPreview, in any order. So \"Dea
 matches \"Q4 deal review\", and \"Customer/client meetings (revenue at stake)\" matches any event naming a \
 customer or a client. A descriptive entry written /…/ is a regex, named by itself.\n\n\
 Stop words: a, an, the, and, or, nor, of, to, in, on, at, by, from, into, onto, about, over, under, via, \
-per, as, is, are, be, it, its, this, that, these, those, my, our, your, their, his, her, me, we, you, they, \
+per, as, is, are, be, it, its, this, that, these, those, my, our, your, their, his, her, i, me, we, you, they, \
 them, us, any, anything, some, all, every, each, other, another, etc, vs, versus, if, than, then, so, such, \
 also, just, only, very, more, most, new, optional, general, routine, regular, various, relevant, important, \
 quick, key, major, large, small, big. Generic nouns: meeting, session, call, event, invite, invitation, \
@@ -174,8 +174,8 @@ rarely_important -3; each priority with at least one matching keyword +2 (once p
 replaces 6, 4 and 1). Any matching always_important entry makes the label at least high.\n\n\
 3. Prep: the first matching requires_prep entry gives prep with its minutes (30 when it states none); \
 otherwise the first matching optional_prep entry gives prep if the label is critical or high (its minutes, 15 \
-when none); otherwise a matching no_prep entry gives none; with no prep entry matching at all, a critical \
-event gets 30 minutes and any other none. Minutes are clamped to 15-90 when prep is needed, and are 0 otherwise.\n\n\
+when none; one that matches a medium or low event decides nothing); otherwise the first matching no_prep \
+entry gives none; with no prep entry matching at all, a critical event gets 30 minutes and any other none. Minutes are clamped to 15-90 when prep is needed, and are 0 otherwise.\n\n\
 4. RSVP: the first matching always_decline entry declines; otherwise the first matching always_accept entry \
 accepts; otherwise the first matching decline_by_default entry declines unless the label is critical or high; \
 otherwise the first matching conditional entry makes it tentative; otherwise critical, high and medium \
@@ -184,8 +184,8 @@ accept and low is tentative.\n\n\
 \"Sometimes important: K\", \"Rarely important: K\" for every matching entry (in that order, each list in file \
 order), \"Matches priority: NAME\" once per matching priority, then the rule that decided prep (\"Requires \
 prep: N\", \"Optional prep: N\" or \"No prep: N\") and the rule that decided the RSVP (\"RSVP decline: N\", \
-\"RSVP accept: N\", \"RSVP decline by default: N\" or \"RSVP tentative: N\"). K is the keyword as written, N \
-the rule's name. Defaults (no rule deciding) add nothing; when nothing fired the reasoning is \"No rule \
+\"RSVP accept: N\", \"RSVP decline by default: N\" or \"RSVP tentative: N\"). K is the keyword as written (a \
+matcher's name), N the rule's name. Defaults (no rule deciding) add nothing; when nothing fired the reasoning is \"No rule \
 matched\".",
         ),
         (
@@ -781,4 +781,28 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         ),
     );
     run.finish(&summary, extra, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The man page lists exactly the words the code drops.
+    #[test]
+    fn documented_word_lists_match_the_code() {
+        let section = DOC
+            .sections
+            .iter()
+            .find(|(title, _)| *title == "Descriptive rules")
+            .map(|(_, body)| *body)
+            .unwrap_or_default();
+        let list = |label: &str| -> Vec<String> {
+            let start = section.find(label).map_or(section.len(), |i| i + label.len());
+            let rest = &section[start..];
+            let end = rest.find(['.', '(']).unwrap_or(rest.len());
+            rest[..end].split(',').map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect()
+        };
+        assert_eq!(list("Stop words:"), text::STOP_WORDS);
+        assert_eq!(list("Generic nouns:"), text::GENERIC_NOUNS);
+    }
 }
