@@ -837,22 +837,42 @@ pub fn set_fields(
     fields: &[(&str, &[u8])],
     out: &mut Vec<u8>,
 ) -> Result<(), JsonError> {
-    let members = members(line)?;
+    let existing: Vec<(usize, std::ops::Range<usize>)> = members(line)?
+        .iter()
+        .filter_map(|member| {
+            let key = member.key();
+            let at = fields.iter().position(|(name, _)| *name == key)?;
+            Some((at, member.value_start..member.value_start + member.value.bytes.len()))
+        })
+        .collect();
+    set_fields_at(line, &existing, fields, out);
+    Ok(())
+}
+
+/// [`set_fields`] for a caller that already scanned `line` (a valid JSON
+/// object, e.g. with [`scan_object`] and top-level paths for the field names)
+/// and knows where the values of those fields are: `existing` lists
+/// (index into `fields`, byte range of the value in `line`) in document order.
+/// Saves a second pass over the record when the tool reads it anyway.
+pub fn set_fields_at(
+    line: &[u8],
+    existing: &[(usize, std::ops::Range<usize>)],
+    fields: &[(&str, &[u8])],
+    out: &mut Vec<u8>,
+) {
     let mut appended = vec![true; fields.len()];
     let mut copied = 0;
-    for member in &members {
-        let key = member.key();
-        if let Some(at) = fields.iter().position(|(name, _)| *name == key) {
-            appended[at] = false;
-            out.extend_from_slice(&line[copied..member.value_start]);
-            out.extend_from_slice(fields[at].1);
-            copied = member.value_start + member.value.bytes.len();
-        }
+    for (at, range) in existing {
+        appended[*at] = false;
+        out.extend_from_slice(&line[copied..range.start]);
+        out.extend_from_slice(fields[*at].1);
+        copied = range.end;
     }
     // The closing brace is the last non-whitespace byte of a valid object.
     let close = line.iter().rposition(|&c| c == b'}').unwrap_or(line.len());
     out.extend_from_slice(&line[copied..close]);
-    let mut any = !members.is_empty();
+    let open = line.iter().position(|&c| c == b'{').map_or(0, |p| p + 1);
+    let mut any = line[open..close].iter().any(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
     for ((name, value), _) in fields.iter().zip(&appended).filter(|(_, add)| **add) {
         if any {
             out.push(b',');
@@ -863,7 +883,6 @@ pub fn set_fields(
         out.extend_from_slice(value);
     }
     out.extend_from_slice(&line[close..]);
-    Ok(())
 }
 
 /// Appends `text` as a JSON string literal.
@@ -1102,6 +1121,29 @@ mod tests {
         let mut out = Vec::new();
         set_fields(b" { } ", &[("k", b"\"v\"")], &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#" { "k":"v"} "#);
+    }
+
+    #[test]
+    fn set_fields_at_agrees_with_set_fields() {
+        let fields: [(&str, &[u8]); 2] = [("a", b"2"), ("z", b"true")];
+        for line in [
+            &br#"{"b":1.0, "a":{"x":1e-7},"c":"\u00e9"}"#[..],
+            b" { } ",
+            br#"{"a":1,"a":3}"#,
+            br#"{"q":[1,{"a":5}]}"#,
+        ] {
+            let mut expected = Vec::new();
+            set_fields(line, &fields, &mut expected).unwrap();
+            let mut existing = Vec::new();
+            scan_object(line, &paths(&[&["a"], &["z"]]), &mut |id, raw| {
+                let start = raw.bytes.as_ptr() as usize - line.as_ptr() as usize;
+                existing.push((id, start..start + raw.bytes.len()));
+            })
+            .unwrap();
+            let mut got = Vec::new();
+            set_fields_at(line, &existing, &fields, &mut got);
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(expected).unwrap());
+        }
     }
 
     #[test]

@@ -34,4 +34,5 @@ pub struct Tool {
 }
 
 /// Every tool of the suite.
-pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL, tools::fmt_migrate::TOOL];
+pub const TOOLS: &[Tool] =
+    &[tools::score_filter::TOOL, tools::fmt_migrate::TOOL, tools::persona_label::TOOL];

@@ -2,4 +2,5 @@
 //! Everything the tools share lives in the library modules above.
 
 pub mod fmt_migrate;
+pub mod persona_label;
 pub mod score_filter;

@@ -34,6 +34,16 @@ pub const SPECS: &[Spec] = &[
         },
         passes_through: true,
     },
+    Spec {
+        name: "persona-label",
+        args: &["--persona", "builtin:tier2_senior_ic_architect", "--timestamp", "none"],
+        good: |i| {
+            format!(r#"{{"id":{i},"subject":"Design review {i}","bodyPreview":"record {i}"}}"#)
+        },
+        // Every record gains label fields, so the pass-through tests do not apply;
+        // tests/integration/persona_label.rs has its own closed-pipe test.
+        passes_through: false,
+    },
 ];
 
 fn good_input(spec: &Spec, n: usize) -> String {

@@ -4,5 +4,6 @@
 mod conventions;
 mod fmt_migrate;
 mod generated;
+mod persona_label;
 mod score_filter;
 mod util;

@@ -11,6 +11,7 @@ pub fn bin(name: &str) -> PathBuf {
     let path = match name {
         "score-filter" => env!("CARGO_BIN_EXE_score-filter"),
         "fmt-migrate" => env!("CARGO_BIN_EXE_fmt-migrate"),
+        "persona-label" => env!("CARGO_BIN_EXE_persona-label"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

@@ -1,0 +1,48 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[persona-label] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'persona-label'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'persona-label'= {
+            cand --persona 'Label with this persona: a persona file, or builtin:ID (repeatable)'
+            cand --tier 'Label with every built-in persona of tier N (repeatable)'
+            cand --rules 'Which labeling rules to apply'
+            cand --timestamp 'The generation_timestamp written: now, none (no field) or a fixed value'
+            cand --self 'Whose calendar it is: sets self.address of every persona (overriding the files)'
+            cand -o 'Write records to FILE instead of standard output'
+            cand --output 'Write records to FILE instead of standard output'
+            cand --stats 'Write run statistics to FILE as one JSON object'
+            cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --generate 'Print a man page or shell completion script and exit'
+            cand --all-personas 'Label with all 30 built-in personas'
+            cand --explain 'Report, per persona, rule firings, dead rules, conflicts and label distributions'
+            cand --check 'Validate persona files (the FILE arguments and --persona) without labeling'
+            cand --list 'Print the built-in personas (or those selected): id, tier and name'
+            cand --json 'With --list: one JSON object per persona, with its diversity dimensions'
+            cand -q 'Do not print the summary line on standard error (errors still print)'
+            cand --quiet 'Do not print the summary line on standard error (errors still print)'
+            cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
