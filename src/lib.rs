@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod stats;
 pub mod time;
 pub mod tools;
 
