@@ -34,4 +34,4 @@ pub struct Tool {
 }
 
 /// Every tool of the suite.
-pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL];
+pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL, tools::dist_report::TOOL];
