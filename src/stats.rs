@@ -198,7 +198,8 @@ impl ExactSum {
         let mut k = 0;
         while end > 0 {
             let start = end.saturating_sub(8);
-            let digit = u32::from_str_radix(std::str::from_utf8(&bytes[start..end]).ok()?, 16).ok()?;
+            let digit =
+                u32::from_str_radix(std::str::from_utf8(&bytes[start..end]).ok()?, 16).ok()?;
             if digit != 0 {
                 if k + 1 >= width {
                     return None;
@@ -317,6 +318,17 @@ fn to_f64(digits: &[u32], sticky: bool, scale: i32) -> f64 {
     scale_by_power_of_two(rounded, shift as i32 - scale)
 }
 
+/// A double as exact JSON text: serde_json's own float parsing may be off
+/// by one unit in the last place, which would break exact merges, so
+/// doubles in saved states are strings in Rust's shortest round-trip form.
+pub fn f64_to_json(x: f64) -> Value {
+    Value::String(format!("{x:?}"))
+}
+
+pub fn f64_from_json(v: &Value) -> Option<f64> {
+    v.as_str()?.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
 /// Count, extremes and exact first and second moments of a stream of numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Moments {
@@ -420,8 +432,8 @@ impl Moments {
         }
         json!({
             "count": self.count,
-            "min": self.min,
-            "max": self.max,
+            "min": f64_to_json(self.min),
+            "max": f64_to_json(self.max),
             "sum": self.sum.to_hex(),
             "sum_squares": self.squares.to_hex(),
         })
@@ -433,7 +445,7 @@ impl Moments {
             return Ok(Moments::default());
         }
         let number = |key: &str| {
-            value.get(key).and_then(Value::as_f64).ok_or_else(|| format!("moments without {key}"))
+            value.get(key).and_then(f64_from_json).ok_or_else(|| format!("moments without {key}"))
         };
         let exact = |key: &str, squares: bool| {
             value
@@ -609,10 +621,9 @@ impl Sketch {
         for (name, negative) in [("positive", false), ("negative", true)] {
             let pairs = value.get(name).and_then(Value::as_array).ok_or("sketch without bins")?;
             for pair in pairs {
-                let (Some(key), Some(n)) = (
-                    pair.get(0).and_then(Value::as_i64),
-                    pair.get(1).and_then(Value::as_u64),
-                ) else {
+                let (Some(key), Some(n)) =
+                    (pair.get(0).and_then(Value::as_i64), pair.get(1).and_then(Value::as_u64))
+                else {
                     return Err("sketch with a bad bin".into());
                 };
                 let store = if negative { &mut sketch.negative } else { &mut sketch.positive };
@@ -644,14 +655,14 @@ impl Quantiles {
             Quantiles::Exact(values) => {
                 values.push(x);
                 if values.len() > EXACT_VALUES {
-                    self.to_sketch();
+                    self.switch_to_sketch();
                 }
             }
             Quantiles::Sketch(sketch) => sketch.add(x, 1),
         }
     }
 
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let Quantiles::Exact(values) = self {
             let mut sketch = Sketch::default();
             for &v in values.iter() {
@@ -674,7 +685,7 @@ impl Quantiles {
                 a.extend_from_slice(b);
             }
             (_, Quantiles::Exact(b)) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Quantiles::Sketch(sketch) = self {
                     for &v in b {
                         sketch.add(v, 1);
@@ -682,7 +693,7 @@ impl Quantiles {
                 }
             }
             (_, Quantiles::Sketch(b)) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Quantiles::Sketch(sketch) = self {
                     sketch.merge(b);
                 }
@@ -756,7 +767,7 @@ impl Quantiles {
             Quantiles::Exact(values) => {
                 let mut sorted = values.clone();
                 sorted.sort_by(f64::total_cmp);
-                json!({"exact": sorted})
+                json!({"exact": sorted.into_iter().map(f64_to_json).collect::<Vec<_>>()})
             }
             Quantiles::Sketch(sketch) => json!({"sketch": sketch.to_json()}),
         }
@@ -764,7 +775,7 @@ impl Quantiles {
 
     pub fn from_json(value: &Value) -> Result<Quantiles, String> {
         if let Some(values) = value.get("exact").and_then(Value::as_array) {
-            let values: Option<Vec<f64>> = values.iter().map(Value::as_f64).collect();
+            let values: Option<Vec<f64>> = values.iter().map(f64_from_json).collect();
             let values = values.ok_or("quantiles with a non-number")?;
             if values.len() > EXACT_VALUES {
                 return Err("quantiles with too many exact values".into());
@@ -849,7 +860,10 @@ mod tests {
         for (q, got) in [0.05, 0.5, 0.95].iter().zip(got) {
             let exact = values[(q * (values.len() - 1) as f64).floor() as usize];
             let got = got.unwrap();
-            assert!((got - exact).abs() / exact <= SKETCH_RELATIVE_ERROR + 1e-4, "{q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() / exact <= SKETCH_RELATIVE_ERROR + 1e-4,
+                "{q}: {got} vs {exact}"
+            );
         }
         let back = Quantiles::from_json(&whole.to_json()).unwrap();
         assert_eq!(back, whole);

@@ -2,6 +2,7 @@
 //! machines). Tests run the real binaries on small fixtures.
 
 mod conventions;
+mod dist_report;
 mod generated;
 mod score_filter;
 mod util;

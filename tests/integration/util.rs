@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 pub fn bin(name: &str) -> PathBuf {
     let path = match name {
         "score-filter" => env!("CARGO_BIN_EXE_score-filter"),
+        "dist-report" => env!("CARGO_BIN_EXE_dist-report"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

@@ -26,6 +26,11 @@ pub fn kind_index(kind: Kind) -> usize {
 /// Seed of the hash that decides which entries a capped map keeps.
 const CAP_SEED: u64 = 0x6469_7374;
 
+/// The hash that decides which keys a capped map keeps.
+pub fn key_hash(key: &[u8]) -> u64 {
+    hash::hash(CAP_SEED, key)
+}
+
 /// Anything that merges exactly.
 pub trait Merge {
     fn merge(&mut self, other: &Self, line_offset: u64);
@@ -58,10 +63,6 @@ impl<V: Merge> Capped<V> {
         Capped { table: HashTable::new(), cap: cap.max(1), threshold: None, other }
     }
 
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
-
     /// Whether entries were ever dropped (more than `cap` distinct keys).
     pub fn capped(&self) -> bool {
         self.threshold.is_some()
@@ -74,24 +75,25 @@ impl<V: Merge> Capped<V> {
     /// The entry for `key`, created with `make` when new; past the cap,
     /// [`Capped::other`].
     pub fn slot(&mut self, key: &[u8], make: impl FnOnce() -> V) -> &mut V {
-        let hash = hash::hash(CAP_SEED, key);
+        self.slot_hashed(key_hash(key), key, make)
+    }
+
+    /// [`Capped::slot`] with the key's hash already computed.
+    pub fn slot_hashed(&mut self, hash: u64, key: &[u8], make: impl FnOnce() -> V) -> &mut V {
         if self.over(hash, key) {
             return &mut self.other;
         }
-        if self.table.find(hash, |s| &*s.key == key).is_none() {
-            if self.table.len() >= 2 * self.cap {
-                self.prune(self.cap);
-                if self.over(hash, key) {
-                    return &mut self.other;
-                }
+        if self.table.len() >= 2 * self.cap && self.table.find(hash, |s| &*s.key == key).is_none() {
+            self.prune(self.cap);
+            if self.over(hash, key) {
+                return &mut self.other;
             }
-            self.table.insert_unique(hash, Slot { hash, key: key.into(), value: make() }, |s| {
-                s.hash
-            });
         }
-        match self.table.find_mut(hash, |s| &*s.key == key) {
-            Some(slot) => &mut slot.value,
-            None => &mut self.other,
+        match self.table.entry(hash, |s| &*s.key == key, |s| s.hash) {
+            hashbrown::hash_table::Entry::Occupied(slot) => &mut slot.into_mut().value,
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                &mut vacant.insert(Slot { hash, key: key.into(), value: make() }).into_mut().value
+            }
         }
     }
 
@@ -195,14 +197,17 @@ impl<V: Merge> Capped<V> {
     ) -> Result<Self, String> {
         let other = value(json.get("other").ok_or("a map without `other`")?)?;
         let mut map = Capped::new(cap, other);
-        let entries = json.get("entries").and_then(Value::as_array).ok_or("a map without entries")?;
+        let entries =
+            json.get("entries").and_then(Value::as_array).ok_or("a map without entries")?;
         for entry in entries {
             let key = entry.get(0).and_then(Value::as_str).ok_or("a map entry without a key")?;
             let v = value(entry.get(1).ok_or("a map entry without a value")?)?;
-            let hash = hash::hash(CAP_SEED, key.as_bytes());
-            map.table.insert_unique(hash, Slot { hash, key: key.as_bytes().into(), value: v }, |s| {
-                s.hash
-            });
+            let hash = key_hash(key.as_bytes());
+            map.table.insert_unique(
+                hash,
+                Slot { hash, key: key.as_bytes().into(), value: v },
+                |s| s.hash,
+            );
         }
         match json.get("threshold") {
             None | Some(Value::Null) => {}
@@ -522,9 +527,9 @@ impl PathAcc {
 /// when every key is plain, a JSON Pointer otherwise.
 pub fn path_name(keys: &[&str], out: &mut Vec<u8>) {
     out.clear();
-    let plain = keys.iter().all(|k| {
-        !k.is_empty() && !k.starts_with('/') && !k.contains(['.', '*']) && *k != "-"
-    });
+    let plain = keys
+        .iter()
+        .all(|k| !k.is_empty() && !k.starts_with('/') && !k.contains(['.', '*']) && *k != "-");
     for (i, key) in keys.iter().enumerate() {
         if plain {
             if i > 0 {
@@ -699,10 +704,10 @@ impl State {
         State { plan: plan.clone(), lines: 0, groups: Capped::new(MAX_GROUPS, Group::new(plan)) }
     }
 
-    /// The dataset records of group `key` accumulate into.
-    pub fn group(&mut self, key: &[u8]) -> &mut Dataset {
-        let plan = self.plan.clone();
-        &mut self.groups.slot(key, || Group::new(&plan)).data
+    /// The dataset records of group `key` (whose hash is `hash`) accumulate into.
+    pub fn group(&mut self, hash: u64, key: &[u8]) -> &mut Dataset {
+        let plan = &self.plan;
+        &mut self.groups.slot_hashed(hash, key, || Group::new(plan)).data
     }
 
     /// Appends `other`, which followed this state in the input.

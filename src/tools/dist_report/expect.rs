@@ -51,8 +51,14 @@ pub enum Op {
 }
 
 impl Op {
-    const ALL: [(&'static str, Op); 6] =
-        [(">=", Op::Ge), ("<=", Op::Le), ("==", Op::Eq), ("!=", Op::Ne), (">", Op::Gt), ("<", Op::Lt)];
+    const ALL: [(&'static str, Op); 6] = [
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ];
 
     fn holds(self, a: f64, b: f64) -> bool {
         match self {
@@ -85,9 +91,15 @@ pub enum Subject {
     Count,
     Diversity,
     Retention,
-    Value { field: String, value: String, measure: Measure },
+    Value {
+        field: String,
+        value: String,
+        measure: Measure,
+    },
     /// `rest` is everything after the field name: `min`, `chars.p95`…
-    Stat { path: String },
+    Stat {
+        path: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,7 +151,10 @@ pub fn parse(text: &str) -> Result<Expectation, String> {
         && let Some((low, high)) = trimmed[colon + 1..].split_once("..")
     {
         let (Some(low), Some(high)) = (number(low), number(high)) else {
-            return Err(bad(&format!("`{}` is not a range LOW..HIGH of numbers", &trimmed[colon + 1..])));
+            return Err(bad(&format!(
+                "`{}` is not a range LOW..HIGH of numbers",
+                &trimmed[colon + 1..]
+            )));
         };
         if low > high {
             return Err(bad(&format!("the range {low}..{high} is empty")));
@@ -178,8 +193,7 @@ pub fn parse(text: &str) -> Result<Expectation, String> {
                     {
                         return true;
                     }
-                    !head.is_empty()
-                        && (FIELD_STATS.contains(&stat) || TEXT_STATS.contains(&stat))
+                    !head.is_empty() && (FIELD_STATS.contains(&stat) || TEXT_STATS.contains(&stat))
                 });
                 if !known {
                     return Err(bad(&format!("`{left}` is not a subject")));
@@ -258,7 +272,10 @@ fn names(view: &DatasetView) -> String {
 
 fn find_field<'a>(view: &'a DatasetView, name: &str) -> Result<&'a FieldView, String> {
     view.fields.iter().find(|f| f.name == name).ok_or_else(|| {
-        format!("`{name}` is not a field of the report (fields: {}); add --field {name}", names(view))
+        format!(
+            "`{name}` is not a field of the report (fields: {}); add --field {name}",
+            names(view)
+        )
     })
 }
 
@@ -367,7 +384,9 @@ mod tests {
 
     #[test]
     fn malformed_expressions_say_what_was_expected() {
-        for bad in ["", "count", "count>=", "score.min>=abc", "score.foo>=1", "=x>=1", "a:0.3..0.1", ">=1"] {
+        for bad in
+            ["", "count", "count>=", "score.min>=abc", "score.foo>=1", "=x>=1", "a:0.3..0.1", ">=1"]
+        {
             let e = parse(bad).unwrap_err();
             assert!(e.contains("expected SUBJECT OP NUMBER"), "{bad}: {e}");
         }

@@ -124,8 +124,8 @@ std before and after; for --text fields the length statistics; and the records b
             "Expectations",
             "--expect EXPR (repeatable) checks the report; every expectation is checked, each failing one is \
 printed on standard error with the measured value, and the exit status is 1 if any fails. Results also \
-appear in the report. With --compare they apply to AFTER; with --by, to all records. Grammar:\n\n\
-  EXPR     SUBJECT OP NUMBER  |  SUBJECT:LOW..HIGH   (inclusive range)\n  \
+appear in the report. With --compare they apply to AFTER; with --by, to all records. Grammar:\n\n  \
+EXPR     SUBJECT OP NUMBER  |  SUBJECT:LOW..HIGH   (inclusive range)\n  \
 OP       >=  <=  >  <  ==  !=\n  \
 SUBJECT  count | diversity | retention\n           \
 FIELD=VALUE          the value's share (0..1)\n           \
@@ -264,6 +264,8 @@ struct Measure {
     /// In discovery mode: the --by path alone.
     by_only: Option<PathSet>,
     pass: bool,
+    /// The hash of the one group's empty key (without --by).
+    single: u64,
 }
 
 /// Per-chunk accumulator.
@@ -277,15 +279,22 @@ const NO_VALUE: Raw<'static> = Raw { kind: json::Kind::Null, bytes: b"", escaped
 const INLINE: usize = 32;
 
 impl Measure {
-    fn group<'s>(&self, state: &'s mut State, by: Option<Raw<'_>>, scratch: &mut Vec<u8>) -> &'s mut Dataset {
-        scratch.clear();
-        if self.plan.by.is_some() {
-            match by {
-                Some(raw) => scratch.extend_from_slice(raw.key_text().as_bytes()),
-                None => scratch.extend_from_slice(MISSING_GROUP.as_bytes()),
-            }
+    fn group<'s>(
+        &self,
+        state: &'s mut State,
+        by: Option<Raw<'_>>,
+        scratch: &mut Vec<u8>,
+    ) -> &'s mut Dataset {
+        if self.plan.by.is_none() {
+            // One group: its key's hash is known.
+            return state.group(self.single, b"");
         }
-        state.group(scratch)
+        scratch.clear();
+        match by {
+            Some(raw) => scratch.extend_from_slice(raw.key_text().as_bytes()),
+            None => scratch.extend_from_slice(MISSING_GROUP.as_bytes()),
+        }
+        state.group(acc::key_hash(scratch), scratch)
     }
 
     fn done(&self, emit: &mut Emit<'_>) -> Disposition {
@@ -343,10 +352,8 @@ impl Processor for Measure {
             return emit.reject_json(&e);
         }
         let values = inline[..found.min(INLINE)].iter().chain(spill.iter());
-        let by = values
-            .clone()
-            .find(|(id, _)| matches!(self.roles[*id], Role::By))
-            .map(|(_, raw)| *raw);
+        let by =
+            values.clone().find(|(id, _)| matches!(self.roles[*id], Role::By)).map(|(_, raw)| *raw);
         let data = self.group(state, by, scratch);
         data.records += 1;
         seen.iter_mut().for_each(|s| *s = false);
@@ -457,7 +464,8 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
             return Err(usage("--compare cannot be combined with --by or --partial"));
         }
         let after_dash = cli.compare.as_deref().is_some_and(|p| p.as_os_str() == "-");
-        let before_stdin = cli.common.files.is_empty() || cli.common.files.iter().any(|f| f.as_os_str() == "-");
+        let before_stdin =
+            cli.common.files.is_empty() || cli.common.files.iter().any(|f| f.as_os_str() == "-");
         if after_dash && before_stdin {
             return Err(usage(
                 "--compare - reads standard input, so name the BEFORE file(s) as arguments",
@@ -467,7 +475,9 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
     if let Some(e) = cli.expect.iter().find(|e| e.needs_compare())
         && cli.compare.is_none()
     {
-        return Err(usage(format!("--expect '{e}' measures retention, which needs --compare AFTER")));
+        return Err(usage(format!(
+            "--expect '{e}' measures retention, which needs --compare AFTER"
+        )));
     }
     if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
         return Err(usage(
@@ -539,6 +549,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         roles,
         by_only: plan.by.as_ref().filter(|_| plan.discovers()).map(|b| FieldPath::set([b])),
         pass: cli.pass,
+        single: acc::key_hash(b""),
     };
 
     let mut before = State::new(&plan);
@@ -603,7 +614,10 @@ fn body(plan: &Plan, state: &State, bins: usize) -> Body {
         .map(|(name, data)| (name, DatasetView::new(plan, data, bins)))
         .collect();
     if state.groups.other.data.records > 0 {
-        groups.push(("(other groups)".into(), DatasetView::new(plan, &state.groups.other.data, bins)));
+        groups.push((
+            "(other groups)".into(),
+            DatasetView::new(plan, &state.groups.other.data, bins),
+        ));
     }
     Body::Plain { all, by: plan.by.as_ref().map(|b| b.as_str().to_string()), groups }
 }
@@ -630,7 +644,12 @@ fn check(expectations: &[Expectation], body: &Body) -> Result<Vec<Verdict>, Erro
     Ok(verdicts)
 }
 
-fn report(cli: &Cli, destination: &Destination, body: &Body, verdicts: &[Verdict]) -> Result<(), Error> {
+fn report(
+    cli: &Cli,
+    destination: &Destination,
+    body: &Body,
+    verdicts: &[Verdict],
+) -> Result<(), Error> {
     let terminal = destination.is_terminal();
     let format = cli.format.unwrap_or(if terminal { Format::Table } else { Format::Jsonl });
     let colour = terminal
@@ -665,7 +684,11 @@ fn summary_line(body: &Body, verdicts: &[Verdict], rejected: &str) -> String {
     };
     if !verdicts.is_empty() {
         let failed = verdicts.iter().filter(|v| !v.pass).count();
-        text.push_str(&format!("; {} of {} expectations met", verdicts.len() - failed, verdicts.len()));
+        text.push_str(&format!(
+            "; {} of {} expectations met",
+            verdicts.len() - failed,
+            verdicts.len()
+        ));
     }
     text.push_str(&format!("; {rejected}"));
     text
@@ -698,9 +721,11 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
                 .map_err(|source| Error::Input { name: name.clone(), source })?;
             buf
         } else {
-            std::fs::read_to_string(path).map_err(|source| Error::Input { name: name.clone(), source })?
+            std::fs::read_to_string(path)
+                .map_err(|source| Error::Input { name: name.clone(), source })?
         };
-        let bad = |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
+        let bad =
+            |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
         let doc: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
         if doc.get("format").and_then(Value::as_str) != Some(PARTIAL_FORMAT) {
             return Err(bad("write it with dist-report --partial FILE".into()));
@@ -710,7 +735,8 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
         }
         let plan = Plan::from_json(doc.get("plan").unwrap_or(&Value::Null)).map_err(bad)?;
         let plan = Arc::new(plan);
-        let state = State::from_json(doc.get("state").unwrap_or(&Value::Null), &plan).map_err(bad)?;
+        let state =
+            State::from_json(doc.get("state").unwrap_or(&Value::Null), &plan).map_err(bad)?;
         match &mut merged {
             None => merged = Some(state),
             Some(m) => {

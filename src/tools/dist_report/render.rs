@@ -63,11 +63,7 @@ pub fn render(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<u8> {
 
 /// A ratio rounded to 6 decimals for machine formats.
 fn share(part: u64, whole: u64) -> Value {
-    if whole == 0 {
-        Value::Null
-    } else {
-        json!(((part as f64 / whole as f64) * 1e6).round() / 1e6)
-    }
+    if whole == 0 { Value::Null } else { json!(((part as f64 / whole as f64) * 1e6).round() / 1e6) }
 }
 
 fn opt(x: Option<f64>) -> Value {
@@ -134,7 +130,10 @@ fn field_json(f: &FieldView, top: usize) -> Value {
         num.insert("quantiles".into(), json!(if n.exact { "exact" } else { "sketch" }));
         num.insert(
             "histogram".into(),
-            n.histogram.iter().map(|(lo, hi, c)| json!({"low": lo, "high": hi, "count": c})).collect(),
+            n.histogram
+                .iter()
+                .map(|(lo, hi, c)| json!({"low": lo, "high": hi, "count": c}))
+                .collect(),
         );
         map.insert("numeric".into(), Value::Object(num));
     }
@@ -215,7 +214,10 @@ fn document(body: &Body, style: &Style) -> Value {
                     if !c.stats.is_empty() {
                         let mut stats = Map::new();
                         for (name, b, a) in &c.stats {
-                            stats.insert((*name).into(), json!({"before": opt(*b), "after": opt(*a)}));
+                            stats.insert(
+                                (*name).into(),
+                                json!({"before": opt(*b), "after": opt(*a)}),
+                            );
                         }
                         map.insert("numeric".into(), Value::Object(stats));
                     }
@@ -513,13 +515,9 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
         r.insert("empty", json!(t.empty));
         out.push(r);
         for (unit, l) in [("chars", &t.chars), ("words", &t.words)] {
-            for (name, v) in [
-                ("min", l.min),
-                ("mean", l.mean),
-                ("p50", l.p50),
-                ("p95", l.p95),
-                ("max", l.max),
-            ] {
+            for (name, v) in
+                [("min", l.min), ("mean", l.mean), ("p50", l.p50), ("p95", l.p95), ("max", l.max)]
+            {
                 let mut r = row("stat", group);
                 r.insert("field", json!(t.name));
                 r.insert("unit", json!(unit));
@@ -599,7 +597,8 @@ fn rows(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<Row> {
                 }
             }
             for (b, a) in before.texts.iter().zip(&after.texts) {
-                for (unit, lb, la) in [("chars", &b.chars, &a.chars), ("words", &b.words, &a.words)] {
+                for (unit, lb, la) in [("chars", &b.chars, &a.chars), ("words", &b.words, &a.words)]
+                {
                     for (name, vb, va) in [
                         ("min", lb.min, la.min),
                         ("mean", lb.mean, la.mean),
@@ -643,7 +642,7 @@ fn csv(rows: &[Row]) -> Vec<u8> {
     for r in rows {
         let cells: Vec<String> = columns
             .iter()
-            .map(|c| match r.get(*c) {
+            .map(|c| match r.get(c) {
                 None | Some(Value::Null) => String::new(),
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
@@ -727,7 +726,10 @@ impl Human<'_> {
     fn table(&mut self, header: &[&str], rows: &[Vec<String>], right: &[bool]) {
         if self.markdown() {
             let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-            self.out.push_str(&format!("| {} |\n", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")));
+            self.out.push_str(&format!(
+                "| {} |\n",
+                header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
+            ));
             let rule: Vec<&str> =
                 right.iter().take(header.len()).map(|&r| if r { "---:" } else { "---" }).collect();
             self.out.push_str(&format!("|{}|\n", rule.join("|")));
@@ -740,7 +742,11 @@ impl Human<'_> {
         }
         let columns = rows.iter().map(Vec::len).chain([header.len()]).max().unwrap_or(0);
         let mut widths = vec![0usize; columns];
-        for r in rows.iter().map(|r| r.iter().map(String::as_str).collect::<Vec<_>>()).chain([header.to_vec()]) {
+        for r in rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect::<Vec<_>>())
+            .chain([header.to_vec()])
+        {
             for (i, c) in r.iter().enumerate() {
                 widths[i] = widths[i].max(c.chars().count());
             }
@@ -786,8 +792,10 @@ impl Human<'_> {
     fn types(&mut self, kinds: &[u64; 6], whole: u64) {
         let mix = type_mix(kinds);
         if mix.len() > 1 {
-            let parts: Vec<String> =
-                mix.iter().map(|(k, n)| format!("{} {}", type_name(*k), percent(*n, whole))).collect();
+            let parts: Vec<String> = mix
+                .iter()
+                .map(|(k, n)| format!("{} {}", type_name(*k), percent(*n, whole)))
+                .collect();
             self.line(&format!("types: {}", parts.join(", ")));
         }
     }
@@ -905,11 +913,22 @@ impl Human<'_> {
                 t.strings,
                 t.missing,
                 t.empty,
-                if t.non_string > 0 { format!(" · {} not strings", t.non_string) } else { String::new() }
+                if t.non_string > 0 {
+                    format!(" · {} not strings", t.non_string)
+                } else {
+                    String::new()
+                }
             ),
         );
         let row = |unit: &str, l: &LengthView| {
-            vec![unit.to_string(), maybe(l.min), maybe(l.mean), maybe(l.p50), maybe(l.p95), maybe(l.max)]
+            vec![
+                unit.to_string(),
+                maybe(l.min),
+                maybe(l.mean),
+                maybe(l.p50),
+                maybe(l.p95),
+                maybe(l.max),
+            ]
         };
         self.table(
             &["length", "min", "mean", "p50", "p95", "max"],
@@ -922,7 +941,11 @@ impl Human<'_> {
     fn dataset(&mut self, d: &DatasetView, title: &str) {
         let mut facts = vec![format!("{} records", d.records)];
         if let Some(div) = d.diversity {
-            facts.push(format!("diversity {} (mean over {})", number3(div), d.diversity_fields.join(", ")));
+            facts.push(format!(
+                "diversity {} (mean over {})",
+                number3(div),
+                d.diversity_fields.join(", ")
+            ));
         }
         self.heading(2, &format!("{title}{}", facts.join(" · ")));
         self.gap();
@@ -941,10 +964,11 @@ impl Human<'_> {
                         .iter()
                         .map(|(k, n)| format!("{} {}", type_name(*k), percent(*n, p.present)))
                         .collect();
-                    let (min, mean, max) = p.numbers.map_or(
-                        (String::new(), String::new(), String::new()),
-                        |(a, b, c)| (number(a), number(b), number(c)),
-                    );
+                    let (min, mean, max) = p
+                        .numbers
+                        .map_or((String::new(), String::new(), String::new()), |(a, b, c)| {
+                            (number(a), number(b), number(c))
+                        });
                     vec![
                         p.name.clone(),
                         p.present.to_string(),
@@ -1028,13 +1052,19 @@ impl Human<'_> {
                     .iter()
                     .map(|(name, b, a)| {
                         let change = match (b, a) {
-                            (Some(b), Some(a)) => format!("{}{}", if a >= b { "+" } else { "" }, number(a - b)),
+                            (Some(b), Some(a)) => {
+                                format!("{}{}", if a >= b { "+" } else { "" }, number(a - b))
+                            }
                             _ => "–".into(),
                         };
                         vec![(*name).to_string(), maybe(*b), maybe(*a), change]
                     })
                     .collect();
-                self.table(&["stat", "before", "after", "change"], &rows, &[false, true, true, true]);
+                self.table(
+                    &["stat", "before", "after", "change"],
+                    &rows,
+                    &[false, true, true, true],
+                );
             }
             self.gap();
         }
@@ -1043,7 +1073,12 @@ impl Human<'_> {
             self.heading(3, &format!("{title} · text lengths"));
             let mut rows = Vec::new();
             for (unit, lb, la) in [("chars", &b.chars, &a.chars), ("words", &b.words, &a.words)] {
-                for (name, vb, va) in [("mean", lb.mean, la.mean), ("p50", lb.p50, la.p50), ("p95", lb.p95, la.p95), ("max", lb.max, la.max)] {
+                for (name, vb, va) in [
+                    ("mean", lb.mean, la.mean),
+                    ("p50", lb.p50, la.p50),
+                    ("p95", lb.p95, la.p95),
+                    ("max", lb.max, la.max),
+                ] {
                     rows.push(vec![format!("{unit} {name}"), maybe(vb), maybe(va)]);
                 }
             }

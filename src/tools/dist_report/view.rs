@@ -38,6 +38,9 @@ pub struct NumericView {
     pub histogram: Vec<(f64, f64, u64)>,
 }
 
+/// A tracked value (its key) and its count.
+pub type Entry = (Vec<u8>, u64);
+
 pub struct FieldView {
     pub name: String,
     pub role: Role,
@@ -48,7 +51,7 @@ pub struct FieldView {
     pub distinct: u64,
     pub distinct_estimated: bool,
     /// Tracked values, most frequent first, then by value.
-    pub entries: Vec<(Vec<u8>, u64)>,
+    pub entries: Vec<Entry>,
     /// Values past the distinct cap (not tracked one by one).
     pub untracked: u64,
     pub diversity: Option<f64>,
@@ -68,7 +71,7 @@ impl FieldView {
 
     /// The value rows shown: the `top` most frequent, then (count, values)
     /// of the rest folded into one row.
-    pub fn top(&self, top: usize) -> (&[(Vec<u8>, u64)], Option<(u64, u64)>) {
+    pub fn top(&self, top: usize) -> (&[Entry], Option<(u64, u64)>) {
         let shown = &self.entries[..top.min(self.entries.len())];
         let rest_count: u64 =
             self.entries[shown.len()..].iter().map(|(_, n)| n).sum::<u64>() + self.untracked;
@@ -86,7 +89,7 @@ impl FieldView {
 pub fn type_mix(kinds: &[u64; 6]) -> Vec<(Kind, u64)> {
     let mut mix: Vec<(Kind, u64)> =
         KINDS.iter().zip(kinds).filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)).collect();
-    mix.sort_by(|a, b| b.1.cmp(&a.1));
+    mix.sort_by_key(|m| std::cmp::Reverse(m.1));
     mix
 }
 
@@ -198,9 +201,8 @@ fn field_view(name: &str, acc: &FieldAcc, records: u64, bins: usize) -> FieldVie
     entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let capped = acc.counter.capped();
     let distinct = if capped { acc.counter.estimated_distinct() } else { entries.len() as u64 };
-    let diversity = normalized_entropy(
-        entries.iter().map(|e| e.1).chain(std::iter::once(acc.counter.other)),
-    );
+    let diversity =
+        normalized_entropy(entries.iter().map(|e| e.1).chain(std::iter::once(acc.counter.other)));
     FieldView {
         name: name.to_string(),
         role: role(&acc.kinds),
@@ -280,16 +282,13 @@ impl DatasetView {
             .collect();
         // The dataset's diversity: the mean over categorical and boolean
         // fields, or over every field when all of them are numeric.
-        let mut named: Vec<&FieldView> = fields
-            .iter()
-            .filter(|f| f.role != Role::Numeric && f.diversity.is_some())
-            .collect();
+        let mut named: Vec<&FieldView> =
+            fields.iter().filter(|f| f.role != Role::Numeric && f.diversity.is_some()).collect();
         if named.is_empty() {
             named = fields.iter().filter(|f| f.diversity.is_some()).collect();
         }
-        let diversity = (!named.is_empty()).then(|| {
-            named.iter().filter_map(|f| f.diversity).sum::<f64>() / named.len() as f64
-        });
+        let diversity = (!named.is_empty())
+            .then(|| named.iter().filter_map(|f| f.diversity).sum::<f64>() / named.len() as f64);
         DatasetView {
             records,
             diversity_fields: named.iter().map(|f| f.name.clone()).collect(),
