@@ -802,9 +802,9 @@ impl Human<'_> {
 
     fn field(&mut self, f: &FieldView) {
         let mut facts = vec![f.role.name().to_string()];
-        facts.push(format!("{} records", f.records_with));
+        facts.push(count(f.records_with, "record"));
         if f.values != f.records_with {
-            facts.push(format!("{} values", f.values));
+            facts.push(count(f.values, "value"));
         }
         facts.push(format!("{} missing", f.missing));
         let approx = if f.distinct_estimated { "~" } else { "" };
@@ -839,8 +839,13 @@ impl Human<'_> {
                     crate::stats::EXACT_VALUES,
                     crate::stats::SKETCH_RELATIVE_ERROR * 100.0
                 ));
-            } else if self.markdown() {
-                self.out.push('\n');
+            }
+            if !f.distinct_estimated && f.entries.len() as u64 <= n.histogram.len() as u64 {
+                // Few distinct values (0/15/30 minutes, a 1-5 rating): a value
+                // table says more than a histogram.
+                self.values(f);
+                self.gap();
+                return;
             }
             let peak = n.histogram.iter().map(|h| h.2).max().unwrap_or(0).max(1);
             let rows: Vec<Vec<String>> = n
@@ -859,6 +864,25 @@ impl Human<'_> {
                 .collect();
             self.table(&["range", "count", "share"], &rows, &[false, true, true]);
         } else {
+            self.values(f);
+            if let Some(n) = &f.numeric
+                && n.count > 0
+            {
+                self.line(&format!(
+                    "numbers: {} · min {} · mean {} · max {}",
+                    n.count,
+                    number(n.min),
+                    number(n.mean),
+                    number(n.max)
+                ));
+            }
+        }
+        self.gap();
+    }
+
+    /// The value table of a field: top values, other, missing.
+    fn values(&mut self, f: &FieldView) {
+        let approx = if f.distinct_estimated { "~" } else { "" };
             let whole = f.denominator();
             let (shown, other) = f.top(self.style.top);
             let mut rows: Vec<Vec<String>> = shown
@@ -888,20 +912,7 @@ impl Human<'_> {
                     bar(f.missing as f64 / whole.max(1) as f64, BAR_WIDTH),
                 ]);
             }
-            self.table(&["value", "count", "share"], &rows, &[false, true, true]);
-            if let Some(n) = &f.numeric
-                && n.count > 0
-            {
-                self.line(&format!(
-                    "numbers: {} · min {} · mean {} · max {}",
-                    n.count,
-                    number(n.min),
-                    number(n.mean),
-                    number(n.max)
-                ));
-            }
-        }
-        self.gap();
+        self.table(&["value", "count", "share"], &rows, &[false, true, true]);
     }
 
     fn text(&mut self, t: &TextView) {
@@ -939,7 +950,7 @@ impl Human<'_> {
     }
 
     fn dataset(&mut self, d: &DatasetView, title: &str) {
-        let mut facts = vec![format!("{} records", d.records)];
+        let mut facts = vec![count(d.records, "record")];
         if let Some(div) = d.diversity {
             facts.push(format!(
                 "diversity {} (mean over {})",
@@ -1001,9 +1012,9 @@ impl Human<'_> {
         self.heading(
             2,
             &format!(
-                "before {} records → after {} records · change {change:+} · retention {}",
-                before.records,
-                after.records,
+                "before {} → after {} · change {change:+} · retention {}",
+                count(before.records, "record"),
+                count(after.records, "record"),
                 percent(after.records, before.records)
             ),
         );
@@ -1086,6 +1097,11 @@ impl Human<'_> {
             self.gap();
         }
     }
+}
+
+/// "1 record", "2 records".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 fn number3(x: f64) -> String {
