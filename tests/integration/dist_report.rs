@@ -390,6 +390,7 @@ fn comparison_gives_counts_shares_change_and_retention() {
     let min = rows.iter().find(|r| r["field"] == "score" && r["stat"] == "min").unwrap();
     assert_eq!((min["before"].as_f64(), min["after"].as_f64()), (Some(0.8), Some(0.83)));
     assert!(text(&out.stderr).contains("compared 10 records before with 6 after (60.0% retained)"));
+    assert!(text(&out.stderr).contains("3 of 3 expectations met"));
 }
 
 #[test]
@@ -501,6 +502,32 @@ fn by_reports_every_group_after_all_records() {
         .collect();
     assert_eq!(groups, [("simple", 4), ("medium", 3), ("complex", 2), ("(missing)", 1)]);
     assert_eq!(doc["records"], 10);
+}
+
+#[test]
+fn gates_work_on_fields_found_without_field() {
+    let input = jsonl(&[r#"{"a":1,"m":{"n":5}}"#, r#"{"a":3}"#]);
+    let out = report(&["--expect", "a.max<=3", "--expect", "m.n.missing==1", "-q"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = report(&["--expect", "a.max<=2"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("expectation failed: a.max<=2 (measured 3)"));
+    let out = report(&["--expect", "a.p95<=2"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("add --field a"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn fail_fast_leaves_no_report_file() {
+    let dir = Dir::new();
+    let path = dir.path("report.json");
+    let out = report(
+        &["--field", "a", "--fail-fast", "-o", path.to_str().unwrap()],
+        "{\"a\":1}\nbad\n{\"a\":2}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!path.exists());
+    assert!(text(&out.stderr).contains("stopped at the first bad record"));
 }
 
 #[test]

@@ -405,32 +405,73 @@ pub struct TextAcc {
     pub words: Lengths,
 }
 
-/// Characters and whitespace-separated words of a text.
+/// Characters and whitespace-separated words of a decoded text.
 pub fn text_lengths(text: &str) -> (usize, usize) {
-    if text.is_ascii() {
-        let bytes = text.as_bytes();
-        let mut words = 0;
-        let mut in_word = false;
-        for &b in bytes {
-            let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C);
-            if !space && !in_word {
-                words += 1;
-            }
-            in_word = !space;
-        }
-        return (bytes.len(), words);
-    }
     (text.chars().count(), text.split_whitespace().count())
+}
+
+fn hex4(b: &[u8]) -> Option<u32> {
+    let digits = std::str::from_utf8(b.get(..4)?).ok()?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+/// [`text_lengths`] of a validated JSON string literal's inside, read from
+/// its escaped bytes without decoding it: characters are Unicode scalar
+/// values and words are runs of non-whitespace (`char::is_whitespace`).
+pub fn raw_lengths(b: &[u8]) -> (usize, usize) {
+    let (mut chars, mut words, mut in_word) = (0usize, 0usize, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let (space, step) = if c == b'\\' {
+            match b.get(i + 1) {
+                Some(b'n' | b't' | b'r' | b'f') => (true, 2),
+                Some(b'u') => {
+                    let unit = hex4(&b[i + 2..]).unwrap_or(0);
+                    if (0xD800..0xDC00).contains(&unit) {
+                        // A surrogate pair (validated by the scanner): one
+                        // character, never whitespace.
+                        (false, 12)
+                    } else {
+                        (char::from_u32(unit).is_some_and(char::is_whitespace), 6)
+                    }
+                }
+                _ => (false, 2),
+            }
+        } else if c < 0x80 {
+            (c == b' ', 1)
+        } else {
+            let len = match c {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                _ => 2,
+            };
+            // Only these lead bytes start a non-ASCII whitespace character.
+            let space = matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+                && std::str::from_utf8(&b[i..(i + len).min(b.len())])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                    .is_some_and(char::is_whitespace);
+            (space, len)
+        };
+        chars += 1;
+        if !space && !in_word {
+            words += 1;
+        }
+        in_word = !space;
+        i += step;
+    }
+    (chars, words)
 }
 
 impl TextAcc {
     pub fn push(&mut self, raw: &Raw<'_>) {
-        let Some(text) = raw.as_str() else {
+        if raw.kind != Kind::String || raw.bytes.len() < 2 {
             self.non_string += 1;
             return;
-        };
+        }
         self.strings += 1;
-        let (chars, words) = text_lengths(&text);
+        let (chars, words) = raw_lengths(&raw.bytes[1..raw.bytes.len() - 1]);
         if chars == 0 {
             self.empty += 1;
         }
@@ -798,5 +839,28 @@ fn note(data: &mut Dataset, name: &[u8], index: u64, at: u32, value: &Raw<'_>) {
     slot.kinds[kind_index(value.kind)] += 1;
     if let Some(x) = value.as_f64() {
         slot.moments.push(x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Counting on the escaped bytes agrees with decoding first.
+        #[test]
+        fn raw_lengths_agree_with_decoded_text(text in "[a-z \t\n\r\u{b}\u{c}\u{8}\u{0}-\u{1f}\"\\/é日😀\u{a0}\u{85}\u{2003}\u{3000}\u{2028}]{0,24}") {
+            let literal = serde_json::to_string(&text).unwrap();
+            let inner = &literal.as_bytes()[1..literal.len() - 1];
+            proptest::prop_assert_eq!(raw_lengths(inner), text_lengths(&text));
+            // The same text with every character escaped as \uXXXX.
+            let mut escaped = String::new();
+            for unit in text.encode_utf16() {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+            proptest::prop_assert_eq!(raw_lengths(escaped.as_bytes()), text_lengths(&text));
+        }
     }
 }

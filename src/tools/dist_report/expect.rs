@@ -264,6 +264,7 @@ fn ratio(part: u64, whole: u64) -> Option<f64> {
 fn names(view: &DatasetView) -> String {
     let mut list: Vec<&str> = view.fields.iter().map(|f| f.name.as_str()).collect();
     list.extend(view.texts.iter().map(|t| t.name.as_str()));
+    list.extend(view.discovered.iter().map(|p| p.name.as_str()));
     if list.is_empty() {
         return "none".into();
     }
@@ -294,6 +295,25 @@ fn stat(view: &DatasetView, path: &str) -> Result<Option<f64>, String> {
             && best.as_ref().is_none_or(|(len, _)| t.name.len() > *len)
         {
             best = Some((t.name.len(), text_stat(t, stat)));
+        }
+    }
+    for p in &view.discovered {
+        if let Some(stat) = path.strip_prefix(p.name.as_str()).and_then(|r| r.strip_prefix('.'))
+            && best.as_ref().is_none_or(|(len, _)| p.name.len() > *len)
+        {
+            let numbers = p.numbers;
+            let value = match stat {
+                "count" => Ok(Some(p.present as f64)),
+                "missing" => Ok(Some(p.missing as f64)),
+                "min" => Ok(numbers.map(|n| n.0)),
+                "mean" => Ok(numbers.map(|n| n.1)),
+                "max" => Ok(numbers.map(|n| n.2)),
+                other => Err(format!(
+                    "`{other}` is not reported for {} without --field (count, missing, min, mean, max are); add --field {}",
+                    p.name, p.name
+                )),
+            };
+            best = Some((p.name.len(), value));
         }
     }
     match best {

@@ -581,8 +581,8 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         text.push(b'\n');
         write_file(path, &text)?;
         let summary = format!(
-            "wrote the state of {} records to {}; {}",
-            before.total().records,
+            "wrote the state of {} to {}; {}",
+            render::count(before.total().records, "record"),
             path.display(),
             run.rejected_phrase()
         );
@@ -599,7 +599,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         body(&plan, &before, cli.bins as usize)
     };
     let verdicts = check(&cli.expect, &body)?;
-    report(&cli, &destination, &body, &verdicts)?;
+    // A run stopped by --fail-fast leaves no report file (as no output file),
+    // but a stream still gets the report of the records before the stop.
+    if !(run.stopped_early() && matches!(destination, Destination::File(_))) {
+        report(&cli, &destination, &body, &verdicts)?;
+    }
     let summary = summary_line(&body, &verdicts, &run.rejected_phrase());
     let failed = verdicts.iter().any(|v| !v.pass);
     let extra = stats_extra(&run, reported, &verdicts);
@@ -666,7 +670,7 @@ fn report(
 fn summary_line(body: &Body, verdicts: &[Verdict], rejected: &str) -> String {
     let mut text = match body {
         Body::Plain { all, groups, by } => {
-            let mut t = format!("reported {} records", all.records);
+            let mut t = format!("reported {}", render::count(all.records, "record"));
             if by.is_some() {
                 t.push_str(&format!(" in {} groups", groups.len()));
             }
@@ -676,8 +680,8 @@ fn summary_line(body: &Body, verdicts: &[Verdict], rejected: &str) -> String {
             t
         }
         Body::Compare { before, after } => format!(
-            "compared {} records before with {} after ({} retained)",
-            before.records,
+            "compared {} before with {} after ({} retained)",
+            render::count(before.records, "record"),
             after.records,
             crate::report::percent(after.records, before.records)
         ),

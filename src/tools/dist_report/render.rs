@@ -883,35 +883,35 @@ impl Human<'_> {
     /// The value table of a field: top values, other, missing.
     fn values(&mut self, f: &FieldView) {
         let approx = if f.distinct_estimated { "~" } else { "" };
-            let whole = f.denominator();
-            let (shown, other) = f.top(self.style.top);
-            let mut rows: Vec<Vec<String>> = shown
-                .iter()
-                .map(|(k, n)| {
-                    vec![
-                        display_value(k),
-                        n.to_string(),
-                        percent(*n, whole),
-                        bar(*n as f64 / whole.max(1) as f64, BAR_WIDTH),
-                    ]
-                })
-                .collect();
-            if let Some((count, values)) = other {
-                rows.push(vec![
-                    format!("other ({approx}{values} values)"),
-                    count.to_string(),
-                    percent(count, whole),
-                    bar(count as f64 / whole.max(1) as f64, BAR_WIDTH),
-                ]);
-            }
-            if f.missing > 0 {
-                rows.push(vec![
-                    "(missing)".into(),
-                    f.missing.to_string(),
-                    percent(f.missing, whole),
-                    bar(f.missing as f64 / whole.max(1) as f64, BAR_WIDTH),
-                ]);
-            }
+        let whole = f.denominator();
+        let (shown, other) = f.top(self.style.top);
+        let mut rows: Vec<Vec<String>> = shown
+            .iter()
+            .map(|(k, n)| {
+                vec![
+                    display_value(k),
+                    n.to_string(),
+                    percent(*n, whole),
+                    bar(*n as f64 / whole.max(1) as f64, BAR_WIDTH),
+                ]
+            })
+            .collect();
+        if let Some((count, values)) = other {
+            rows.push(vec![
+                format!("other ({approx}{values} values)"),
+                count.to_string(),
+                percent(count, whole),
+                bar(count as f64 / whole.max(1) as f64, BAR_WIDTH),
+            ]);
+        }
+        if f.missing > 0 {
+            rows.push(vec![
+                "(missing)".into(),
+                f.missing.to_string(),
+                percent(f.missing, whole),
+                bar(f.missing as f64 / whole.max(1) as f64, BAR_WIDTH),
+            ]);
+        }
         self.table(&["value", "count", "share"], &rows, &[false, true, true]);
     }
 
@@ -1100,7 +1100,7 @@ impl Human<'_> {
 }
 
 /// "1 record", "2 records".
-fn count(n: u64, noun: &str) -> String {
+pub fn count(n: u64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
