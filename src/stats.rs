@@ -302,8 +302,15 @@ fn scale_by_power_of_two(mut x: f64, mut e: i32) -> f64 {
 /// The magnitude `digits * 2^-scale` rounded to a double; `sticky` says that
 /// nonzero bits were already dropped below the last digit.
 fn to_f64(digits: &[u32], sticky: bool, scale: i32) -> f64 {
+    let (m, e) = to_parts(digits, sticky);
+    scale_by_power_of_two(m, e - scale)
+}
+
+/// `digits` as `m * 2^e` with `m` a double holding the top 64 bits
+/// (rounded), so a result can be scaled without overflowing on the way.
+fn to_parts(digits: &[u32], sticky: bool) -> (f64, i32) {
     let Some(top) = digits.iter().rposition(|&d| d != 0) else {
-        return 0.0;
+        return (0.0, 0);
     };
     let bit_len = 32 * top as u32 + (32 - digits[top].leading_zeros());
     let bit = |i: u32| (digits[(i / 32) as usize] >> (i % 32)) & 1;
@@ -315,7 +322,7 @@ fn to_f64(digits: &[u32], sticky: bool, scale: i32) -> f64 {
     let dropped = sticky || (0..shift).any(|i| bit(i) == 1);
     // Bit 0 lies below the rounding bit, so it can stand for every dropped bit.
     let rounded = (top64 | dropped as u64) as f64;
-    scale_by_power_of_two(rounded, shift as i32 - scale)
+    (rounded, shift as i32)
 }
 
 /// A double as exact JSON text: serde_json's own float parsing may be off
@@ -405,9 +412,9 @@ impl Moments {
         Some(if negative { -v } else { v })
     }
 
-    /// The sample variance (n − 1), computed exactly as
-    /// (n·Σx² − (Σx)²) / (n(n − 1)) and rounded once.
-    pub fn variance(&self) -> Option<f64> {
+    /// The exact sample variance (n·Σx² − (Σx)²) / (n(n − 1)) as a
+    /// magnitude and its sticky bit, at [`SQUARE_SCALE`].
+    fn exact_variance(&self) -> Option<(Vec<u32>, bool)> {
         let n = self.count;
         if n < 2 {
             return None;
@@ -417,12 +424,26 @@ impl Moments {
         let numerator = sub(&mul_small(&squares, n), &mul(&sum, &sum)).unwrap_or_default();
         let (q, r1) = div_small(&numerator, n);
         let (q, r2) = div_small(&q, n - 1);
-        Some(to_f64(&q, r1 || r2, SQUARE_SCALE))
+        Some((q, r1 || r2))
     }
 
-    /// The sample standard deviation (n − 1).
+    /// The sample variance (n − 1), computed exactly and rounded once.
+    pub fn variance(&self) -> Option<f64> {
+        let (q, sticky) = self.exact_variance()?;
+        Some(to_f64(&q, sticky, SQUARE_SCALE))
+    }
+
+    /// The sample standard deviation (n − 1), finite even where the
+    /// variance itself would overflow a double.
     pub fn std(&self) -> Option<f64> {
-        self.variance().map(f64::sqrt)
+        let (q, sticky) = self.exact_variance()?;
+        let (mut m, mut e) = to_parts(&q, sticky);
+        e -= SQUARE_SCALE;
+        if e % 2 != 0 {
+            m *= 2.0;
+            e -= 1;
+        }
+        Some(scale_by_power_of_two(m.sqrt(), e / 2))
     }
 
     /// The exact state, for partial results that are merged later.
@@ -824,6 +845,11 @@ mod tests {
         let m = moments(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
         assert_eq!(m.variance(), Some(32.0 / 7.0));
         assert_eq!(moments(&[3.0]).std(), None);
+        // The variance overflows a double; the standard deviation does not.
+        let big = moments(&[1e308, -1e308]);
+        assert_eq!(big.variance(), Some(f64::INFINITY));
+        let std = big.std().unwrap();
+        assert!((std - 2f64.sqrt() * 1e308).abs() / std < 1e-15, "{std}");
         assert_eq!(moments(&[-1.0, -3.0]).mean(), Some(-2.0));
     }
 
