@@ -234,9 +234,11 @@ pub fn value_key(raw: &Raw<'_>, out: &mut Vec<u8>) {
     match raw.kind {
         Kind::String => {
             out.push(b's');
-            match raw.as_str() {
-                Some(text) => out.extend_from_slice(text.as_bytes()),
-                None => out.extend_from_slice(raw.bytes),
+            // Lines are validated UTF-8: an unescaped string is its own text.
+            if !raw.escaped && raw.bytes.len() >= 2 {
+                out.extend_from_slice(&raw.bytes[1..raw.bytes.len() - 1]);
+            } else if let Some(text) = raw.as_str() {
+                out.extend_from_slice(text.as_bytes());
             }
         }
         Kind::Number => {

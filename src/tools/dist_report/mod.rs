@@ -94,7 +94,8 @@ others are reported together as \"(other groups)\".",
             "A field's diversity is its normalised Shannon entropy H / log2(k), where p are the shares of its k \
 distinct values among the values present (missing records excluded): 1 when every value is equally common, \
 0 when there is one value. The dataset's diversity is the mean over the --field fields reported as categorical \
-or boolean (over every field when all are numeric): seed 000's persona diversity score.",
+or boolean (over every field when all are numeric): seed 000's persona diversity score. Past --max-distinct, \
+the untracked values count as one more value, so the figure is approximate (the distinct count says so).",
         ),
         (
             "Exactness and merging",
