@@ -516,13 +516,18 @@ impl Store {
         }
         let max = self.offset + self.bins.len() as i64 - 1;
         if key > max {
-            self.bins.resize((key - self.offset + 1) as usize, 0);
-            if self.bins.len() > MAX_BINS {
-                let fold = self.bins.len() - MAX_BINS;
+            // Fold what falls below the kept range before growing.
+            let lowest = (key - MAX_BINS as i64 + 1).max(self.offset);
+            if lowest > self.offset {
+                let fold = ((lowest - self.offset) as usize).min(self.bins.len());
                 let folded: u64 = self.bins.drain(..fold).sum();
+                self.offset = lowest;
+                if self.bins.is_empty() {
+                    self.bins.push(0);
+                }
                 self.bins[0] += folded;
-                self.offset += fold as i64;
             }
+            self.bins.resize((key - self.offset + 1) as usize, 0);
         } else if key < self.offset {
             key = key.max(max - MAX_BINS as i64 + 1);
             if key < self.offset {
@@ -647,6 +652,10 @@ impl Sketch {
                 else {
                     return Err("sketch with a bad bin".into());
                 };
+                // Keys of normal doubles lie within ±1024 powers of two.
+                if key.abs() > 1025 * BINS_PER_OCTAVE {
+                    return Err("sketch with a bin out of range".into());
+                }
                 let store = if negative { &mut sketch.negative } else { &mut sketch.positive };
                 store.add(key, n);
             }

@@ -429,7 +429,7 @@ pub fn raw_lengths(b: &[u8]) -> (usize, usize) {
             match b.get(i + 1) {
                 Some(b'n' | b't' | b'r' | b'f') => (true, 2),
                 Some(b'u') => {
-                    let unit = hex4(&b[i + 2..]).unwrap_or(0);
+                    let unit = hex4(b.get(i + 2..).unwrap_or_default()).unwrap_or(0);
                     if (0xD800..0xDC00).contains(&unit) {
                         // A surrogate pair (validated by the scanner): one
                         // character, never whitespace.
