@@ -23,7 +23,7 @@ _dist__report() {
 
     case "${cmd}" in
         dist__report)
-            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --format --pass --report --partial --merge --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
+            opts="-q -j -o -h -V --field --text --by --top --bins --max-distinct --compare --expect --format --pass --report --partial --merge --stats --quiet --rejects --fail-fast --threads --generate --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,14 +73,6 @@ _dist__report() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --stats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -99,6 +91,14 @@ _dist__report() {
                     ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

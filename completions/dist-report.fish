@@ -13,7 +13,6 @@ jsonl\t'One JSON object per field, value or statistic'
 csv\t'The JSONL rows as CSV, one column per key'"
 complete -c dist-report -l report -d 'Write the report to FILE (atomically) instead of standard output' -r -F
 complete -c dist-report -l partial -d 'Write the mergeable state to FILE instead of a report (for --merge)' -r -F
-complete -c dist-report -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c dist-report -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c dist-report -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
 complete -c dist-report -s j -l threads -d 'Worker threads [default: all cores]' -r
@@ -23,6 +22,7 @@ zsh\t''
 fish\t''
 powershell\t''
 elvish\t''"
+complete -c dist-report -s o -l output -d 'Write the report to FILE instead of standard output (with --pass: the records)' -r -F
 complete -c dist-report -l pass -d 'Pass records through unchanged to standard output; report to --report FILE or stderr'
 complete -c dist-report -l merge -d 'Read the FILEs as states written by --partial and report their merge'
 complete -c dist-report -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'

@@ -175,6 +175,11 @@ pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command:
 /// (--partial, --merge).
 #[derive(Parser, Debug)]
 #[command(name = "dist-report", version)]
+#[command(mut_arg("output", |arg| arg
+    .help("Write the report to FILE instead of standard output (with --pass: the records)")
+    .long_help("Write the report to FILE instead of standard output (with --pass: the records)\n\n\
+The file is written to a temporary file in the same folder and renamed into place only when the \
+run succeeds, so a failed run leaves no partial file.")))]
 pub struct Cli {
     /// Report the distribution of FIELD (repeatable; `*` matches every member)
     #[arg(long = "field", value_name = "PATH", value_parser = path::any_field, help_heading = "Selection")]
