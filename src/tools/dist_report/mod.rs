@@ -158,7 +158,9 @@ after_count, after_share, change and retention; stat rows carry before and after
 With --pass, records go to standard output (or -o FILE) unchanged, byte for byte, and the report goes to \
 --report FILE, or to standard error. Without --pass, -o FILE is the report file.\n\n\
 The summary line on standard error counts the records reported and rejected; bad records are reported \
-as in every synthkit tool and are not part of the report.",
+as in every synthkit tool and are not part of the report. --stats FILE adds records_reported, records_held \
+(reported without being written), diversity (records_before, records_after, diversity_before and \
+diversity_after with --compare) and the expectations with their measured values.",
         ),
     ],
 };
@@ -612,8 +614,24 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
     let summary = summary_line(&body, &verdicts, &run.rejected_phrase());
     let failed = verdicts.iter().any(|v| !v.pass);
-    let extra = stats_extra(&run, reported, &verdicts);
+    let mut extra = stats_extra(&run, reported, &verdicts);
+    add_figures(&mut extra, &body);
     run.finish(&summary, extra, failed)
+}
+
+/// The headline figures of the report, for `--stats`.
+fn add_figures(extra: &mut Map<String, Value>, body: &Body) {
+    match body {
+        Body::Plain { all, .. } => {
+            extra.insert("diversity".into(), json!(all.diversity));
+        }
+        Body::Compare { before, after } => {
+            extra.insert("records_before".into(), json!(before.records));
+            extra.insert("records_after".into(), json!(after.records));
+            extra.insert("diversity_before".into(), json!(before.diversity));
+            extra.insert("diversity_after".into(), json!(after.diversity));
+        }
+    }
 }
 
 fn body(plan: &Plan, state: &State, bins: usize) -> Body {
@@ -777,6 +795,7 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
         summary_line(&body, &verdicts, &run.rejected_phrase())
     );
     let failed = verdicts.iter().any(|v| !v.pass);
-    let extra = stats_extra(&run, 0, &verdicts);
+    let mut extra = stats_extra(&run, 0, &verdicts);
+    add_figures(&mut extra, &body);
     run.finish(&summary, extra, failed)
 }
