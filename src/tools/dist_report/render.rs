@@ -70,6 +70,14 @@ fn opt(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |v| json!(v))
 }
 
+/// A statistic for machine formats: counts as integers.
+fn stat_value(name: &str, x: Option<f64>) -> Value {
+    match x {
+        Some(v) if name == "count" => json!(v as u64),
+        other => opt(other),
+    }
+}
+
 fn verdict_json(v: &Verdict) -> Value {
     json!({"expect": v.text, "measured": opt(v.measured), "pass": v.pass})
 }
@@ -216,7 +224,7 @@ fn document(body: &Body, style: &Style) -> Value {
                         for (name, b, a) in &c.stats {
                             stats.insert(
                                 (*name).into(),
-                                json!({"before": opt(*b), "after": opt(*a)}),
+                                json!({"before": stat_value(name, *b), "after": stat_value(name, *a)}),
                             );
                         }
                         map.insert("numeric".into(), Value::Object(stats));
@@ -591,8 +599,8 @@ fn rows(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<Row> {
                     let mut r = row("stat", None);
                     r.insert("field", json!(c.name));
                     r.insert("stat", json!(name));
-                    r.insert("before", opt(*b));
-                    r.insert("after", opt(*a));
+                    r.insert("before", stat_value(name, *b));
+                    r.insert("after", stat_value(name, *a));
                     out.push(r);
                 }
             }
