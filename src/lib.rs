@@ -5,8 +5,8 @@
 //! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
 //! output ([`output`]), accounting and
-//! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
-//! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
+//! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
+//! statistics ([`stats`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
