@@ -331,8 +331,9 @@ impl Processor for Measure {
                 return emit.reject_json(&e);
             }
             let data = self.group(state, by, scratch);
-            let mut name = Vec::new();
-            if let Err(e) = acc::discover(line.bytes, line.index as u64, data, &mut name) {
+            // The line is validated by the scan above: discovery cannot fail
+            // half-way through a record.
+            if let Err(e) = acc::discover(line.bytes, line.index as u64, data, scratch) {
                 return emit.reject_json(&e);
             }
             data.records += 1;
@@ -340,6 +341,7 @@ impl Processor for Measure {
         }
         if self.plan.discovers() {
             let data = self.group(state, None, scratch);
+            // `members` validates the whole line before any field is counted.
             if let Err(e) = acc::discover(line.bytes, line.index as u64, data, scratch) {
                 return emit.reject_json(&e);
             }
