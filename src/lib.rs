@@ -5,8 +5,8 @@
 //! framing ([`input`]), compressed data ([`compress`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
 //! output ([`output`]), accounting and
-//! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
-//! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
+//! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
+//! statistics ([`stats`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod stats;
 pub mod time;
 pub mod tools;
 
@@ -34,5 +35,9 @@ pub struct Tool {
 }
 
 /// Every tool of the suite.
-pub const TOOLS: &[Tool] =
-    &[tools::score_filter::TOOL, tools::fmt_migrate::TOOL, tools::persona_label::TOOL];
+pub const TOOLS: &[Tool] = &[
+    tools::score_filter::TOOL,
+    tools::dist_report::TOOL,
+    tools::fmt_migrate::TOOL,
+    tools::persona_label::TOOL,
+];

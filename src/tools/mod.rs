@@ -1,6 +1,7 @@
 //! One module per tool: its flags, its per-record logic and its summary.
 //! Everything the tools share lives in the library modules above.
 
+pub mod dist_report;
 pub mod fmt_migrate;
 pub mod persona_label;
 pub mod score_filter;

@@ -2,6 +2,7 @@
 //! machines). Tests run the real binaries on small fixtures.
 
 mod conventions;
+mod dist_report;
 mod fmt_migrate;
 mod generated;
 mod persona_label;

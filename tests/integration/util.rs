@@ -12,6 +12,7 @@ pub fn bin(name: &str) -> PathBuf {
         "score-filter" => env!("CARGO_BIN_EXE_score-filter"),
         "fmt-migrate" => env!("CARGO_BIN_EXE_fmt-migrate"),
         "persona-label" => env!("CARGO_BIN_EXE_persona-label"),
+        "dist-report" => env!("CARGO_BIN_EXE_dist-report"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

@@ -1,0 +1,803 @@
+//! dist-report: distributions, before/after comparisons and CI gates over
+//! any JSONL — "what is in this dataset now?" after every pipeline step.
+//!
+//! Records are measured on the worker threads into per-chunk accumulators
+//! ([`acc`]) that merge exactly, in input order, in the sink; the finished
+//! state becomes figures ([`view`]), is checked against `--expect` gates
+//! ([`expect`]) and is written in one of five formats ([`render`]). The state
+//! itself can be saved (`--partial`) and merged across shards (`--merge`)
+//! with the same result as one run over the concatenated input.
+
+pub mod acc;
+pub mod expect;
+pub mod render;
+pub mod view;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Parser;
+use serde_json::{Map, Value, json};
+
+use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::error::Error;
+use crate::exit::{self, Outcome};
+use crate::input::{Inputs, Line};
+use crate::json::{self, PathSet, Raw};
+use crate::output::AtomicFile;
+use crate::path::{self, FieldPath};
+use crate::pipeline::{self, Disposition, Emit, Processor};
+use crate::run::Run;
+
+use acc::{Dataset, MISSING_GROUP, Plan, State};
+use expect::{Expectation, Verdict};
+use render::{Body, Format, Style};
+use view::DatasetView;
+
+pub const DOC: ToolDoc = ToolDoc {
+    name: "dist-report",
+    examples: &[
+        (
+            "Label distribution of persona-labelled meetings, in the middle of a pipeline",
+            "persona-label --persona builtin:tier1_sales_manager_pipeline meetings.jsonl \\\n    | dist-report --pass --field importance_label --field prep_needed --report labels.md --format markdown \\\n    | graph-validate --real my_calendar_events.json",
+        ),
+        (
+            "Seed 004's before/after table: status distribution and score range, with retention",
+            "dist-report teacher.jsonl --compare supervised.jsonl --field status --field score --format markdown",
+        ),
+        (
+            "A CI gate: fail the build when the label mix or the scores drift",
+            "dist-report --field importance_label --field score supervised.jsonl \\\n    --expect 'importance_label=critical:0.10..0.15' --expect 'score.min>=0.82' --expect 'count>=300'",
+        ),
+        (
+            "Persona diversity across six dimensions (seed 000: target > 0.85)",
+            "dist-report personas.jsonl --field level --field function --field industry --field company \\\n    --field work_style --field stress_level --expect 'diversity>=0.85'",
+        ),
+        (
+            "What is in this file? Every field to depth 2 with its JSON type mix; text lengths per turn",
+            "dist-report data.jsonl --format table\n  dist-report chats.jsonl --text messages.*.content --by source",
+        ),
+        (
+            "Shards in parallel, one report: merge the partial states",
+            "for s in shard-*.jsonl; do dist-report --field status --field score \"$s\" --partial \"$s.state\"; done\n  dist-report --merge shard-*.jsonl.state --expect 'status=conflicts:count>=10'",
+        ),
+    ],
+    sections: &[
+        (
+            "What is reported",
+            "Each --field FIELD gets a count and share for every value (most frequent first, then by value; \
+past --top K the rest fold into one \"other (N values)\" row), the records missing it, the number of \
+distinct values, its JSON type mix, and its diversity. A value is a string's text or any other scalar's JSON \
+text (1 and 1.0 are two values); objects and arrays count only in the type mix. A field whose most common \
+type is number is reported as numeric: count, non-numeric (values present that are not numbers, null \
+included), min, p5, p25, p50, p75, p95, max, mean, sample standard deviation (n - 1) and a histogram \
+of --bins equal-width bins from min to max. A field whose most common type is boolean is reported as \
+true / false / missing. Shares are fractions of the values plus the records without one (for a plain path: \
+of the records).\n\n\
+A path with a * wildcard (messages.*.role) counts every match: values can outnumber records, and \
+\"missing\" counts the records with no match.\n\n\
+Each --text PATH gets the length of every string at PATH in characters (Unicode scalar values, after \
+decoding escapes) and in words (runs of non-whitespace): min, mean, p50, p95, max; the count of empty \
+strings, of values that are not strings, and of records with no value.\n\n\
+With neither --field nor --text, every field to depth 2 (top-level keys, and the keys of top-level \
+objects, as metadata.tier) is listed in the order it first appears, with the records that have it, the \
+records missing it, its JSON type mix and, for numbers, min, mean and max. A name that is not plain is \
+written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed; values in more fields are \
+counted and said.\n\n\
+--by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
+\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept: the \
+others are reported together as \"(other groups)\".",
+        ),
+        (
+            "Diversity",
+            "A field's diversity is its normalised Shannon entropy H / log2(k), where p are the shares of its k \
+distinct values among the values present (missing records excluded): 1 when every value is equally common, \
+0 when there is one value. The dataset's diversity is the mean over the --field fields reported as categorical \
+or boolean (over every field when all are numeric): seed 000's persona diversity score. Past --max-distinct, \
+the untracked values count as one more value, so the figure is approximate (the distinct count says so).",
+        ),
+        (
+            "Exactness and merging",
+            "Counts are exact. Sums and sums of squares are kept exactly (a fixed-point superaccumulator wide \
+enough for any sum of doubles), so mean and standard deviation are computed once from exact figures and do \
+not depend on thread count, chunking or sharding: merged partial states give byte-identical reports.\n\n\
+Quantiles are exact (linear interpolation between the closest ranks) while a field has at most 10000 \
+numbers (per group); past that they come from a mergeable sketch with 64 logarithmic bins per power of \
+two: every reported quantile is within 0.78% (relative) of the exact value at its rank, and always within \
+[min, max]. The sketch keeps 8192 bins per sign; when a field spans more than 128 powers of two, its \
+smallest magnitudes share one bin. Sketch bins are integer counts, so merging is exact and order-free. \
+Histogram counts come from the same values (or, past 10000, from the sketch bins' values).\n\n\
+At most --max-distinct values are tracked per field: past it, the values whose seeded hash is \
+smallest are kept (a choice that does not depend on order, so shards merge exactly), the others are counted \
+under \"other\", the distinct count becomes an estimate (marked ~) and the report says so.\n\n\
+--partial FILE writes the state instead of a report; dist-report --merge FILE... reads such states (in \
+the order given; field order follows first appearance) and reports their merge. The states must come from \
+the same --field, --text, --by and --max-distinct; --merge takes those from the files.",
+        ),
+        (
+            "Comparison",
+            "dist-report BEFORE --compare AFTER reports, per value of each --field, the count and share before \
+and after, the change and the retention (after / before); for numeric fields count, min, mean, p50, max and \
+std before and after; for --text fields the length statistics; and the records before, after and retained.",
+        ),
+        (
+            "Expectations",
+            "--expect EXPR (repeatable) checks the report; every expectation is checked, each failing one is \
+printed on standard error with the measured value, and the exit status is 1 if any fails. Results also \
+appear in the report. With --compare they apply to AFTER; with --by, to all records. Grammar:\n\n  \
+EXPR     SUBJECT OP NUMBER  |  SUBJECT:LOW..HIGH   (inclusive range)\n  \
+OP       >=  <=  >  <  ==  !=\n  \
+SUBJECT  count | diversity | retention\n           \
+FIELD=VALUE          the value's share (0..1)\n           \
+FIELD=VALUE:count    its count\n           \
+FIELD=VALUE:share    its share\n           \
+FIELD=VALUE:retention  after/before count (--compare)\n           \
+FIELD.STAT           count missing distinct diversity non_numeric\n                                \
+min max mean std p5 p25 p50 median p75 p95\n           \
+TEXT.STAT            count missing empty non_string\n           \
+TEXT.chars.STAT      min max mean std p50 p95 (also TEXT.words.STAT)\n\n\
+FIELD is a field as given to --field or --text (or as listed without them); VALUE is compared with a \
+value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82', 'count>=300', \
+'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
+(exit status 2) that says what was expected; so is one naming a field the report does not have. A \
+statistic with no value (the mean of no numbers) fails.",
+        ),
+        (
+            "Output",
+            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically. \
+--format: table (aligned columns with a bar per share; colour only on a terminal and when NO_COLOR is \
+unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
+Default: table when the report goes to a terminal, jsonl otherwise.\n\n\
+jsonl rows have a \"kind\": dataset (records, diversity), field (role, records, missing, values, distinct, \
+distinct_estimated, diversity), type (type, count, share of values), value (value, count, share), other \
+(other_values, count, share), missing (count, share), stat (stat, value; unit chars/words for --text), bin \
+(low, high, count), text (records, missing, values, non_string, empty), expect (expect, measured, pass). \
+With --by every group's rows carry \"group\". With --compare, value rows carry before_count, before_share, \
+after_count, after_share, change and retention; stat rows carry before and after.\n\n\
+With --pass, records go to standard output (or -o FILE) unchanged, byte for byte, and the report goes to \
+--report FILE, or to standard error. Without --pass, -o FILE is the report file.\n\n\
+The summary line on standard error counts the records reported and rejected; bad records are reported \
+as in every synthkit tool and are not part of the report. --stats FILE adds records_reported, records_held \
+(reported without being written), diversity (records_before, records_after, diversity_before and \
+diversity_after with --compare) and the expectations with their measured values.",
+        ),
+    ],
+};
+
+pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
+
+/// Report value distributions, numeric summaries and text lengths of JSONL
+///
+/// Reads JSONL records and reports what is in them: for each --field the
+/// count and share of every value, or min/mean/quantiles/histogram for
+/// numbers; text lengths for --text; every field's type mix when no field is
+/// named. Compares two datasets (--compare), checks gates for CI (--expect),
+/// passes records through in a pipeline (--pass) and merges shard states
+/// (--partial, --merge).
+#[derive(Parser, Debug)]
+#[command(name = "dist-report", version)]
+#[command(mut_arg("output", |arg| arg
+    .help("Write the report to FILE instead of standard output (with --pass: the records)")
+    .long_help("Write the report to FILE instead of standard output (with --pass: the records)\n\n\
+The file is written to a temporary file in the same folder and renamed into place only when the \
+run succeeds, so a failed run leaves no partial file.")))]
+pub struct Cli {
+    /// Report the distribution of FIELD (repeatable; `*` matches every member)
+    #[arg(long = "field", value_name = "PATH", value_parser = path::any_field, help_heading = "Selection")]
+    pub fields: Vec<FieldPath>,
+
+    /// Report the length of the text at PATH in characters and words (repeatable)
+    ///
+    /// For example prompt, response or messages.*.content (every turn).
+    #[arg(long = "text", value_name = "PATH", value_parser = path::any_field, help_heading = "Selection")]
+    pub texts: Vec<FieldPath>,
+
+    /// Repeat every report per value of FIELD (e.g. persona_id or metadata.tier)
+    #[arg(long, value_name = "FIELD", value_parser = path::single_field, help_heading = "Selection")]
+    pub by: Option<FieldPath>,
+
+    /// Show the K most frequent values of a field; fold the rest into one row
+    #[arg(long, value_name = "K", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1_000_000), help_heading = "Selection")]
+    pub top: u64,
+
+    /// Histogram bins for numeric fields
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), help_heading = "Selection")]
+    pub bins: u64,
+
+    /// Track at most N distinct values per field (memory bound)
+    ///
+    /// Past it, the values with the smallest seeded hash are kept, the others
+    /// are counted under "other", and the distinct count is an estimate.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000), help_heading = "Selection")]
+    pub max_distinct: u64,
+
+    /// Compare the input (before) with AFTER: per value, counts, shares, change, retention
+    #[arg(long, value_name = "AFTER", help_heading = "Comparison")]
+    pub compare: Option<PathBuf>,
+
+    /// Check EXPR against the report; exit status 1 when any fails (repeatable)
+    ///
+    /// E.g. 'importance_label=critical:0.10..0.15', 'score.min>=0.82',
+    /// 'count>=300', 'status=conflicts:count>=10', 'diversity>=0.85',
+    /// 'retention>=0.9'. The grammar is in the man page (EXPECTATIONS).
+    #[arg(long = "expect", value_name = "EXPR", value_parser = expect::parse, help_heading = "Gates")]
+    pub expect: Vec<Expectation>,
+
+    /// Report format [default: table on a terminal, jsonl otherwise]
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub format: Option<Format>,
+
+    /// Pass records through unchanged to standard output; report to --report FILE or stderr
+    #[arg(long, help_heading = "Output")]
+    pub pass: bool,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<PathBuf>,
+
+    /// Write the mergeable state to FILE instead of a report (for --merge)
+    #[arg(long, value_name = "FILE", help_heading = "Shards")]
+    pub partial: Option<PathBuf>,
+
+    /// Read the FILEs as states written by --partial and report their merge
+    #[arg(long, help_heading = "Shards")]
+    pub merge: bool,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+pub fn main() -> std::process::ExitCode {
+    exit::run("dist-report", || match cli::parse::<Cli>(&DOC)? {
+        Parsed::Generated => Ok(Outcome::Clean),
+        Parsed::Run(cli) => Ok(execute(cli)?),
+    })
+}
+
+/// What a path of the scan is for.
+#[derive(Clone, Copy)]
+enum Role {
+    By,
+    Field(usize),
+    Text(usize),
+}
+
+struct Measure {
+    plan: Arc<Plan>,
+    paths: PathSet,
+    roles: Vec<Role>,
+    /// Paths that may match several times (`*`).
+    multi: Vec<bool>,
+    /// In discovery mode: the --by path alone.
+    by_only: Option<PathSet>,
+    pass: bool,
+    /// The hash of the one group's empty key (without --by).
+    single: u64,
+}
+
+/// Per-chunk accumulator.
+pub struct ChunkAcc {
+    state: State,
+    scratch: Vec<u8>,
+    seen: Vec<bool>,
+}
+
+const NO_VALUE: Raw<'static> = Raw { kind: json::Kind::Null, bytes: b"", escaped: false };
+const INLINE: usize = 32;
+
+impl Measure {
+    fn group<'s>(
+        &self,
+        state: &'s mut State,
+        by: Option<Raw<'_>>,
+        scratch: &mut Vec<u8>,
+    ) -> &'s mut Dataset {
+        if self.plan.by.is_none() {
+            // One group: its key's hash is known.
+            return state.group(self.single, b"");
+        }
+        scratch.clear();
+        match by {
+            Some(raw) => scratch.extend_from_slice(raw.key_text().as_bytes()),
+            None => scratch.extend_from_slice(MISSING_GROUP.as_bytes()),
+        }
+        state.group(acc::key_hash(scratch), scratch)
+    }
+
+    fn done(&self, emit: &mut Emit<'_>) -> Disposition {
+        if self.pass { emit.pass() } else { emit.hold() }
+    }
+}
+
+impl Processor for Measure {
+    type Acc = ChunkAcc;
+
+    fn acc(&self) -> ChunkAcc {
+        ChunkAcc {
+            state: State::new(&self.plan),
+            scratch: Vec::new(),
+            seen: vec![false; self.roles.len()],
+        }
+    }
+
+    fn record(&self, line: &Line<'_>, emit: &mut Emit<'_>, acc: &mut ChunkAcc) -> Disposition {
+        let ChunkAcc { state, scratch, seen } = acc;
+        if let Some(by_only) = &self.by_only {
+            let mut by = None;
+            if let Err(e) = json::scan_object(line.bytes, by_only, &mut |_, raw| {
+                by.get_or_insert(raw);
+            }) {
+                return emit.reject_json(&e);
+            }
+            let data = self.group(state, by, scratch);
+            // The line is validated by the scan above: discovery cannot fail
+            // half-way through a record.
+            if let Err(e) = acc::discover(line.bytes, line.index as u64, data, scratch) {
+                return emit.reject_json(&e);
+            }
+            data.records += 1;
+            return self.done(emit);
+        }
+        if self.plan.discovers() {
+            let data = self.group(state, None, scratch);
+            // `members` validates the whole line before any field is counted.
+            if let Err(e) = acc::discover(line.bytes, line.index as u64, data, scratch) {
+                return emit.reject_json(&e);
+            }
+            data.records += 1;
+            return self.done(emit);
+        }
+        let mut inline = [(0usize, NO_VALUE); INLINE];
+        let mut found = 0usize;
+        let mut spill: Vec<(usize, Raw<'_>)> = Vec::new();
+        if let Err(e) = json::scan_object(line.bytes, &self.paths, &mut |id, raw| {
+            if found < INLINE {
+                inline[found] = (id, raw);
+            } else {
+                spill.push((id, raw));
+            }
+            found += 1;
+        }) {
+            return emit.reject_json(&e);
+        }
+        let values = inline[..found.min(INLINE)].iter().chain(spill.iter());
+        let by =
+            values.clone().find(|(id, _)| matches!(self.roles[*id], Role::By)).map(|(_, raw)| *raw);
+        let data = self.group(state, by, scratch);
+        data.records += 1;
+        seen.iter_mut().for_each(|s| *s = false);
+        for (id, raw) in values {
+            let first = !seen[*id];
+            if !first && !self.multi[*id] {
+                // A duplicate key: the first value counts, as everywhere in synthkit.
+                continue;
+            }
+            seen[*id] = true;
+            match self.roles[*id] {
+                Role::By => {}
+                Role::Field(i) => {
+                    let f = &mut data.fields[i];
+                    if first {
+                        f.records_with += 1;
+                    }
+                    f.push(raw, scratch);
+                }
+                Role::Text(i) => {
+                    let t = &mut data.texts[i];
+                    if first {
+                        t.records_with += 1;
+                    }
+                    t.push(raw);
+                }
+            }
+        }
+        self.done(emit)
+    }
+}
+
+/// Where the report goes.
+enum Destination {
+    Stdout,
+    Stderr,
+    File(PathBuf),
+}
+
+impl Destination {
+    fn is_terminal(&self) -> bool {
+        match self {
+            Destination::Stdout => std::io::stdout().is_terminal(),
+            Destination::Stderr => std::io::stderr().is_terminal(),
+            Destination::File(_) => false,
+        }
+    }
+
+    fn write(&self, bytes: &[u8]) -> Result<(), Error> {
+        match self {
+            Destination::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes).and_then(|_| out.flush()).map_err(Error::Stdout)
+            }
+            Destination::Stderr => {
+                let mut err = std::io::stderr().lock();
+                let _ = err.write_all(bytes);
+                Ok(())
+            }
+            Destination::File(path) => write_file(path, bytes),
+        }
+    }
+}
+
+/// Writes a whole file atomically; a device or pipe (/dev/stderr, a FIFO)
+/// is written in place, since it cannot be replaced.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        let error = |source| Error::Output { path: path.display().to_string(), source };
+        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
+        return file.write_all(bytes).map_err(error);
+    }
+    AtomicFile::write_all(path, bytes)
+}
+
+const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
+const PARTIAL_VERSION: u64 = 1;
+
+fn usage(text: impl Into<String>) -> Error {
+    Error::Usage(text.into())
+}
+
+fn check_flags(cli: &Cli) -> Result<(), Error> {
+    if cli.merge {
+        if !cli.fields.is_empty() || !cli.texts.is_empty() || cli.by.is_some() {
+            return Err(usage(
+                "--merge takes --field, --text and --by from the partial states; do not give them",
+            ));
+        }
+        if cli.pass || cli.compare.is_some() || cli.partial.is_some() {
+            return Err(usage("--merge cannot be combined with --pass, --compare or --partial"));
+        }
+        if cli.common.files.is_empty() {
+            return Err(usage("--merge needs the partial state files to merge"));
+        }
+    }
+    if cli.partial.is_some() && !cli.expect.is_empty() {
+        return Err(usage(
+            "--expect applies to the merged report: give it to dist-report --merge, not with --partial",
+        ));
+    }
+    if cli.compare.is_some() {
+        if cli.pass {
+            return Err(usage("--compare reads two datasets and cannot --pass records through"));
+        }
+        if cli.by.is_some() || cli.partial.is_some() {
+            return Err(usage("--compare cannot be combined with --by or --partial"));
+        }
+        let after_dash = cli.compare.as_deref().is_some_and(|p| p.as_os_str() == "-");
+        let before_stdin =
+            cli.common.files.is_empty() || cli.common.files.iter().any(|f| f.as_os_str() == "-");
+        if after_dash && before_stdin {
+            return Err(usage(
+                "--compare - reads standard input, so name the BEFORE file(s) as arguments",
+            ));
+        }
+    }
+    if let Some(e) = cli.expect.iter().find(|e| e.needs_compare())
+        && cli.compare.is_none()
+    {
+        return Err(usage(format!(
+            "--expect '{e}' measures retention, which needs --compare AFTER"
+        )));
+    }
+    if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
+        return Err(usage(
+            "without --pass, -o FILE is the report file: give either -o or --report, not both",
+        ));
+    }
+    Ok(())
+}
+
+pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    check_flags(&cli)?;
+    let destination = if cli.pass {
+        cli.report.clone().map_or(Destination::Stderr, Destination::File)
+    } else {
+        match cli.report.clone().or_else(|| cli.common.output.clone()) {
+            Some(p) if p.as_os_str() != "-" => Destination::File(p),
+            _ => Destination::Stdout,
+        }
+    };
+    if cli.merge {
+        return merge(cli, destination);
+    }
+    let plan = Arc::new(Plan {
+        fields: cli.fields.clone(),
+        texts: cli.texts.clone(),
+        by: cli.by.clone(),
+        max_distinct: cli.max_distinct as usize,
+    });
+    let mut files = cli.common.files.clone();
+    let before_sources = files.len().max(1);
+    if let Some(after) = &cli.compare {
+        if files.is_empty() {
+            files.push(PathBuf::from("-"));
+        }
+        files.push(after.clone());
+    }
+    if !plan.discovers() {
+        // Names are known up front: a gate naming no reported field fails
+        // before any record is read (or passed through).
+        let empty = DatasetView::new(&plan, &Dataset::new(&plan), 1);
+        for e in &cli.expect {
+            expect::evaluate(e, &empty, Some(&empty))
+                .map_err(|why| usage(format!("--expect '{e}': {why}")))?;
+        }
+    }
+    let inputs = Inputs::open(&files)?;
+    let mut run = Run::start("dist-report", &cli.common, &inputs, cli.pass)?;
+
+    let mut list: Vec<FieldPath> = Vec::new();
+    let mut roles = Vec::new();
+    if !plan.discovers() {
+        if let Some(by) = &plan.by {
+            list.push(by.clone());
+            roles.push(Role::By);
+        }
+        for (i, f) in plan.fields.iter().enumerate() {
+            list.push(f.clone());
+            roles.push(Role::Field(i));
+        }
+        for (i, t) in plan.texts.iter().enumerate() {
+            list.push(t.clone());
+            roles.push(Role::Text(i));
+        }
+    }
+    let measure = Measure {
+        plan: plan.clone(),
+        paths: FieldPath::set(&list),
+        multi: list.iter().map(FieldPath::has_wildcard).collect(),
+        roles,
+        by_only: plan.by.as_ref().filter(|_| plan.discovers()).map(|b| FieldPath::set([b])),
+        pass: cli.pass,
+        single: acc::key_hash(b""),
+    };
+
+    let mut before = State::new(&plan);
+    let mut after = State::new(&plan);
+    let settings = run.settings.clone();
+    let pass = cli.pass;
+    pipeline::run(inputs, &settings, Arc::new(measure), |mut done| {
+        let flow = run.account(&done)?;
+        if pass {
+            run.write(&done, 0)?;
+        }
+        done.acc.state.lines = done.lines as u64;
+        let into = if done.chunk.source < before_sources { &mut before } else { &mut after };
+        into.append(&done.acc.state);
+        Ok(flow)
+    })?;
+    before.settle();
+    after.settle();
+    let reported = run.counts.records - run.counts.rejected.total();
+
+    if let Some(path) = &cli.partial {
+        let doc = json!({
+            "format": PARTIAL_FORMAT,
+            "version": PARTIAL_VERSION,
+            "plan": plan.to_json(),
+            "state": before.to_json(),
+        });
+        let mut text = serde_json::to_vec(&doc).unwrap_or_default();
+        text.push(b'\n');
+        write_file(path, &text)?;
+        let summary = format!(
+            "wrote the state of {} to {}; {}",
+            render::count(before.total().records, "record"),
+            path.display(),
+            run.rejected_phrase()
+        );
+        let extra = stats_extra(&run, reported, &[]);
+        return run.finish(&summary, extra, false);
+    }
+
+    let body = if cli.compare.is_some() {
+        Body::Compare {
+            before: DatasetView::new(&plan, &before.total(), cli.bins as usize),
+            after: DatasetView::new(&plan, &after.total(), cli.bins as usize),
+        }
+    } else {
+        body(&plan, &before, cli.bins as usize)
+    };
+    let verdicts = check(&cli.expect, &body)?;
+    // A run stopped by --fail-fast leaves no report file (as no output file),
+    // but a stream still gets the report of the records before the stop.
+    if !(run.stopped_early() && matches!(destination, Destination::File(_))) {
+        report(&cli, &destination, &body, &verdicts)?;
+    }
+    let summary = summary_line(&body, &verdicts, &run.rejected_phrase());
+    let failed = verdicts.iter().any(|v| !v.pass);
+    let mut extra = stats_extra(&run, reported, &verdicts);
+    add_figures(&mut extra, &body);
+    run.finish(&summary, extra, failed)
+}
+
+/// The headline figures of the report, for `--stats`.
+fn add_figures(extra: &mut Map<String, Value>, body: &Body) {
+    match body {
+        Body::Plain { all, .. } => {
+            extra.insert("diversity".into(), json!(all.diversity));
+        }
+        Body::Compare { before, after } => {
+            extra.insert("records_before".into(), json!(before.records));
+            extra.insert("records_after".into(), json!(after.records));
+            extra.insert("diversity_before".into(), json!(before.diversity));
+            extra.insert("diversity_after".into(), json!(after.diversity));
+        }
+    }
+}
+
+fn body(plan: &Plan, state: &State, bins: usize) -> Body {
+    let all = DatasetView::new(plan, &state.total(), bins);
+    let mut groups: Vec<(String, DatasetView)> = state
+        .ordered_groups()
+        .into_iter()
+        .map(|(name, data)| (name, DatasetView::new(plan, data, bins)))
+        .collect();
+    if state.groups.other.data.records > 0 {
+        groups.push((
+            "(other groups)".into(),
+            DatasetView::new(plan, &state.groups.other.data, bins),
+        ));
+    }
+    Body::Plain { all, by: plan.by.as_ref().map(|b| b.as_str().to_string()), groups }
+}
+
+fn check(expectations: &[Expectation], body: &Body) -> Result<Vec<Verdict>, Error> {
+    let (now, before) = match body {
+        Body::Plain { all, .. } => (all, None),
+        Body::Compare { before, after } => (after, Some(before)),
+    };
+    let mut verdicts = Vec::new();
+    for e in expectations {
+        let verdict = expect::evaluate(e, now, before)
+            .map_err(|why| usage(format!("--expect '{e}': {why}")))?;
+        verdicts.push(verdict);
+    }
+    for v in verdicts.iter().filter(|v| !v.pass) {
+        let measured = v.measured.map_or("no value".into(), render::number);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "dist-report: expectation failed: {} (measured {measured})",
+            v.text
+        );
+    }
+    Ok(verdicts)
+}
+
+fn report(
+    cli: &Cli,
+    destination: &Destination,
+    body: &Body,
+    verdicts: &[Verdict],
+) -> Result<(), Error> {
+    let terminal = destination.is_terminal();
+    let format = cli.format.unwrap_or(if terminal { Format::Table } else { Format::Jsonl });
+    let colour = terminal
+        && format == Format::Table
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let style = Style { format, top: cli.top as usize, colour };
+    let mut bytes = render::render(body, verdicts, &style);
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    destination.write(&bytes)
+}
+
+fn summary_line(body: &Body, verdicts: &[Verdict], rejected: &str) -> String {
+    let mut text = match body {
+        Body::Plain { all, groups, by } => {
+            let mut t = format!("reported {}", render::count(all.records, "record"));
+            if by.is_some() {
+                t.push_str(&format!(" in {} groups", groups.len()));
+            }
+            if let Some(d) = all.diversity {
+                t.push_str(&format!("; diversity {d:.3}"));
+            }
+            t
+        }
+        Body::Compare { before, after } => format!(
+            "compared {} before with {} after ({} retained)",
+            render::count(before.records, "record"),
+            after.records,
+            crate::report::percent(after.records, before.records)
+        ),
+    };
+    if !verdicts.is_empty() {
+        let failed = verdicts.iter().filter(|v| !v.pass).count();
+        text.push_str(&format!(
+            "; {} of {} expectations met",
+            verdicts.len() - failed,
+            verdicts.len()
+        ));
+    }
+    text.push_str(&format!("; {rejected}"));
+    text
+}
+
+fn stats_extra(run: &Run, reported: u64, verdicts: &[Verdict]) -> Map<String, Value> {
+    let mut extra = Map::new();
+    extra.insert("records_reported".into(), json!(reported));
+    extra.insert("records_held".into(), json!(run.counts.held));
+    if !verdicts.is_empty() {
+        extra.insert(
+            "expectations".into(),
+            verdicts
+                .iter()
+                .map(|v| json!({"expect": v.text, "measured": v.measured, "pass": v.pass}))
+                .collect(),
+        );
+    }
+    extra
+}
+
+/// `--merge`: reads partial states and reports their merge.
+fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
+    let mut merged: Option<State> = None;
+    for path in &cli.common.files {
+        let name = path.display().to_string();
+        let text = if path.as_os_str() == "-" {
+            let mut buf = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)
+                .map_err(|source| Error::Input { name: name.clone(), source })?;
+            buf
+        } else {
+            std::fs::read_to_string(path)
+                .map_err(|source| Error::Input { name: name.clone(), source })?
+        };
+        let bad =
+            |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
+        let doc: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        if doc.get("format").and_then(Value::as_str) != Some(PARTIAL_FORMAT) {
+            return Err(bad("write it with dist-report --partial FILE".into()));
+        }
+        if doc.get("version").and_then(Value::as_u64) != Some(PARTIAL_VERSION) {
+            return Err(bad(format!("expected version {PARTIAL_VERSION}")));
+        }
+        let plan = Plan::from_json(doc.get("plan").unwrap_or(&Value::Null)).map_err(bad)?;
+        let plan = Arc::new(plan);
+        let state =
+            State::from_json(doc.get("state").unwrap_or(&Value::Null), &plan).map_err(bad)?;
+        match &mut merged {
+            None => merged = Some(state),
+            Some(m) => {
+                if *m.plan != *plan {
+                    return Err(Error::Config(format!(
+                        "{name}: measured {} but the first state measured {}; merge states written with the same --field, --text, --by and --max-distinct",
+                        plan.to_json(),
+                        m.plan.to_json()
+                    )));
+                }
+                m.append(&state);
+            }
+        }
+    }
+    let Some(mut state) = merged else {
+        return Err(usage("--merge needs the partial state files to merge"));
+    };
+    state.settle();
+    let plan = state.plan.clone();
+    let body = body(&plan, &state, cli.bins as usize);
+    let verdicts = check(&cli.expect, &body)?;
+    report(&cli, &destination, &body, &verdicts)?;
+    let inputs = Inputs::from_memory("<merge>", Vec::new());
+    let run = Run::start("dist-report", &cli.common, &inputs, false)?;
+    let summary = format!(
+        "merged {} partial states: {}",
+        cli.common.files.len(),
+        summary_line(&body, &verdicts, &run.rejected_phrase())
+    );
+    let failed = verdicts.iter().any(|v| !v.pass);
+    let mut extra = stats_extra(&run, 0, &verdicts);
+    add_figures(&mut extra, &body);
+    run.finish(&summary, extra, failed)
+}

@@ -1,0 +1,700 @@
+//! dist-report behaviour: golden reports in every format, gates, comparison,
+//! type mix, text lengths, diversity, caps, pass-through, and the invariants
+//! (conservation, thread/chunk invariance, shard merges equal one run).
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::util::{Dir, jsonl, run_with_stdin, stats, std_tool, text};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dist_report").join(name)
+}
+
+fn report(args: &[&str], input: &str) -> std::process::Output {
+    let mut cmd = std_tool("dist-report");
+    cmd.args(args);
+    run_with_stdin(cmd, input.as_bytes())
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    std_tool("dist-report").args(args).output().expect("run dist-report")
+}
+
+fn json_report(args: &[&str], input: &str) -> Value {
+    let mut all = vec!["--format", "json", "-q"];
+    all.extend_from_slice(args);
+    let out = report(&all, input);
+    assert!(out.status.code() == Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
+fn rows(stdout: &[u8]) -> Vec<Value> {
+    text(stdout).lines().map(|l| serde_json::from_str(l).expect("a JSONL row")).collect()
+}
+
+/// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it.
+fn golden(name: &str, actual: &[u8]) {
+    let path = data(&format!("golden/{name}"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it):\n{}",
+        text(actual)
+    );
+}
+
+#[test]
+fn golden_reports_in_every_format() {
+    let before = data("before.jsonl");
+    let after = data("after.jsonl");
+    let before = before.to_str().expect("utf8 path");
+    let after = after.to_str().expect("utf8 path");
+    let fields =
+        ["--field", "status", "--field", "score", "--field", "reviewed", "--text", "prompt"];
+    for (format, ext) in
+        [("table", "txt"), ("markdown", "md"), ("json", "json"), ("jsonl", "jsonl"), ("csv", "csv")]
+    {
+        let mut args = vec![before, "--format", format, "-q"];
+        args.extend(fields);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        golden(&format!("fields.{ext}"), &out.stdout);
+
+        let out = run(&[
+            before,
+            "--compare",
+            after,
+            "--field",
+            "status",
+            "--field",
+            "score",
+            "--format",
+            format,
+            "-q",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        golden(&format!("compare.{ext}"), &out.stdout);
+
+        let out = run(&[before, "--format", format, "-q"]);
+        golden(&format!("discover.{ext}"), &out.stdout);
+
+        let out =
+            run(&[before, "--field", "status", "--by", "metadata.tier", "--format", format, "-q"]);
+        golden(&format!("by.{ext}"), &out.stdout);
+    }
+}
+
+#[test]
+fn categorical_counts_shares_and_missing() {
+    let doc = json_report(
+        &["--field", "status", "--field", "metadata.tier"],
+        &std::fs::read_to_string(data("before.jsonl")).unwrap(),
+    );
+    assert_eq!(doc["records"], 10);
+    let status = &doc["fields"][0];
+    assert_eq!(status["role"], "categorical");
+    assert_eq!(status["distinct"], 3);
+    assert_eq!(
+        status["counts"][0],
+        serde_json::json!({"value": "aligned", "count": 6, "share": 0.6})
+    );
+    assert_eq!(status["counts"][1]["value"], "needs_adjustment");
+    assert_eq!(
+        status["counts"][2],
+        serde_json::json!({"value": "conflicts", "count": 1, "share": 0.1})
+    );
+    let tier = &doc["fields"][1];
+    assert_eq!(tier["missing"], 1);
+    assert_eq!(tier["missing_share"], 0.1);
+    // Ties in count are ordered by value.
+    let values: Vec<&str> =
+        tier["counts"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["simple", "medium", "complex"]);
+}
+
+#[test]
+fn top_k_folds_the_tail_into_other() {
+    let lines: Vec<String> = (0..30).map(|i| format!(r#"{{"v":"x{:02}"}}"#, i % 10)).collect();
+    let input = jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let doc = json_report(&["--field", "v", "--top", "4"], &input);
+    let f = &doc["fields"][0];
+    assert_eq!(f["counts"].as_array().unwrap().len(), 4);
+    assert_eq!(f["other"], serde_json::json!({"values": 6, "count": 18, "share": 0.6}));
+    let out = report(&["--field", "v", "--top", "4", "--format", "table"], &input);
+    assert!(text(&out.stdout).contains("other (6 values)"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn numeric_fields_report_moments_quantiles_and_histogram() {
+    let input = jsonl(&[
+        r#"{"score":1}"#,
+        r#"{"score":2}"#,
+        r#"{"score":3}"#,
+        r#"{"score":4}"#,
+        r#"{"score":"5"}"#,
+        r#"{"score":null}"#,
+        r#"{"other":1}"#,
+    ]);
+    let doc = json_report(&["--field", "score", "--bins", "3"], &input);
+    let f = &doc["fields"][0];
+    assert_eq!(f["role"], "numeric");
+    assert_eq!(f["missing"], 1);
+    assert_eq!(f["types"], serde_json::json!({"number": 4, "string": 1, "null": 1}));
+    let n = &f["numeric"];
+    assert_eq!(n["count"], 4);
+    assert_eq!(n["non_numeric"], 2);
+    assert_eq!(
+        (n["min"].as_f64(), n["max"].as_f64(), n["mean"].as_f64()),
+        (Some(1.0), Some(4.0), Some(2.5))
+    );
+    assert_eq!(n["p50"], 2.5);
+    assert_eq!(n["p25"], 1.75);
+    assert_eq!(n["std"].as_f64().unwrap(), (5.0f64 / 3.0).sqrt());
+    assert_eq!(n["quantiles"], "exact");
+    let counts: Vec<u64> =
+        n["histogram"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [1, 1, 2]);
+}
+
+#[test]
+fn type_mix_is_reported_for_every_field_to_depth_2() {
+    let input = jsonl(&[
+        r#"{"a":1,"m":{"x":1,"y":{"deep":1}},"@odata.etag":"e"}"#,
+        r#"{"a":"1","m":{"x":null}}"#,
+        r#"{"a":2.5,"m":[],"b":true}"#,
+        r#"{"a":3}"#,
+    ]);
+    let doc = json_report(&[], &input);
+    let found: Vec<(String, Value, u64)> = doc["discovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["field"].as_str().unwrap().to_string(),
+                p["types"].clone(),
+                p["missing"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["a", "m", "m.x", "m.y", "/@odata.etag", "b"]);
+    assert_eq!(found[0].1, serde_json::json!({"number": 3, "string": 1}));
+    assert_eq!(found[1].1, serde_json::json!({"object": 2, "array": 1}));
+    assert_eq!(found[2].1, serde_json::json!({"number": 1, "null": 1}));
+    assert_eq!(found[2].2, 2);
+    let a = &doc["discovered"][0];
+    assert_eq!((a["min"].as_f64(), a["max"].as_f64()), (Some(1.0), Some(3.0)));
+    // A discovered name works as --field.
+    let doc = json_report(&["--field", "/@odata.etag", "--field", "m.x"], &input);
+    assert_eq!(doc["fields"][0]["counts"][0]["value"], "e");
+    assert_eq!(doc["fields"][1]["records"], 2);
+}
+
+#[test]
+fn booleans_report_true_false_and_missing() {
+    let doc = json_report(
+        &["--field", "reviewed"],
+        &std::fs::read_to_string(data("before.jsonl")).unwrap(),
+    );
+    let f = &doc["fields"][0];
+    assert_eq!(f["role"], "boolean");
+    assert_eq!(f["counts"][0], serde_json::json!({"value": true, "count": 6, "share": 0.6}));
+    assert_eq!(f["counts"][1], serde_json::json!({"value": false, "count": 3, "share": 0.3}));
+    assert_eq!(f["missing"], 1);
+}
+
+#[test]
+fn text_lengths_with_wildcards() {
+    let input = jsonl(&[
+        r#"{"messages":[{"role":"user","content":"hello there"},{"role":"assistant","content":"héllo — wörld\nbye"}]}"#,
+        r#"{"messages":[{"role":"user","content":""},{"role":"assistant","content":7}]}"#,
+        r#"{"messages":[]}"#,
+    ]);
+    let doc = json_report(&["--text", "messages.*.content", "--field", "messages.*.role"], &input);
+    let t = &doc["text"][0];
+    assert_eq!(t["strings"], 3);
+    assert_eq!(t["empty"], 1);
+    assert_eq!(t["non_string"], 1);
+    assert_eq!(t["records"], 2);
+    assert_eq!(t["missing"], 1);
+    assert_eq!(t["chars"]["max"], 17.0);
+    assert_eq!(t["words"]["max"], 4.0);
+    assert_eq!(t["chars"]["min"], 0.0);
+    let role = &doc["fields"][0];
+    assert_eq!(role["values"], 4);
+    assert_eq!(role["records"], 2);
+    assert_eq!(
+        role["counts"][0],
+        serde_json::json!({"value": "assistant", "count": 2, "share": 0.4})
+    );
+}
+
+#[test]
+fn diversity_is_normalised_entropy_and_its_mean() {
+    // Six personas over two dimensions: level uniform over 3 (diversity 1),
+    // function 5/1 (H = 0.650 bits over log2(2)).
+    let input = jsonl(&[
+        r#"{"level":"Manager","function":"Sales"}"#,
+        r#"{"level":"Manager","function":"Sales"}"#,
+        r#"{"level":"Director","function":"Sales"}"#,
+        r#"{"level":"Director","function":"Sales"}"#,
+        r#"{"level":"IC","function":"Sales"}"#,
+        r#"{"level":"IC","function":"Legal"}"#,
+    ]);
+    let doc = json_report(&["--field", "level", "--field", "function"], &input);
+    assert_eq!(doc["fields"][0]["diversity"], 1.0);
+    let f = doc["fields"][1]["diversity"].as_f64().unwrap();
+    let expected = -(5.0f64 / 6.0) * (5.0f64 / 6.0).log2() - (1.0f64 / 6.0) * (1.0f64 / 6.0).log2();
+    assert!((f - expected).abs() < 1e-12);
+    assert!((doc["diversity"].as_f64().unwrap() - (1.0 + expected) / 2.0).abs() < 1e-12);
+    let out =
+        report(&["--field", "level", "--field", "function", "--expect", "diversity>=0.8"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out =
+        report(&["--field", "level", "--field", "function", "--expect", "diversity>=0.85"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("dist-report: expectation failed: diversity>=0.85 (measured 0.825)")
+    );
+}
+
+#[test]
+fn gates_pass_fail_and_report_every_failure() {
+    let file = data("before.jsonl");
+    let file = file.to_str().unwrap();
+    let out = run(&[
+        file,
+        "--field",
+        "status",
+        "--field",
+        "score",
+        "-q",
+        "--expect",
+        "count>=10",
+        "--expect",
+        "status=aligned:0.5..0.7",
+        "--expect",
+        "status=conflicts:count>=1",
+        "--expect",
+        "score.min>=0.8",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+    let expect_rows: Vec<Value> =
+        rows(&out.stdout).into_iter().filter(|r| r["kind"] == "expect").collect();
+    assert_eq!(expect_rows.len(), 4);
+    assert!(expect_rows.iter().all(|r| r["pass"] == true));
+
+    let out = run(&[
+        file,
+        "--field",
+        "status",
+        "--field",
+        "score",
+        "--expect",
+        "score.min>=0.82",
+        "--expect",
+        "status=conflicts:count>=10",
+        "--expect",
+        "count>=11",
+        "--expect",
+        "status=aligned:0.1..0.15",
+        "--expect",
+        "score.max<=1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for line in [
+        "dist-report: expectation failed: score.min>=0.82 (measured 0.8)",
+        "dist-report: expectation failed: status=conflicts:count>=10 (measured 1)",
+        "dist-report: expectation failed: count>=11 (measured 10)",
+        "dist-report: expectation failed: status=aligned:0.1..0.15 (measured 0.6)",
+    ] {
+        assert!(stderr.contains(line), "{line}\n{stderr}");
+    }
+    assert!(!stderr.contains("score.max<=1"));
+    assert!(stderr.contains("1 of 5 expectations met"), "{stderr}");
+}
+
+#[test]
+fn malformed_gates_are_usage_errors_that_say_what_was_expected() {
+    for bad in
+        ["score.min", "score.min>=high", "status=aligned:0.9..0.1", "score.average>=1", "nothing"]
+    {
+        let out = report(&["--field", "score", "--expect", bad], "{}\n");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("expected SUBJECT OP NUMBER or SUBJECT:LOW..HIGH"),
+            "{bad}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // A field the report does not have: exit 2 before reading anything.
+    let out = report(&["--field", "score", "--expect", "status=x>=0.1", "--pass"], "{}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`status` is not a field of the report (fields: score)"));
+    assert!(out.stdout.is_empty());
+    let out = report(&["--field", "score", "--expect", "retention>=0.9"], "{}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("needs --compare"));
+}
+
+#[test]
+fn comparison_gives_counts_shares_change_and_retention() {
+    let before = data("before.jsonl");
+    let after = data("after.jsonl");
+    let out = run(&[
+        before.to_str().unwrap(),
+        "--compare",
+        after.to_str().unwrap(),
+        "--field",
+        "status",
+        "--field",
+        "score",
+        "--format",
+        "jsonl",
+        "--expect",
+        "retention>=0.6",
+        "--expect",
+        "status=aligned:retention>=0.5",
+        "--expect",
+        "score.min>=0.83",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = rows(&out.stdout);
+    assert_eq!(
+        rows[0],
+        serde_json::json!({
+            "kind": "dataset", "before_records": 10, "after_records": 6, "change": -4,
+            "retention": 0.6, "before_diversity": rows[0]["before_diversity"], "after_diversity": rows[0]["after_diversity"],
+        })
+    );
+    let aligned = rows.iter().find(|r| r["field"] == "status" && r["value"] == "aligned").unwrap();
+    assert_eq!(aligned["before_count"], 6);
+    assert_eq!(aligned["after_count"], 3);
+    assert_eq!(aligned["before_share"], 0.6);
+    assert_eq!(aligned["after_share"], 0.5);
+    assert_eq!(aligned["change"], -3);
+    assert_eq!(aligned["retention"], 0.5);
+    let min = rows.iter().find(|r| r["field"] == "score" && r["stat"] == "min").unwrap();
+    assert_eq!((min["before"].as_f64(), min["after"].as_f64()), (Some(0.8), Some(0.83)));
+    assert!(text(&out.stderr).contains("compared 10 records before with 6 after (60.0% retained)"));
+    assert!(text(&out.stderr).contains("3 of 3 expectations met"));
+}
+
+#[test]
+fn pass_writes_records_byte_for_byte_and_the_report_elsewhere() {
+    let input = std::fs::read_to_string(data("before.jsonl")).unwrap();
+    let out = report(&["--pass", "--field", "status", "--format", "markdown"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), input);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("| aligned | 6 | 60.0% |"), "{stderr}");
+    let dir = Dir::new();
+    let records = dir.path("records.jsonl");
+    let rep = dir.path("report.json");
+    let out = report(
+        &[
+            "--pass",
+            "--field",
+            "status",
+            "--report",
+            rep.to_str().unwrap(),
+            "-o",
+            records.to_str().unwrap(),
+            "-q",
+        ],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+    assert_eq!(std::fs::read_to_string(&records).unwrap(), input);
+    // A file gets jsonl unless --format says otherwise.
+    let first: Value =
+        serde_json::from_str(dir.read("report.json").lines().next().unwrap()).unwrap();
+    assert_eq!(first["kind"], "dataset");
+    // Without --pass, -o names the report file; both -o and --report is an error.
+    let out = report(
+        &["--field", "status", "-o", rep.to_str().unwrap(), "--report", rep.to_str().unwrap()],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn conservation_records_read_equal_reported_plus_rejected() {
+    let input = "{\"status\":\"a\"}\nnot json\n{\"status\":\"b\"}\n[1]\n\n{\"status\":\"a\"}\n";
+    let dir = Dir::new();
+    let stats_path = dir.path("stats.json");
+    let out = report(
+        &["--field", "status", "--format", "json", "--stats", stats_path.to_str().unwrap()],
+        input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let s = stats(&stats_path);
+    assert_eq!(s["records_in"], 5);
+    assert_eq!(s["records_reported"], 3);
+    assert_eq!(s["records_held"], 3);
+    let rejected: u64 =
+        s["rejected"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(s["records_reported"].as_u64().unwrap() + rejected, 5);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["records"], 3);
+    assert_eq!(
+        doc["fields"][0]["counts"][0],
+        serde_json::json!({"value": "a", "count": 2, "share": 0.666667})
+    );
+    assert!(text(&out.stderr).contains("reported 3 records"));
+    assert!(text(&out.stderr).contains("2 rejected"));
+}
+
+#[test]
+fn distinct_cap_counts_the_rest_and_says_so() {
+    let lines: Vec<String> =
+        (0..500).map(|i| format!(r#"{{"id":"u{i}","k":"{}"}}"#, i % 3)).collect();
+    let input = jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let doc = json_report(&["--field", "id", "--field", "k", "--max-distinct", "50"], &input);
+    let id = &doc["fields"][0];
+    assert_eq!(id["distinct_estimated"], true);
+    let tracked: u64 =
+        id["counts"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(tracked + id["other"]["count"].as_u64().unwrap(), 500);
+    let estimate = id["distinct"].as_u64().unwrap();
+    assert!((250..=1000).contains(&estimate), "{estimate}");
+    assert_eq!(doc["fields"][1]["distinct_estimated"], false);
+    let out = report(&["--field", "id", "--max-distinct", "50", "--format", "table"], &input);
+    assert!(text(&out.stdout).contains("over the --max-distinct cap"), "{}", text(&out.stdout));
+    // The kept values do not depend on order or chunking.
+    let mut reversed = lines.clone();
+    reversed.reverse();
+    let rev = jsonl(&reversed.iter().map(String::as_str).collect::<Vec<_>>());
+    let a = report(&["--field", "id", "--max-distinct", "50", "--format", "jsonl"], &input);
+    let mut cmd = std_tool("dist-report");
+    cmd.args(["--field", "id", "--max-distinct", "50", "--format", "jsonl", "-j3"])
+        .env("SYNTHKIT_CHUNK_BYTES", "64");
+    let b = run_with_stdin(cmd, rev.as_bytes());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn by_reports_every_group_after_all_records() {
+    let doc = json_report(
+        &["--field", "status", "--by", "metadata.tier"],
+        &std::fs::read_to_string(data("before.jsonl")).unwrap(),
+    );
+    assert_eq!(doc["by"], "metadata.tier");
+    let groups: Vec<(&str, u64)> = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["group"].as_str().unwrap(), g["records"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(groups, [("simple", 4), ("medium", 3), ("complex", 2), ("(missing)", 1)]);
+    assert_eq!(doc["records"], 10);
+}
+
+#[test]
+fn gates_work_on_fields_found_without_field() {
+    let input = jsonl(&[r#"{"a":1,"m":{"n":5}}"#, r#"{"a":3}"#]);
+    let out = report(&["--expect", "a.max<=3", "--expect", "m.n.missing==1", "-q"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = report(&["--expect", "a.max<=2"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("expectation failed: a.max<=2 (measured 3)"));
+    let out = report(&["--expect", "a.p95<=2"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("add --field a"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn fail_fast_leaves_no_report_file() {
+    let dir = Dir::new();
+    let path = dir.path("report.json");
+    let out = report(
+        &["--field", "a", "--fail-fast", "-o", path.to_str().unwrap()],
+        "{\"a\":1}\nbad\n{\"a\":2}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!path.exists());
+    assert!(text(&out.stderr).contains("stopped at the first bad record"));
+}
+
+#[test]
+fn flag_conflicts_are_usage_errors() {
+    for args in [
+        &["--merge", "--field", "a", "x.state"][..],
+        &["--compare", "b.jsonl", "--pass"],
+        &["--compare", "b.jsonl", "--by", "a"],
+        &["--partial", "s.json", "--expect", "count>=1"],
+        &["--merge"],
+    ] {
+        let out = report(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).starts_with("dist-report: "), "{args:?}");
+    }
+}
+
+#[test]
+fn merge_rejects_states_that_do_not_match() {
+    let dir = Dir::new();
+    let a = dir.path("a.state");
+    let b = dir.path("b.state");
+    report(&["--field", "status", "--partial", a.to_str().unwrap()], "{\"status\":1}\n");
+    report(&["--field", "score", "--partial", b.to_str().unwrap()], "{\"status\":1}\n");
+    let out = run(&["--merge", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("same --field"), "{}", text(&out.stderr));
+    let junk = dir.write("junk.json", "{\"x\":1}");
+    let out = run(&["--merge", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a dist-report partial state"));
+}
+
+/// Splits `lines` at `cuts`, runs --partial on each shard and --merge on the
+/// states; returns the merged report and the whole-file report.
+fn merged_and_whole(lines: &[String], cuts: &[usize], args: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    let dir = Dir::new();
+    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (lines.len() + 1)).collect();
+    bounds.push(0);
+    bounds.push(lines.len());
+    bounds.sort_unstable();
+    let mut states = Vec::new();
+    for (i, pair) in bounds.windows(2).enumerate() {
+        let shard = dir.write(
+            &format!("shard{i}.jsonl"),
+            jsonl(&lines[pair[0]..pair[1]].iter().map(String::as_str).collect::<Vec<_>>()),
+        );
+        let state = dir.path(&format!("shard{i}.state"));
+        let mut cmd = std_tool("dist-report");
+        cmd.args(args).arg(&shard).arg("--partial").arg(&state).arg("-q");
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        states.push(state);
+    }
+    let merged = std_tool("dist-report")
+        .arg("--merge")
+        .args(&states)
+        .args(["--format", "json", "-q"])
+        .output()
+        .expect("merge");
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    let whole_file =
+        dir.write("whole.jsonl", jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()));
+    let whole = std_tool("dist-report")
+        .args(args)
+        .arg(&whole_file)
+        .args(["--format", "json", "-q", "-j2"])
+        .env("SYNTHKIT_CHUNK_BYTES", "300")
+        .output()
+        .expect("whole");
+    (merged.stdout, whole.stdout)
+}
+
+fn record() -> impl Strategy<Value = String> {
+    let score = prop_oneof![
+        (-1e3f64..1e3).prop_map(|f| format!("{f}")),
+        (0u32..100).prop_map(|n| format!("0.{n:02}")),
+        (-5i64..5).prop_map(|n| n.to_string()),
+        Just("null".to_string()),
+        Just("\"0.5\"".to_string()),
+        (1e-300f64..1e300).prop_map(|f| format!("{f:e}")),
+    ];
+    (0usize..5, score, "[a-z é]{0,12}", any::<bool>(), 0usize..4).prop_map(|(s, score, text, flag, tier)| {
+        let status = ["aligned", "needs_adjustment", "conflicts", "a\\\"b", "x"][s];
+        let tier = ["simple", "medium", "complex", "other"][tier];
+        if flag {
+            format!(r#"{{"status":"{status}","score":{score},"prompt":"{text}","metadata":{{"tier":"{tier}"}}}}"#)
+        } else {
+            format!(r#"{{"score":{score},"status":"{status}","extra":[1],"prompt":"{text}"}}"#)
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Shard states merged in order give the report of one run over the
+    /// concatenation, byte for byte: counts, moments, quantiles, field order.
+    #[test]
+    fn merged_shards_equal_one_run(
+        lines in prop::collection::vec(record(), 1..120),
+        cuts in prop::collection::vec(0usize..200, 0..4),
+        mode in 0usize..3,
+    ) {
+        let args: &[&str] = match mode {
+            0 => &["--field", "status", "--field", "score", "--text", "prompt", "--max-distinct", "40"],
+            1 => &["--field", "score", "--by", "metadata.tier"],
+            _ => &[],
+        };
+        let (merged, whole) = merged_and_whole(&lines, &cuts, args);
+        prop_assert_eq!(text(&merged), text(&whole));
+    }
+}
+
+#[test]
+fn merged_shards_equal_one_run_past_the_exact_quantile_limit() {
+    // 25,000 numbers: quantiles come from the sketch; sums stay exact.
+    let lines: Vec<String> = (0..25_000u64)
+        .map(|i| {
+            format!(
+                r#"{{"v":{},"k":"{}"}}"#,
+                ((i * 2_654_435_761) % 100_003) as f64 / 7.0 - 3000.0,
+                i % 17
+            )
+        })
+        .collect();
+    let (merged, whole) = merged_and_whole(
+        &lines,
+        &[7_000, 7_001, 19_999],
+        &["--field", "v", "--field", "k", "--max-distinct", "5"],
+    );
+    assert_eq!(text(&merged), text(&whole));
+    let doc: Value = serde_json::from_slice(&whole).unwrap();
+    let n = &doc["fields"][0]["numeric"];
+    assert_eq!(n["quantiles"], "sketch");
+    let mut values: Vec<f64> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["v"].as_f64().unwrap())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    for (name, q) in [("p5", 0.05), ("p50", 0.5), ("p95", 0.95)] {
+        let exact = values[(q * (values.len() - 1) as f64).round() as usize];
+        let got = n[name].as_f64().unwrap();
+        assert!((got - exact).abs() <= exact.abs() * 0.0078 + 1e-9, "{name}: {got} vs {exact}");
+    }
+}
+
+#[test]
+fn report_is_identical_across_threads_and_chunk_sizes() {
+    let input = std::fs::read_to_string(data("before.jsonl")).unwrap().repeat(40);
+    let args = [
+        "--field",
+        "status",
+        "--field",
+        "score",
+        "--text",
+        "prompt",
+        "--by",
+        "metadata.tier",
+        "--format",
+        "json",
+    ];
+    let reference = report(&args, &input);
+    for (threads, chunk) in [("1", "100"), ("3", "1"), ("8", "4096")] {
+        let mut cmd = std_tool("dist-report");
+        cmd.args(args).args(["-j", threads]).env("SYNTHKIT_CHUNK_BYTES", chunk);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.stdout, reference.stdout, "-j{threads} chunk {chunk}");
+    }
+}
