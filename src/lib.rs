@@ -5,11 +5,12 @@
 //! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
 //! output ([`output`]), accounting and
-//! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
+//! reports ([`report`], [`run`]), distribution distances ([`divergence`]), seeded hashing ([`hash`]) and CLI plumbing
 //! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
+pub mod divergence;
 pub mod document;
 pub mod error;
 pub mod exit;
@@ -33,4 +34,4 @@ pub struct Tool {
 }
 
 /// Every tool of the suite.
-pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL];
+pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL, tools::graph_validate::TOOL];

@@ -3,5 +3,6 @@
 
 mod conventions;
 mod generated;
+mod graph_validate;
 mod score_filter;
 mod util;

@@ -1,0 +1,1024 @@
+//! One event, checked in one pass over its bytes: the schema walk (types,
+//! nullability, enums, nested structure, formats, unknown properties) with a
+//! pull cursor, then the semantic checks on what the walk captured (end after
+//! start in real time, all-day midnights, required properties, time-zone
+//! policy, duplicate attendees, labels). Every problem becomes an [`Issue`]
+//! located by JSON Pointer; nothing stops at the first one.
+
+use std::borrow::Cow;
+
+use crate::json::{self, Cursor, JsonError, Kind, Next, PathSet, Raw};
+use crate::time::{DateTimeText, parse_date, parse_date_time};
+
+use super::align::PathRecorder;
+use super::schema::{Complex, EVENT, LABELS, Role, Ty};
+use super::zones::{ZoneCache, Zones, instant};
+
+/// What kind of problem an issue is (the summary counts by path and kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IssueKind {
+    Type,
+    Null,
+    Enum,
+    Format,
+    Range,
+    Unknown,
+    Placeholder,
+    TimeZone,
+    Order,
+    AllDay,
+    Email,
+    Duplicate,
+    Required,
+    Label,
+}
+
+impl IssueKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            IssueKind::Type => "type",
+            IssueKind::Null => "null",
+            IssueKind::Enum => "enum",
+            IssueKind::Format => "format",
+            IssueKind::Range => "range",
+            IssueKind::Unknown => "unknown property",
+            IssueKind::Placeholder => "placeholder",
+            IssueKind::TimeZone => "time zone",
+            IssueKind::Order => "end before start",
+            IssueKind::AllDay => "all-day",
+            IssueKind::Email => "email",
+            IssueKind::Duplicate => "duplicate attendee",
+            IssueKind::Required => "required",
+            IssueKind::Label => "label",
+        }
+    }
+}
+
+/// One problem in one record.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// JSON Pointer to the value ("" is the record).
+    pub path: String,
+    pub kind: IssueKind,
+    pub error: String,
+    /// The offending value as JSON text (see [`value_text`]); none when absent.
+    pub value: Option<String>,
+}
+
+/// Values longer than this are shown as a string holding their beginning.
+const VALUE_LIMIT: usize = 256;
+const VALUE_PREVIEW: usize = 120;
+
+/// The offending value as JSON text: the value itself, or for a long one a
+/// JSON string with its first characters and an ellipsis.
+pub fn value_text(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    if text.len() <= VALUE_LIMIT {
+        return text.into_owned();
+    }
+    let head: String = text.chars().take(VALUE_PREVIEW).collect();
+    json::quote(&format!("{head}…"))
+}
+
+/// How the checks are set up (from the flags).
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub strict: bool,
+    /// Label fields must all be present (`--labels`).
+    pub labels: bool,
+    /// Required top-level properties.
+    pub required_top: Vec<String>,
+    /// For each event property (by index), its place in `required_top`.
+    pub required_slots: Vec<Option<usize>>,
+    /// Required nested paths: their set and their names as written.
+    pub required_nested: Option<(PathSet, Vec<String>)>,
+    /// Every start/end must use this zone name (`--timezone`).
+    pub timezone: Option<String>,
+}
+
+/// A value's bytes in the record.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+impl Span {
+    fn of(line: &[u8], raw: &Raw<'_>) -> Span {
+        let start = raw.bytes.as_ptr() as usize - line.as_ptr() as usize;
+        Span { start, end: start + raw.bytes.len(), escaped: raw.escaped }
+    }
+
+    fn raw<'a>(&self, line: &'a [u8], kind: Kind) -> Raw<'a> {
+        Raw { kind, bytes: &line[self.start..self.end], escaped: self.escaped }
+    }
+
+    fn text<'a>(&self, line: &'a [u8]) -> Cow<'a, str> {
+        self.raw(line, Kind::String).as_str().unwrap_or_default()
+    }
+
+    /// A string value's content bytes, decoded only when it has escapes.
+    fn content<'a>(&self, line: &'a [u8]) -> Cow<'a, [u8]> {
+        content(&self.raw(line, Kind::String))
+    }
+}
+
+/// A string's content bytes without the quotes, decoded only when escaped
+/// (the hot path never re-validates UTF-8: the scanner already did).
+fn content<'a>(raw: &Raw<'a>) -> Cow<'a, [u8]> {
+    if raw.escaped {
+        Cow::Owned(raw.as_str().unwrap_or_default().into_owned().into_bytes())
+    } else {
+        Cow::Borrowed(&raw.bytes[1..raw.bytes.len() - 1])
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct AttendeeFact {
+    kind: Option<Span>,
+    address: Option<Span>,
+}
+
+/// Where in the event a value sits, for the captures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Event,
+    Start,
+    End,
+    Organizer,
+    Attendee(usize),
+    Other,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Seg {
+    Key(Span),
+    Index(usize),
+}
+
+/// Buffers reused from record to record.
+#[derive(Default)]
+pub struct Scratch {
+    path: Vec<Seg>,
+    /// The current path with array indices as `*`, for alignment.
+    norm: String,
+    attendees: Vec<AttendeeFact>,
+    pub issues: Vec<Issue>,
+    required_seen: Vec<bool>,
+    required_null: Vec<bool>,
+}
+
+/// What the walk captured from an event.
+#[derive(Debug, Default)]
+struct Captures {
+    id: Option<Span>,
+    event_type: Option<Span>,
+    show_as: Option<Span>,
+    body_preview: Option<Span>,
+    is_all_day: Option<bool>,
+    start_date_time: Option<Span>,
+    start_zone: Option<Span>,
+    end_date_time: Option<Span>,
+    end_zone: Option<Span>,
+    start_present: bool,
+    end_present: bool,
+    attendee_count: Option<usize>,
+    prep_needed: Option<bool>,
+    prep_time: Option<(i64, Span)>,
+    labels_present: u8,
+}
+
+/// What the realism figures need from an event (owned, small).
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub id: Option<String>,
+    pub event_type: Option<String>,
+    pub show_as: Option<String>,
+    pub time_zone: Option<String>,
+    /// Characters of bodyPreview; `None` when absent or not a string.
+    pub preview_chars: Option<usize>,
+    pub attendee_count: Option<usize>,
+    pub attendee_types: Vec<Option<String>>,
+    /// Wall-clock start as written.
+    pub start: Option<DateTimeText>,
+    /// end − start in seconds, when both instants are known.
+    pub duration_seconds: Option<i64>,
+}
+
+/// The per-record state of the walk.
+struct Walk<'a, 's> {
+    line: &'a [u8],
+    cur: Cursor<'a>,
+    s: &'s mut Scratch,
+    cfg: &'s Config,
+    zones: &'s Zones,
+    cache: &'s mut ZoneCache,
+    align: Option<&'s mut PathRecorder>,
+    caps: Captures,
+}
+
+/// Checks one record: fills `scratch.issues` (cleared first) and returns the
+/// facts the realism figures use. A JSON problem ends the check at once.
+pub fn check(
+    line: &[u8],
+    cfg: &Config,
+    zones: &Zones,
+    cache: &mut ZoneCache,
+    scratch: &mut Scratch,
+    align: Option<&mut PathRecorder>,
+    facts: Option<&mut Facts>,
+) -> Result<(), JsonError> {
+    scratch.issues.clear();
+    scratch.path.clear();
+    scratch.norm.clear();
+    scratch.attendees.clear();
+    scratch.required_seen.clear();
+    scratch.required_seen.resize(cfg.required_top.len(), false);
+    scratch.required_null.clear();
+    scratch.required_null.resize(cfg.required_top.len(), false);
+    let mut align = align;
+    if let Some(rec) = align.as_deref_mut() {
+        rec.begin_record();
+    }
+    let cur = Cursor::object(line)?;
+    let mut walk = Walk {
+        line,
+        cur,
+        s: &mut *scratch,
+        cfg,
+        zones,
+        cache: &mut *cache,
+        align: align.as_deref_mut(),
+        caps: Captures::default(),
+    };
+    walk.object(&EVENT, Scope::Event)?;
+    let Walk { cur, caps, .. } = walk;
+    cur.finish()?;
+    if let Some(rec) = align {
+        rec.commit();
+    }
+    if let Some((set, names)) = &cfg.required_nested {
+        required_nested(line, set, names, scratch)?;
+    }
+    semantics(line, &caps, cfg, zones, cache, scratch, facts);
+    Ok(())
+}
+
+impl<'a> Walk<'a, '_> {
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.s.path {
+            out.push('/');
+            match seg {
+                Seg::Key(span) => pointer_escape(&span.text(self.line), &mut out),
+                Seg::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
+    fn issue(&mut self, kind: IssueKind, error: impl Into<String>, value: Option<&Raw<'_>>) {
+        let path = self.path();
+        self.s.issues.push(Issue {
+            path,
+            kind,
+            error: error.into(),
+            value: value.map(|raw| value_text(raw.bytes)),
+        });
+    }
+
+    fn push_key(&mut self, key: &Raw<'a>) {
+        self.s.path.push(Seg::Key(Span::of(self.line, key)));
+        if self.align.is_some() {
+            self.s.norm.push('/');
+            let name = key.as_str().unwrap_or_default();
+            pointer_escape(&name, &mut self.s.norm);
+        }
+    }
+
+    fn push_index(&mut self, index: usize) {
+        self.s.path.push(Seg::Index(index));
+        if self.align.is_some() {
+            self.s.norm.push_str("/*");
+        }
+    }
+
+    fn pop(&mut self) {
+        if let Some(seg) = self.s.path.pop()
+            && self.align.is_some()
+        {
+            let cut = self.s.norm.rfind('/').unwrap_or(0);
+            self.s.norm.truncate(cut);
+            let _ = seg;
+        }
+    }
+
+    /// Records that a value of `kind` sits at the current path (alignment).
+    fn observe(&mut self, kind: Kind) {
+        if let Some(rec) = self.align.as_deref_mut() {
+            rec.see(&self.s.norm, kind);
+        }
+    }
+
+    /// Consumes the next value whatever it is; with alignment on, descends
+    /// into it to record its paths. Returns its bytes.
+    fn consume(&mut self) -> Result<Raw<'a>, JsonError> {
+        if self.align.is_none() {
+            return self.cur.skip();
+        }
+        let start = self.cur.offset();
+        let kind = self.cur.peek()?;
+        self.generic()?;
+        let end = self.cur.offset();
+        Ok(Raw { kind, bytes: &self.line[start..end], escaped: true })
+    }
+
+    fn generic(&mut self) -> Result<(), JsonError> {
+        let kind = self.cur.peek()?;
+        self.observe(kind);
+        match self.cur.value()? {
+            Next::Object => {
+                while let Some(key) = self.cur.key()? {
+                    if is_annotation(&key) {
+                        self.cur.skip()?;
+                        continue;
+                    }
+                    self.push_key(&key);
+                    self.generic()?;
+                    self.pop();
+                }
+            }
+            Next::Array => {
+                let mut i = 0;
+                while self.cur.element()? {
+                    self.push_index(i);
+                    self.generic()?;
+                    self.pop();
+                    i += 1;
+                }
+            }
+            Next::Scalar(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Walks the object the cursor is in, as `complex`.
+    fn object(&mut self, complex: &'static Complex, scope: Scope) -> Result<(), JsonError> {
+        let top = scope == Scope::Event;
+        while let Some(key) = self.cur.key()? {
+            let name: Cow<'a, [u8]> = if key.escaped {
+                Cow::Owned(key.as_str().unwrap_or_default().into_owned().into_bytes())
+            } else {
+                Cow::Borrowed(&key.bytes[1..key.bytes.len() - 1])
+            };
+            let position = complex.position(&name);
+            if top && !self.cfg.required_top.is_empty() {
+                let slot = match position {
+                    Some(at) => self.cfg.required_slots.get(at).copied().flatten(),
+                    None => self.cfg.required_top.iter().position(|r| r.as_bytes() == &name[..]),
+                };
+                if let Some(slot) = slot {
+                    self.s.required_seen[slot] = true;
+                    self.s.required_null[slot] = self.cur.peek()? == Kind::Null;
+                }
+            }
+            if is_annotation(&key) {
+                // Instance and property annotations (@odata.etag, x@odata.type):
+                // protocol metadata, always allowed, never part of alignment.
+                self.cur.skip()?;
+                continue;
+            }
+            self.push_key(&key);
+            match position.map(|at| &complex.props[at]) {
+                Some(prop) => {
+                    if top {
+                        self.note_top(prop.role);
+                    }
+                    self.value(&prop.ty, prop.nullable, prop.name, prop.role, scope)?;
+                }
+                None => {
+                    let raw = self.consume()?;
+                    if self.cfg.strict {
+                        let what = format!("not a property of {}", complex.name);
+                        self.issue(IssueKind::Unknown, what, Some(&raw));
+                    }
+                }
+            }
+            self.pop();
+        }
+        Ok(())
+    }
+
+    fn note_top(&mut self, role: Role) {
+        let label = match role {
+            Role::Start => {
+                self.caps.start_present = true;
+                return;
+            }
+            Role::End => {
+                self.caps.end_present = true;
+                return;
+            }
+            Role::ImportanceLabel => 0,
+            Role::PrepNeeded => 1,
+            Role::PrepTime => 2,
+            Role::Reasoning => 3,
+            Role::PersonaId => 4,
+            Role::GenerationTimestamp => 5,
+            _ => return,
+        };
+        self.caps.labels_present |= 1 << label;
+    }
+
+    fn mismatch(&mut self, ty: &Ty) -> Result<(), JsonError> {
+        let raw = self.consume()?;
+        self.issue(IssueKind::Type, format!("must be {}", ty.describe()), Some(&raw));
+        Ok(())
+    }
+
+    fn value(
+        &mut self,
+        ty: &'static Ty,
+        nullable: bool,
+        name: &'static str,
+        role: Role,
+        scope: Scope,
+    ) -> Result<(), JsonError> {
+        let kind = self.cur.peek()?;
+        if kind == Kind::Null {
+            let raw = self.cur.skip()?;
+            self.observe(Kind::Null);
+            if matches!(ty, Ty::Collection(_) | Ty::Navigation { collection: true }) {
+                let error = "must not be null (a collection is [] when empty)";
+                self.issue(IssueKind::Null, error, Some(&raw));
+            } else if !nullable {
+                self.issue(IssueKind::Null, "must not be null", Some(&raw));
+            }
+            return Ok(());
+        }
+        match ty {
+            Ty::Complex(complex) => {
+                if kind != Kind::Object {
+                    return self.mismatch(ty);
+                }
+                self.observe(Kind::Object);
+                self.cur.value()?;
+                let inner = match (scope, role) {
+                    (Scope::Event, Role::Start) => Scope::Start,
+                    (Scope::Event, Role::End) => Scope::End,
+                    (Scope::Event, Role::Organizer) => Scope::Organizer,
+                    (Scope::Event, _) => Scope::Other,
+                    (other, _) => other,
+                };
+                self.object(complex, inner)
+            }
+            Ty::Collection(item) => {
+                if kind != Kind::Array {
+                    return self.mismatch(ty);
+                }
+                self.observe(Kind::Array);
+                self.cur.value()?;
+                let attendees = scope == Scope::Event && role == Role::Attendees;
+                let mut i = 0;
+                while self.cur.element()? {
+                    self.push_index(i);
+                    let inner = if attendees {
+                        self.s.attendees.push(AttendeeFact::default());
+                        Scope::Attendee(i)
+                    } else {
+                        scope
+                    };
+                    self.value(item, true, name, Role::None, inner)?;
+                    self.pop();
+                    i += 1;
+                }
+                if attendees {
+                    self.caps.attendee_count = Some(i);
+                }
+                Ok(())
+            }
+            Ty::Navigation { collection } => {
+                let wanted = if *collection { Kind::Array } else { Kind::Object };
+                if kind != wanted {
+                    return self.mismatch(ty);
+                }
+                self.consume()?;
+                Ok(())
+            }
+            _ => {
+                if matches!(kind, Kind::Object | Kind::Array) {
+                    return self.mismatch(ty);
+                }
+                let Next::Scalar(raw) = self.cur.value()? else { return Ok(()) };
+                self.observe(kind);
+                self.scalar(ty, name, role, scope, raw);
+                Ok(())
+            }
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        ty: &'static Ty,
+        name: &'static str,
+        role: Role,
+        scope: Scope,
+        raw: Raw<'a>,
+    ) {
+        let is_string = raw.kind == Kind::String;
+        let wrong = match ty {
+            Ty::Bool => raw.kind != Kind::Bool,
+            Ty::Int32 => raw.kind != Kind::Number,
+            // OData writes NaN and the infinities as strings.
+            Ty::Double => raw.kind != Kind::Number && !is_string,
+            _ => !is_string,
+        };
+        if wrong {
+            let error = format!("must be {}", ty.describe());
+            self.issue(IssueKind::Type, error, Some(&raw));
+            return;
+        }
+        let span = Span::of(self.line, &raw);
+        match ty {
+            Ty::Bool => {
+                if scope == Scope::Event {
+                    match role {
+                        Role::IsAllDay => self.caps.is_all_day = raw.as_bool(),
+                        Role::PrepNeeded => self.caps.prep_needed = raw.as_bool(),
+                        _ => {}
+                    }
+                }
+            }
+            Ty::Int32 => match int32(&raw) {
+                Ok(v) => {
+                    if scope == Scope::Event && role == Role::PrepTime {
+                        self.caps.prep_time = Some((v, span));
+                    }
+                }
+                Err(kind) => {
+                    let error = if kind == IssueKind::Range {
+                        "out of the Edm.Int32 range"
+                    } else {
+                        "must be an integer (Edm.Int32)"
+                    };
+                    self.issue(kind, error, Some(&raw));
+                }
+            },
+            Ty::Double => {
+                let special = matches!(raw.bytes, b"\"NaN\"" | b"\"INF\"" | b"\"-INF\"");
+                if is_string && !special {
+                    self.issue(IssueKind::Type, "must be a number (Edm.Double)", Some(&raw));
+                }
+            }
+            Ty::String | Ty::NonEmptyString => {
+                if is_placeholder(&content(&raw), name) {
+                    let error = "a documentation placeholder, not a value";
+                    self.issue(IssueKind::Placeholder, error, Some(&raw));
+                } else if matches!(ty, Ty::NonEmptyString)
+                    && raw.as_str().unwrap_or_default().trim().is_empty()
+                {
+                    self.issue(IssueKind::Label, "must not be empty", Some(&raw));
+                }
+                if scope == Scope::Event {
+                    match role {
+                        Role::Id => self.caps.id = Some(span),
+                        Role::BodyPreview => self.caps.body_preview = Some(span),
+                        _ => {}
+                    }
+                }
+            }
+            Ty::Enum(e) => {
+                let ok = e.contains(&content(&raw));
+                if !ok {
+                    self.issue(IssueKind::Enum, e.message(), Some(&raw));
+                    return;
+                }
+                match (scope, role) {
+                    (Scope::Event, Role::EventType) => self.caps.event_type = Some(span),
+                    (Scope::Event, Role::ShowAs) => self.caps.show_as = Some(span),
+                    (Scope::Attendee(i), Role::AttendeeType) => {
+                        if let Some(a) = self.s.attendees.get_mut(i) {
+                            a.kind = Some(span);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ty::DateTimeOffset => {
+                let ok = parse_date_time(content(&raw))
+                    .is_some_and(|t| t.offset.is_some());
+                if !ok {
+                    let error = "not a date-time with an offset (Edm.DateTimeOffset, e.g. 2025-11-15T10:00:00Z)";
+                    self.issue(IssueKind::Format, error, Some(&raw));
+                }
+            }
+            Ty::Date => {
+                if parse_date(content(&raw)).is_none() {
+                    self.issue(IssueKind::Format, "not a date (Edm.Date, YYYY-MM-DD)", Some(&raw));
+                }
+            }
+            Ty::Iso8601 => {
+                if parse_date_time(content(&raw)).is_none() {
+                    let error = "not an ISO 8601 date-time (e.g. 2025-11-10T14:32:18.123456)";
+                    self.issue(IssueKind::Format, error, Some(&raw));
+                }
+            }
+            Ty::LocalDateTime => {
+                if parse_date_time(content(&raw)).is_none() {
+                    let error =
+                        "not a date-time in Graph's form (e.g. 2025-11-15T10:00:00.0000000)";
+                    self.issue(IssueKind::Format, error, Some(&raw));
+                    return;
+                }
+                match scope {
+                    Scope::Start => self.caps.start_date_time = Some(span),
+                    Scope::End => self.caps.end_date_time = Some(span),
+                    _ => {}
+                }
+            }
+            Ty::ZoneName => {
+                if self.cache.get(self.zones, &content(&raw)).is_none() {
+                    let error = "not a known IANA or Windows time zone";
+                    self.issue(IssueKind::TimeZone, error, Some(&raw));
+                }
+                match scope {
+                    Scope::Start => self.caps.start_zone = Some(span),
+                    Scope::End => self.caps.end_zone = Some(span),
+                    _ => {}
+                }
+            }
+            Ty::Email => {
+                if !looks_like_email(&content(&raw)) {
+                    self.issue(IssueKind::Email, "does not look like an email address", Some(&raw));
+                    return;
+                }
+                if let Scope::Attendee(i) = scope
+                    && let Some(a) = self.s.attendees.get_mut(i)
+                {
+                    a.address = Some(span);
+                }
+            }
+            Ty::Complex(_) | Ty::Collection(_) | Ty::Navigation { .. } => {}
+        }
+    }
+}
+
+/// Keys holding OData annotations: `@odata.etag`, `start@odata.type`.
+fn is_annotation(key: &Raw<'_>) -> bool {
+    key.bytes.contains(&b'@')
+}
+
+/// RFC 6901: `~` as `~0`, `/` as `~1`.
+fn pointer_escape(key: &str, out: &mut String) {
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An Edm.Int32: an integer literal in range.
+fn int32(raw: &Raw<'_>) -> Result<i64, IssueKind> {
+    if raw.bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return Err(IssueKind::Type);
+    }
+    let text = std::str::from_utf8(raw.bytes).map_err(|_| IssueKind::Type)?;
+    match text.parse::<i64>() {
+        Ok(v) if (i32::MIN as i64..=i32::MAX as i64).contains(&v) => Ok(v),
+        _ => Err(IssueKind::Range),
+    }
+}
+
+/// Graph's documentation writes `"<property>-value"` where a real response
+/// has a value (`"iCalUId": "iCalUId-value"`).
+fn is_placeholder(text: &[u8], property: &str) -> bool {
+    text.len() == property.len() + 6
+        && text.ends_with(b"-value")
+        && text[..property.len()].eq_ignore_ascii_case(property.as_bytes())
+}
+
+/// `local@domain.tld`: one `@`, a non-empty local part, a dotted domain
+/// with non-empty labels, no whitespace, quotes, brackets or separators.
+pub fn looks_like_email(text: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', text) else { return false };
+    let (local, domain) = (&text[..at], &text[at + 1..]);
+    if local.is_empty() || domain.contains(&b'@') || !domain.contains(&b'.') {
+        return false;
+    }
+    let bad = |c: &u8| {
+        c.is_ascii_whitespace()
+            || c.is_ascii_control()
+            || matches!(c, b'<' | b'>' | b'(' | b')' | b',' | b';' | b':' | b'"' | b'[' | b']' | b'\\')
+    };
+    if text.iter().any(bad) {
+        return false;
+    }
+    // Non-ASCII is allowed (internationalised addresses), but not as whitespace.
+    if !text.is_ascii()
+        && std::str::from_utf8(text).is_ok_and(|t| t.chars().any(char::is_whitespace))
+    {
+        return false;
+    }
+    domain
+        .split(|&c| c == b'.')
+        .all(|label| !label.is_empty() && !label.starts_with(b"-") && !label.ends_with(b"-"))
+}
+
+fn required_nested(
+    line: &[u8],
+    set: &PathSet,
+    names: &[String],
+    scratch: &mut Scratch,
+) -> Result<(), JsonError> {
+    let mut values = Vec::new();
+    json::first_values(line, set, &mut values)?;
+    for (name, value) in names.iter().zip(values) {
+        let path = pointer_of(name);
+        match value {
+            None => scratch.issues.push(Issue {
+                path,
+                kind: IssueKind::Required,
+                error: "required property is missing".into(),
+                value: None,
+            }),
+            Some(raw) if raw.is_null() => scratch.issues.push(Issue {
+                path,
+                kind: IssueKind::Required,
+                error: "required property is null".into(),
+                value: Some("null".into()),
+            }),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A `--require` entry as a JSON Pointer (it was given dotted or as a pointer).
+pub fn pointer_of(path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let mut out = String::new();
+    for step in path.split('.') {
+        out.push('/');
+        pointer_escape(step, &mut out);
+    }
+    out
+}
+
+fn push(
+    scratch: &mut Scratch,
+    path: String,
+    kind: IssueKind,
+    error: String,
+    value: Option<String>,
+) {
+    scratch.issues.push(Issue { path, kind, error, value });
+}
+
+/// The checks that need the whole event.
+fn semantics(
+    line: &[u8],
+    caps: &Captures,
+    cfg: &Config,
+    zones: &Zones,
+    cache: &mut ZoneCache,
+    scratch: &mut Scratch,
+    facts: Option<&mut Facts>,
+) {
+    for (i, name) in cfg.required_top.iter().enumerate() {
+        let mut path = String::from("/");
+        pointer_escape(name, &mut path);
+        if !scratch.required_seen[i] {
+            push(scratch, path, IssueKind::Required, "required property is missing".into(), None);
+        } else if scratch.required_null[i] {
+            let error = "required property is null".into();
+            push(scratch, path, IssueKind::Required, error, Some("null".into()));
+        }
+    }
+
+    let parse = |span: Option<Span>| span.and_then(|s| parse_date_time(s.content(line)));
+    let start = parse(caps.start_date_time);
+    let end = parse(caps.end_date_time);
+    let start_zone = caps.start_zone.map(|s| s.text(line));
+    let end_zone = caps.end_zone.map(|s| s.text(line));
+
+    if let Some(wanted) = &cfg.timezone {
+        for (present, zone, side) in
+            [(caps.start_present, &start_zone, "start"), (caps.end_present, &end_zone, "end")]
+        {
+            if !present {
+                continue;
+            }
+            match zone {
+                Some(zone) if zone == wanted => {}
+                Some(zone) => push(
+                    scratch,
+                    format!("/{side}/timeZone"),
+                    IssueKind::TimeZone,
+                    format!("not {wanted} (--timezone)"),
+                    Some(json::quote(zone)),
+                ),
+                None => push(
+                    scratch,
+                    format!("/{side}/timeZone"),
+                    IssueKind::TimeZone,
+                    format!("missing; --timezone requires {wanted}"),
+                    None,
+                ),
+            }
+        }
+    }
+
+    let mut duration = None;
+    if let (Some(s), Some(e)) = (&start, &end) {
+        let zone_s = caps.start_zone.and_then(|z| cache.get(zones, &z.content(line)).cloned());
+        let zone_e = caps.end_zone.and_then(|z| cache.get(zones, &z.content(line)).cloned());
+        let order = match (instant(s, zone_s.as_ref()), instant(e, zone_e.as_ref())) {
+            (Some(a), Some(b)) => Some((b - a, true)),
+            // A custom zone has unknown offsets: the same zone on both sides
+            // still lets the wall clocks be compared.
+            _ if start_zone.is_some() && start_zone == end_zone => {
+                let a = s.wall_seconds() as i128 * 1_000_000_000 + s.nanos as i128;
+                let b = e.wall_seconds() as i128 * 1_000_000_000 + e.nanos as i128;
+                Some((b - a, false))
+            }
+            _ => None,
+        };
+        if let Some((nanos, real)) = order {
+            if real {
+                duration = Some((nanos.div_euclid(1_000_000_000)) as i64);
+            }
+            if nanos <= 0 {
+                let error = format!(
+                    "the event {} (start {} {}, end {} {})",
+                    if nanos == 0 { "ends when it starts" } else { "ends before it starts" },
+                    caps.start_date_time.map(|x| x.text(line)).unwrap_or_default(),
+                    start_zone.as_deref().unwrap_or("(no zone)"),
+                    caps.end_date_time.map(|x| x.text(line)).unwrap_or_default(),
+                    end_zone.as_deref().unwrap_or("(no zone)"),
+                );
+                let value = caps.end_date_time.map(|x| value_text(&line[x.start..x.end]));
+                push(scratch, "/end/dateTime".into(), IssueKind::Order, error, value);
+            }
+        }
+    }
+
+    if caps.is_all_day == Some(true) {
+        for (text, span, side) in
+            [(&start, caps.start_date_time, "start"), (&end, caps.end_date_time, "end")]
+        {
+            if let (Some(t), Some(span)) = (text, span)
+                && !t.is_midnight()
+            {
+                push(
+                    scratch,
+                    format!("/{side}/dateTime"),
+                    IssueKind::AllDay,
+                    format!("an all-day event must {side} at midnight"),
+                    Some(value_text(&line[span.start..span.end])),
+                );
+            }
+        }
+    }
+
+    // Duplicate attendees: the same address twice (ASCII case-insensitive).
+    let addresses: Vec<(usize, Cow<'_, str>)> = scratch
+        .attendees
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.address.map(|s| (i, s.text(line))))
+        .collect();
+    for (n, (j, address)) in addresses.iter().enumerate() {
+        if let Some((i, _)) =
+            addresses[..n].iter().find(|(_, earlier)| earlier.eq_ignore_ascii_case(address))
+        {
+            push(
+                scratch,
+                format!("/attendees/{j}/emailAddress/address"),
+                IssueKind::Duplicate,
+                format!("same address as /attendees/{i}"),
+                Some(json::quote(address)),
+            );
+        }
+    }
+
+    labels(line, caps, cfg, scratch);
+
+    if let Some(facts) = facts {
+        let owned = |span: Option<Span>| span.map(|s| s.text(line).into_owned());
+        facts.id = owned(caps.id);
+        facts.event_type = owned(caps.event_type);
+        facts.show_as = owned(caps.show_as);
+        facts.time_zone = start_zone.map(Cow::into_owned);
+        facts.preview_chars = caps.body_preview.map(|s| s.text(line).chars().count());
+        facts.attendee_count = caps.attendee_count;
+        facts.attendee_types.clear();
+        facts.attendee_types.extend(scratch.attendees.iter().map(|a| owned(a.kind)));
+        facts.start = start;
+        facts.duration_seconds = duration;
+    }
+}
+
+fn labels(line: &[u8], caps: &Captures, cfg: &Config, scratch: &mut Scratch) {
+    if cfg.labels {
+        for (bit, name) in LABELS.iter().enumerate() {
+            let optional = *name == "prep_time_minutes";
+            if !optional && caps.labels_present & (1 << bit) == 0 {
+                push(
+                    scratch,
+                    format!("/{name}"),
+                    IssueKind::Required,
+                    "required label is missing (--labels)".into(),
+                    None,
+                );
+            }
+        }
+    }
+    let prep_time_present = caps.labels_present & (1 << 2) != 0;
+    let value = |span: Span| Some(value_text(&line[span.start..span.end]));
+    match (caps.prep_needed, caps.prep_time) {
+        (Some(true), None) if !prep_time_present => push(
+            scratch,
+            "/prep_time_minutes".into(),
+            IssueKind::Label,
+            "required when prep_needed is true".into(),
+            None,
+        ),
+        (Some(true), Some((v, span))) if !(15..=90).contains(&v) => push(
+            scratch,
+            "/prep_time_minutes".into(),
+            IssueKind::Label,
+            "must be 15 to 90 when prep_needed is true".into(),
+            value(span),
+        ),
+        (Some(false), Some((v, span))) if v != 0 => push(
+            scratch,
+            "/prep_time_minutes".into(),
+            IssueKind::Label,
+            "must be 0 or absent when prep_needed is false".into(),
+            value(span),
+        ),
+        (None, Some((v, span))) if v != 0 && !(15..=90).contains(&v) => push(
+            scratch,
+            "/prep_time_minutes".into(),
+            IssueKind::Label,
+            "must be 0 or 15 to 90".into(),
+            value(span),
+        ),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for good in [
+            "a@b.co",
+            "first.last+tag@sub.example.com",
+            "admin@M365B877719.onmicrosoft.com",
+            "zoë@münchen.de",
+        ] {
+            assert!(looks_like_email(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "user2137",
+            "a@b",
+            "@b.com",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "x@y.com,z@w.com",
+            "a\u{a0}b@c.com",
+        ] {
+            assert!(!looks_like_email(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"iCalUId-value", "iCalUId"));
+        assert!(is_placeholder(b"SUBJECT-value", "subject"));
+        assert!(!is_placeholder(b"subject-Value", "subject"));
+        assert!(!is_placeholder(b"value", "subject"));
+        assert!(!is_placeholder(b"my subject-value", "subject"));
+    }
+
+    #[test]
+    fn pointers() {
+        assert_eq!(pointer_of("start.timeZone"), "/start/timeZone");
+        assert_eq!(pointer_of("/a~1b"), "/a~1b");
+        let mut out = String::new();
+        pointer_escape("a/b~c", &mut out);
+        assert_eq!(out, "a~1b~0c");
+    }
+}
