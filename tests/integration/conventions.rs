@@ -17,12 +17,24 @@ pub struct Spec {
     pub passes_through: bool,
 }
 
-pub const SPECS: &[Spec] = &[Spec {
-    name: "score-filter",
-    args: &["--min", "0.1"],
-    good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
-    passes_through: true,
-}];
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "score-filter",
+        args: &["--min", "0.1"],
+        good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
+        passes_through: true,
+    },
+    Spec {
+        name: "graph-validate",
+        args: &[],
+        good: |i| {
+            format!(
+                r#"{{"id":"e{i}","subject":"meeting {i}","start":{{"dateTime":"2025-11-15T10:00:00.0000000","timeZone":"Asia/Shanghai"}},"end":{{"dateTime":"2025-11-15T11:00:00.0000000","timeZone":"Asia/Shanghai"}},"organizer":{{"emailAddress":{{"name":"A","address":"a@contoso.com"}}}},"attendees":[{{"type":"required","emailAddress":{{"address":"b{i}@contoso.com"}}}}]}}"#
+            )
+        },
+        passes_through: true,
+    },
+];
 
 fn good_input(spec: &Spec, n: usize) -> String {
     let lines: Vec<String> = (0..n).map(spec.good).collect();

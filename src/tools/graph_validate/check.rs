@@ -126,6 +126,7 @@ impl Span {
 
 /// A string's content bytes without the quotes, decoded only when escaped
 /// (the hot path never re-validates UTF-8: the scanner already did).
+#[inline]
 fn content<'a>(raw: &Raw<'a>) -> Cow<'a, [u8]> {
     if raw.escaped {
         Cow::Owned(raw.as_str().unwrap_or_default().into_owned().into_bytes())
@@ -383,7 +384,7 @@ impl<'a> Walk<'a, '_> {
                     self.s.required_null[slot] = self.cur.peek()? == Kind::Null;
                 }
             }
-            if is_annotation(&key) {
+            if position.is_none() && is_annotation(&key) {
                 // Instance and property annotations (@odata.etag, x@odata.type):
                 // protocol metadata, always allowed, never part of alignment.
                 self.cur.skip()?;
@@ -606,8 +607,7 @@ impl<'a> Walk<'a, '_> {
                 }
             }
             Ty::DateTimeOffset => {
-                let ok = parse_date_time(content(&raw))
-                    .is_some_and(|t| t.offset.is_some());
+                let ok = parse_date_time(content(&raw)).is_some_and(|t| t.offset.is_some());
                 if !ok {
                     let error = "not a date-time with an offset (Edm.DateTimeOffset, e.g. 2025-11-15T10:00:00Z)";
                     self.issue(IssueKind::Format, error, Some(&raw));
@@ -705,27 +705,57 @@ fn is_placeholder(text: &[u8], property: &str) -> bool {
 pub fn looks_like_email(text: &[u8]) -> bool {
     let Some(at) = memchr::memchr(b'@', text) else { return false };
     let (local, domain) = (&text[..at], &text[at + 1..]);
-    if local.is_empty() || domain.contains(&b'@') || !domain.contains(&b'.') {
+    if local.is_empty() || domain.is_empty() {
         return false;
     }
-    let bad = |c: &u8| {
-        c.is_ascii_whitespace()
-            || c.is_ascii_control()
-            || matches!(c, b'<' | b'>' | b'(' | b')' | b',' | b';' | b':' | b'"' | b'[' | b']' | b'\\')
-    };
-    if text.iter().any(bad) {
+    // One pass over the domain: labels non-empty, not starting or ending
+    // with '-', at least two of them.
+    let (mut dots, mut label_len, mut prev) = (0, 0, b'.');
+    for &c in domain {
+        if EMAIL_FORBIDDEN[c as usize] || c == b'@' {
+            return false;
+        }
+        if c == b'.' {
+            if label_len == 0 || prev == b'-' {
+                return false;
+            }
+            dots += 1;
+            label_len = 0;
+        } else {
+            if label_len == 0 && c == b'-' {
+                return false;
+            }
+            label_len += 1;
+        }
+        prev = c;
+    }
+    if dots == 0 || label_len == 0 || prev == b'-' {
+        return false;
+    }
+    if local.iter().any(|&c| EMAIL_FORBIDDEN[c as usize]) {
         return false;
     }
     // Non-ASCII is allowed (internationalised addresses), but not as whitespace.
-    if !text.is_ascii()
-        && std::str::from_utf8(text).is_ok_and(|t| t.chars().any(char::is_whitespace))
-    {
-        return false;
-    }
-    domain
-        .split(|&c| c == b'.')
-        .all(|label| !label.is_empty() && !label.starts_with(b"-") && !label.ends_with(b"-"))
+    text.is_ascii() || std::str::from_utf8(text).is_ok_and(|t| !t.chars().any(char::is_whitespace))
 }
+
+/// Bytes an address may not contain: ASCII whitespace and controls, quotes,
+/// brackets and list separators.
+static EMAIL_FORBIDDEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = true;
+        c += 1;
+    }
+    let list = b" <>(),;:\"[]\\\x7f";
+    let mut i = 0;
+    while i < list.len() {
+        table[list[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 fn required_nested(
     line: &[u8],
@@ -803,8 +833,12 @@ fn semantics(
     let parse = |span: Option<Span>| span.and_then(|s| parse_date_time(s.content(line)));
     let start = parse(caps.start_date_time);
     let end = parse(caps.end_date_time);
-    let start_zone = caps.start_zone.map(|s| s.text(line));
-    let end_zone = caps.end_zone.map(|s| s.text(line));
+    let start_zone = caps.start_zone.map(|s| s.content(line));
+    let end_zone = caps.end_zone.map(|s| s.content(line));
+    let zone_text = |zone: &Option<Cow<'_, [u8]>>| {
+        zone.as_deref()
+            .map_or_else(|| "(no zone)".to_string(), |z| String::from_utf8_lossy(z).into_owned())
+    };
 
     if let Some(wanted) = &cfg.timezone {
         for (present, zone, side) in
@@ -814,13 +848,13 @@ fn semantics(
                 continue;
             }
             match zone {
-                Some(zone) if zone == wanted => {}
-                Some(zone) => push(
+                Some(zone) if zone.as_ref() == wanted.as_bytes() => {}
+                Some(_) => push(
                     scratch,
                     format!("/{side}/timeZone"),
                     IssueKind::TimeZone,
                     format!("not {wanted} (--timezone)"),
-                    Some(json::quote(zone)),
+                    Some(json::quote(&zone_text(zone))),
                 ),
                 None => push(
                     scratch,
@@ -857,9 +891,9 @@ fn semantics(
                     "the event {} (start {} {}, end {} {})",
                     if nanos == 0 { "ends when it starts" } else { "ends before it starts" },
                     caps.start_date_time.map(|x| x.text(line)).unwrap_or_default(),
-                    start_zone.as_deref().unwrap_or("(no zone)"),
+                    zone_text(&start_zone),
                     caps.end_date_time.map(|x| x.text(line)).unwrap_or_default(),
-                    end_zone.as_deref().unwrap_or("(no zone)"),
+                    zone_text(&end_zone),
                 );
                 let value = caps.end_date_time.map(|x| value_text(&line[x.start..x.end]));
                 push(scratch, "/end/dateTime".into(), IssueKind::Order, error, value);
@@ -886,25 +920,23 @@ fn semantics(
     }
 
     // Duplicate attendees: the same address twice (ASCII case-insensitive).
-    let addresses: Vec<(usize, Cow<'_, str>)> = scratch
-        .attendees
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.address.map(|s| (i, s.text(line))))
-        .collect();
-    for (n, (j, address)) in addresses.iter().enumerate() {
-        if let Some((i, _)) =
-            addresses[..n].iter().find(|(_, earlier)| earlier.eq_ignore_ascii_case(address))
-        {
+    let attendees = std::mem::take(&mut scratch.attendees);
+    for (j, later) in attendees.iter().enumerate() {
+        let Some(address) = later.address.map(|s| s.content(line)) else { continue };
+        let earlier = attendees[..j].iter().position(|a| {
+            a.address.is_some_and(|s| s.content(line).eq_ignore_ascii_case(&address))
+        });
+        if let Some(i) = earlier {
             push(
                 scratch,
                 format!("/attendees/{j}/emailAddress/address"),
                 IssueKind::Duplicate,
                 format!("same address as /attendees/{i}"),
-                Some(json::quote(address)),
+                Some(json::quote(&String::from_utf8_lossy(&address))),
             );
         }
     }
+    scratch.attendees = attendees;
 
     labels(line, caps, cfg, scratch);
 
@@ -913,7 +945,7 @@ fn semantics(
         facts.id = owned(caps.id);
         facts.event_type = owned(caps.event_type);
         facts.show_as = owned(caps.show_as);
-        facts.time_zone = start_zone.map(Cow::into_owned);
+        facts.time_zone = caps.start_zone.map(|s| s.text(line).into_owned());
         facts.preview_chars = caps.body_preview.map(|s| s.text(line).chars().count());
         facts.attendee_count = caps.attendee_count;
         facts.attendee_types.clear();

@@ -126,11 +126,18 @@ struct KeyIndex {
 
 const INDEXED_LEN: usize = 40;
 
+#[inline]
 fn prefix(name: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = name.len().min(8);
-    bytes[..n].copy_from_slice(&name[..n]);
-    u64::from_le_bytes(bytes)
+    if let Some(head) = name.first_chunk::<8>() {
+        return u64::from_le_bytes(*head);
+    }
+    // Shorter than 8 bytes: assemble by hand (a copy_from_slice of a
+    // variable length is a memcpy call in the hottest loop).
+    let mut value = 0u64;
+    for (i, &b) in name.iter().enumerate() {
+        value |= (b as u64) << (8 * i);
+    }
+    value
 }
 
 impl Complex {
@@ -159,6 +166,7 @@ impl Complex {
             .map(|(_, i)| *i)
     }
 
+    #[cfg(test)]
     pub fn find(&self, name: &[u8]) -> Option<&'static Prop> {
         self.position(name).map(|i| &self.props[i])
     }
