@@ -12,6 +12,7 @@
 //! synthetic stream: `Σ w·[synthetic has (path, type)] / Σ w`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::{Value, json};
 
@@ -24,6 +25,27 @@ fn kind_index(kind: Kind) -> usize {
     KINDS.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
+/// FNV-1a: paths are short strings looked up for every value of every
+/// record, where SipHash's per-call setup dominates; no untrusted-key DoS
+/// concern applies to a batch tool's own table.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
 /// Records having a path: with any value, and with a value of each type.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PathCounts {
@@ -34,7 +56,7 @@ pub struct PathCounts {
 /// Collects the paths of the records of one chunk (or one real sample).
 #[derive(Default)]
 pub struct PathRecorder {
-    ids: HashMap<String, usize>,
+    ids: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     names: Vec<String>,
     counts: Vec<PathCounts>,
     /// For each path, the last record that counted it (any type, then each type).

@@ -11,7 +11,9 @@ use crate::json::{self, Cursor, JsonError, Kind, Next, PathSet, Raw};
 use crate::time::{DateTimeText, parse_date, parse_date_time};
 
 use super::align::PathRecorder;
-use super::schema::{Complex, EVENT, LABELS, Role, Ty};
+use super::schema::{
+    ATTENDEE_TYPE, Complex, EVENT, EVENT_TYPE, Enum, FREE_BUSY_STATUS, LABELS, Role, Ty,
+};
 use super::zones::{ZoneCache, Zones, instant};
 
 /// What kind of problem an issue is (the summary counts by path and kind).
@@ -152,16 +154,9 @@ enum Scope {
     Other,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Seg {
-    Key(Span),
-    Index(usize),
-}
-
 /// Buffers reused from record to record.
 #[derive(Default)]
 pub struct Scratch {
-    path: Vec<Seg>,
     /// The current path with array indices as `*`, for alignment.
     norm: String,
     attendees: Vec<AttendeeFact>,
@@ -190,17 +185,18 @@ struct Captures {
     labels_present: u8,
 }
 
-/// What the realism figures need from an event (owned, small).
+/// What the realism figures need from an event (reused from record to record).
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
-    pub id: Option<String>,
-    pub event_type: Option<String>,
-    pub show_as: Option<String>,
-    pub time_zone: Option<String>,
+    pub event_type: Option<&'static str>,
+    pub show_as: Option<&'static str>,
+    /// start.timeZone as written ("" when absent, see `has_time_zone`).
+    pub time_zone: String,
+    pub has_time_zone: bool,
     /// Characters of bodyPreview; `None` when absent or not a string.
     pub preview_chars: Option<usize>,
     pub attendee_count: Option<usize>,
-    pub attendee_types: Vec<Option<String>>,
+    pub attendee_types: Vec<Option<&'static str>>,
     /// Wall-clock start as written.
     pub start: Option<DateTimeText>,
     /// end − start in seconds, when both instants are known.
@@ -231,7 +227,6 @@ pub fn check(
     facts: Option<&mut Facts>,
 ) -> Result<(), JsonError> {
     scratch.issues.clear();
-    scratch.path.clear();
     scratch.norm.clear();
     scratch.attendees.clear();
     scratch.required_seen.clear();
@@ -267,55 +262,46 @@ pub fn check(
 }
 
 impl<'a> Walk<'a, '_> {
-    fn path(&self) -> String {
-        let mut out = String::new();
-        for seg in &self.s.path {
-            out.push('/');
-            match seg {
-                Seg::Key(span) => pointer_escape(&span.text(self.line), &mut out),
-                Seg::Index(i) => out.push_str(&i.to_string()),
-            }
-        }
-        out
-    }
-
-    fn issue(&mut self, kind: IssueKind, error: impl Into<String>, value: Option<&Raw<'_>>) {
-        let path = self.path();
+    /// Every walker issue is about a value it holds, so its path is found
+    /// from the value's position when (rarely) needed: no path is kept while
+    /// walking valid records.
+    fn issue(&mut self, kind: IssueKind, error: impl Into<String>, value: &Raw<'_>) {
+        let offset = value.bytes.as_ptr() as usize - self.line.as_ptr() as usize;
         self.s.issues.push(Issue {
-            path,
+            path: pointer_at(self.line, offset),
             kind,
             error: error.into(),
-            value: value.map(|raw| value_text(raw.bytes)),
+            value: Some(value_text(value.bytes)),
         });
     }
 
     fn push_key(&mut self, key: &Raw<'a>) {
-        self.s.path.push(Seg::Key(Span::of(self.line, key)));
         if self.align.is_some() {
             self.s.norm.push('/');
             let name = key.as_str().unwrap_or_default();
-            pointer_escape(&name, &mut self.s.norm);
+            if name.contains(['~', '/']) {
+                pointer_escape(&name, &mut self.s.norm);
+            } else {
+                self.s.norm.push_str(&name);
+            }
         }
     }
 
-    fn push_index(&mut self, index: usize) {
-        self.s.path.push(Seg::Index(index));
+    fn push_index(&mut self) {
         if self.align.is_some() {
             self.s.norm.push_str("/*");
         }
     }
 
     fn pop(&mut self) {
-        if let Some(seg) = self.s.path.pop()
-            && self.align.is_some()
-        {
+        if self.align.is_some() {
             let cut = self.s.norm.rfind('/').unwrap_or(0);
             self.s.norm.truncate(cut);
-            let _ = seg;
         }
     }
 
     /// Records that a value of `kind` sits at the current path (alignment).
+    #[inline]
     fn observe(&mut self, kind: Kind) {
         if let Some(rec) = self.align.as_deref_mut() {
             rec.see(&self.s.norm, kind);
@@ -351,12 +337,10 @@ impl<'a> Walk<'a, '_> {
                 }
             }
             Next::Array => {
-                let mut i = 0;
                 while self.cur.element()? {
-                    self.push_index(i);
+                    self.push_index();
                     self.generic()?;
                     self.pop();
-                    i += 1;
                 }
             }
             Next::Scalar(_) => {}
@@ -402,7 +386,7 @@ impl<'a> Walk<'a, '_> {
                     let raw = self.consume()?;
                     if self.cfg.strict {
                         let what = format!("not a property of {}", complex.name);
-                        self.issue(IssueKind::Unknown, what, Some(&raw));
+                        self.issue(IssueKind::Unknown, what, &raw);
                     }
                 }
             }
@@ -434,7 +418,7 @@ impl<'a> Walk<'a, '_> {
 
     fn mismatch(&mut self, ty: &Ty) -> Result<(), JsonError> {
         let raw = self.consume()?;
-        self.issue(IssueKind::Type, format!("must be {}", ty.describe()), Some(&raw));
+        self.issue(IssueKind::Type, format!("must be {}", ty.describe()), &raw);
         Ok(())
     }
 
@@ -452,9 +436,9 @@ impl<'a> Walk<'a, '_> {
             self.observe(Kind::Null);
             if matches!(ty, Ty::Collection(_) | Ty::Navigation { collection: true }) {
                 let error = "must not be null (a collection is [] when empty)";
-                self.issue(IssueKind::Null, error, Some(&raw));
+                self.issue(IssueKind::Null, error, &raw);
             } else if !nullable {
-                self.issue(IssueKind::Null, "must not be null", Some(&raw));
+                self.issue(IssueKind::Null, "must not be null", &raw);
             }
             return Ok(());
         }
@@ -483,7 +467,7 @@ impl<'a> Walk<'a, '_> {
                 let attendees = scope == Scope::Event && role == Role::Attendees;
                 let mut i = 0;
                 while self.cur.element()? {
-                    self.push_index(i);
+                    self.push_index();
                     let inner = if attendees {
                         self.s.attendees.push(AttendeeFact::default());
                         Scope::Attendee(i)
@@ -537,7 +521,7 @@ impl<'a> Walk<'a, '_> {
         };
         if wrong {
             let error = format!("must be {}", ty.describe());
-            self.issue(IssueKind::Type, error, Some(&raw));
+            self.issue(IssueKind::Type, error, &raw);
             return;
         }
         let span = Span::of(self.line, &raw);
@@ -563,23 +547,23 @@ impl<'a> Walk<'a, '_> {
                     } else {
                         "must be an integer (Edm.Int32)"
                     };
-                    self.issue(kind, error, Some(&raw));
+                    self.issue(kind, error, &raw);
                 }
             },
             Ty::Double => {
                 let special = matches!(raw.bytes, b"\"NaN\"" | b"\"INF\"" | b"\"-INF\"");
                 if is_string && !special {
-                    self.issue(IssueKind::Type, "must be a number (Edm.Double)", Some(&raw));
+                    self.issue(IssueKind::Type, "must be a number (Edm.Double)", &raw);
                 }
             }
             Ty::String | Ty::NonEmptyString => {
                 if is_placeholder(&content(&raw), name) {
                     let error = "a documentation placeholder, not a value";
-                    self.issue(IssueKind::Placeholder, error, Some(&raw));
+                    self.issue(IssueKind::Placeholder, error, &raw);
                 } else if matches!(ty, Ty::NonEmptyString)
                     && raw.as_str().unwrap_or_default().trim().is_empty()
                 {
-                    self.issue(IssueKind::Label, "must not be empty", Some(&raw));
+                    self.issue(IssueKind::Label, "must not be empty", &raw);
                 }
                 if scope == Scope::Event {
                     match role {
@@ -592,7 +576,7 @@ impl<'a> Walk<'a, '_> {
             Ty::Enum(e) => {
                 let ok = e.contains(&content(&raw));
                 if !ok {
-                    self.issue(IssueKind::Enum, e.message(), Some(&raw));
+                    self.issue(IssueKind::Enum, e.message(), &raw);
                     return;
                 }
                 match (scope, role) {
@@ -610,25 +594,25 @@ impl<'a> Walk<'a, '_> {
                 let ok = parse_date_time(content(&raw)).is_some_and(|t| t.offset.is_some());
                 if !ok {
                     let error = "not a date-time with an offset (Edm.DateTimeOffset, e.g. 2025-11-15T10:00:00Z)";
-                    self.issue(IssueKind::Format, error, Some(&raw));
+                    self.issue(IssueKind::Format, error, &raw);
                 }
             }
             Ty::Date => {
                 if parse_date(content(&raw)).is_none() {
-                    self.issue(IssueKind::Format, "not a date (Edm.Date, YYYY-MM-DD)", Some(&raw));
+                    self.issue(IssueKind::Format, "not a date (Edm.Date, YYYY-MM-DD)", &raw);
                 }
             }
             Ty::Iso8601 => {
                 if parse_date_time(content(&raw)).is_none() {
                     let error = "not an ISO 8601 date-time (e.g. 2025-11-10T14:32:18.123456)";
-                    self.issue(IssueKind::Format, error, Some(&raw));
+                    self.issue(IssueKind::Format, error, &raw);
                 }
             }
             Ty::LocalDateTime => {
                 if parse_date_time(content(&raw)).is_none() {
                     let error =
                         "not a date-time in Graph's form (e.g. 2025-11-15T10:00:00.0000000)";
-                    self.issue(IssueKind::Format, error, Some(&raw));
+                    self.issue(IssueKind::Format, error, &raw);
                     return;
                 }
                 match scope {
@@ -640,7 +624,7 @@ impl<'a> Walk<'a, '_> {
             Ty::ZoneName => {
                 if self.cache.get(self.zones, &content(&raw)).is_none() {
                     let error = "not a known IANA or Windows time zone";
-                    self.issue(IssueKind::TimeZone, error, Some(&raw));
+                    self.issue(IssueKind::TimeZone, error, &raw);
                 }
                 match scope {
                     Scope::Start => self.caps.start_zone = Some(span),
@@ -650,7 +634,7 @@ impl<'a> Walk<'a, '_> {
             }
             Ty::Email => {
                 if !looks_like_email(&content(&raw)) {
-                    self.issue(IssueKind::Email, "does not look like an email address", Some(&raw));
+                    self.issue(IssueKind::Email, "does not look like an email address", &raw);
                     return;
                 }
                 if let Scope::Attendee(i) = scope
@@ -662,6 +646,52 @@ impl<'a> Walk<'a, '_> {
             Ty::Complex(_) | Ty::Collection(_) | Ty::Navigation { .. } => {}
         }
     }
+}
+
+/// The JSON Pointer of the value starting at byte `target` of a record.
+fn pointer_at(line: &[u8], target: usize) -> String {
+    fn descend(cur: &mut Cursor<'_>, is_object: bool, target: usize, out: &mut String) -> bool {
+        let mut index = 0usize;
+        loop {
+            let key = if is_object {
+                match cur.key() {
+                    Ok(Some(key)) => Some(key),
+                    _ => return false,
+                }
+            } else {
+                match cur.element() {
+                    Ok(true) => None,
+                    _ => return false,
+                }
+            };
+            let start = cur.offset();
+            let mut inner = cur.clone();
+            if cur.skip().is_err() {
+                return false;
+            }
+            if (start..cur.offset()).contains(&target) {
+                out.push('/');
+                match key {
+                    Some(key) => pointer_escape(&key.as_str().unwrap_or_default(), out),
+                    None => out.push_str(&index.to_string()),
+                }
+                if start == target {
+                    return true;
+                }
+                return match inner.value() {
+                    Ok(Next::Object) => descend(&mut inner, true, target, out),
+                    Ok(Next::Array) => descend(&mut inner, false, target, out),
+                    _ => true,
+                };
+            }
+            index += 1;
+        }
+    }
+    let mut out = String::new();
+    if let Ok(mut cur) = Cursor::object(line) {
+        descend(&mut cur, true, target, &mut out);
+    }
+    out
 }
 
 /// Keys holding OData annotations: `@odata.etag`, `start@odata.type`.
@@ -941,15 +971,21 @@ fn semantics(
     labels(line, caps, cfg, scratch);
 
     if let Some(facts) = facts {
-        let owned = |span: Option<Span>| span.map(|s| s.text(line).into_owned());
-        facts.id = owned(caps.id);
-        facts.event_type = owned(caps.event_type);
-        facts.show_as = owned(caps.show_as);
-        facts.time_zone = caps.start_zone.map(|s| s.text(line).into_owned());
+        let member =
+            |e: &'static Enum, span: Option<Span>| span.and_then(|s| e.member(&s.content(line)));
+        facts.event_type = member(&EVENT_TYPE, caps.event_type);
+        facts.show_as = member(&FREE_BUSY_STATUS, caps.show_as);
+        facts.time_zone.clear();
+        facts.has_time_zone = caps.start_zone.is_some();
+        if let Some(zone) = caps.start_zone {
+            facts.time_zone.push_str(&zone.text(line));
+        }
         facts.preview_chars = caps.body_preview.map(|s| s.text(line).chars().count());
         facts.attendee_count = caps.attendee_count;
         facts.attendee_types.clear();
-        facts.attendee_types.extend(scratch.attendees.iter().map(|a| owned(a.kind)));
+        facts
+            .attendee_types
+            .extend(scratch.attendees.iter().map(|a| member(&ATTENDEE_TYPE, a.kind)));
         facts.start = start;
         facts.duration_seconds = duration;
     }

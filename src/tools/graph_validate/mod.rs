@@ -17,7 +17,7 @@ mod schema;
 mod zones;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
@@ -440,7 +440,7 @@ struct RealSample {
     realism: Realism,
 }
 
-fn read_real(path: &PathBuf, strict: bool, zones: &Zones) -> Result<RealSample, Error> {
+fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Error> {
     let doc = document::read(path)?;
     if doc.records.is_empty() {
         return Err(Error::Config(format!(

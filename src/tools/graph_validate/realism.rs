@@ -44,6 +44,10 @@ const DURATION: &[&str] = &[
     "4-24 h",
     ">24 h",
 ];
+const HOURS: [&str; 24] = [
+    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
+    "16", "17", "18", "19", "20", "21", "22", "23",
+];
 const WEEKDAYS: &[&str] = &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const PREVIEW: &[&str] = &["0", "1-50", "51-100", "101-200", "201-255", "256+"];
 
@@ -52,7 +56,7 @@ fn order(dimension: usize) -> Option<Vec<String>> {
     let list: Vec<String> = match dimension {
         2 => ATTENDEES.iter().map(|s| s.to_string()).collect(),
         3 => DURATION.iter().map(|s| s.to_string()).collect(),
-        4 => (0..24).map(|h| format!("{h:02}")).collect(),
+        4 => HOURS.iter().map(|s| s.to_string()).collect(),
         5 => WEEKDAYS.iter().map(|s| s.to_string()).collect(),
         8 => PREVIEW.iter().map(|s| s.to_string()).collect(),
         _ => return None,
@@ -109,14 +113,14 @@ impl Realism {
     pub fn add(&mut self, facts: &Facts) {
         let c = &mut self.counts;
         for kind in &facts.attendee_types {
-            bump(&mut c[0], kind.as_deref().unwrap_or(NONE));
+            bump(&mut c[0], kind.unwrap_or(NONE));
         }
-        bump(&mut c[1], facts.event_type.as_deref().unwrap_or(NONE));
+        bump(&mut c[1], facts.event_type.unwrap_or(NONE));
         bump(&mut c[2], facts.attendee_count.map_or(NONE, attendees_bucket));
         bump(&mut c[3], facts.duration_seconds.map_or(NONE, duration_bucket));
         match &facts.start {
             Some(start) => {
-                bump(&mut c[4], &format!("{:02}", start.hour));
+                bump(&mut c[4], HOURS.get(start.hour as usize).copied().unwrap_or(NONE));
                 bump(&mut c[5], WEEKDAYS[start.weekday() as usize]);
             }
             None => {
@@ -124,8 +128,8 @@ impl Realism {
                 bump(&mut c[5], NONE);
             }
         }
-        bump(&mut c[6], facts.show_as.as_deref().unwrap_or(NONE));
-        bump(&mut c[7], facts.time_zone.as_deref().unwrap_or(NONE));
+        bump(&mut c[6], facts.show_as.unwrap_or(NONE));
+        bump(&mut c[7], if facts.has_time_zone { &facts.time_zone } else { NONE });
         bump(&mut c[8], facts.preview_chars.map_or(NONE, preview_bucket));
     }
 
@@ -240,9 +244,9 @@ mod tests {
     #[test]
     fn identical_streams_do_not_drift() {
         let facts = Facts {
-            event_type: Some("occurrence".into()),
+            event_type: Some("occurrence"),
             attendee_count: Some(2),
-            attendee_types: vec![Some("required".into()), None],
+            attendee_types: vec![Some("required"), None],
             ..Facts::default()
         };
         let mut a = Realism::default();

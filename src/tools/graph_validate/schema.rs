@@ -104,6 +104,44 @@ pub struct Prop {
     pub ty: Ty,
     pub nullable: bool,
     pub role: Role,
+    /// The name as [`Words`], for matching keys without `memcmp`.
+    words: Words,
+}
+
+/// A name of up to 32 bytes as four little-endian words, zero-padded: two
+/// names of the same length are equal exactly when their words are. A key is
+/// matched against every property and enumeration member of every record, so
+/// this is the tool's innermost loop.
+pub type Words = [u64; 4];
+
+/// The longest name that [`Words`] can hold.
+pub const MAX_WORDS_LEN: usize = 32;
+
+pub const fn words_of(name: &[u8]) -> Words {
+    let mut words = [0u64; 4];
+    let mut i = 0;
+    while i < name.len() && i < MAX_WORDS_LEN {
+        words[i / 8] |= (name[i] as u64) << (8 * (i % 8));
+        i += 1;
+    }
+    words
+}
+
+/// [`words_of`] for a key read from a record; `None` when it is longer than
+/// any name could be.
+#[inline]
+pub fn key_words(key: &[u8]) -> Option<Words> {
+    if key.len() > MAX_WORDS_LEN {
+        return None;
+    }
+    let mut words = [0u64; 4];
+    for (word, chunk) in words.iter_mut().zip(key.chunks(8)) {
+        *word = match chunk.first_chunk::<8>() {
+            Some(full) => u64::from_le_bytes(*full),
+            None => chunk.iter().enumerate().fold(0, |acc, (i, &b)| acc | (b as u64) << (8 * i)),
+        };
+    }
+    Some(words)
 }
 
 #[derive(Debug)]
@@ -114,30 +152,12 @@ pub struct Complex {
     index: OnceLock<KeyIndex>,
 }
 
-/// Property lookup by key bytes: candidates grouped by name length, each
-/// with its first eight bytes as an integer, so a key is matched with one or
-/// two integer compares instead of a chain of `memcmp` calls (a key lookup
-/// happens for every member of every record).
+/// Properties grouped by name length, so a key is compared only with the
+/// few properties of its length, first by its first word alone.
 #[derive(Debug)]
 struct KeyIndex {
-    /// Per length (the last bucket holds every longer name): (prefix, prop index).
+    /// Per length: (first word, property index).
     by_len: Vec<Vec<(u64, usize)>>,
-}
-
-const INDEXED_LEN: usize = 40;
-
-#[inline]
-fn prefix(name: &[u8]) -> u64 {
-    if let Some(head) = name.first_chunk::<8>() {
-        return u64::from_le_bytes(*head);
-    }
-    // Shorter than 8 bytes: assemble by hand (a copy_from_slice of a
-    // variable length is a memcpy call in the hottest loop).
-    let mut value = 0u64;
-    for (i, &b) in name.iter().enumerate() {
-        value |= (b as u64) << (8 * i);
-    }
-    value
 }
 
 impl Complex {
@@ -146,24 +166,22 @@ impl Complex {
     }
 
     /// The index of the property named `name`.
+    #[inline]
     pub fn position(&self, name: &[u8]) -> Option<usize> {
+        let words = key_words(name)?;
         let index = self.index.get_or_init(|| {
-            let mut by_len = vec![Vec::new(); INDEXED_LEN + 1];
+            let mut by_len = vec![Vec::new(); MAX_WORDS_LEN + 1];
             for (i, prop) in self.props.iter().enumerate() {
-                let len = prop.name.len().min(INDEXED_LEN);
-                by_len[len].push((prefix(prop.name.as_bytes()), i));
+                by_len[prop.name.len()].push((prop.words[0], i));
             }
             KeyIndex { by_len }
         });
-        let key = prefix(name);
-        index.by_len[name.len().min(INDEXED_LEN)]
+        index.by_len[name.len()]
             .iter()
-            .find(|(p, i)| {
-                *p == key
-                    && (name.len() <= 8 || self.props[*i].name.as_bytes()[8..] == name[8..])
-                    && self.props[*i].name.len() == name.len()
+            .find(|&&(first, i)| {
+                first == words[0] && (name.len() <= 8 || self.props[i].words == words)
             })
-            .map(|(_, i)| *i)
+            .map(|&(_, i)| i)
     }
 
     #[cfg(test)]
@@ -176,11 +194,27 @@ impl Complex {
 pub struct Enum {
     pub name: &'static str,
     pub members: &'static [&'static str],
+    /// (length, words) of each member.
+    words: OnceLock<Vec<(usize, Words)>>,
 }
 
 impl Enum {
+    const fn new(name: &'static str, members: &'static [&'static str]) -> Enum {
+        Enum { name, members, words: OnceLock::new() }
+    }
+
+    #[inline]
     pub fn contains(&self, value: &[u8]) -> bool {
-        self.members.iter().any(|m| m.as_bytes() == value)
+        let Some(words) = key_words(value) else { return false };
+        let members = self.words.get_or_init(|| {
+            self.members.iter().map(|m| (m.len(), words_of(m.as_bytes()))).collect()
+        });
+        members.iter().any(|(len, w)| *len == value.len() && *w == words)
+    }
+
+    /// The member equal to `value`, as the static name.
+    pub fn member(&self, value: &[u8]) -> Option<&'static str> {
+        self.members.iter().copied().find(|m| m.as_bytes() == value)
     }
 
     /// "not one of a, b, c".
@@ -190,43 +224,40 @@ impl Enum {
 }
 
 const fn p(name: &'static str, ty: Ty) -> Prop {
-    Prop { name, ty, nullable: true, role: Role::None }
+    Prop { name, ty, nullable: true, role: Role::None, words: words_of(name.as_bytes()) }
 }
 
 const fn r(name: &'static str, ty: Ty, role: Role) -> Prop {
-    Prop { name, ty, nullable: true, role }
+    Prop { name, ty, nullable: true, role, words: words_of(name.as_bytes()) }
 }
 
 /// Nullable="false" in the metadata.
 const fn nn(name: &'static str, ty: Ty, role: Role) -> Prop {
-    Prop { name, ty, nullable: false, role }
+    Prop { name, ty, nullable: false, role, words: words_of(name.as_bytes()) }
 }
 
-pub static FREE_BUSY_STATUS: Enum = Enum {
-    name: "freeBusyStatus",
-    members: &["unknown", "free", "tentative", "busy", "oof", "workingElsewhere"],
-};
-pub static EVENT_TYPE: Enum = Enum {
-    name: "eventType",
-    members: &["singleInstance", "occurrence", "exception", "seriesMaster"],
-};
-pub static ATTENDEE_TYPE: Enum =
-    Enum { name: "attendeeType", members: &["required", "optional", "resource"] };
-pub static RESPONSE_TYPE: Enum = Enum {
-    name: "responseType",
-    members: &["none", "organizer", "tentativelyAccepted", "accepted", "declined", "notResponded"],
-};
-pub static IMPORTANCE: Enum = Enum { name: "importance", members: &["low", "normal", "high"] };
+pub static FREE_BUSY_STATUS: Enum = Enum::new(
+    "freeBusyStatus",
+    &["unknown", "free", "tentative", "busy", "oof", "workingElsewhere"],
+);
+pub static EVENT_TYPE: Enum =
+    Enum::new("eventType", &["singleInstance", "occurrence", "exception", "seriesMaster"]);
+pub static ATTENDEE_TYPE: Enum = Enum::new("attendeeType", &["required", "optional", "resource"]);
+pub static RESPONSE_TYPE: Enum = Enum::new(
+    "responseType",
+    &["none", "organizer", "tentativelyAccepted", "accepted", "declined", "notResponded"],
+);
+pub static IMPORTANCE: Enum = Enum::new("importance", &["low", "normal", "high"]);
 pub static SENSITIVITY: Enum =
-    Enum { name: "sensitivity", members: &["normal", "personal", "private", "confidential"] };
-pub static BODY_TYPE: Enum = Enum { name: "bodyType", members: &["text", "html"] };
-pub static ONLINE_MEETING_PROVIDER: Enum = Enum {
-    name: "onlineMeetingProviderType",
-    members: &["unknown", "skypeForBusiness", "skypeForConsumer", "teamsForBusiness"],
-};
-pub static LOCATION_TYPE: Enum = Enum {
-    name: "locationType",
-    members: &[
+    Enum::new("sensitivity", &["normal", "personal", "private", "confidential"]);
+pub static BODY_TYPE: Enum = Enum::new("bodyType", &["text", "html"]);
+pub static ONLINE_MEETING_PROVIDER: Enum = Enum::new(
+    "onlineMeetingProviderType",
+    &["unknown", "skypeForBusiness", "skypeForConsumer", "teamsForBusiness"],
+);
+pub static LOCATION_TYPE: Enum = Enum::new(
+    "locationType",
+    &[
         "default",
         "conferenceRoom",
         "homeAddress",
@@ -238,14 +269,14 @@ pub static LOCATION_TYPE: Enum = Enum {
         "localBusiness",
         "postalAddress",
     ],
-};
-pub static LOCATION_UNIQUE_ID_TYPE: Enum = Enum {
-    name: "locationUniqueIdType",
-    members: &["unknown", "locationStore", "directory", "private", "bing"],
-};
-pub static PHONE_TYPE: Enum = Enum {
-    name: "phoneType",
-    members: &[
+);
+pub static LOCATION_UNIQUE_ID_TYPE: Enum = Enum::new(
+    "locationUniqueIdType",
+    &["unknown", "locationStore", "directory", "private", "bing"],
+);
+pub static PHONE_TYPE: Enum = Enum::new(
+    "phoneType",
+    &[
         "home",
         "business",
         "mobile",
@@ -257,29 +288,22 @@ pub static PHONE_TYPE: Enum = Enum {
         "pager",
         "radio",
     ],
-};
-pub static RECURRENCE_PATTERN_TYPE: Enum = Enum {
-    name: "recurrencePatternType",
-    members: &[
-        "daily",
-        "weekly",
-        "absoluteMonthly",
-        "relativeMonthly",
-        "absoluteYearly",
-        "relativeYearly",
-    ],
-};
+);
+pub static RECURRENCE_PATTERN_TYPE: Enum = Enum::new(
+    "recurrencePatternType",
+    &["daily", "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly", "relativeYearly"],
+);
 pub static RECURRENCE_RANGE_TYPE: Enum =
-    Enum { name: "recurrenceRangeType", members: &["endDate", "noEnd", "numbered"] };
-pub static DAY_OF_WEEK: Enum = Enum {
-    name: "dayOfWeek",
-    members: &["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"],
-};
+    Enum::new("recurrenceRangeType", &["endDate", "noEnd", "numbered"]);
+pub static DAY_OF_WEEK: Enum = Enum::new(
+    "dayOfWeek",
+    &["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"],
+);
 pub static WEEK_INDEX: Enum =
-    Enum { name: "weekIndex", members: &["first", "second", "third", "fourth", "last"] };
+    Enum::new("weekIndex", &["first", "second", "third", "fourth", "last"]);
 /// The seeds' importance label (not Graph's `importance`).
 pub static IMPORTANCE_LABEL: Enum =
-    Enum { name: "importance_label", members: &["critical", "high", "medium", "low"] };
+    Enum::new("importance_label", &["critical", "high", "medium", "low"]);
 
 /// Every enumeration (the tests check the man page lists them).
 #[cfg(test)]
@@ -526,10 +550,26 @@ mod tests {
                 );
             }
             for prop in complex.props {
+                assert!(prop.name.len() <= MAX_WORDS_LEN, "{}", prop.name);
                 assert!(std::ptr::eq(complex.find(prop.name.as_bytes()).unwrap(), prop));
+                // A key differing in its last byte, or one byte longer, is not it.
+                let mut near = prop.name.as_bytes().to_vec();
+                *near.last_mut().unwrap() ^= 1;
+                assert!(complex.find(&near).is_none());
+                near.push(b'x');
+                assert!(complex.find(&near[..]).is_none());
             }
         }
         assert!(EVENT.find(b"Subject").is_none());
+        assert!(EVENT.find(&[b'a'; 40]).is_none());
+        for e in ENUMS {
+            for m in e.members {
+                assert!(e.contains(m.as_bytes()));
+                assert!(!e.contains(m.to_uppercase().as_bytes()));
+                assert!(!e.contains(format!("{m}\0").as_bytes()));
+            }
+        }
+        assert!(!ATTENDEE_TYPE.contains(b""));
         for label in LABELS {
             assert!(EVENT.find(label.as_bytes()).is_some(), "{label}");
         }

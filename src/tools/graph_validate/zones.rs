@@ -216,20 +216,36 @@ impl Default for Zones {
     }
 }
 
-/// Per-worker memo of [`Zones::lookup`]: a stream uses few distinct zones.
+/// Per-worker memo of [`Zones::lookup`]. A stream uses few distinct zones,
+/// so the most recent ones are kept in a short list searched by bytes (no
+/// hashing per event); the rest in a map.
 #[derive(Default)]
 pub struct ZoneCache {
+    recent: Vec<(Box<[u8]>, Option<Zone>)>,
     map: HashMap<Box<[u8]>, Option<Zone>>,
 }
+
+const RECENT: usize = 8;
 
 impl ZoneCache {
     /// The zone a name (as the record's bytes) denotes, `None` when unknown.
     pub fn get(&mut self, zones: &Zones, name: &[u8]) -> Option<&Zone> {
-        if !self.map.contains_key(name) {
-            let zone = std::str::from_utf8(name).ok().and_then(|n| zones.lookup(n));
-            self.map.insert(name.into(), zone);
+        if let Some(at) = self.recent.iter().position(|(n, _)| **n == *name) {
+            return self.recent[at].1.as_ref();
         }
-        self.map.get(name).and_then(Option::as_ref)
+        let zone = match self.map.get(name) {
+            Some(zone) => zone.clone(),
+            None => {
+                let zone = std::str::from_utf8(name).ok().and_then(|n| zones.lookup(n));
+                self.map.insert(name.into(), zone.clone());
+                zone
+            }
+        };
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push((name.into(), zone));
+        self.recent.last().and_then(|(_, zone)| zone.as_ref())
     }
 }
 
