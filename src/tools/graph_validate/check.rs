@@ -168,7 +168,6 @@ pub struct Scratch {
 /// What the walk captured from an event.
 #[derive(Debug, Default)]
 struct Captures {
-    id: Option<Span>,
     event_type: Option<Span>,
     show_as: Option<Span>,
     body_preview: Option<Span>,
@@ -567,7 +566,6 @@ impl<'a> Walk<'a, '_> {
                 }
                 if scope == Scope::Event {
                     match role {
-                        Role::Id => self.caps.id = Some(span),
                         Role::BodyPreview => self.caps.body_preview = Some(span),
                         _ => {}
                     }

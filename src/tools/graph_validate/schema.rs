@@ -76,7 +76,6 @@ impl Ty {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     None,
-    Id,
     EventType,
     ShowAs,
     BodyPreview,
@@ -461,7 +460,7 @@ pub static EVENT: Complex = Complex::new(
         p("hasAttachments", Ty::Bool),
         p("hideAttendees", Ty::Bool),
         p("iCalUId", Ty::String),
-        nn("id", Ty::String, Role::Id),
+        nn("id", Ty::String, Role::None),
         p("importance", Ty::Enum(&IMPORTANCE)),
         nn("importance_label", Ty::Enum(&IMPORTANCE_LABEL), Role::ImportanceLabel),
         p("instances", Ty::Navigation { collection: true }),
