@@ -564,11 +564,8 @@ impl<'a> Walk<'a, '_> {
                 {
                     self.issue(IssueKind::Label, "must not be empty", &raw);
                 }
-                if scope == Scope::Event {
-                    match role {
-                        Role::BodyPreview => self.caps.body_preview = Some(span),
-                        _ => {}
-                    }
+                if scope == Scope::Event && role == Role::BodyPreview {
+                    self.caps.body_preview = Some(span);
                 }
             }
             Ty::Enum(e) => {
