@@ -942,11 +942,6 @@ impl<'a> Cursor<'a> {
         self.pos
     }
 
-    /// Containers currently open (1 inside the record itself).
-    pub fn depth(&self) -> usize {
-        self.depth
-    }
-
     #[inline]
     fn close(&mut self) {
         self.pos += 1;
@@ -1073,21 +1068,6 @@ impl<'a> Cursor<'a> {
         };
         self.pos = end;
         Ok(Raw { kind, bytes: &self.b[start..end], escaped })
-    }
-
-    /// Consumes the rest of the container the cursor is in (after any number
-    /// of its members were read) and leaves it.
-    pub fn skip_rest(&mut self, is_object: bool) -> Result<(), JsonError> {
-        if is_object {
-            while self.key()?.is_some() {
-                self.skip()?;
-            }
-        } else {
-            while self.element()? {
-                self.skip()?;
-            }
-        }
-        Ok(())
     }
 
     /// Checks that the record's object is closed and only whitespace follows.
