@@ -919,6 +919,185 @@ pub fn quote(text: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// What [`Cursor::value`] found: a complete scalar, or the opening of a
+/// container the cursor has now entered.
+#[derive(Debug, Clone, Copy)]
+pub enum Next<'a> {
+    Scalar(Raw<'a>),
+    Object,
+    Array,
+}
+
+/// A pull reader over one record: the caller walks the object member by member
+/// and decides, value by value, whether to descend, read or skip. Every byte is
+/// validated exactly as [`validate_object`] validates it (same scanner, same
+/// depth limit), so a tool that walks a whole record with a cursor accepts
+/// exactly the records every other tool accepts, in one pass and without a DOM.
+///
+/// Protocol: inside an object call [`key`](Cursor::key) until it returns
+/// `None`; inside an array call [`element`](Cursor::element) until it returns
+/// `false`; after each key or element consume the value once with
+/// [`value`](Cursor::value) or [`skip`](Cursor::skip). When the record's
+/// object is closed, [`finish`](Cursor::finish) checks that nothing follows.
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    b: &'a [u8],
+    pos: usize,
+    /// Containers currently open.
+    depth: usize,
+    /// Whether the innermost container has had no member or element yet.
+    fresh: bool,
+}
+
+impl<'a> Cursor<'a> {
+    /// Validates the line's UTF-8, expects a JSON object and enters it.
+    pub fn object(line: &'a [u8]) -> Result<Self, JsonError> {
+        let i = object_start(line)?;
+        Ok(Cursor { b: line, pos: i + 1, depth: 1, fresh: true })
+    }
+
+    /// Byte offset of the cursor in the line.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    fn close(&mut self) {
+        self.pos += 1;
+        self.depth -= 1;
+        // Back in the parent, which now has had a member: this one.
+        self.fresh = false;
+    }
+
+    /// The next key of the current object (then the value is next), or `None`
+    /// when the object ends (and has been left).
+    // Always inlined: its result then stays in registers instead of
+    // making a round trip through memory in the walker's innermost loop.
+    #[inline(always)]
+    pub fn key(&mut self) -> Result<Option<Raw<'a>>, JsonError> {
+        let b = self.b;
+        let mut j = skip_ws(b, self.pos);
+        if self.fresh {
+            if b.get(j) == Some(&b'}') {
+                self.pos = j;
+                self.close();
+                return Ok(None);
+            }
+        } else {
+            match b.get(j) {
+                Some(b',') => j = skip_ws(b, j + 1),
+                Some(b'}') => {
+                    self.pos = j;
+                    self.close();
+                    return Ok(None);
+                }
+                Some(_) => return err(ErrorKind::Unexpected("`,` or `}`"), j),
+                None => return err(ErrorKind::Eof("`,` or `}`"), j),
+            }
+        }
+        let (end, escaped) = match b.get(j) {
+            Some(b'"') => scan_string(b, j)?,
+            Some(_) => return err(ErrorKind::Unexpected("a string key"), j),
+            None => return err(ErrorKind::Eof("a string key"), j),
+        };
+        let key = Raw { kind: Kind::String, bytes: &b[j..end], escaped };
+        let j = skip_ws(b, end);
+        match b.get(j) {
+            Some(b':') => self.pos = skip_ws(b, j + 1),
+            Some(_) => return err(ErrorKind::Unexpected("`:`"), j),
+            None => return err(ErrorKind::Eof("`:`"), j),
+        }
+        self.fresh = false;
+        Ok(Some(key))
+    }
+
+    /// Whether the current array has another element (then its value is
+    /// next); `false` when the array ends (and has been left).
+    // Always inlined: its result then stays in registers instead of
+    // making a round trip through memory in the walker's innermost loop.
+    #[inline(always)]
+    pub fn element(&mut self) -> Result<bool, JsonError> {
+        let b = self.b;
+        let j = skip_ws(b, self.pos);
+        if self.fresh {
+            if b.get(j) == Some(&b']') {
+                self.pos = j;
+                self.close();
+                return Ok(false);
+            }
+            self.pos = j;
+        } else {
+            match b.get(j) {
+                Some(b',') => self.pos = skip_ws(b, j + 1),
+                Some(b']') => {
+                    self.pos = j;
+                    self.close();
+                    return Ok(false);
+                }
+                Some(_) => return err(ErrorKind::Unexpected("`,` or `]`"), j),
+                None => return err(ErrorKind::Eof("`,` or `]`"), j),
+            }
+        }
+        self.fresh = false;
+        Ok(true)
+    }
+
+    /// The kind of the next value, without consuming it.
+    // Always inlined: its result then stays in registers instead of
+    // making a round trip through memory in the walker's innermost loop.
+    #[inline(always)]
+    pub fn peek(&self) -> Result<Kind, JsonError> {
+        kind_at(self.b, self.pos)
+    }
+
+    /// Reads the next value: a scalar whole, or a container's opening (the
+    /// cursor is then inside it).
+    // Always inlined: its result then stays in registers instead of
+    // making a round trip through memory in the walker's innermost loop.
+    #[inline(always)]
+    pub fn value(&mut self) -> Result<Next<'a>, JsonError> {
+        let kind = kind_at(self.b, self.pos)?;
+        match kind {
+            Kind::Object | Kind::Array => {
+                if self.depth + 1 >= MAX_DEPTH {
+                    return err(ErrorKind::TooDeep, self.pos);
+                }
+                self.pos += 1;
+                self.depth += 1;
+                self.fresh = true;
+                Ok(if kind == Kind::Object { Next::Object } else { Next::Array })
+            }
+            _ => {
+                let start = self.pos;
+                let (end, escaped) = skip_scalar(self.b, start, kind)?;
+                self.pos = end;
+                Ok(Next::Scalar(Raw { kind, bytes: &self.b[start..end], escaped }))
+            }
+        }
+    }
+
+    /// Consumes the next value whole, validating it, and returns it.
+    #[inline]
+    pub fn skip(&mut self) -> Result<Raw<'a>, JsonError> {
+        let start = self.pos;
+        let kind = kind_at(self.b, start)?;
+        let (end, escaped) = match kind {
+            Kind::Object | Kind::Array => (skip_value(self.b, start, self.depth)?, false),
+            _ => skip_scalar(self.b, start, kind)?,
+        };
+        self.pos = end;
+        Ok(Raw { kind, bytes: &self.b[start..end], escaped })
+    }
+
+    /// Checks that the record's object is closed and only whitespace follows.
+    pub fn finish(self) -> Result<(), JsonError> {
+        if self.depth != 0 {
+            return err(ErrorKind::Eof("`}`"), self.pos);
+        }
+        expect_end(self.b, self.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1071,7 +1250,84 @@ mod tests {
             let theirs = serde_json::from_slice::<serde_json::Value>(&text).is_ok_and(|v| v.is_object());
             let ours = validate_object(&text).is_ok();
             proptest::prop_assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(&text));
+            // The pull cursor, descending everywhere or skipping, agrees too.
+            for skip_every in [0usize, 2, 3] {
+                let walked = walk_all(&text, skip_every).is_ok();
+                proptest::prop_assert_eq!(walked, theirs, "cursor/{} {}", skip_every, String::from_utf8_lossy(&text));
+            }
         }
+    }
+
+    /// Walks a whole record with a [`Cursor`]; every `skip_every`-th value is
+    /// skipped whole instead of descended into (0: never).
+    fn walk_all(line: &[u8], skip_every: usize) -> Result<(), JsonError> {
+        fn value(c: &mut Cursor<'_>, n: &mut usize, every: usize) -> Result<(), JsonError> {
+            *n += 1;
+            if every > 0 && (*n).is_multiple_of(every) {
+                c.skip()?;
+                return Ok(());
+            }
+            match c.value()? {
+                Next::Object => {
+                    while c.key()?.is_some() {
+                        value(c, n, every)?;
+                    }
+                }
+                Next::Array => {
+                    while c.element()? {
+                        value(c, n, every)?;
+                    }
+                }
+                Next::Scalar(_) => {}
+            }
+            Ok(())
+        }
+        let mut c = Cursor::object(line)?;
+        let mut n = 0;
+        while c.key()?.is_some() {
+            value(&mut c, &mut n, skip_every)?;
+        }
+        c.finish()
+    }
+
+    #[test]
+    fn cursor_reads_members_and_agrees_on_depth() {
+        let line = br#" {"a" : [1, {"b":"x\u00e9"}, []], "c":{}, "d":null} "#;
+        let mut c = Cursor::object(line).unwrap();
+        assert_eq!(c.key().unwrap().unwrap().as_str().unwrap(), "a");
+        assert!(matches!(c.value().unwrap(), Next::Array));
+        assert!(c.element().unwrap());
+        assert!(matches!(c.value().unwrap(), Next::Scalar(r) if r.bytes == b"1"));
+        assert!(c.element().unwrap());
+        assert_eq!(c.skip().unwrap().bytes, br#"{"b":"x\u00e9"}"#);
+        assert!(c.element().unwrap());
+        assert!(matches!(c.value().unwrap(), Next::Array));
+        assert!(!c.element().unwrap());
+        assert!(!c.element().unwrap());
+        assert_eq!(c.key().unwrap().unwrap().as_str().unwrap(), "c");
+        assert_eq!(c.peek().unwrap(), Kind::Object);
+        assert!(matches!(c.value().unwrap(), Next::Object));
+        assert!(c.key().unwrap().is_none());
+        assert_eq!(c.key().unwrap().unwrap().as_str().unwrap(), "d");
+        assert!(matches!(c.value().unwrap(), Next::Scalar(r) if r.is_null()));
+        assert!(c.key().unwrap().is_none());
+        c.finish().unwrap();
+        for n in [126, 127, 128] {
+            let text = format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+            assert_eq!(
+                walk_all(text.as_bytes(), 0).is_ok(),
+                validate_object(text.as_bytes()).is_ok(),
+                "depth {n}"
+            );
+            assert_eq!(
+                walk_all(text.as_bytes(), 2).is_ok(),
+                validate_object(text.as_bytes()).is_ok(),
+                "depth {n} skipping"
+            );
+        }
+        assert!(walk_all(b"{\"a\":1} x", 0).is_err());
+        assert!(walk_all(b"{\"a\":1,}", 0).is_err());
+        assert!(walk_all(b"{\"a\":[1,]}", 0).is_err());
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! framing ([`input`]), compressed data ([`compress`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
 //! output ([`output`]), accounting and
-//! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
-//! statistics ([`stats`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
+//! reports ([`report`], [`run`]), distribution distances ([`divergence`]), seeded
+//! hashing ([`hash`]), exactly mergeable statistics ([`stats`]) and CLI plumbing
+//! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
 pub mod compress;
+pub mod divergence;
 pub mod document;
 pub mod error;
 pub mod exit;
@@ -39,5 +41,6 @@ pub const TOOLS: &[Tool] = &[
     tools::score_filter::TOOL,
     tools::dist_report::TOOL,
     tools::fmt_migrate::TOOL,
+    tools::graph_validate::TOOL,
     tools::persona_label::TOOL,
 ];

@@ -3,5 +3,6 @@
 
 pub mod dist_report;
 pub mod fmt_migrate;
+pub mod graph_validate;
 pub mod persona_label;
 pub mod score_filter;

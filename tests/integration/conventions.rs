@@ -51,6 +51,17 @@ pub const SPECS: &[Spec] = &[
         passes_through: false,
         held_key: None,
     },
+    Spec {
+        name: "graph-validate",
+        args: &[],
+        good: |i| {
+            format!(
+                r#"{{"id":"e{i}","subject":"meeting {i}","start":{{"dateTime":"2025-11-15T10:00:00.0000000","timeZone":"Asia/Shanghai"}},"end":{{"dateTime":"2025-11-15T11:00:00.0000000","timeZone":"Asia/Shanghai"}},"organizer":{{"emailAddress":{{"name":"A","address":"a@contoso.com"}}}},"attendees":[{{"type":"required","emailAddress":{{"address":"b{i}@contoso.com"}}}}]}}"#
+            )
+        },
+        passes_through: true,
+        held_key: None,
+    },
     // dist-report writes a report, not records: its standard output (or -o
     // FILE) is the report over the good records, which every test compares.
     Spec {

@@ -5,6 +5,7 @@ mod conventions;
 mod dist_report;
 mod fmt_migrate;
 mod generated;
+mod graph_validate;
 mod persona_label;
 mod score_filter;
 mod util;

@@ -13,6 +13,7 @@ pub fn bin(name: &str) -> PathBuf {
         "fmt-migrate" => env!("CARGO_BIN_EXE_fmt-migrate"),
         "persona-label" => env!("CARGO_BIN_EXE_persona-label"),
         "dist-report" => env!("CARGO_BIN_EXE_dist-report"),
+        "graph-validate" => env!("CARGO_BIN_EXE_graph-validate"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

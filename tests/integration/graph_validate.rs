@@ -1,0 +1,860 @@
+//! graph-validate: valid events of every kind pass byte for byte, each check
+//! fires with its exact error, alignment and realism give known answers on
+//! constructed samples, and every record is accounted for.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::util::{Dir, jsonl, run_with_stdin, stats, std_tool, text};
+
+const TOOL: &str = "graph-validate";
+
+fn attendee(kind: &str, address: &str) -> Value {
+    json!({
+        "type": kind,
+        "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
+        "emailAddress": {"name": address.split('@').next().unwrap_or(""), "address": address},
+    })
+}
+
+/// A complete single-instance event as Graph returns it.
+fn single() -> Value {
+    let mut event: Value = serde_json::from_str(
+        r#"{
+        "@odata.etag": "W/\"DwAAABYAAAB\"",
+        "id": "AAMkAGI2TG93AAA=",
+        "createdDateTime": "2025-10-01T08:00:00.1234567Z",
+        "lastModifiedDateTime": "2025-10-02T09:30:00.7654321Z",
+        "changeKey": "DwAAABYAAAB",
+        "categories": ["Customer"],
+        "originalStartTimeZone": "China Standard Time",
+        "originalEndTimeZone": "China Standard Time",
+        "iCalUId": "040000008200E00074C5B7101A82E008",
+        "reminderMinutesBeforeStart": 15,
+        "isReminderOn": true,
+        "hasAttachments": false,
+        "subject": "Q4 Pipeline Review with VP Sales",
+        "bodyPreview": "Quarterly pipeline review.",
+        "body": {"contentType": "html", "content": "<html><body>Quarterly pipeline review.</body></html>"},
+        "importance": "normal",
+        "sensitivity": "normal",
+        "isAllDay": false,
+        "isCancelled": false,
+        "isDraft": false,
+        "isOrganizer": true,
+        "responseRequested": true,
+        "seriesMasterId": null,
+        "showAs": "busy",
+        "type": "singleInstance",
+        "webLink": "https://outlook.office365.com/owa/?itemid=AAMkAGI2TG93AAA%3D",
+        "onlineMeetingUrl": null,
+        "isOnlineMeeting": false,
+        "onlineMeetingProvider": "unknown",
+        "allowNewTimeProposals": true,
+        "hideAttendees": false,
+        "recurrence": null,
+        "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
+        "start": {"dateTime": "2025-11-15T10:00:00.0000000", "timeZone": "Asia/Shanghai"},
+        "end": {"dateTime": "2025-11-15T11:00:00.0000000", "timeZone": "Asia/Shanghai"},
+        "location": {"displayName": "Conf Rm A/301", "locationType": "default", "uniqueIdType": "unknown"},
+        "locations": [],
+        "organizer": {"emailAddress": {"name": "Sarah Chen", "address": "sarah.chen@contoso.com"}},
+        "onlineMeeting": null
+        }"#,
+    )
+    .unwrap();
+    event["attendees"] = json!([
+        attendee("required", "you@contoso.com"),
+        attendee("required", "regional-sales@contoso.com"),
+        attendee("resource", "conf-a301@contoso.com"),
+    ]);
+    event
+}
+
+fn with(mut base: Value, changes: &[(&str, Value)]) -> Value {
+    for (pointer, value) in changes {
+        set(&mut base, pointer, value.clone());
+    }
+    base
+}
+
+/// Sets (or with `Value::Null` in a removal marker, removes) a JSON Pointer.
+fn set(root: &mut Value, pointer: &str, value: Value) {
+    let (parent, last) = pointer.rsplit_once('/').unwrap();
+    let target = root.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+    match target {
+        Value::Object(map) => {
+            if value == json!("<remove>") {
+                map.remove(last);
+            } else {
+                map.insert(last.to_string(), value);
+            }
+        }
+        Value::Array(list) => list[last.parse::<usize>().unwrap()] = value,
+        _ => panic!("{parent} is not a container"),
+    }
+}
+
+fn series_master() -> Value {
+    with(
+        single(),
+        &[
+            ("/type", json!("seriesMaster")),
+            (
+                "/recurrence",
+                json!({
+                    "pattern": {"type": "weekly", "interval": 1, "month": 0, "dayOfMonth": 0,
+                                "daysOfWeek": ["monday", "thursday"], "firstDayOfWeek": "sunday", "index": "first"},
+                    "range": {"type": "endDate", "startDate": "2025-11-17", "endDate": "2026-03-30",
+                              "recurrenceTimeZone": "China Standard Time", "numberOfOccurrences": 0},
+                }),
+            ),
+        ],
+    )
+}
+
+fn occurrence() -> Value {
+    with(
+        single(),
+        &[
+            ("/type", json!("occurrence")),
+            ("/seriesMasterId", json!("AAMkAGI2TG93AAB=")),
+            ("/id", json!("AAMkAGI2TG93AAC=")),
+        ],
+    )
+}
+
+fn exception() -> Value {
+    with(
+        occurrence(),
+        &[
+            ("/type", json!("exception")),
+            (
+                "/attendees/0/proposedNewTime",
+                json!({
+                    "start": {"dateTime": "2025-11-16T10:00:00.0000000", "timeZone": "UTC"},
+                    "end": {"dateTime": "2025-11-16T11:00:00.0000000", "timeZone": "UTC"},
+                }),
+            ),
+        ],
+    )
+}
+
+fn all_day() -> Value {
+    with(
+        single(),
+        &[
+            ("/isAllDay", json!(true)),
+            ("/showAs", json!("oof")),
+            ("/start", json!({"dateTime": "2025-11-17T00:00:00.0000000", "timeZone": "UTC"})),
+            ("/end", json!({"dateTime": "2025-11-19T00:00:00.0000000", "timeZone": "UTC"})),
+        ],
+    )
+}
+
+fn online() -> Value {
+    with(
+        single(),
+        &[
+            ("/isOnlineMeeting", json!(true)),
+            ("/onlineMeetingProvider", json!("teamsForBusiness")),
+            (
+                "/onlineMeeting",
+                json!({
+                    "joinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
+                    "conferenceId": "177513992",
+                    "tollNumber": "+1 555-0100",
+                    "tollFreeNumbers": ["+1 800-555-0100"],
+                    "quickDial": "+1 555-0100,,177513992#",
+                    "phones": [{"number": "+1 555-0100", "type": "business", "language": "en-US", "region": "US"}],
+                }),
+            ),
+        ],
+    )
+}
+
+fn located() -> Value {
+    let place = json!({
+        "displayName": "Harry's Bar",
+        "locationType": "restaurant",
+        "uniqueId": "Harry's Bar",
+        "uniqueIdType": "private",
+        "locationEmailAddress": "harrys@fabrikam.com",
+        "locationUri": "https://fabrikam.com/harrys",
+        "address": {"street": "Seattle Center", "city": "Seattle", "state": "WA",
+                    "countryOrRegion": "United States", "postalCode": "98109"},
+        "coordinates": {"latitude": 47.6205, "longitude": -122.3493, "accuracy": 20.0,
+                        "altitude": 50, "altitudeAccuracy": "NaN"},
+    });
+    with(
+        single(),
+        &[
+            ("/location", place.clone()),
+            ("/locations", json!([place, {"displayName": "Microsoft Teams"}])),
+        ],
+    )
+}
+
+fn labeled() -> Value {
+    with(
+        single(),
+        &[
+            ("/importance_label", json!("critical")),
+            ("/prep_needed", json!(true)),
+            ("/prep_time_minutes", json!(30)),
+            ("/reasoning", json!("Always important: pipeline")),
+            ("/persona_id", json!("tier1_sales_manager_pipeline")),
+            ("/generation_timestamp", json!("2025-11-10T14:32:18.123456")),
+        ],
+    )
+}
+
+fn line(value: &Value) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+fn run(args: &[&str], input: &str) -> std::process::Output {
+    let mut cmd = std_tool(TOOL);
+    cmd.args(args);
+    run_with_stdin(cmd, input.as_bytes())
+}
+
+/// The `errors` of the single report line for one event.
+fn errors(args: &[&str], event: &Value) -> Vec<Value> {
+    let mut all = vec!["--report"];
+    all.extend_from_slice(args);
+    let out = run(&all, &jsonl(&[&line(event)]));
+    let stdout = text(&out.stdout);
+    if stdout.is_empty() {
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        return Vec::new();
+    }
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap();
+    report["errors"].as_array().unwrap().clone()
+}
+
+fn one_error(args: &[&str], event: &Value) -> Value {
+    let list = errors(args, event);
+    assert_eq!(list.len(), 1, "{list:#?}");
+    list[0].clone()
+}
+
+#[test]
+fn valid_events_of_every_kind_pass_byte_for_byte() {
+    let events = [
+        single(),
+        series_master(),
+        occurrence(),
+        exception(),
+        all_day(),
+        online(),
+        located(),
+        labeled(),
+    ];
+    // Pretty-ish spacing survives: records are not re-serialised.
+    let mut lines: Vec<String> = events.iter().map(line).collect();
+    lines.push(line(&single()).replace(",\"", ", \"").replace("\":", "\" : "));
+    let input = jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(&["--strict"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), input);
+    assert!(text(&out.stderr).contains("9 of 9 events valid (100.0%)"), "{}", text(&out.stderr));
+    let out = run(&["--labels", "--strict"], &jsonl(&[&line(&labeled())]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn each_check_reports_its_exact_error() {
+    let cases: Vec<(Value, Value)> = vec![
+        (
+            with(single(), &[("/attendees/2/type", json!("mandatory"))]),
+            json!({"path": "/attendees/2/type", "kind": "enum", "error": "not one of required, optional, resource", "value": "mandatory"}),
+        ),
+        (
+            with(single(), &[("/showAs", json!("away"))]),
+            json!({"path": "/showAs", "kind": "enum", "error": "not one of unknown, free, tentative, busy, oof, workingElsewhere", "value": "away"}),
+        ),
+        (
+            with(single(), &[("/type", json!("Single"))]),
+            json!({"path": "/type", "kind": "enum", "error": "not one of singleInstance, occurrence, exception, seriesMaster", "value": "Single"}),
+        ),
+        (
+            with(single(), &[("/responseStatus/response", json!("response-value"))]),
+            json!({"path": "/responseStatus/response", "kind": "enum", "error": "not one of none, organizer, tentativelyAccepted, accepted, declined, notResponded", "value": "response-value"}),
+        ),
+        (
+            with(single(), &[("/importance", json!("urgent"))]),
+            json!({"path": "/importance", "kind": "enum", "error": "not one of low, normal, high", "value": "urgent"}),
+        ),
+        (
+            with(single(), &[("/sensitivity", json!("Normal"))]),
+            json!({"path": "/sensitivity", "kind": "enum", "error": "not one of normal, personal, private, confidential", "value": "Normal"}),
+        ),
+        (
+            with(single(), &[("/body/contentType", json!("markdown"))]),
+            json!({"path": "/body/contentType", "kind": "enum", "error": "not one of text, html", "value": "markdown"}),
+        ),
+        (
+            with(single(), &[("/onlineMeetingProvider", json!("zoom"))]),
+            json!({"path": "/onlineMeetingProvider", "kind": "enum", "error": "not one of unknown, skypeForBusiness, skypeForConsumer, teamsForBusiness", "value": "zoom"}),
+        ),
+        (
+            with(single(), &[("/location/locationType", json!("office"))]),
+            json!({"path": "/location/locationType", "kind": "enum", "error": "not one of default, conferenceRoom, homeAddress, businessAddress, geoCoordinates, streetAddress, hotel, restaurant, localBusiness, postalAddress", "value": "office"}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/pattern/type", json!("fortnightly"))]),
+            json!({"path": "/recurrence/pattern/type", "kind": "enum", "error": "not one of daily, weekly, absoluteMonthly, relativeMonthly, absoluteYearly, relativeYearly", "value": "fortnightly"}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/range/type", json!("forever"))]),
+            json!({"path": "/recurrence/range/type", "kind": "enum", "error": "not one of endDate, noEnd, numbered", "value": "forever"}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/pattern/daysOfWeek/1", json!("Thursday"))]),
+            json!({"path": "/recurrence/pattern/daysOfWeek/1", "kind": "enum", "error": "not one of sunday, monday, tuesday, wednesday, thursday, friday, saturday", "value": "Thursday"}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/pattern/index", json!("fifth"))]),
+            json!({"path": "/recurrence/pattern/index", "kind": "enum", "error": "not one of first, second, third, fourth, last", "value": "fifth"}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/pattern/interval", Value::Null)]),
+            json!({"path": "/recurrence/pattern/interval", "kind": "null", "error": "must not be null", "value": null}),
+        ),
+        (
+            with(series_master(), &[("/recurrence/range/startDate", json!("2025/11/17"))]),
+            json!({"path": "/recurrence/range/startDate", "kind": "format", "error": "not a date (Edm.Date, YYYY-MM-DD)", "value": "2025/11/17"}),
+        ),
+        (
+            with(single(), &[("/subject", json!(42))]),
+            json!({"path": "/subject", "kind": "type", "error": "must be a string", "value": 42}),
+        ),
+        (
+            with(single(), &[("/isAllDay", json!("no"))]),
+            json!({"path": "/isAllDay", "kind": "type", "error": "must be a bool", "value": "no"}),
+        ),
+        (
+            with(single(), &[("/start", json!("2025-11-15T10:00:00"))]),
+            json!({"path": "/start", "kind": "type", "error": "must be an object (dateTimeTimeZone)", "value": "2025-11-15T10:00:00"}),
+        ),
+        (
+            with(single(), &[("/attendees", json!({"type": "required"}))]),
+            json!({"path": "/attendees", "kind": "type", "error": "must be an array of attendee", "value": {"type": "required"}}),
+        ),
+        (
+            with(single(), &[("/categories", Value::Null)]),
+            json!({"path": "/categories", "kind": "null", "error": "must not be null (a collection is [] when empty)", "value": null}),
+        ),
+        (
+            with(single(), &[("/reminderMinutesBeforeStart", json!(1.5))]),
+            json!({"path": "/reminderMinutesBeforeStart", "kind": "type", "error": "must be an integer (Edm.Int32)", "value": 1.5}),
+        ),
+        (
+            with(single(), &[("/reminderMinutesBeforeStart", json!(4_000_000_000u64))]),
+            json!({"path": "/reminderMinutesBeforeStart", "kind": "range", "error": "out of the Edm.Int32 range", "value": 4000000000u64}),
+        ),
+        (
+            with(located(), &[("/location/coordinates/latitude", json!("north"))]),
+            json!({"path": "/location/coordinates/latitude", "kind": "type", "error": "must be a number (Edm.Double)", "value": "north"}),
+        ),
+        (
+            with(single(), &[("/responseStatus/time", json!("datetime-value"))]),
+            json!({"path": "/responseStatus/time", "kind": "format", "error": "not a date-time with an offset (Edm.DateTimeOffset, e.g. 2025-11-15T10:00:00Z)", "value": "datetime-value"}),
+        ),
+        (
+            with(single(), &[("/start/dateTime", json!("2025-11-15 10:00"))]),
+            json!({"path": "/start/dateTime", "kind": "format", "error": "not a date-time in Graph's form (e.g. 2025-11-15T10:00:00.0000000)", "value": "2025-11-15 10:00"}),
+        ),
+        (
+            with(single(), &[("/start/dateTime", Value::Null)]),
+            json!({"path": "/start/dateTime", "kind": "null", "error": "must not be null", "value": null}),
+        ),
+        (
+            with(single(), &[("/end/timeZone", json!("Mars/Olympus_Mons"))]),
+            json!({"path": "/end/timeZone", "kind": "time zone", "error": "not a known IANA or Windows time zone", "value": "Mars/Olympus_Mons"}),
+        ),
+        (
+            with(single(), &[("/originalStartTimeZone", json!("originalStartTimeZone-value"))]),
+            json!({"path": "/originalStartTimeZone", "kind": "time zone", "error": "not a known IANA or Windows time zone", "value": "originalStartTimeZone-value"}),
+        ),
+        (
+            with(single(), &[("/iCalUId", json!("iCalUId-value"))]),
+            json!({"path": "/iCalUId", "kind": "placeholder", "error": "a documentation placeholder, not a value", "value": "iCalUId-value"}),
+        ),
+        (
+            with(single(), &[("/end/dateTime", json!("2025-11-15T09:30:00.0000000"))]),
+            json!({"path": "/end/dateTime", "kind": "end before start", "error": "the event ends before it starts (start 2025-11-15T10:00:00.0000000 Asia/Shanghai, end 2025-11-15T09:30:00.0000000 Asia/Shanghai)", "value": "2025-11-15T09:30:00.0000000"}),
+        ),
+        (
+            // 10:00 in Shanghai is 02:00 UTC; 01:00 in London (GMT in November) is earlier.
+            with(
+                single(),
+                &[(
+                    "/end",
+                    json!({"dateTime": "2025-11-15T01:00:00.0000000", "timeZone": "Europe/London"}),
+                )],
+            ),
+            json!({"path": "/end/dateTime", "kind": "end before start", "error": "the event ends before it starts (start 2025-11-15T10:00:00.0000000 Asia/Shanghai, end 2025-11-15T01:00:00.0000000 Europe/London)", "value": "2025-11-15T01:00:00.0000000"}),
+        ),
+        (
+            with(single(), &[("/end/dateTime", json!("2025-11-15T10:00:00"))]),
+            json!({"path": "/end/dateTime", "kind": "end before start", "error": "the event ends when it starts (start 2025-11-15T10:00:00.0000000 Asia/Shanghai, end 2025-11-15T10:00:00 Asia/Shanghai)", "value": "2025-11-15T10:00:00"}),
+        ),
+        (
+            with(all_day(), &[("/start/dateTime", json!("2025-11-17T09:00:00.0000000"))]),
+            json!({"path": "/start/dateTime", "kind": "all-day", "error": "an all-day event must start at midnight", "value": "2025-11-17T09:00:00.0000000"}),
+        ),
+        (
+            with(single(), &[("/attendees/1/emailAddress/address", json!("regional sales"))]),
+            json!({"path": "/attendees/1/emailAddress/address", "kind": "email", "error": "does not look like an email address", "value": "regional sales"}),
+        ),
+        (
+            with(single(), &[("/organizer/emailAddress/address", json!("sarah.chen"))]),
+            json!({"path": "/organizer/emailAddress/address", "kind": "email", "error": "does not look like an email address", "value": "sarah.chen"}),
+        ),
+        (
+            with(single(), &[("/attendees/2/emailAddress/address", json!("YOU@contoso.com"))]),
+            json!({"path": "/attendees/2/emailAddress/address", "kind": "duplicate attendee", "error": "same address as /attendees/0", "value": "YOU@contoso.com"}),
+        ),
+        (
+            with(single(), &[("/subject", json!("<remove>"))]),
+            json!({"path": "/subject", "kind": "required", "error": "required property is missing"}),
+        ),
+        (
+            with(single(), &[("/organizer", Value::Null)]),
+            json!({"path": "/organizer", "kind": "required", "error": "required property is null", "value": null}),
+        ),
+        (
+            with(labeled(), &[("/importance_label", json!("urgent"))]),
+            json!({"path": "/importance_label", "kind": "enum", "error": "not one of critical, high, medium, low", "value": "urgent"}),
+        ),
+        (
+            with(labeled(), &[("/prep_time_minutes", json!(5))]),
+            json!({"path": "/prep_time_minutes", "kind": "label", "error": "must be 15 to 90 when prep_needed is true", "value": 5}),
+        ),
+        (
+            with(labeled(), &[("/prep_time_minutes", json!("<remove>"))]),
+            json!({"path": "/prep_time_minutes", "kind": "label", "error": "required when prep_needed is true"}),
+        ),
+        (
+            with(labeled(), &[("/prep_needed", json!(false))]),
+            json!({"path": "/prep_time_minutes", "kind": "label", "error": "must be 0 or absent when prep_needed is false", "value": 30}),
+        ),
+        (
+            with(labeled(), &[("/prep_needed", json!("yes"))]),
+            json!({"path": "/prep_needed", "kind": "type", "error": "must be a bool", "value": "yes"}),
+        ),
+        (
+            with(labeled(), &[("/reasoning", json!("  "))]),
+            json!({"path": "/reasoning", "kind": "label", "error": "must not be empty", "value": "  "}),
+        ),
+        (
+            with(labeled(), &[("/persona_id", json!(7))]),
+            json!({"path": "/persona_id", "kind": "type", "error": "must be a string", "value": 7}),
+        ),
+        (
+            with(labeled(), &[("/generation_timestamp", json!("yesterday"))]),
+            json!({"path": "/generation_timestamp", "kind": "format", "error": "not an ISO 8601 date-time (e.g. 2025-11-10T14:32:18.123456)", "value": "yesterday"}),
+        ),
+        (
+            with(labeled(), &[("/importance_label", Value::Null)]),
+            json!({"path": "/importance_label", "kind": "null", "error": "must not be null", "value": null}),
+        ),
+    ];
+    for (event, expected) in &cases {
+        assert_eq!(&one_error(&[], event), expected);
+    }
+}
+
+#[test]
+fn real_offsets_decide_end_after_start() {
+    // 10:00 Shanghai (02:00 UTC) to 03:00 London (03:00 UTC): one hour, valid.
+    let across = with(
+        single(),
+        &[("/end", json!({"dateTime": "2025-11-15T03:00:00", "timeZone": "GMT Standard Time"}))],
+    );
+    assert_eq!(errors(&[], &across), Vec::<Value>::new());
+    // New York springs forward at 02:00 on 2025-03-09: 01:30 to 03:15 is 45 minutes.
+    let dst = with(
+        single(),
+        &[
+            ("/start", json!({"dateTime": "2025-03-09T01:30:00", "timeZone": "America/New_York"})),
+            (
+                "/end",
+                json!({"dateTime": "2025-03-09T03:15:00", "timeZone": "Eastern Standard Time"}),
+            ),
+        ],
+    );
+    assert_eq!(errors(&[], &dst), Vec::<Value>::new());
+    // An explicit offset in dateTime wins over the zone.
+    let offset = with(
+        single(),
+        &[("/end", json!({"dateTime": "2025-11-15T01:30:00Z", "timeZone": "Asia/Shanghai"}))],
+    );
+    assert_eq!(one_error(&[], &offset)["kind"], "end before start");
+    // A custom zone has no offsets, but the same zone on both sides compares wall clocks.
+    let custom = with(
+        single(),
+        &[
+            ("/start/timeZone", json!("tzone://Microsoft/Custom")),
+            ("/end/timeZone", json!("tzone://Microsoft/Custom")),
+        ],
+    );
+    assert_eq!(errors(&[], &custom), Vec::<Value>::new());
+    let custom_backwards = with(custom, &[("/end/dateTime", json!("2025-11-15T09:00:00"))]);
+    assert_eq!(one_error(&[], &custom_backwards)["kind"], "end before start");
+}
+
+#[test]
+fn timezone_labels_and_require_flags() {
+    let utc = with(
+        single(),
+        &[("/end/timeZone", json!("UTC")), ("/end/dateTime", json!("2025-11-15T03:00:00"))],
+    );
+    assert_eq!(errors(&[], &utc), Vec::<Value>::new());
+    assert_eq!(
+        one_error(&["--timezone", "Asia/Shanghai"], &utc),
+        json!({"path": "/end/timeZone", "kind": "time zone", "error": "not Asia/Shanghai (--timezone)", "value": "UTC"})
+    );
+    let unlabeled = errors(&["--labels"], &single());
+    let paths: Vec<&str> = unlabeled.iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        ["/importance_label", "/prep_needed", "/reasoning", "/persona_id", "/generation_timestamp"]
+    );
+    assert!(unlabeled.iter().all(|e| e["error"] == "required label is missing (--labels)"));
+    let bare = json!({"subject": "x"});
+    assert_eq!(errors(&["--require", ""], &bare), Vec::<Value>::new());
+    assert_eq!(
+        errors(&["--require", "subject,start.timeZone"], &bare),
+        vec![
+            json!({"path": "/start/timeZone", "kind": "required", "error": "required property is missing"})
+        ]
+    );
+    assert_eq!(errors(&["--require", "/subject"], &bare), Vec::<Value>::new());
+}
+
+#[test]
+fn unknown_properties_and_annotations() {
+    let event = with(
+        single(),
+        &[
+            ("/uid", json!("040000008200E00074C5B7101A82E008")),
+            (
+                "/@odata.context",
+                json!("https://graph.microsoft.com/v1.0/$metadata#users('x')/events/$entity"),
+            ),
+            ("/start/@odata.type", json!("#microsoft.graph.dateTimeTimeZone")),
+            ("/subject@odata.type", json!("#String")),
+            ("/location/address", json!({"street": "1 Main St", "type": "business"})),
+            ("/Subject", json!("PascalCase")),
+        ],
+    );
+    assert_eq!(errors(&[], &event), Vec::<Value>::new(), "allowed by default");
+    let found = errors(&["--strict"], &event);
+    // In document order (the fixture is serialised with sorted keys).
+    assert_eq!(
+        found,
+        vec![
+            json!({"path": "/Subject", "kind": "unknown property", "error": "not a property of event", "value": "PascalCase"}),
+            json!({"path": "/location/address/type", "kind": "unknown property", "error": "not a property of physicalAddress", "value": "business"}),
+            json!({"path": "/uid", "kind": "unknown property", "error": "not a property of event", "value": "040000008200E00074C5B7101A82E008"}),
+        ]
+    );
+}
+
+#[test]
+fn invalid_events_are_bad_records_with_every_error() {
+    let bad =
+        with(single(), &[("/attendees/2/type", json!("mandatory")), ("/showAs", json!("away"))]);
+    let input = jsonl(&[&line(&single()), &line(&bad), "not json", &line(&single())]);
+    let out = run(&[], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), jsonl(&[&line(&single()), &line(&single())]));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(
+        "graph-validate: <stdin>:2: 2 errors: /attendees/2/type: not one of required, optional, resource (got \"mandatory\"); /showAs: not one of unknown, free, tentative, busy, oof, workingElsewhere (got \"away\")"
+    ), "{stderr}");
+    assert!(stderr.contains("graph-validate: <stdin>:3: invalid JSON"), "{stderr}");
+    assert!(stderr.contains("2 of 3 events valid (66.7%); 2 errors in 1 invalid event; 2 rejected (1 failed validation, 1 invalid JSON)"), "{stderr}");
+    assert!(stderr.contains("/attendees/*/type  enum"), "{stderr}");
+    // --rejects captures them: exit 0, the reason carries every error.
+    let dir = Dir::new();
+    let rejects = dir.path("rejects.jsonl");
+    let out = std_tool(TOOL)
+        .arg("--rejects")
+        .arg(&rejects)
+        .arg(dir.write("in.jsonl", &input))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let first: Value =
+        serde_json::from_str(dir.read("rejects.jsonl").lines().next().unwrap()).unwrap();
+    assert_eq!(first["line"], 2);
+    assert!(first["reason"].as_str().unwrap().starts_with("2 errors: /attendees/2/type"));
+    assert_eq!(first["raw"], line(&bad));
+}
+
+#[test]
+fn report_mode_writes_one_line_per_invalid_record() {
+    let bad = with(occurrence(), &[("/attendees/2/type", json!("mandatory"))]);
+    let dir = Dir::new();
+    let input = dir.write("events.jsonl", jsonl(&[&line(&single()), &line(&bad), "[1]"]));
+    let stats_path = dir.path("stats.json");
+    let out = std_tool(TOOL)
+        .arg("--report")
+        .arg(&input)
+        .arg("--stats")
+        .arg(&stats_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let lines: Vec<Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let name = input.display().to_string();
+    assert_eq!(
+        lines,
+        vec![
+            json!({"file": name, "line": 2, "id": "AAMkAGI2TG93AAC=", "errors": [
+                {"path": "/attendees/2/type", "kind": "enum", "error": "not one of required, optional, resource", "value": "mandatory"}
+            ]}),
+            json!({"file": name, "line": 3, "errors": [
+                {"path": "", "kind": "json", "error": "not a JSON object: the line is an array (every record must be an object)"}
+            ]}),
+        ]
+    );
+    let s = stats(&stats_path);
+    assert_eq!(
+        (s["valid"].as_u64(), s["invalid"].as_u64(), s["not_json"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(s["records_written"], 2);
+    assert_eq!(s["filtered"]["valid (not written with --report)"], 1);
+    assert_eq!(
+        s["errors"]["by_path_kind"],
+        json!([{"path": "/attendees/*/type", "kind": "enum", "count": 1}])
+    );
+    // All valid: nothing written, exit 0.
+    let out = run(&["--report"], &jsonl(&[&line(&single())]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+}
+
+fn write_real(dir: &Dir, name: &str, events: &[Value], layout: &str) -> std::path::PathBuf {
+    let body = match layout {
+        "jsonl" => jsonl(
+            &events
+                .iter()
+                .map(line)
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ),
+        "array" => serde_json::to_string_pretty(&events).unwrap(),
+        "graph" => serde_json::to_string(&json!({"@odata.context": "x", "value": events})).unwrap(),
+        _ => serde_json::to_string_pretty(
+            &json!({"metadata": {"total_events": events.len()}, "events": events}),
+        )
+        .unwrap(),
+    };
+    dir.write(name, body)
+}
+
+fn stats_of(args: &[&str], dir: &Dir, input: &str) -> (Option<i32>, Value, String) {
+    let stats_path = dir.path("stats.json");
+    let out = std_tool(TOOL)
+        .args(args)
+        .arg("--stats")
+        .arg(&stats_path)
+        .arg(dir.write("synthetic.jsonl", input))
+        .output()
+        .unwrap();
+    (out.status.code(), stats(&stats_path), text(&out.stderr))
+}
+
+#[test]
+fn alignment_score_on_constructed_samples() {
+    let dir = Dir::new();
+    let real = [
+        json!({"id": "a", "subject": "s", "seriesMasterId": null}),
+        json!({"id": "b", "subject": "t", "seriesMasterId": "m", "@odata.etag": "W/1"}),
+    ];
+    // Real (path, type) weights: /id string 1, /subject string 1, /seriesMasterId
+    // null 0.5 and string 0.5 (annotations are not paths). The synthetic event
+    // has all but the null: 2.5 / 3.
+    let synthetic =
+        jsonl(&[r#"{"id":"x","subject":"y","seriesMasterId":"z","importance_label":"high"}"#]);
+    for layout in ["jsonl", "array", "graph", "export"] {
+        let real_path = write_real(&dir, &format!("real.{layout}"), &real, layout);
+        let real_arg = real_path.to_str().unwrap().to_string();
+        let (code, s, stderr) = stats_of(&["--require", "", "--real", &real_arg], &dir, &synthetic);
+        assert_eq!(code, Some(0), "{layout}: {stderr}");
+        let al = &s["alignment"];
+        assert_eq!(al["score"], 0.833333, "{layout}");
+        assert_eq!(al["real_records"], 2);
+        assert_eq!(al["missing"], json!([]));
+        assert_eq!(
+            al["extra"],
+            json!([{"path": "/importance_label", "share": 1.0, "types": ["string"]}])
+        );
+        assert_eq!(
+            al["type_mismatches"],
+            json!([{"path": "/seriesMasterId", "real": {"null": 0.5, "string": 0.5}, "synthetic": {"string": 1.0}}])
+        );
+        assert!(stderr.contains(": 0.833"), "{stderr}");
+    }
+    let real_arg = dir.path("real.jsonl").to_str().unwrap().to_string();
+    let (code, s, stderr) = stats_of(
+        &["--require", "", "--real", &real_arg, "--min-alignment", "0.9"],
+        &dir,
+        &synthetic,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(s["alignment"]["passed"], false);
+    assert!(stderr.contains("(--min-alignment 0.9: FAILED)"), "{stderr}");
+    let (code, _, _) = stats_of(
+        &["--require", "", "--real", &real_arg, "--min-alignment", "0.8"],
+        &dir,
+        &synthetic,
+    );
+    assert_eq!(code, Some(0));
+    // A missing path: the synthetic stream lacks /subject entirely (weight 1 of 3).
+    let (_, s, _) = stats_of(
+        &["--require", "", "--real", &real_arg],
+        &dir,
+        &jsonl(&[r#"{"id":"x","seriesMasterId":null}"#]),
+    );
+    assert_eq!(s["alignment"]["score"], 0.5);
+    assert_eq!(
+        s["alignment"]["missing"],
+        json!([{"path": "/subject", "share": 1.0, "types": ["string"]}])
+    );
+    // Identical samples align perfectly, nested arrays included.
+    let (_, s, _) = stats_of(
+        &["--real", dir.path("real.export").to_str().unwrap(), "--require", ""],
+        &dir,
+        &jsonl(&[&line(&real[0]), &line(&real[1])]),
+    );
+    assert_eq!(s["alignment"]["score"], 1.0);
+}
+
+#[test]
+fn realism_divergence_on_constructed_samples() {
+    let dir = Dir::new();
+    let two = with(
+        single(),
+        &[(
+            "/attendees",
+            json!([attendee("required", "a@x.com"), attendee("optional", "b@x.com")]),
+        )],
+    );
+    let real = write_real(&dir, "real.json", &[two], "array");
+    let four = with(
+        single(),
+        &[(
+            "/attendees",
+            json!([
+                attendee("required", "a@x.com"),
+                attendee("required", "b@x.com"),
+                attendee("required", "c@x.com"),
+                attendee("required", "d@x.com"),
+            ]),
+        )],
+    );
+    let input = jsonl(&[&line(&four)]);
+    let real_arg = real.to_str().unwrap().to_string();
+    let (code, s, stderr) = stats_of(&["--real", &real_arg], &dir, &input);
+    assert_eq!(code, Some(0), "{stderr}");
+    // P = (1/2, 1/2), Q = (1, 0): JSD = 0.311278 bits.
+    let types = &s["realism"]["attendee type"];
+    assert_eq!(types["jensen_shannon"], 0.311278);
+    assert_eq!(types["real"], json!({"required": 0.5, "optional": 0.5}));
+    assert_eq!(types["synthetic"], json!({"required": 1.0, "optional": 0.0}));
+    assert_eq!(
+        s["realism"]["attendees per event"]["jensen_shannon"], 0.0,
+        "2 and 4 share the 2-5 bucket"
+    );
+    assert_eq!(s["realism"]["duration"]["real"], json!({"46-60 min": 1.0}));
+    assert_eq!(s["realism"]["start hour"]["real"], json!({"10": 1.0}));
+    assert_eq!(s["realism"]["weekday"]["real"], json!({"Sat": 1.0}));
+    assert!(stderr.contains("attendee type        0.311"), "{stderr}");
+    let (code, s, stderr) = stats_of(&["--real", &real_arg, "--max-drift", "0.3"], &dir, &input);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(s["realism"]["exceeded"], json!(["attendee type"]));
+    assert!(stderr.contains("--max-drift 0.3: FAILED in attendee type"), "{stderr}");
+    let (code, _, _) = stats_of(&["--real", &real_arg, "--max-drift", "0.32"], &dir, &input);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", jsonl(&[&line(&single())]));
+    for (args, says) in [
+        (vec!["--min-alignment", "0.9"], "--real"),
+        (vec!["--max-drift", "0.2"], "--real"),
+        (vec!["--timezone", "Mars/Base"], "--timezone Mars/Base"),
+        (vec!["--real", "/no/such/real.json", "--min-alignment", "0.9"], "/no/such/real.json"),
+        (vec!["--real", "/no/such/real.json", "--min-alignment", "1.5"], "0 to 1"),
+        (vec!["--report", "--rejects", "r.jsonl"], "--rejects"),
+        (vec!["--require", "a.*"], "wildcard"),
+    ] {
+        let out = std_tool(TOOL).args(&args).arg(&input).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{args:?}: {}", text(&out.stderr));
+    }
+    let empty = dir.write("empty.json", "[]");
+    let out = std_tool(TOOL).arg("--real").arg(&empty).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no records"), "{}", text(&out.stderr));
+}
+
+fn record_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(line(&single())),
+        Just(line(&all_day())),
+        Just(line(&with(single(), &[("/showAs", json!("away"))]))),
+        Just(line(&with(
+            single(),
+            &[("/subject", json!("<remove>")), ("/end/timeZone", json!("Nowhere"))]
+        ))),
+        Just("{\"broken\": ".to_string()),
+        Just("[]".to_string()),
+        Just("   ".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Every record ends in exactly one place, in both modes and any thread count.
+    #[test]
+    fn every_record_is_accounted_for(records in prop::collection::vec(record_strategy(), 0..40), threads in 1usize..4) {
+        let dir = Dir::new();
+        let input = jsonl(&records.iter().map(String::as_str).collect::<Vec<_>>());
+        let file = dir.write("in.jsonl", &input);
+        for report in [false, true] {
+            let stats_path = dir.path("stats.json");
+            let mut cmd = std_tool(TOOL);
+            cmd.arg(&file).arg("--stats").arg(&stats_path).args(["-j", &threads.to_string()]).env("SYNTHKIT_CHUNK_BYTES", "700");
+            if report {
+                cmd.arg("--report");
+            }
+            let out = cmd.output().unwrap();
+            let s = stats(&stats_path);
+            let sum = |v: &Value| v.as_object().map_or(0, |m| m.values().filter_map(Value::as_u64).sum::<u64>());
+            let records_in = s["records_in"].as_u64().unwrap();
+            prop_assert_eq!(records_in, s["records_written"].as_u64().unwrap() + sum(&s["filtered"]) + sum(&s["rejected"]));
+            prop_assert_eq!(records_in, s["valid"].as_u64().unwrap() + s["invalid"].as_u64().unwrap() + s["not_json"].as_u64().unwrap());
+            let lines = text(&out.stdout).lines().count() as u64;
+            if report {
+                prop_assert_eq!(lines, s["invalid"].as_u64().unwrap() + s["not_json"].as_u64().unwrap());
+            } else {
+                prop_assert_eq!(lines, s["valid"].as_u64().unwrap());
+            }
+        }
+    }
+}
