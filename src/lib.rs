@@ -4,7 +4,8 @@
 //! The library owns everything the tools share (CONVENTIONS §8): input and
 //! framing ([`input`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
-//! output ([`output`]), accounting and
+//! output ([`output`], [`outdir`] for sets of files, [`spool`] for output held
+//! back in bounded memory), accounting and
 //! reports ([`report`], [`run`]), seeded hashing ([`hash`]) and CLI plumbing
 //! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
 //! `src/bin/` only calls the tool's `main`.
@@ -16,12 +17,14 @@ pub mod exit;
 pub mod hash;
 pub mod input;
 pub mod json;
+pub mod outdir;
 pub mod output;
 pub mod path;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod spool;
 pub mod time;
 pub mod tools;
 
@@ -33,4 +36,4 @@ pub struct Tool {
 }
 
 /// Every tool of the suite.
-pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL];
+pub const TOOLS: &[Tool] = &[tools::score_filter::TOOL, tools::phase_split::TOOL];

@@ -6,6 +6,7 @@
 //! lives in its own module; a kind only needs a `record(rng, index, out)`.
 
 mod graph;
+mod qa;
 mod rng;
 mod teacher;
 
@@ -35,13 +36,14 @@ fn kind(name: &str) -> Option<RecordFn> {
     match name {
         "teacher" => Some(teacher::record),
         "graph" => Some(graph::record),
+        "qa" => Some(qa::record),
         _ => None,
     }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph; SIZE like 200M, 1G)";
+    let usage = "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph, qa; SIZE like 200M, 1G)";
     let (Some(kind_name), Some(size_text)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);

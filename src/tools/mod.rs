@@ -1,4 +1,5 @@
 //! One module per tool: its flags, its per-record logic and its summary.
 //! Everything the tools share lives in the library modules above.
 
+pub mod phase_split;
 pub mod score_filter;

@@ -17,12 +17,25 @@ pub struct Spec {
     pub passes_through: bool,
 }
 
-pub const SPECS: &[Spec] = &[Spec {
-    name: "score-filter",
-    args: &["--min", "0.1"],
-    good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
-    passes_through: true,
-}];
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "score-filter",
+        args: &["--min", "0.1"],
+        good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
+        passes_through: true,
+    },
+    Spec {
+        name: "phase-split",
+        // Untagged, and every record extractive: the curriculum is the input.
+        args: &["--no-tag"],
+        good: |i| {
+            format!(
+                r#"{{"id":{i},"input":"Context: fact {i}\nQuestion: which?","output":"fact {i}"}}"#
+            )
+        },
+        passes_through: true,
+    },
+];
 
 fn good_input(spec: &Spec, n: usize) -> String {
     let lines: Vec<String> = (0..n).map(spec.good).collect();

@@ -3,5 +3,6 @@
 
 mod conventions;
 mod generated;
+mod phase_split;
 mod score_filter;
 mod util;

@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 pub fn bin(name: &str) -> PathBuf {
     let path = match name {
         "score-filter" => env!("CARGO_BIN_EXE_score-filter"),
+        "phase-split" => env!("CARGO_BIN_EXE_phase-split"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)
