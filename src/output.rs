@@ -36,13 +36,30 @@ pub fn enlarge_pipe(fd: &impl AsFd) {
 }
 
 /// A file that appears at its path only when committed.
+///
+/// A path that already exists and is not a regular file (`/dev/null`, a FIFO,
+/// a terminal) is written in place instead: renaming a temporary file over it
+/// would replace the device with a regular file.
 pub struct AtomicFile {
-    temp: tempfile::NamedTempFile,
+    target: Pending,
     path: PathBuf,
+}
+
+enum Pending {
+    Temp(tempfile::NamedTempFile),
+    Direct(File),
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let error = |source| Error::Output { path: path.display().to_string(), source };
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
+            return Ok(AtomicFile { target: Pending::Direct(file), path: path.to_path_buf() });
+        }
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -52,12 +69,15 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(dir)
-            .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
-        Ok(AtomicFile { temp, path: path.to_path_buf() })
+            .map_err(error)?;
+        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf() })
     }
 
     pub fn file(&mut self) -> &mut File {
-        self.temp.as_file_mut()
+        match &mut self.target {
+            Pending::Temp(temp) => temp.as_file_mut(),
+            Pending::Direct(file) => file,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -68,8 +88,13 @@ impl AtomicFile {
     pub fn commit(self) -> Result<(), Error> {
         let path = self.path;
         let error = |source| Error::Output { path: path.display().to_string(), source };
-        self.temp.as_file().sync_data().map_err(error)?;
-        self.temp.persist(&path).map_err(|e| error(e.error))?;
+        match self.target {
+            Pending::Temp(temp) => {
+                temp.as_file().sync_data().map_err(error)?;
+                temp.persist(&path).map_err(|e| error(e.error))?;
+            }
+            Pending::Direct(mut file) => file.flush().map_err(error)?,
+        }
         Ok(())
     }
 

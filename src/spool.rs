@@ -9,7 +9,7 @@
 //! (or lose it at once), so nothing is left behind whatever way the run ends.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -108,6 +108,44 @@ impl Spools {
         if self.held > self.budget || self.spilled {
             self.spill()?;
         }
+        Ok(())
+    }
+
+    /// Appends several slices to a part, in order. Once the part is on disk,
+    /// a large batch goes to its file in one vectored write, without being
+    /// copied into the buffer first.
+    pub fn append_slices(&mut self, part: usize, slices: &[&[u8]]) -> Result<(), Error> {
+        let total: usize = slices.iter().map(|s| s.len()).sum();
+        let on_disk = self.parts.get(part).is_some_and(|p| p.file.is_some());
+        if !on_disk || total < self.budget.min(SPILLED_BUFFER) {
+            for slice in slices {
+                self.append(part, slice)?;
+            }
+            return Ok(());
+        }
+        self.flush_part(part)?;
+        self.parts[part].len += total as u64;
+        let mut batch: Vec<IoSlice<'_>> = slices.iter().map(|s| IoSlice::new(s)).collect();
+        let mut rest: &mut [IoSlice<'_>] = &mut batch;
+        let mut result = Ok(());
+        if let Some(file) = self.parts[part].file.as_mut() {
+            while !rest.is_empty() {
+                match file.write_vectored(rest) {
+                    Ok(0) => {
+                        result = Err(io::Error::from(io::ErrorKind::WriteZero));
+                        break;
+                    }
+                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+        }
+        result.map_err(|e| self.temp_error(e))?;
+        self.written_to_disk += total as u64;
         Ok(())
     }
 
@@ -218,6 +256,13 @@ mod tests {
             let big = vec![b'x'; 3 * SPILLED_BUFFER];
             spools.append(a, &big).unwrap();
             want_a.extend_from_slice(&big);
+            let pieces: Vec<Vec<u8>> =
+                (0..2000).map(|i| format!("piece {i}\n").into_bytes()).collect();
+            let slices: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+            spools.append_slices(a, &slices).unwrap();
+            for piece in &pieces {
+                want_a.extend_from_slice(piece);
+            }
             spools.append(a, b"tail\n").unwrap();
             want_a.extend_from_slice(b"tail\n");
             assert_eq!(spools.len(a), want_a.len() as u64);

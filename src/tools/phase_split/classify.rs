@@ -154,21 +154,37 @@ pub fn found_normalized(answer: &str, context: &str, scratch: &mut Scratch) -> b
     let Some(&first) = needle.first() else {
         return false;
     };
-    let tricky = memchr::memmem::find(context.as_bytes(), "\u{130}".as_bytes()).is_some()
-        || memchr::memmem::find(context.as_bytes(), "\u{212A}".as_bytes()).is_some();
-    if !first.is_ascii() || tricky {
+    if !first.is_ascii() || has_ascii_lowercasing(context.as_bytes()) {
         normalize(context, &mut scratch.context);
         return memchr::memmem::find(scratch.context.as_bytes(), needle).is_some();
     }
     let bytes = context.as_bytes();
     let upper = first.to_ascii_uppercase();
+    // When the answer's second character is ASCII and not a space, the
+    // context byte after a candidate must be that character in either case
+    // (only U+0130 and U+212A, ruled out above, lowercase into ASCII).
+    let second = needle.get(1).copied().filter(|&b| b.is_ascii() && b != b' ');
     // Positions of an ASCII byte are character boundaries.
-    let check = |at: usize| matches_at(&context[at..], needle);
+    let check = |at: usize| {
+        if let Some(second) = second
+            && bytes.get(at + 1).map(u8::to_ascii_lowercase) != Some(second)
+        {
+            return false;
+        }
+        matches_at(&context[at..], needle)
+    };
     if upper == first {
         memchr::memchr_iter(first, bytes).any(check)
     } else {
         memchr::memchr2_iter(first, upper, bytes).any(check)
     }
+}
+
+/// Whether `text` holds U+0130 or U+212A, the two characters whose
+/// lowercase has ASCII in it.
+fn has_ascii_lowercasing(text: &[u8]) -> bool {
+    memchr::memchr2_iter(0xC4, 0xE2, text)
+        .any(|at| matches!(&text[at..], [0xC4, 0xB0, ..] | [0xE2, 0x84, 0xAA, ..]))
 }
 
 /// Whether normalizing `text` from its start gives `needle` (a normalized,

@@ -839,10 +839,7 @@ impl Sink {
                     return run.output_mut()?.write_slices(slices);
                 }
                 let part = *parts.entry((split, position)).or_insert_with(|| spools.add());
-                for slice in slices {
-                    spools.append(part, slice)?;
-                }
-                Ok(())
+                spools.append_slices(part, slices)
             }
             Target::Dir { dir, files, .. } => {
                 let Some(&id) = files.get(&(split, position)) else {
