@@ -1012,6 +1012,44 @@ mod tests {
     }
 
     #[test]
+    fn key_text_into_decodes_like_key_text() {
+        let line =
+            r#"{"a":"x\n\t\"\\\/\u00e9\ud83d\ude00 é\b\f\r","b":12.50,"c":"plain","d":[1, 2]}"#;
+        let mut out = String::from("stale");
+        let mut seen = 0;
+        scan_object(line.as_bytes(), &paths(&[&["a"], &["b"], &["c"], &["d"]]), &mut |_, raw| {
+            raw.key_text_into(&mut out);
+            assert_eq!(out, raw.key_text());
+            seen += 1;
+        })
+        .unwrap();
+        assert_eq!(seen, 4);
+        let mut out = String::new();
+        scan_object(line.as_bytes(), &paths(&[&["a"]]), &mut |_, raw| raw.key_text_into(&mut out))
+            .unwrap();
+        assert_eq!(out, "x\n\t\"\\/é😀 é\u{8}\u{c}\r");
+    }
+
+    #[test]
+    fn append_fields_equals_set_fields_for_new_keys() {
+        let fields: [(&str, &[u8]); 2] = [("phase", b"\"p\""), ("split", b"\"s\"")];
+        for line in
+            [r#"{"a":1}"#, "{}", " { } ", r#"{"a":{"b":"}"}} "#, r#"{"x":[1,2] ,"y":"\u007d"}"#]
+        {
+            let mut set = Vec::new();
+            set_fields(line.as_bytes(), &fields, &mut set).unwrap();
+            let mut appended = Vec::new();
+            append_fields(line.as_bytes(), &fields, &mut appended).unwrap();
+            assert_eq!(
+                String::from_utf8(appended).unwrap(),
+                String::from_utf8(set).unwrap(),
+                "{line}"
+            );
+        }
+        assert!(append_fields(b"[1]", &fields, &mut Vec::new()).is_err());
+    }
+
+    #[test]
     fn rejects_what_rfc_8259_rejects() {
         for bad in [
             "{",

@@ -108,6 +108,21 @@ impl AtomicFile {
     }
 }
 
+/// Writes every slice, in order, with as few system calls as the kernel
+/// allows (std's `write_all_vectored` is not stable yet).
+pub fn write_all_vectored(file: &mut impl Write, slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    let mut rest = slices;
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 enum Target {
     Stdout(File),
     File(AtomicFile),
@@ -168,23 +183,8 @@ impl Output {
                 Target::Stdout(file) => file,
                 Target::File(file) => file.file(),
             };
-            let mut batch = [IoSlice::new(pending), IoSlice::new(slice)];
-            let mut rest: &mut [IoSlice<'_>] = &mut batch;
-            let mut result = Ok(());
-            while !rest.is_empty() {
-                match file.write_vectored(rest) {
-                    Ok(0) => {
-                        result = Err(io::Error::from(io::ErrorKind::WriteZero));
-                        break;
-                    }
-                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
+            let result =
+                write_all_vectored(file, &mut [IoSlice::new(pending), IoSlice::new(slice)]);
             self.pending.clear();
             result.map_err(|e| self.error(e))?;
         }

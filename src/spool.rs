@@ -13,6 +13,7 @@ use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::output::write_all_vectored;
 
 /// Largest write buffer of a part that has moved to disk (never more than
 /// the budget, so a tiny budget really keeps almost nothing in memory).
@@ -126,24 +127,10 @@ impl Spools {
         self.flush_part(part)?;
         self.parts[part].len += total as u64;
         let mut batch: Vec<IoSlice<'_>> = slices.iter().map(|s| IoSlice::new(s)).collect();
-        let mut rest: &mut [IoSlice<'_>] = &mut batch;
-        let mut result = Ok(());
-        if let Some(file) = self.parts[part].file.as_mut() {
-            while !rest.is_empty() {
-                match file.write_vectored(rest) {
-                    Ok(0) => {
-                        result = Err(io::Error::from(io::ErrorKind::WriteZero));
-                        break;
-                    }
-                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
-        }
+        let result = match self.parts[part].file.as_mut() {
+            Some(file) => write_all_vectored(file, &mut batch),
+            None => Ok(()),
+        };
         result.map_err(|e| self.temp_error(e))?;
         self.written_to_disk += total as u64;
         Ok(())

@@ -233,6 +233,29 @@ fn matches_at(text: &str, needle: &[u8]) -> bool {
 /// character lowercased (Unicode), every run of Unicode whitespace one space,
 /// no space at either end. Accents and other characters stay as they are.
 pub fn normalize(text: &str, out: &mut String) {
+    collapse(text, out, |c, out| {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    });
+}
+
+/// The answer as refusal patterns see it: whitespace runs as one space,
+/// typographic apostrophes as `'` (case is left to the patterns' `(?i)`).
+pub fn refusal_text(text: &str, out: &mut String) {
+    collapse(text, out, |c, out| {
+        out.push(match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}' | '`' | '\u{00B4}' => '\'',
+            c => c,
+        })
+    });
+}
+
+/// Writes `text` to `out` with every run of whitespace as one space, none at
+/// either end, and every other character through `each`.
+fn collapse(text: &str, out: &mut String, mut each: impl FnMut(char, &mut String)) {
     out.clear();
     out.reserve(text.len());
     let mut space = false;
@@ -245,32 +268,7 @@ pub fn normalize(text: &str, out: &mut String) {
             out.push(' ');
             space = false;
         }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-}
-
-/// The answer as refusal patterns see it: whitespace runs as one space,
-/// typographic apostrophes as `'` (case is left to the patterns' `(?i)`).
-pub fn refusal_text(text: &str, out: &mut String) {
-    out.clear();
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(match c {
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}' | '`' | '\u{00B4}' => '\'',
-            c => c,
-        });
+        each(c, out);
     }
 }
 

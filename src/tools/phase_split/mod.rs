@@ -1336,12 +1336,16 @@ fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Outcome, Error
         let where_ = |at: &Loc| {
             format!("{}:{} ({})", run.source_name(at.source), at.line, split_names[at.split])
         };
-        let per_split: Vec<String> = split_names
-            .iter()
-            .zip(&report.per_split)
-            .filter(|(_, n)| **n > 0)
-            .map(|(s, n)| format!("{s} {n}"))
-            .collect();
+        // "train 3, val 1": the splits with records.
+        let nonzero = |counts: &[u64]| -> String {
+            let parts: Vec<String> = split_names
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect();
+            parts.join(", ")
+        };
         if report.values == 0 {
             line(&mut summary, format!("leakage check on {path}: no value in more than one split"));
         } else {
@@ -1353,21 +1357,15 @@ fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Outcome, Error
                     report.values,
                     if report.values == 1 { "" } else { "s" },
                     report.records,
-                    per_split.join(", ")
+                    nonzero(&report.per_split)
                 ),
             );
             for leak in report.examples.iter().take(SHOWN_LEAKS) {
-                let counts: Vec<String> = split_names
-                    .iter()
-                    .zip(&leak.counts)
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(s, n)| format!("{s} {n}"))
-                    .collect();
                 leak_lines.push(format!(
                     "leak: {path} of {} is also at {}; records: {}",
                     where_(&leak.first),
                     where_(&leak.other),
-                    counts.join(", ")
+                    nonzero(&leak.counts)
                 ));
             }
             if report.values as usize > SHOWN_LEAKS {
