@@ -77,8 +77,7 @@ impl Reason {
 /// The built-in classifier's settings.
 pub struct Builtin {
     pub max_words: usize,
-    /// Every refusal pattern, built-in and `--refusal-pattern`, as one regex.
-    pub refusals: Option<Regex>,
+    pub refusals: Refusals,
 }
 
 /// A bad record found while classifying: (summary category, message).
@@ -117,13 +116,25 @@ impl Builtin {
         if flagged {
             return Reason::FlaggedUnanswerable;
         }
-        if let Some(refusals) = &self.refusals {
-            refusal_text(answer, &mut scratch.answer);
-            if refusals.is_match(&scratch.answer) {
+        let plain = plain_words(answer);
+        if !self.refusals.is_empty() {
+            let refusals = &self.refusals;
+            // A plain answer is already what refusal_text would make of it.
+            let text = if plain.is_some() {
+                answer
+            } else {
+                refusal_text(answer, &mut scratch.answer);
+                &scratch.answer
+            };
+            if refusals.is_match(text) {
                 return Reason::RefusalPattern;
             }
         }
-        if answer.split_whitespace().nth(self.max_words).is_some() {
+        let long = match plain {
+            Some(words) => words > self.max_words,
+            None => answer.split_whitespace().nth(self.max_words).is_some(),
+        };
+        if long {
             return Reason::LongAnswer;
         }
         let Some(context) = context else {
@@ -137,24 +148,44 @@ impl Builtin {
     }
 }
 
-/// Whether `normalize(answer)` occurs in `normalize(context)`, mostly
-/// without normalizing the context: an exact occurrence of the trimmed
-/// answer implies one; otherwise, when the normalized answer starts with an
-/// ASCII character, only the context positions holding that character (in
-/// either case) can start a match, and each is compared by normalizing as it
-/// walks. Two characters lowercase to text with ASCII in it (U+0130 and
-/// U+212A); a context holding either takes the full path.
-pub fn found_normalized(answer: &str, context: &str, scratch: &mut Scratch) -> bool {
-    let trimmed = answer.trim();
-    if memchr::memmem::find(context.as_bytes(), trimmed.as_bytes()).is_some() {
-        return true;
+/// The word count of a "plain" text: printable ASCII without a backtick,
+/// words separated by single spaces, none at either end. Such a text is its
+/// own [`refusal_text`], and its words are its spaces plus one. `None` for
+/// any other text.
+fn plain_words(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return None;
     }
+    let mut spaces = 0;
+    let mut after_space = false;
+    for &b in bytes {
+        if !(0x20..0x7F).contains(&b) || b == b'`' || (b == b' ' && after_space) {
+            return None;
+        }
+        after_space = b == b' ';
+        spaces += after_space as usize;
+    }
+    Some(spaces + 1)
+}
+
+/// Whether `normalize(answer)` occurs in `normalize(context)`, mostly
+/// without normalizing the context: when the normalized answer starts with
+/// an ASCII character, only the context positions holding that character (in
+/// either case) can start a match, and each is compared by normalizing as it
+/// walks. Otherwise an exact occurrence of the trimmed answer settles it, or
+/// both are normalized in full. Two characters lowercase to text with ASCII
+/// in it (U+0130 and U+212A); a context holding either takes the full path.
+pub fn found_normalized(answer: &str, context: &str, scratch: &mut Scratch) -> bool {
     normalize(answer, &mut scratch.answer);
     let needle = scratch.answer.as_bytes();
     let Some(&first) = needle.first() else {
         return false;
     };
     if !first.is_ascii() || has_ascii_lowercasing(context.as_bytes()) {
+        if memchr::memmem::find(context.as_bytes(), answer.trim().as_bytes()).is_some() {
+            return true;
+        }
         normalize(context, &mut scratch.context);
         return memchr::memmem::find(scratch.context.as_bytes(), needle).is_some();
     }
@@ -272,31 +303,56 @@ fn collapse(text: &str, out: &mut String, mut each: impl FnMut(char, &mut String
     }
 }
 
-/// Compiles the refusal patterns: the built-ins unless dropped, then the
-/// user's, all case-insensitive. `None` when there are none.
-pub fn refusal_regex(builtin: bool, extra: &[String]) -> Result<Option<Regex>, String> {
-    let mut parts: Vec<String> = Vec::new();
-    if builtin {
-        // ASCII word boundaries: the same for these English patterns, and
-        // they keep the regex on its fast engines whatever the answer holds.
-        parts.extend(
-            DEFAULT_REFUSALS.iter().map(|p| format!("(?:{})", p.replace(r"\b", r"(?-u:\b)"))),
-        );
+/// The refusal patterns, compiled: the built-ins as one ASCII-only regex
+/// (their words are English; ASCII case folding and word boundaries keep the
+/// regex on its fastest engines whatever the answer holds), the user's as
+/// one Unicode regex.
+#[derive(Debug, Clone, Default)]
+pub struct Refusals {
+    builtin: Option<regex::bytes::Regex>,
+    extra: Option<Regex>,
+}
+
+impl Refusals {
+    /// The built-ins unless dropped, then the user's, all case-insensitive.
+    pub fn new(builtin: bool, extra: &[String]) -> Result<Refusals, String> {
+        let mut refusals = Refusals::default();
+        if builtin {
+            let joined: Vec<String> = DEFAULT_REFUSALS.iter().map(|p| format!("(?:{p})")).collect();
+            refusals.builtin = Some(
+                regex::bytes::RegexBuilder::new(&joined.join("|"))
+                    .unicode(false)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("internal error: a built-in refusal pattern: {e}"))?,
+            );
+        }
+        let mut parts: Vec<String> = Vec::new();
+        for pattern in extra {
+            Regex::new(pattern)
+                .map_err(|e| format!("--refusal-pattern {pattern:?} is not a valid regex: {e}"))?;
+            parts.push(format!("(?:{pattern})"));
+        }
+        if !parts.is_empty() {
+            let joined = format!("(?i){}", parts.join("|"));
+            refusals.extra = Some(
+                regex::RegexBuilder::new(&joined)
+                    .size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| format!("the refusal patterns do not compile together: {e}"))?,
+            );
+        }
+        Ok(refusals)
     }
-    for pattern in extra {
-        Regex::new(pattern)
-            .map_err(|e| format!("--refusal-pattern {pattern:?} is not a valid regex: {e}"))?;
-        parts.push(format!("(?:{pattern})"));
+
+    fn is_empty(&self) -> bool {
+        self.builtin.is_none() && self.extra.is_none()
     }
-    if parts.is_empty() {
-        return Ok(None);
+
+    fn is_match(&self, text: &str) -> bool {
+        self.builtin.as_ref().is_some_and(|r| r.is_match(text.as_bytes()))
+            || self.extra.as_ref().is_some_and(|r| r.is_match(text))
     }
-    let joined = format!("(?i){}", parts.join("|"));
-    regex::RegexBuilder::new(&joined)
-        .size_limit(64 << 20)
-        .build()
-        .map(Some)
-        .map_err(|e| format!("the refusal patterns do not compile together: {e}"))
 }
 
 /// One `--phase NAME=PATH~REGEX` rule (or `--phase NAME`, which matches
@@ -369,7 +425,7 @@ mod tests {
     use super::*;
 
     fn builtin() -> Builtin {
-        Builtin { max_words: 30, refusals: refusal_regex(true, &[]).unwrap() }
+        Builtin { max_words: 30, refusals: Refusals::new(true, &[]).unwrap() }
     }
 
     fn class(answer: &str, context: &str) -> Reason {
@@ -433,6 +489,19 @@ mod tests {
             "Answer: N/A batteries",
         ] {
             assert_ne!(class(answer, "ctx"), Reason::RefusalPattern, "{answer}");
+        }
+    }
+
+    #[test]
+    fn plain_answers_skip_the_rewrite_but_count_the_same() {
+        for text in ["Paris", "a b c", "It was 1066.", "x"] {
+            let mut out = String::new();
+            refusal_text(text, &mut out);
+            assert_eq!(out, text);
+            assert_eq!(plain_words(text), Some(text.split_whitespace().count()), "{text}");
+        }
+        for text in [" a", "a ", "a  b", "a\tb", "café", "don`t", "a\nb"] {
+            assert_eq!(plain_words(text), None, "{text:?}");
         }
     }
 

@@ -87,8 +87,8 @@ counts, since the context is the whole field.
 
 Refusal patterns are regular expressions (Rust regex syntax) matched case-insensitively anywhere in
 the answer, after its whitespace runs become one space and typographic apostrophes (’ ‘ ʼ ＇ ` ´)
-become '. In the built-in patterns \\b is an ASCII word boundary. The built-in list, one pattern per
-entry (a long one continues on an indented line, joined by a space):
+become '. The built-in patterns are ASCII-only: case folding, \\b (word boundary) and \\W treat
+every non-ASCII character as a non-letter. The built-in list, one pattern per entry (a long one continues on an indented line, joined by a space):
 
   \\bnot (?:found|mentioned|stated|given|specified|provided|included|present|available|covered|addressed)
       in (?:the )?(?:provided |given |above |supplied )?(?:context|text|passage|document|information|source)
@@ -1034,7 +1034,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         }
         add(&mut list, &mut roles, named("is_impossible")?, Role::Impossible);
         add(&mut list, &mut roles, named("answerable")?, Role::Answerable);
-        let refusals = classify::refusal_regex(!cli.no_default_refusals, &cli.refusal_patterns)
+        let refusals = classify::Refusals::new(!cli.no_default_refusals, &cli.refusal_patterns)
             .map_err(Error::Usage)?;
         let builtin = Builtin { max_words: cli.max_extractive_words, refusals };
         let defaults = BUILTIN.iter().map(|s| s.to_string()).collect();
