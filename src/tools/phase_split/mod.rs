@@ -87,8 +87,9 @@ counts, since the context is the whole field.
 
 Refusal patterns are regular expressions (Rust regex syntax) matched case-insensitively anywhere in
 the answer, after its whitespace runs become one space and typographic apostrophes (’ ‘ ʼ ＇ ` ´)
-become '. The built-in patterns are ASCII-only: case folding, \\b (word boundary) and \\W treat
-every non-ASCII character as a non-letter. The built-in list, one pattern per entry (a long one continues on an indented line, joined by a space):
+become '. The built-in patterns are ASCII-only: they fold the case of ASCII letters only, and
+their \\b (word boundary) and \\W count every non-ASCII character as a non-letter. The built-in
+list, one pattern per entry (a long one continues on an indented line, joined by a space):
 
   \\bnot (?:found|mentioned|stated|given|specified|provided|included|present|available|covered|addressed)
       in (?:the )?(?:provided |given |above |supplied )?(?:context|text|passage|document|information|source)
