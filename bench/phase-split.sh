@@ -20,8 +20,12 @@ measure "phase-split $SPLIT --group title --check-leakage input FILE" "$B" "$BIN
 measure "phase-split $SPLIT --stratify title FILE" "$B" "$BIN/phase-split $SPLIT --stratify title -q $F"
 measure "phase-split $SPLIT --out-dir DIR FILE" "$B" "rm -rf $OUT && $BIN/phase-split $SPLIT --out-dir $OUT -q $F"
 rm -rf "$OUT"
-# Peers tag each record with the same rules (no reordering, no split).
-JQ='. + {phase: (if (.output | test("not found in (the )?provided context|i (couldn.?t|could not) find|i (don.?t|do not) have (enough )?information|the context does not (mention|say|contain)"; "i")) then "refusal" elif ((.output | split(" ") | length) <= 30 and ((.input | ascii_downcase) | contains(.output | ascii_downcase))) then "extractive" else "conversational" end)}'
-have jq && measure "jq -c (tag only)" "$B" "jq -c '$JQ' $F"
-have jaq && measure "jaq -c (tag only)" "$B" "jaq -c '$JQ' $F"
+# Peers tag each record with the same rules (no reordering, no split). jq's
+# regex engine is slow, so the peers run on 50M of the same kind of data.
+P=$(data qa 50M)
+PB=$(stat -c %s "$P")
+JQ='.output as $o | (.input // "" | ascii_downcase) as $c | . + {phase: (if ($o | test("not found in (the )?provided context|i (couldn.?t|could not) find|i (don.?t|do not) have (enough )?information|the context does not (mention|say|contain)"; "i")) then "refusal" elif (($o | split(" ") | length) <= 30 and ($c | contains($o | ascii_downcase))) then "extractive" else "conversational" end)}'
+measure "phase-split FILE (50M, for the peers)" "$PB" "$BIN/phase-split -q $P"
+have jq && measure "jq -c (tag only, 50M)" "$PB" "jq -c '$JQ' $P"
+have jaq && measure "jaq -c (tag only, 50M)" "$PB" "jaq -c '$JQ' $P"
 true
