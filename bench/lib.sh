@@ -30,9 +30,9 @@ measure() {
   best=""; rss=""
   i=0
   while [ $i -lt "$RUNS" ]; do
-    # The command's own output is discarded inside the shell that time runs,
-    # so time's report (on its stderr) is what remains.
-    out=$( { /usr/bin/time -f '%e %M' sh -c "{ $*; } > /dev/null 2>/dev/null"; } 2>&1 | tail -1)
+    # -o: the command's own stderr is discarded, time's report must not be.
+    /usr/bin/time -f '%e %M' -o "$BENCH_DIR/.time" sh -c "$*" > /dev/null 2>/dev/null
+    out=$(tail -1 "$BENCH_DIR/.time")
     t=${out% *}; m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
     i=$((i + 1))

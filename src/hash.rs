@@ -6,11 +6,17 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64_with_seed, xxh3_128_with_seed};
 
 /// The seeded 64-bit hash of a key.
 pub fn hash(seed: u64, key: &[u8]) -> u64 {
     xxh3_64_with_seed(key, seed)
+}
+
+/// The seeded 128-bit hash of a key: for telling values apart by hash alone
+/// (a collision among a billion values has odds below 10^-20).
+pub fn hash128(seed: u64, key: &[u8]) -> u128 {
+    xxh3_128_with_seed(key, seed)
 }
 
 /// A uniform number in [0, 1) determined by seed and key.

@@ -196,6 +196,25 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// Writes [`Raw::key_text`] into `out` (cleared first), reusing its
+    /// buffer: for reading long strings without an allocation each time.
+    pub fn key_text_into(&self, out: &mut String) {
+        out.clear();
+        let inner = match self.kind {
+            Kind::String => &self.bytes[1..self.bytes.len() - 1],
+            _ => self.bytes,
+        };
+        let Ok(text) = simdutf8::basic::from_utf8(inner) else {
+            out.push_str(&String::from_utf8_lossy(inner));
+            return;
+        };
+        if self.kind == Kind::String && self.escaped {
+            unescape_into(text, out);
+        } else {
+            out.push_str(text);
+        }
+    }
+
     /// The JSON text of the value (valid UTF-8: lines are validated first).
     pub fn text(&self) -> &'a str {
         std::str::from_utf8(self.bytes).unwrap_or("")
@@ -205,35 +224,48 @@ impl<'a> Raw<'a> {
 /// Decodes the inside of an escaped JSON string that the scanner validated.
 fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('b') => out.push('\u{8}'),
-            Some('f') => out.push('\u{c}'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                let unit = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
-                let code = if (0xD800..0xDC00).contains(&unit) {
-                    let low: String = chars.by_ref().skip(2).take(4).collect();
-                    let low = u32::from_str_radix(&low, 16).unwrap_or(0xDC00);
-                    0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+    unescape_into(text, &mut out);
+    out
+}
+
+/// Appends the decoded inside of a validated JSON string to `out`, copying
+/// the runs between escapes whole.
+fn unescape_into(text: &str, out: &mut String) {
+    out.reserve(text.len());
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    while let Some(found) = memchr::memchr(b'\\', &bytes[copied..]) {
+        let at = copied + found;
+        out.push_str(&text[copied..at]);
+        let hex =
+            |from: usize| text.get(from..from + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let (c, len) = match bytes.get(at + 1) {
+            Some(b'n') => ('\n', 2),
+            Some(b't') => ('\t', 2),
+            Some(b'r') => ('\r', 2),
+            Some(b'b') => ('\u{8}', 2),
+            Some(b'f') => ('\u{c}', 2),
+            Some(b'u') => {
+                let unit = hex(at + 2).unwrap_or(0xFFFD);
+                if (0xD800..0xDC00).contains(&unit) {
+                    let low = hex(at + 8).unwrap_or(0xDC00);
+                    let code =
+                        0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                    (char::from_u32(code).unwrap_or('\u{FFFD}'), 12)
                 } else {
-                    unit
-                };
-                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
+                }
             }
-            Some(other) => out.push(other),
-            None => {}
+            Some(&other) if other.is_ascii() => (other as char, 2),
+            _ => ('\u{FFFD}', 1),
+        };
+        out.push(c);
+        copied = (at + len).min(bytes.len());
+        while !text.is_char_boundary(copied) {
+            copied += 1;
         }
     }
-    out
+    out.push_str(&text[copied..]);
 }
 
 const fn repeat(byte: u8) -> u64 {
@@ -872,8 +904,20 @@ pub fn set_fields_at(
     let close = line.iter().rposition(|&c| c == b'}').unwrap_or(line.len());
     out.extend_from_slice(&line[copied..close]);
     let open = line.iter().position(|&c| c == b'{').map_or(0, |p| p + 1);
-    let mut any = line[open..close].iter().any(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
-    for ((name, value), _) in fields.iter().zip(&appended).filter(|(_, add)| **add) {
+    let any = line[open..close].iter().any(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    let added = fields.iter().zip(&appended).filter(|(_, add)| **add).map(|(field, _)| field);
+    write_members(out, added, any);
+    out.extend_from_slice(&line[close..]);
+}
+
+/// Writes `"name":value` pairs, each after a comma unless it is the first
+/// member of the object (`any` says whether members precede).
+fn write_members<'f>(
+    out: &mut Vec<u8>,
+    fields: impl Iterator<Item = &'f (&'f str, &'f [u8])>,
+    mut any: bool,
+) {
+    for (name, value) in fields {
         if any {
             out.push(b',');
         }
@@ -882,7 +926,29 @@ pub fn set_fields_at(
         out.push(b':');
         out.extend_from_slice(value);
     }
+}
+
+/// [`set_fields`] for a line already validated as an object that has none
+/// of the keys at its top level (a scan over those keys found nothing):
+/// appends them without reading the line again. Values are JSON text.
+pub fn append_fields(
+    line: &[u8],
+    fields: &[(&str, &[u8])],
+    out: &mut Vec<u8>,
+) -> Result<(), JsonError> {
+    let open = line.iter().position(|&c| c == b'{');
+    let close = line.iter().rposition(|&c| c == b'}');
+    let (Some(open), Some(close)) = (open, close) else {
+        return err(ErrorKind::Unexpected("`{` (a JSON object)"), 0);
+    };
+    if close < open {
+        return err(ErrorKind::Unexpected("`{` (a JSON object)"), open);
+    }
+    let any = line[open + 1..close].iter().any(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+    out.extend_from_slice(&line[..close]);
+    write_members(out, fields.iter(), any);
     out.extend_from_slice(&line[close..]);
+    Ok(())
 }
 
 /// Appends `text` as a JSON string literal.
@@ -1142,6 +1208,44 @@ mod tests {
     #[test]
     fn escaped_keys_match_their_decoded_text() {
         assert_eq!(found(r#"{"sc\u006fre":1}"#, &[&["score"]]), vec![(0, "1".into())]);
+    }
+
+    #[test]
+    fn key_text_into_decodes_like_key_text() {
+        let line =
+            r#"{"a":"x\n\t\"\\\/\u00e9\ud83d\ude00 é\b\f\r","b":12.50,"c":"plain","d":[1, 2]}"#;
+        let mut out = String::from("stale");
+        let mut seen = 0;
+        scan_object(line.as_bytes(), &paths(&[&["a"], &["b"], &["c"], &["d"]]), &mut |_, raw| {
+            raw.key_text_into(&mut out);
+            assert_eq!(out, raw.key_text());
+            seen += 1;
+        })
+        .unwrap();
+        assert_eq!(seen, 4);
+        let mut out = String::new();
+        scan_object(line.as_bytes(), &paths(&[&["a"]]), &mut |_, raw| raw.key_text_into(&mut out))
+            .unwrap();
+        assert_eq!(out, "x\n\t\"\\/é😀 é\u{8}\u{c}\r");
+    }
+
+    #[test]
+    fn append_fields_equals_set_fields_for_new_keys() {
+        let fields: [(&str, &[u8]); 2] = [("phase", b"\"p\""), ("split", b"\"s\"")];
+        for line in
+            [r#"{"a":1}"#, "{}", " { } ", r#"{"a":{"b":"}"}} "#, r#"{"x":[1,2] ,"y":"\u007d"}"#]
+        {
+            let mut set = Vec::new();
+            set_fields(line.as_bytes(), &fields, &mut set).unwrap();
+            let mut appended = Vec::new();
+            append_fields(line.as_bytes(), &fields, &mut appended).unwrap();
+            assert_eq!(
+                String::from_utf8(appended).unwrap(),
+                String::from_utf8(set).unwrap(),
+                "{line}"
+            );
+        }
+        assert!(append_fields(b"[1]", &fields, &mut Vec::new()).is_err());
     }
 
     #[test]

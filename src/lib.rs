@@ -2,13 +2,14 @@
 //! post-training.
 //!
 //! The library owns everything the tools share (CONVENTIONS §8): input and
-//! framing ([`input`]), compressed data ([`compress`]), JSON scanning ([`json`]), field paths ([`path`]), the
-//! parallel ordered map ([`pipeline`]), whole JSON documents ([`document`]),
-//! output ([`output`]), accounting and
-//! reports ([`report`], [`run`]), distribution distances ([`divergence`]), seeded
-//! hashing ([`hash`]), exactly mergeable statistics ([`stats`]) and CLI plumbing
-//! ([`cli`], [`exit`]). Each tool is one module under [`tools`]; its binary in
-//! `src/bin/` only calls the tool's `main`.
+//! framing ([`input`]), compressed data ([`compress`]), whole JSON documents
+//! ([`document`]), JSON scanning ([`json`]), field paths ([`path`]), the
+//! parallel ordered map ([`pipeline`]), output ([`output`], [`outdir`] for sets
+//! of files, [`spool`] for output held back in bounded memory), accounting and
+//! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
+//! statistics ([`stats`]), distribution distances ([`divergence`]), timestamps
+//! ([`time`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module
+//! under [`tools`]; its binary in `src/bin/` only calls the tool's `main`.
 
 pub mod cli;
 pub mod compress;
@@ -19,12 +20,14 @@ pub mod exit;
 pub mod hash;
 pub mod input;
 pub mod json;
+pub mod outdir;
 pub mod output;
 pub mod path;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod spool;
 pub mod stats;
 pub mod time;
 pub mod tools;
@@ -43,4 +46,5 @@ pub const TOOLS: &[Tool] = &[
     tools::fmt_migrate::TOOL,
     tools::graph_validate::TOOL,
     tools::persona_label::TOOL,
+    tools::phase_split::TOOL,
 ];

@@ -39,13 +39,30 @@ pub fn enlarge_pipe(fd: &impl AsFd) {
 }
 
 /// A file that appears at its path only when committed.
+///
+/// A path that already exists and is not a regular file (`/dev/null`, a FIFO,
+/// a terminal) is written in place instead: renaming a temporary file over it
+/// would replace the device with a regular file.
 pub struct AtomicFile {
-    temp: tempfile::NamedTempFile,
+    target: Pending,
     path: PathBuf,
+}
+
+enum Pending {
+    Temp(tempfile::NamedTempFile),
+    Direct(File),
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let error = |source| Error::Output { path: path.display().to_string(), source };
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+            && !meta.is_dir()
+        {
+            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
+            return Ok(AtomicFile { target: Pending::Direct(file), path: path.to_path_buf() });
+        }
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -57,14 +74,15 @@ impl AtomicFile {
         // Like any newly created file: 0666 less the umask, not tempfile's 0600.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder
-            .tempfile_in(dir)
-            .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
-        Ok(AtomicFile { temp, path: path.to_path_buf() })
+        let temp = builder.tempfile_in(dir).map_err(error)?;
+        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf() })
     }
 
     pub fn file(&mut self) -> &mut File {
-        self.temp.as_file_mut()
+        match &mut self.target {
+            Pending::Temp(temp) => temp.as_file_mut(),
+            Pending::Direct(file) => file,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -75,8 +93,13 @@ impl AtomicFile {
     pub fn commit(self) -> Result<(), Error> {
         let path = self.path;
         let error = |source| Error::Output { path: path.display().to_string(), source };
-        self.temp.as_file().sync_data().map_err(error)?;
-        self.temp.persist(&path).map_err(|e| error(e.error))?;
+        match self.target {
+            Pending::Temp(temp) => {
+                temp.as_file().sync_data().map_err(error)?;
+                temp.persist(&path).map_err(|e| error(e.error))?;
+            }
+            Pending::Direct(mut file) => file.flush().map_err(error)?,
+        }
         Ok(())
     }
 
@@ -102,6 +125,24 @@ impl Write for AtomicFile {
     fn flush(&mut self) -> io::Result<()> {
         self.file().flush()
     }
+}
+
+/// Writes every slice, in order, with as few system calls as the kernel
+/// allows (std's `write_all_vectored` is not stable yet).
+pub fn write_all_vectored(
+    file: &mut (impl Write + ?Sized),
+    slices: &mut [IoSlice<'_>],
+) -> io::Result<()> {
+    let mut rest = slices;
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 enum Target {
@@ -201,23 +242,8 @@ impl Output {
             }
             let Output { target, pending } = self;
             let file = target.writer();
-            let mut batch = [IoSlice::new(pending), IoSlice::new(slice)];
-            let mut rest: &mut [IoSlice<'_>] = &mut batch;
-            let mut result = Ok(());
-            while !rest.is_empty() {
-                match file.write_vectored(rest) {
-                    Ok(0) => {
-                        result = Err(io::Error::from(io::ErrorKind::WriteZero));
-                        break;
-                    }
-                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
+            let result =
+                write_all_vectored(file, &mut [IoSlice::new(pending), IoSlice::new(slice)]);
             self.pending.clear();
             result.map_err(|e| self.error(e))?;
         }

@@ -7,6 +7,7 @@
 
 mod alpaca;
 mod graph;
+mod qa;
 mod rng;
 mod teacher;
 
@@ -37,6 +38,7 @@ fn kind(name: &str) -> Option<RecordFn> {
         "teacher" => Some(teacher::record),
         "alpaca" => Some(alpaca::record),
         "graph" => Some(graph::record),
+        "qa" => Some(qa::record),
         _ => None,
     }
 }
@@ -44,7 +46,7 @@ fn kind(name: &str) -> Option<RecordFn> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage =
-        "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph, alpaca; SIZE like 200M, 1G)";
+        "usage: gen-data KIND SIZE [SEED]   (KIND: teacher, graph, alpaca, qa; SIZE like 200M, 1G)";
     let (Some(kind_name), Some(size_text)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);

@@ -62,6 +62,18 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: None,
     },
+    Spec {
+        name: "phase-split",
+        // Untagged, and every record extractive: the curriculum is the input.
+        args: &["--no-tag"],
+        good: |i| {
+            format!(
+                r#"{{"id":{i},"input":"Context: fact {i}\nQuestion: which?","output":"fact {i}"}}"#
+            )
+        },
+        passes_through: true,
+        held_key: None,
+    },
     // dist-report writes a report, not records: its standard output (or -o
     // FILE) is the report over the good records, which every test compares.
     Spec {

@@ -7,5 +7,6 @@ mod fmt_migrate;
 mod generated;
 mod graph_validate;
 mod persona_label;
+mod phase_split;
 mod score_filter;
 mod util;

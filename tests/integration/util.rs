@@ -14,6 +14,7 @@ pub fn bin(name: &str) -> PathBuf {
         "persona-label" => env!("CARGO_BIN_EXE_persona-label"),
         "dist-report" => env!("CARGO_BIN_EXE_dist-report"),
         "graph-validate" => env!("CARGO_BIN_EXE_graph-validate"),
+        "phase-split" => env!("CARGO_BIN_EXE_phase-split"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

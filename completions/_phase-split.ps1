@@ -1,0 +1,62 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'phase-split' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'phase-split'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'phase-split' {
+            [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'The answer field [default: output, response, completion, or the last assistant message]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context field [default: input, prompt, or the user messages]')
+            [CompletionResult]::new('--max-extractive-words', '--max-extractive-words', [CompletionResultType]::ParameterName, 'Longest answer, in words, that can be extractive')
+            [CompletionResult]::new('--refusal-pattern', '--refusal-pattern', [CompletionResultType]::ParameterName, 'Also treat answers matching REGEX as refusals (case-insensitive; repeatable)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Use the value of FIELD as the phase name instead of classifying')
+            [CompletionResult]::new('--phase', '--phase', [CompletionResultType]::ParameterName, 'Rule NAME=PATH~REGEX (or NAME for every record); the first match wins')
+            [CompletionResult]::new('--order', '--order', [CompletionResultType]::ParameterName, 'Phase order, comma-separated; unnamed phases follow')
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split records, e.g. train=0.8,val=0.1,test=0.1 (relative weights)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the split hash')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Hash this field instead of the record, so a group never straddles splits')
+            [CompletionResult]::new('--stratify', '--stratify', [CompletionResultType]::ParameterName, 'Keep each value of FIELD close to the requested shares in every split')
+            [CompletionResult]::new('--check-leakage', '--check-leakage', [CompletionResultType]::ParameterName, 'Report values at PATH found in more than one split; exit 1 if any')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one file per phase (and split) under DIR, with manifest.json')
+            [CompletionResult]::new('--spill-after', '--spill-after', [CompletionResultType]::ParameterName, 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)')
+            [CompletionResult]::new('--temp-dir', '--temp-dir', [CompletionResultType]::ParameterName, 'Folder for spilled temporary files [default: $TMPDIR or /tmp]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')
+            [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Write every bad record to FILE as JSONL instead of reporting it')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
+            [CompletionResult]::new('--no-default-refusals', '--no-default-refusals', [CompletionResultType]::ParameterName, 'Do not use the built-in refusal patterns')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write into a non-empty --out-dir, overwriting the files this run writes')
+            [CompletionResult]::new('--no-tag', '--no-tag', [CompletionResultType]::ParameterName, 'Do not append "phase" and "split" to the records')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first bad record, with exit status 1')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,56 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[phase-split] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'phase-split'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'phase-split'= {
+            cand --answer 'The answer field [default: output, response, completion, or the last assistant message]'
+            cand --context 'The context field [default: input, prompt, or the user messages]'
+            cand --max-extractive-words 'Longest answer, in words, that can be extractive'
+            cand --refusal-pattern 'Also treat answers matching REGEX as refusals (case-insensitive; repeatable)'
+            cand --by 'Use the value of FIELD as the phase name instead of classifying'
+            cand --phase 'Rule NAME=PATH~REGEX (or NAME for every record); the first match wins'
+            cand --order 'Phase order, comma-separated; unnamed phases follow'
+            cand --split 'Split records, e.g. train=0.8,val=0.1,test=0.1 (relative weights)'
+            cand --seed 'Seed of the split hash'
+            cand --group 'Hash this field instead of the record, so a group never straddles splits'
+            cand --stratify 'Keep each value of FIELD close to the requested shares in every split'
+            cand --check-leakage 'Report values at PATH found in more than one split; exit 1 if any'
+            cand --out-dir 'Write one file per phase (and split) under DIR, with manifest.json'
+            cand --spill-after 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)'
+            cand --temp-dir 'Folder for spilled temporary files [default: $TMPDIR or /tmp]'
+            cand -o 'Write records to FILE instead of standard output'
+            cand --output 'Write records to FILE instead of standard output'
+            cand --stats 'Write run statistics to FILE as one JSON object'
+            cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --generate 'Print a man page or shell completion script and exit'
+            cand --no-default-refusals 'Do not use the built-in refusal patterns'
+            cand --force 'Write into a non-empty --out-dir, overwriting the files this run writes'
+            cand --no-tag 'Do not append "phase" and "split" to the records'
+            cand -q 'Do not print the summary line on standard error (errors still print)'
+            cand --quiet 'Do not print the summary line on standard error (errors still print)'
+            cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
