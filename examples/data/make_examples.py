@@ -243,6 +243,26 @@ def squad_sample():
             ("The Danube flows through ten countries, more than any other river, on its way from the Black Forest to the Black Sea.",
              [("How many countries does the Danube flow through?", "ten"), ("Where does the Danube end?", "the Black Sea"), ("What is the Danube's average discharge?", None)]),
         ]),
+        ("Bicycles", [
+            ("The safety bicycle, with two wheels of equal size and a chain drive to the rear wheel, replaced the penny-farthing in the late 1880s.",
+             [("What did the safety bicycle replace?", "the penny-farthing"), ("Which wheel does the chain drive?", "the rear wheel"), ("Who sold the first safety bicycle in Asia?", None)]),
+        ]),
+        ("Coffee", [
+            ("Espresso is brewed by forcing hot water through finely ground coffee at about nine bars of pressure, in roughly 25 to 30 seconds.",
+             [("At what pressure is espresso brewed?", "about nine bars"), ("How long does an espresso shot take?", "roughly 25 to 30 seconds"), ("What is the best espresso bean?", None)]),
+        ]),
+        ("Volcanoes", [
+            ("Shield volcanoes, such as Mauna Loa in Hawaii, are built almost entirely of fluid lava flows and have gentle slopes.",
+             [("Which volcano is given as an example of a shield volcano?", "Mauna Loa"), ("What are shield volcanoes built of?", "fluid lava flows"), ("When did Mauna Loa last erupt?", None)]),
+        ]),
+        ("Honeybees", [
+            ("A honeybee colony has one queen, thousands of female workers and, in summer, a few hundred male drones.",
+             [("How many queens does a colony have?", "one"), ("What are the male bees called?", "drones"), ("How far do workers fly each day?", None)]),
+        ]),
+        ("Printing", [
+            ("Johannes Gutenberg introduced movable-type printing to Europe around 1440, using a press adapted from wine presses.",
+             [("Who introduced movable-type printing to Europe?", "Johannes Gutenberg"), ("What was Gutenberg's press adapted from?", "wine presses"), ("How many Bibles did Gutenberg sell?", None)]),
+        ]),
     ]
     data = []
     n = 0
@@ -274,6 +294,11 @@ def conversational():
         ("Kimchi is made of salted and fermented vegetables.", "Who invented kimchi?", "I couldn't find who invented kimchi in the provided context.", "Fermentation"),
         ("The Danube flows through ten countries.", "How deep is the Danube?", "The context doesn't mention how deep the Danube is.", "Rivers"),
         ("random text about spreadsheets", "Who is my boss?", "I couldn't find information about your boss in the provided context.", "Support"),
+        ("The safety bicycle has two wheels of equal size.", "Why was it called a safety bicycle?", "Because its equal-sized wheels and chain drive made it far less likely to tip the rider over than the penny-farthing.", "Bicycles"),
+        ("Espresso is brewed at about nine bars of pressure.", "How is espresso different from drip coffee?", "Espresso is made by forcing hot water through fine grounds under about nine bars of pressure, instead of letting it drip through.", "Coffee"),
+        ("Shield volcanoes are built of fluid lava flows.", "Are shield volcanoes steep?", "No, they have gentle slopes, because the fluid lava spreads out widely before it cools.", "Volcanoes"),
+        ("A honeybee colony has one queen.", "What does the queen eat?", "The provided context doesn't say what the queen eats.", "Honeybees"),
+        ("Gutenberg introduced movable-type printing around 1440.", "When did printing reach Europe?", "Movable-type printing came to Europe around 1440, when Johannes Gutenberg introduced it.", "Printing"),
     ]
     with open(HERE / "conversational.jsonl", "w", encoding="utf-8") as out:
         for i, (context, question, answer, title) in enumerate(rows):

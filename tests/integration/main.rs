@@ -10,3 +10,4 @@ mod persona_label;
 mod phase_split;
 mod score_filter;
 mod util;
+mod workflows;
