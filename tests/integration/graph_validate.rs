@@ -812,6 +812,57 @@ fn usage_errors_exit_2() {
     assert!(text(&out.stderr).contains("no records"), "{}", text(&out.stderr));
 }
 
+#[test]
+fn r_real_records_that_are_not_events_are_a_config_error() {
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", jsonl(&[&line(&single())]));
+    for (name, body, says) in [
+        // Used to be counted as "3 events, 3 with errors", alignment n/a, exit 0.
+        ("numbers.json", "[1, 2, 3]", "numbers.json:1: not a JSON object"),
+        ("mixed.json", "[{\"subject\": \"x\"},\n \"y\"]", "mixed.json:2: not a JSON object"),
+        // Another layout: one object that is not an event (here `events` is no array).
+        ("wrapper.json", r#"{"metadata": {}, "events": {"a": 1}}"#, "none of its 1 records"),
+        ("sft.jsonl", "{\"prompt\": \"p\", \"completion\": \"c\"}\n", "property of a Graph event"),
+    ] {
+        let real = dir.write(name, body);
+        let out = std_tool(TOOL).arg("--real").arg(&real).arg(&input).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{name}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn r_real_sample_may_be_compressed_like_the_input() {
+    use std::io::Write;
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", jsonl(&[&line(&single())]));
+    let page = serde_json::to_vec(&json!({"value": [single()]})).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&page).unwrap();
+    let gz_path = dir.write("real.json.gz", gz.finish().unwrap());
+    let zst_path = dir.write("real.json.zst", zstd::encode_all(&page[..], 3).unwrap());
+    for real in [gz_path, zst_path] {
+        let out = std_tool(TOOL)
+            .args(["--min-alignment", "1", "--real"])
+            .arg(&real)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{real:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("(1 events, 0 with errors): 1.000"));
+    }
+}
+
+#[test]
+fn r_timezone_flag_compares_names_case_insensitively() {
+    // --timezone asia/shanghai was accepted as a zone, then failed every
+    // Asia/Shanghai event.
+    assert_eq!(errors(&["--timezone", "asia/shanghai"], &single()), Vec::<Value>::new());
+    assert_eq!(errors(&["--timezone", "ASIA/SHANGHAI"], &single()).len(), 0);
+    assert_eq!(errors(&["--timezone", "China Standard Time"], &single()).len(), 2);
+}
+
 fn record_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(line(&single())),

@@ -873,7 +873,7 @@ fn semantics(
                 continue;
             }
             match zone {
-                Some(zone) if zone.as_ref() == wanted.as_bytes() => {}
+                Some(zone) if zone.eq_ignore_ascii_case(wanted.as_bytes()) => {}
                 Some(_) => push(
                     scratch,
                     format!("/{side}/timeZone"),
