@@ -116,9 +116,10 @@ text; missing, null or empty is a bad record); phases come in order of first app
 
 --phase NAME=PATH~REGEX rules replace the classifier: the first rule whose REGEX matches a value at
 PATH (a string's decoded text, any other value's JSON text; with a * in PATH, any value) gives the
-phase; --phase NAME alone matches every record, as a last catch-all rule. A record no rule matches
-is a bad record. Phases come in the order their names first appear among the rules. In a JSON
-Pointer PATH, ~0 and ~1 are escapes, so the REGEX starts at the first other ~.
+phase; --phase NAME alone matches every record, as a last catch-all rule (anywhere but last it is
+an error: the rules after it could never apply). A record no rule matches is a bad record. Phases
+come in the order their names first appear among the rules. In a JSON Pointer PATH, ~0 and ~1 are
+escapes, so the REGEX starts at the first other ~.
 
 --order a,b,c puts those phases first, in that order; phases not named follow in their default
 order. With the built-in classifier or rules, naming an unknown phase is an error. At most 256
@@ -369,6 +370,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         for (i, rule) in cli.phase_rules.iter().enumerate() {
             if let Some((path, _)) = &rule.condition {
                 add(&mut list, &mut roles, path.clone(), Role::Rule(i));
+            } else if i + 1 < cli.phase_rules.len() {
+                return Err(Error::Usage(format!(
+                    "--phase {}: a rule without a condition matches every record, so the rules after it never apply; give it last",
+                    rule.name
+                )));
             }
             match names.iter().position(|n| *n == rule.name) {
                 Some(slot) => rule_slots.push(slot),
