@@ -131,7 +131,7 @@ trimmed. Its minutes are the first number stated with a unit inside the parenthe
 \"0.5 hours\" → 30); \
 none when nothing is stated. The head phrase is the name up to the first \" with \", \" for \", \" during \" \
 or \" unless \". Its words (split at spaces) are normalized like keywords; a word holding \"/\" offers \
-alternatives (\"customer/client\": either), a hyphenated word is a phrase (\"all-hands\"); stop words and \
+alternatives (\"customer/client\" or \"customer / client\": either), a hyphenated word is a phrase (\"all-hands\"); stop words and \
 generic nouns are dropped. The rule matches an event when every remaining word (one of its alternatives) \
 occurs as a whole word in the subject or the bodyPreview, in any order. So \"Deal reviews with leadership\" \
 matches \"Q4 deal review\", and \"Customer/client meetings (revenue at stake)\" matches any event naming a \

@@ -251,6 +251,9 @@ pub fn parse_minutes(text: &str) -> Option<u32> {
     Some(((low + high) / 2.0 * scale).floor() as u32)
 }
 
+static SLASH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*/\s*").expect("the slash pattern is a valid regex"));
+
 /// Reads a descriptive rule string.
 pub fn parse_descriptive(text: &str) -> Descriptive {
     let (name, inside) = match text.find('(') {
@@ -266,6 +269,9 @@ pub fn parse_descriptive(text: &str) -> Descriptive {
     let lower = name.to_ascii_lowercase();
     let cut = HEAD_CUTS.iter().filter_map(|w| lower.find(w)).min().unwrap_or(name.len());
     let head = &name[..cut];
+    // "customer / client" is written "customer/client" too: one word with
+    // alternatives, not two words that must both occur.
+    let head = SLASH.replace_all(head, "/");
     let mut groups = Vec::new();
     for token in head.split_whitespace() {
         let mut alternatives: Vec<String> = Vec::new();
@@ -362,6 +368,10 @@ mod tests {
         let d = parse_descriptive("Training sessions during onboarding unless urgent");
         assert_eq!(d.groups, vec![vec!["training".to_string()]]);
         assert!(parse_descriptive("Meetings (whatever)").groups.is_empty());
+        // r_spaced_slash_offers_alternatives: "Customer / client" required both words.
+        let d = parse_descriptive("Customer / client meetings (revenue)");
+        assert_eq!(d.groups, vec![vec!["customer".to_string(), "client".to_string()]]);
+        assert_eq!(d.name, "Customer / client meetings");
     }
 
     #[test]
