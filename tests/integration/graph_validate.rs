@@ -863,6 +863,20 @@ fn r_timezone_flag_compares_names_case_insensitively() {
     assert_eq!(errors(&["--timezone", "China Standard Time"], &single()).len(), 2);
 }
 
+#[test]
+fn r_persona_label_rsvp_is_a_known_label_field() {
+    // --strict reported persona-label's rsvp as "not a property of event".
+    let event = with(labeled(), &[("/rsvp", json!("accept"))]);
+    assert_eq!(errors(&["--strict", "--labels"], &event), Vec::<Value>::new());
+    assert_eq!(
+        one_error(&[], &with(event.clone(), &[("/rsvp", json!("maybe"))])),
+        json!({"path": "/rsvp", "kind": "enum", "error": "not one of accept, tentative, decline", "value": "maybe"})
+    );
+    assert_eq!(one_error(&[], &with(event, &[("/rsvp", Value::Null)]))["kind"], "null");
+    // Never required: --rules seed writes no rsvp.
+    assert_eq!(errors(&["--strict", "--labels"], &labeled()), Vec::<Value>::new());
+}
+
 fn record_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(line(&single())),

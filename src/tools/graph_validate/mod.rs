@@ -131,7 +131,9 @@ Label fields (seeds 000/001), checked whenever present, all required with --labe
 one of critical, high, medium, low; prep_needed a bool; prep_time_minutes an integer, 15 to 90 when \
 prep_needed is true (required then), 0 or absent when it is false, 0 or 15 to 90 when prep_needed is \
 absent; reasoning a non-empty string; persona_id a string; generation_timestamp an ISO 8601 date-time \
-(offset optional, e.g. 2025-11-10T14:32:18.123456). None of them may be null.",
+(offset optional, e.g. 2025-11-10T14:32:18.123456). None of them may be null. rsvp, persona-label's \
+RSVP decision, is checked when present (one of accept, tentative, decline; not null) but never \
+required, since persona-label --rules seed does not write it.",
         ),
         (
             "Errors",
