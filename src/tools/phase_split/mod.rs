@@ -156,7 +156,8 @@ relative: 8,1,1 is 0.8,0.1,0.1). The key is the record's bytes, or with --group 
 (a string's text, any other value's JSON text; a record without it is a bad record), so every record
 of a group lands in the same split. A record's split depends on nothing else: it does not change
 when records are appended, when the input is sharded, or with the thread count. Split names may use
-letters, digits, _ - and . and name folders under --out-dir.
+letters, digits, _ - and . and name folders under --out-dir (so not manifest.json, and not two names
+that differ only in case).
 
 --stratify FIELD keeps every value of FIELD at its requested shares in each split. The unit is a
 record, or with --group a whole group (a group's stratum is that of its first record). Each unit is

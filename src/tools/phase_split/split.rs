@@ -65,6 +65,11 @@ fn check_split_name(name: &str) -> Result<(), String> {
         && name.len() <= 64
         && !name.starts_with('.')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if name.eq_ignore_ascii_case("manifest.json") {
+        return Err(format!(
+            "split name `{name}` would be a folder in place of --out-dir's manifest.json; choose another"
+        ));
+    }
     if ok {
         Ok(())
     } else {
@@ -284,6 +289,9 @@ mod tests {
         // a case-insensitive file system.
         let err = parse_split("Train=1,train=1").unwrap_err();
         assert!(err.contains("differ only in case"), "{err}");
+        // r_split_named_manifest_json_is_refused: its folder took the
+        // manifest's place and the run failed at the very end.
+        assert!(parse_split("Manifest.JSON=1,b=1").unwrap_err().contains("manifest.json"));
     }
 
     #[test]
