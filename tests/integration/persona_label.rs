@@ -268,7 +268,6 @@ fn timestamps_honour_source_date_epoch_and_the_flag() {
     let out = run_with_stdin(cmd, input.as_bytes());
     assert_eq!(records(&out)[0]["generation_timestamp"], "2025-11-10T14:32:18Z");
     for (value, ok) in [
-        ("2025-11-10", true),
         ("2025-11-10T21:14:42.169997", true),
         ("2025-11-10T14:32:18+08:00", true),
         ("yesterday", false),
@@ -290,6 +289,78 @@ fn timestamps_honour_source_date_epoch_and_the_flag() {
     let out = run_with_stdin(cmd, input.as_bytes());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn r_timestamp_values_are_what_graph_validate_accepts() {
+    // These were written as generation_timestamp, and graph-validate then
+    // rejected every labeled line (or the date did not exist).
+    let dir = Dir::new();
+    let persona = crlf(&dir, "p.json", ACCOUNT_DIRECTOR);
+    let input = jsonl(&[&event("Lunch", "")]);
+    for value in [
+        "2025-11-10",
+        "2025-02-30",
+        "2025-02-30T10:00:00Z",
+        "2025-11-10T14:32.5",
+        "2025-11-10T23:59:60",
+    ] {
+        let mut cmd = std_tool("persona-label");
+        cmd.args(["--persona", &persona, "--timestamp", value]);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{value}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("--timestamp"), "{value}");
+        assert!(out.stdout.is_empty(), "{value}");
+    }
+    // What persona-label writes, graph-validate --labels accepts.
+    for value in ["2025-11-10T14:32:18Z", "2025-11-10T14:32", "2025-11-10T14:32:18+0800"] {
+        let mut cmd = std_tool("persona-label");
+        cmd.args(["--persona", &persona, "--timestamp", value]);
+        let labeled = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(labeled.status.code(), Some(0), "{value}");
+        let mut check = std_tool("graph-validate");
+        check.args(["--require", "", "--labels", "--report"]);
+        let out = run_with_stdin(check, &labeled.stdout);
+        assert_eq!(out.status.code(), Some(0), "{value}: {}", text(&out.stdout));
+    }
+}
+
+#[test]
+fn r_two_personas_with_one_id_are_a_usage_error() {
+    // Used to write two differently labeled lines under the same persona_id.
+    let dir = Dir::new();
+    let a = crlf(&dir, "a.json", ACCOUNT_DIRECTOR);
+    let b = crlf(&dir, "b.json", ACCOUNT_DIRECTOR);
+    let input = jsonl(&[&event("Lunch", "")]);
+    for args in [vec!["--persona", &a, "--persona", &a], vec!["--persona", &a, "--persona", &b]] {
+        let out = label(&args, &input);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = text(&out.stderr);
+        assert!(err.contains("two personas have the id \"fixture_account_director\""), "{err}");
+    }
+    // A built-in persona selected twice still counts once.
+    let out = label(&["--persona", "builtin:tier3_oncall_sre", "--tier", "3"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(records(&out).len(), 8);
+}
+
+#[test]
+fn r_empty_list_errors_say_empty() {
+    let dir = Dir::new();
+    let persona = dir.write(
+        "p.json",
+        r#"{"id": "p", "name": "P", "tier": 1, "importance_criteria": {"always_important": [{"name": "x", "all": []}]}}"#,
+    );
+    let out = tool("persona-label").arg("--check").arg(&persona).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "always_important[0].all: expected a non-empty array of condition objects, found an empty array"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 fn graph(fields: Value) -> String {

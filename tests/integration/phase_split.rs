@@ -656,6 +656,56 @@ fn bad_flags_exit_2_and_say_why() {
     }
 }
 
+#[test]
+fn r_catch_all_rule_before_other_rules_is_a_usage_error() {
+    // `--phase a --phase b=output~x` sent every record to a and b never applied.
+    let input = lines_of(&[qa("1", "ctx", "x")]);
+    let out = split_tool(&["--phase", "a", "--phase", "b=output~x"], &input);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("--phase a: a rule without a condition matches every record")
+    );
+    let out = split_tool(&["--phase", "b=output~x", "--phase", "a"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn r_fail_fast_out_dir_summary_says_no_file_was_written() {
+    let dir = Dir::new();
+    let file = dir.write("in.jsonl", format!("{}not json\n", lines_of(&[qa("1", "c", "c")])));
+    let root = dir.path("phases");
+    let out = std_tool("phase-split")
+        .arg(&file)
+        .arg("--fail-fast")
+        .arg("--out-dir")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!root.exists());
+    assert!(
+        text(&out.stderr).contains("stopped early: no file written to"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn r_non_utf8_file_name_does_not_panic_the_manifest() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = Dir::new();
+    let name = std::ffi::OsStr::from_bytes(b"in\xff.jsonl");
+    let file = dir.root().join(name);
+    std::fs::write(&file, lines_of(&[qa("1", "c", "c")])).unwrap();
+    let root = dir.path("phases");
+    let out = std_tool("phase-split").arg(&file).arg("--out-dir").arg(&root).output().unwrap();
+    assert!(!text(&out.stderr).contains("internal error"), "{}", text(&out.stderr));
+    let manifest: Value = serde_json::from_str(&dir.read("phases/manifest.json")).unwrap();
+    assert!(manifest["args"][0].as_str().unwrap().ends_with("in\u{fffd}.jsonl"));
+}
+
 fn record_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => (0u32..50, 0u32..5).prop_map(|(i, g)| format!(r#"{{"g":"p{g}","input":"Context: w{i} x","output":"w{i}"}}"#)),

@@ -6,6 +6,8 @@
 //! located by JSON Pointer; nothing stops at the first one.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::json::{self, Cursor, JsonError, Kind, Next, PathSet, Raw};
 use crate::time::{DateTimeText, parse_date, parse_date_time};
@@ -873,7 +875,7 @@ fn semantics(
                 continue;
             }
             match zone {
-                Some(zone) if zone.as_ref() == wanted.as_bytes() => {}
+                Some(zone) if zone.eq_ignore_ascii_case(wanted.as_bytes()) => {}
                 Some(_) => push(
                     scratch,
                     format!("/{side}/timeZone"),
@@ -945,12 +947,26 @@ fn semantics(
     }
 
     // Duplicate attendees: the same address twice (ASCII case-insensitive).
+    // A few attendees are compared pairwise; a long list goes through a map,
+    // so a generator's 100,000-attendee event is not quadratic.
     let attendees = std::mem::take(&mut scratch.attendees);
+    let mut first_at: HashMap<Vec<u8>, usize> = HashMap::new();
+    let many = attendees.len() > 32;
     for (j, later) in attendees.iter().enumerate() {
         let Some(address) = later.address.map(|s| s.content(line)) else { continue };
-        let earlier = attendees[..j].iter().position(|a| {
-            a.address.is_some_and(|s| s.content(line).eq_ignore_ascii_case(&address))
-        });
+        let earlier = if many {
+            match first_at.entry(address.to_ascii_lowercase()) {
+                Entry::Occupied(at) => Some(*at.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(j);
+                    None
+                }
+            }
+        } else {
+            attendees[..j].iter().position(|a| {
+                a.address.is_some_and(|s| s.content(line).eq_ignore_ascii_case(&address))
+            })
+        };
         if let Some(i) = earlier {
             push(
                 scratch,

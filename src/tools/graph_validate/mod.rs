@@ -17,6 +17,7 @@ mod schema;
 mod zones;
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::compress;
 use crate::document;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
@@ -104,7 +106,7 @@ names are case-sensitive, so Subject is unknown).",
             "Checks",
             "Besides types, nullability and enumerations:\n\n\
 dateTimeTimeZone.dateTime must be a date-time in Graph's form: YYYY-MM-DDThh:mm[:ss[.f]] with 1 to 9 \
-fraction digits (Graph writes 7), optionally followed by Z or ±hh:mm. An explicit offset fixes the \
+fraction digits (Graph writes 7), optionally followed by Z or ±hh:mm (or ±hhmm). An explicit offset fixes the \
 instant; otherwise the event's timeZone does. timeZone, originalStartTimeZone, originalEndTimeZone and \
 recurrenceTimeZone must be a known zone: an IANA name (case-insensitive), a Windows name (CLDR \
 windowsZones, e.g. China Standard Time), tzone://Microsoft/Utc, or a custom zone \
@@ -114,8 +116,9 @@ zones' real UTC offsets (IANA database bundled in the binary; a wall-clock time 
 overlap resolves the RFC 5545 way, \"compatible\"), so 10:00 Asia/Shanghai and 03:00 Europe/London are \
 compared correctly. When an offset is unknown (custom zone) and both sides use the same zone name, the \
 wall clocks are compared. An event with isAllDay true must start and end at 00:00:00.\n\n\
---timezone ZONE: start.timeZone and end.timeZone must both be exactly ZONE (seed 001's \"all times use \
-Asia/Shanghai\"); a start or end without timeZone fails it too.\n\n\
+--timezone ZONE: start.timeZone and end.timeZone must both be ZONE, the same name (ASCII \
+case-insensitive, as zone names are; China Standard Time is not Asia/Shanghai here) (seed 001's \"all \
+times use Asia/Shanghai\"); a start or end without timeZone fails it too.\n\n\
 emailAddress.address must look like an address: one @, a non-empty local part, a dotted domain with \
 non-empty labels, no whitespace, quotes, brackets, commas, colons or semicolons (null is allowed). Two \
 attendees with the same address (ASCII case-insensitive) are an error at the later one. \
@@ -128,7 +131,9 @@ Label fields (seeds 000/001), checked whenever present, all required with --labe
 one of critical, high, medium, low; prep_needed a bool; prep_time_minutes an integer, 15 to 90 when \
 prep_needed is true (required then), 0 or absent when it is false, 0 or 15 to 90 when prep_needed is \
 absent; reasoning a non-empty string; persona_id a string; generation_timestamp an ISO 8601 date-time \
-(offset optional, e.g. 2025-11-10T14:32:18.123456). None of them may be null.",
+(offset optional, e.g. 2025-11-10T14:32:18.123456). None of them may be null. rsvp, persona-label's \
+RSVP decision, is checked when present (one of accept, tentative, decline; not null) but never \
+required, since persona-label --rules seed does not write it.",
         ),
         (
             "Errors",
@@ -149,7 +154,9 @@ The summary counts errors by path (array indices as *) and kind, in both modes."
         (
             "Alignment",
             "--real FILE reads a real sample: JSONL, a JSON array, a Graph list response ({\"value\": […]}, \
-several pages allowed) or an export wrapper ({\"metadata\": …, \"events\": […]}). Its events are \
+several pages allowed) or an export wrapper ({\"metadata\": …, \"events\": […]}), gzip or zstd \
+compressed or not. A file with no records, a record that is not a JSON object, or records none of \
+which has a property of a Graph event (another layout) is an error (exit 2). Its events are \
 checked like the input (same --strict; no --require, --labels or --timezone) and the number that fail \
 is reported.\n\n\
 Both sides are profiled by field path, a JSON Pointer with * for array indices \
@@ -441,7 +448,7 @@ struct RealSample {
 }
 
 fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Error> {
-    let doc = document::read(path)?;
+    let doc = read_document(path)?;
     if doc.records.is_empty() {
         return Err(Error::Config(format!(
             "{}: no records found (expected JSONL, a JSON array, {{\"value\": […]}} or {{\"events\": […]}})",
@@ -472,12 +479,49 @@ fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Err
                     invalid += 1;
                 }
             }
-            Err(_) => invalid += 1,
+            Err(e) => {
+                // The document was validated whole: the record is not an object.
+                return Err(Error::Config(format!(
+                    "{}:{}: {} (--real must hold Graph events)",
+                    doc.name,
+                    doc.line_of(i),
+                    e.describe(record)
+                )));
+            }
         }
     }
     let mut profile = Profile::default();
     profile.add(&recorder);
+    let is_event_property = |path: &String| {
+        let top = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        schema::EVENT.position(top.as_bytes()).is_some()
+    };
+    if !profile.paths.keys().any(is_event_property) {
+        return Err(Error::Config(format!(
+            "{}: none of its {} records has a property of a Graph event (subject, start, …); \
+             expected Graph events as JSONL, a JSON array, {{\"value\": […]}} or {{\"events\": […]}}",
+            doc.name,
+            doc.records.len()
+        )));
+    }
     Ok(RealSample { name: doc.name, records: doc.records.len() as u64, invalid, profile, realism })
+}
+
+/// Reads a `--real` document (a file, or `-` for standard input), gzip or
+/// zstd compressed or not, as the input files are.
+fn read_document(path: &Path) -> Result<document::Document, Error> {
+    let name = path.display().to_string();
+    let input_error = |source| Error::Input { name: name.clone(), source };
+    let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(input_error)?)
+    };
+    let mut text = Vec::new();
+    compress::maybe_decompress(reader)
+        .and_then(|mut r| r.read_to_end(&mut text))
+        .map_err(input_error)?;
+    document::parse(name, text)
 }
 
 /// Everything merged from the chunks.

@@ -303,6 +303,8 @@ pub static WEEK_INDEX: Enum =
 /// The seeds' importance label (not Graph's `importance`).
 pub static IMPORTANCE_LABEL: Enum =
     Enum::new("importance_label", &["critical", "high", "medium", "low"]);
+/// persona-label's RSVP decision (not required by --labels: `--rules seed` does not write it).
+pub static RSVP: Enum = Enum::new("rsvp", &["accept", "tentative", "decline"]);
 
 /// Every enumeration (the tests check the man page lists them).
 #[cfg(test)]
@@ -322,6 +324,8 @@ pub static ENUMS: &[&Enum] = &[
     &RECURRENCE_RANGE_TYPE,
     &DAY_OF_WEEK,
     &WEEK_INDEX,
+    &IMPORTANCE_LABEL,
+    &RSVP,
 ];
 
 pub static DATE_TIME_TIME_ZONE: Complex = Complex::new(
@@ -489,6 +493,7 @@ pub static EVENT: Complex = Complex::new(
         p("reminderMinutesBeforeStart", Ty::Int32),
         p("responseRequested", Ty::Bool),
         p("responseStatus", Ty::Complex(&RESPONSE_STATUS)),
+        nn("rsvp", Ty::Enum(&RSVP), Role::None),
         p("sensitivity", Ty::Enum(&SENSITIVITY)),
         p("seriesMasterId", Ty::String),
         r("showAs", Ty::Enum(&FREE_BUSY_STATUS), Role::ShowAs),

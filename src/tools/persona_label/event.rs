@@ -240,33 +240,17 @@ fn text_field<'a>(
     }
 }
 
-/// `2025-11-17T09:00:00.0000000` → minutes since 1970 on its own clock.
+/// `2025-11-17T09:00:00.0000000` (or a bare date) → minutes since 1970 on
+/// its own clock, read with the library's ISO 8601 parser.
 pub fn parse_moment(text: &str, zone: Option<&str>) -> Option<Moment> {
-    let b = text.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
+    let (days, hour, minute, offset) = match crate::time::parse_date_time(text) {
+        Some(t) => (t.days(), t.hour, t.minute, t.offset),
+        None => {
+            let (year, month, day) = crate::time::parse_date(text)?;
+            (days_from_civil(year as i64, month as u32, day as u32), 0, 0, None)
         }
-        std::str::from_utf8(part).ok()?.parse().ok()
     };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let (hour, minute) = match b.get(10) {
-        Some(b'T' | b't' | b' ') if b.get(13) == Some(&b':') => (digits(11, 2)?, digits(14, 2)?),
-        None => (0, 0),
-        _ => return None,
-    };
-    if hour > 23 || minute > 59 {
-        return None;
-    }
-    let days = days_from_civil(year, month as u32, day as u32);
-    let utc = text.ends_with('Z')
+    let utc = offset == Some(0)
         || zone.is_some_and(|z| {
             let z = z.trim();
             [
@@ -280,7 +264,7 @@ pub fn parse_moment(text: &str, zone: Option<&str>) -> Option<Moment> {
             .iter()
             .any(|u| z.eq_ignore_ascii_case(u))
         });
-    Some(Moment { minutes: days * 1440 + hour * 60 + minute, utc })
+    Some(Moment { minutes: days * 1440 + hour as i64 * 60 + minute as i64, utc })
 }
 
 impl Scanner {

@@ -71,7 +71,8 @@ pub const DOC: ToolDoc = ToolDoc {
         (
             "Output",
             "Every event is written once per persona (personas in the order given: --persona flags in order, then \
-each --tier, then --all-personas; built-in personas of a tier in id order), with these fields set: \
+each --tier, then --all-personas; built-in personas of a tier in id order; a built-in persona selected \
+twice counts once, and two personas with the same id are an error), with these fields set: \
 importance_label (\"critical\", \"high\", \"medium\" or \"low\"), prep_needed (true or false), prep_time_minutes \
 (0 when no prep is needed), rsvp (\"accept\", \"tentative\" or \"decline\"; not written under --rules seed), \
 reasoning, persona_id and generation_timestamp. They go through the shared field setter: the event's own keys \
@@ -79,7 +80,8 @@ keep their order and bytes, new fields are appended in the order above, and a fi
 (an event labeled before) is replaced where it stands.\n\n\
 generation_timestamp is the time of the run as ISO 8601 UTC (2025-11-10T14:32:18Z), the same for every line; \
 SOURCE_DATE_EPOCH replaces the clock. --timestamp none leaves the field out; --timestamp VALUE writes VALUE, \
-which must be a date or date-time (YYYY-MM-DD, optionally THH:MM[:SS[.fraction]] and Z or ±HH:MM).\n\n\
+which must be a valid ISO 8601 date-time, as graph-validate checks it: YYYY-MM-DDTHH:MM[:SS[.fraction]] (1 \
+to 9 fraction digits), optionally followed by Z or ±HH:MM (or ±HHMM).\n\n\
 A line that is not a JSON object is a bad record, and so is an event whose subject or bodyPreview is neither a \
 string nor null, and a record with neither a subject nor a bodyPreview key (\"not a calendar event\"; an export \
 wrapper such as {\"metadata\":…,\"events\":[…]} on one line gets a hint to flatten it with jq -c '.events[]').",
@@ -125,10 +127,11 @@ case-insensitively anywhere in the subject or the bodyPreview.",
             "The string entries of prep_time_needs and rsvp_rules are descriptive, e.g. \"Deal reviews with \
 leadership (30 min: pipeline data, forecast accuracy)\". The rule's name is the text before the first \"(\", \
 trimmed. Its minutes are the first number stated with a unit inside the parentheses: \"30 min\" → 30, \
-\"30-60 min\" → 45 (the midpoint, rounded down), \"60+ min\" → 60; hours count 60 minutes (\"1-2 hours\" → 90); \
+\"30-60 min\" → 45 (the midpoint, rounded down), \"60+ min\" → 60; hours count 60 minutes (\"1-2 hours\" → 90, \
+\"0.5 hours\" → 30); \
 none when nothing is stated. The head phrase is the name up to the first \" with \", \" for \", \" during \" \
 or \" unless \". Its words (split at spaces) are normalized like keywords; a word holding \"/\" offers \
-alternatives (\"customer/client\": either), a hyphenated word is a phrase (\"all-hands\"); stop words and \
+alternatives (\"customer/client\" or \"customer / client\": either), a hyphenated word is a phrase (\"all-hands\"); stop words and \
 generic nouns are dropped. The rule matches an event when every remaining word (one of its alternatives) \
 occurs as a whole word in the subject or the bodyPreview, in any order. So \"Deal reviews with leadership\" \
 matches \"Q4 deal review\", and \"Customer/client meetings (revenue at stake)\" matches any event naming a \
@@ -256,7 +259,7 @@ pub struct Cli {
     /// The generation_timestamp written: now, none (no field) or a fixed value
     ///
     /// now is the time of the run (SOURCE_DATE_EPOCH when set) as ISO 8601
-    /// UTC; a fixed value must be a date or date-time, e.g. 2025-11-10T14:32:18Z.
+    /// UTC; a fixed value must be an ISO 8601 date-time, e.g. 2025-11-10T14:32:18Z.
     #[arg(long, value_name = "now|none|VALUE", default_value = "now", help_heading = "Labeling")]
     pub timestamp: String,
 
@@ -405,6 +408,21 @@ fn load_all(sources: &[Source], mode: Mode, terms: &mut Terms) -> Result<Vec<Per
     Err(Error::Config(message))
 }
 
+/// Labels are told apart by persona_id: two personas with one id (the same
+/// file twice, or a file and a built-in persona) would write lines no
+/// reader can attribute.
+fn unique_ids(personas: &[Persona]) -> Result<(), Error> {
+    for (i, p) in personas.iter().enumerate() {
+        if let Some(q) = personas[..i].iter().find(|q| q.id == p.id) {
+            return Err(Error::Usage(format!(
+                "two personas have the id {:?} ({} and {}): every labeled line carries persona_id, so ids must be unique; give each persona once",
+                p.id, q.source, p.source
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn warn(personas: &[Persona], quiet: bool) {
     if quiet {
         return;
@@ -417,37 +435,15 @@ fn warn(personas: &[Persona], quiet: bool) {
     }
 }
 
-/// Checks a `--timestamp` value: a date or date-time, as written.
+/// Checks a `--timestamp` value: an ISO 8601 date-time, as graph-validate
+/// checks generation_timestamp (the library's parser, every field range-checked).
 fn check_timestamp(value: &str) -> Result<(), Error> {
-    let bad = || {
-        Error::Usage(format!(
-            "--timestamp {value:?}: expected now, none or an ISO 8601 date or date-time such as 2025-11-10T14:32:18Z"
-        ))
-    };
-    let date = value.get(..10).ok_or_else(bad)?;
-    event::parse_moment(date, None).ok_or_else(bad)?;
-    let rest = &value[10..];
-    if rest.is_empty() {
+    if crate::time::parse_date_time(value).is_some() {
         return Ok(());
     }
-    let time = rest.strip_prefix('T').ok_or_else(bad)?;
-    let (clock, zone) = match time.find(['Z', '+', '-']) {
-        Some(at) => time.split_at(at),
-        None => (time, ""),
-    };
-    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
-    let parts: Vec<&str> = clock.split(':').collect();
-    let two = |s: &str, max: u32| s.len() == 2 && s.parse::<u32>().is_ok_and(|n| n <= max);
-    let clock_ok = matches!(parts.as_slice(), [h, m] if two(h, 23) && two(m, 59))
-        || matches!(parts.as_slice(), [h, m, s] if two(h, 23) && two(m, 59) && two(s, 60));
-    let fraction_ok = !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit());
-    let zone_ok = zone.is_empty()
-        || zone == "Z"
-        || (zone.len() == 6
-            && zone.as_bytes()[3] == b':'
-            && two(&zone[1..3], 23)
-            && two(&zone[4..], 59));
-    if clock_ok && fraction_ok && zone_ok { Ok(()) } else { Err(bad()) }
+    Err(Error::Usage(format!(
+        "--timestamp {value:?}: expected now, none or an ISO 8601 date-time such as 2025-11-10T14:32:18Z"
+    )))
 }
 
 fn generation_timestamp(arg: &str) -> Result<Option<String>, Error> {
@@ -676,6 +672,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
     let mut terms = Terms::default();
     let mut personas = load_all(&sources, cli.rules, &mut terms)?;
+    unique_ids(&personas)?;
     if let Some(address) = &cli.self_address {
         for p in &mut personas {
             p.set_self(address);

@@ -220,6 +220,7 @@ fn describe(value: &Value) -> String {
             let short: String = s.chars().take(30).collect();
             format!("a string ({})", serde_json::Value::String(short))
         }
+        Value::Array(list) if list.is_empty() => "an empty array".into(),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }
@@ -1032,6 +1033,9 @@ fn parse_offset(value: &Value) -> Option<i64> {
         _ => return None,
     };
     let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    if !(h.bytes().all(|b| b.is_ascii_digit()) && m.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
     let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
     (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
 }
@@ -1067,4 +1071,21 @@ pub fn rule_summary(p: &Persona) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_utc_offsets_with_signed_parts_are_rejected() {
+        let offset = |v: Value| parse_offset(&v);
+        assert_eq!(offset(Value::from("+08:00")), Some(480));
+        assert_eq!(offset(Value::from("UTC-05:30")), Some(-330));
+        assert_eq!(offset(Value::from(8)), Some(480));
+        // "+-5" and "-0:-30" used to be read as -5 h and -30 min.
+        assert_eq!(offset(Value::from("+-5")), None);
+        assert_eq!(offset(Value::from("-0:-30")), None);
+        assert_eq!(offset(Value::from("+15:00")), None);
+    }
 }

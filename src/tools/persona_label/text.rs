@@ -232,24 +232,27 @@ pub struct Descriptive {
 
 static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(\d+)(?:\s*(?:-|–|—|to)\s*(\d+))?\s*(\+)?\s*(minutes|minute|mins|min|hours|hour|hrs|hr|h)\b",
+        r"(?i)(\d+(?:\.\d+)?)(?:\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?))?\s*(\+)?\s*(minutes|minute|mins|min|hours|hour|hrs|hr|h)\b",
     )
     .expect("the minutes pattern is a valid regex")
 });
 
 /// Minutes stated in the text of a rule's parentheses: "30 min" → 30,
 /// "30-60 min" → 45 (the midpoint, rounded down), "60+ min" → 60,
-/// "1-2 hours" → 90.
+/// "1-2 hours" → 90, "0.5 hours" → 30; a huge number saturates.
 pub fn parse_minutes(text: &str) -> Option<u32> {
     let caps = MINUTES.captures(text)?;
-    let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
+    let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<f64>().ok());
     let low = number(1)?;
     let high = number(2).unwrap_or(low);
     let unit = caps.get(4).map_or("", |m| m.as_str()).to_ascii_lowercase();
-    let scale = if unit.starts_with('h') { 60 } else { 1 };
-    let minutes = (low * scale + high * scale) / 2;
-    u32::try_from(minutes).ok()
+    let scale = if unit.starts_with('h') { 60.0 } else { 1.0 };
+    // `as` saturates (and the numbers are finite, non-negative decimals).
+    Some(((low + high) / 2.0 * scale).floor() as u32)
 }
+
+static SLASH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*/\s*").expect("the slash pattern is a valid regex"));
 
 /// Reads a descriptive rule string.
 pub fn parse_descriptive(text: &str) -> Descriptive {
@@ -266,6 +269,9 @@ pub fn parse_descriptive(text: &str) -> Descriptive {
     let lower = name.to_ascii_lowercase();
     let cut = HEAD_CUTS.iter().filter_map(|w| lower.find(w)).min().unwrap_or(name.len());
     let head = &name[..cut];
+    // "customer / client" is written "customer/client" too: one word with
+    // alternatives, not two words that must both occur.
+    let head = SLASH.replace_all(head, "/");
     let mut groups = Vec::new();
     for token in head.split_whitespace() {
         let mut alternatives: Vec<String> = Vec::new();
@@ -362,6 +368,10 @@ mod tests {
         let d = parse_descriptive("Training sessions during onboarding unless urgent");
         assert_eq!(d.groups, vec![vec!["training".to_string()]]);
         assert!(parse_descriptive("Meetings (whatever)").groups.is_empty());
+        // r_spaced_slash_offers_alternatives: "Customer / client" required both words.
+        let d = parse_descriptive("Customer / client meetings (revenue)");
+        assert_eq!(d.groups, vec![vec!["customer".to_string(), "client".to_string()]]);
+        assert_eq!(d.name, "Customer / client meetings");
     }
 
     #[test]
@@ -372,6 +382,11 @@ mod tests {
         assert_eq!(parse_minutes("60+ min: legal review"), Some(60));
         assert_eq!(parse_minutes("20–30 minutes"), Some(25));
         assert_eq!(parse_minutes("1-2 hours"), Some(90));
+        // r_minutes_read_decimals_and_saturate: "0.5 hours" was read as "5 hours".
+        assert_eq!(parse_minutes("0.5 hours"), Some(30));
+        assert_eq!(parse_minutes("1.5 h"), Some(90));
+        assert_eq!(parse_minutes("1000000000000000000 hours"), Some(u32::MAX));
+        assert_eq!(parse_minutes("99999999999999999999999 min"), Some(u32::MAX));
         assert_eq!(parse_minutes("review Q4 numbers"), None);
     }
 

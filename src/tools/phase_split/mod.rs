@@ -116,9 +116,10 @@ text; missing, null or empty is a bad record); phases come in order of first app
 
 --phase NAME=PATH~REGEX rules replace the classifier: the first rule whose REGEX matches a value at
 PATH (a string's decoded text, any other value's JSON text; with a * in PATH, any value) gives the
-phase; --phase NAME alone matches every record, as a last catch-all rule. A record no rule matches
-is a bad record. Phases come in the order their names first appear among the rules. In a JSON
-Pointer PATH, ~0 and ~1 are escapes, so the REGEX starts at the first other ~.
+phase; --phase NAME alone matches every record, as a last catch-all rule (anywhere but last it is
+an error: the rules after it could never apply). A record no rule matches is a bad record. Phases
+come in the order their names first appear among the rules. In a JSON Pointer PATH, ~0 and ~1 are
+escapes, so the REGEX starts at the first other ~.
 
 --order a,b,c puts those phases first, in that order; phases not named follow in their default
 order. With the built-in classifier or rules, naming an unknown phase is an error. At most 256
@@ -155,7 +156,8 @@ relative: 8,1,1 is 0.8,0.1,0.1). The key is the record's bytes, or with --group 
 (a string's text, any other value's JSON text; a record without it is a bad record), so every record
 of a group lands in the same split. A record's split depends on nothing else: it does not change
 when records are appended, when the input is sharded, or with the thread count. Split names may use
-letters, digits, _ - and . and name folders under --out-dir.
+letters, digits, _ - and . and name folders under --out-dir (so not manifest.json, and not two names
+that differ only in case).
 
 --stratify FIELD keeps every value of FIELD at its requested shares in each split. The unit is a
 record, or with --group a whole group (a group's stratum is that of its first record). Each unit is
@@ -369,6 +371,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         for (i, rule) in cli.phase_rules.iter().enumerate() {
             if let Some((path, _)) = &rule.condition {
                 add(&mut list, &mut roles, path.clone(), Role::Rule(i));
+            } else if i + 1 < cli.phase_rules.len() {
+                return Err(Error::Usage(format!(
+                    "--phase {}: a rule without a condition matches every record, so the rules after it never apply; give it last",
+                    rule.name
+                )));
             }
             match names.iter().position(|n| *n == rule.name) {
                 Some(slot) => rule_slots.push(slot),

@@ -27,8 +27,15 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
         };
         let name = name.trim();
         check_split_name(name)?;
-        if names.iter().any(|n| n == name) {
-            return Err(format!("split `{name}` is named twice"));
+        // Names become folders: two that differ only in case are one folder
+        // on a case-insensitive file system.
+        if let Some(other) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+            if other == name {
+                return Err(format!("split `{name}` is named twice"));
+            }
+            return Err(format!(
+                "splits `{other}` and `{name}` differ only in case (they name folders)"
+            ));
         }
         let weight: f64 =
             weight.trim().parse().ok().filter(|w: &f64| w.is_finite() && *w > 0.0).ok_or_else(
@@ -40,7 +47,13 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
     if names.len() > MAX_SPLITS {
         return Err(format!("at most {MAX_SPLITS} splits"));
     }
-    let total: f64 = weights.iter().sum();
+    let mut total: f64 = weights.iter().sum();
+    if !total.is_finite() {
+        // Huge weights (1e308) sum to infinity: scale by the largest first.
+        let largest = weights.iter().copied().fold(0.0, f64::max);
+        weights.iter_mut().for_each(|w| *w /= largest);
+        total = weights.iter().sum();
+    }
     let weights = weights.iter().map(|w| w / total).collect();
     Ok(SplitSpec { names, weights })
 }
@@ -52,6 +65,11 @@ fn check_split_name(name: &str) -> Result<(), String> {
         && name.len() <= 64
         && !name.starts_with('.')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if name.eq_ignore_ascii_case("manifest.json") {
+        return Err(format!(
+            "split name `{name}` would be a folder in place of --out-dir's manifest.json; choose another"
+        ));
+    }
     if ok {
         Ok(())
     } else {
@@ -263,6 +281,17 @@ mod tests {
         for bad in ["train", "a=0", "a=-1", "a=x", "a=1,a=2", "../x=1", ".a=1", "a b=1", "=1"] {
             assert!(parse_split(bad).is_err(), "{bad}");
         }
+        // r_huge_weights_are_relative_too: 1e308 + 1e308 overflowed to
+        // infinity and every record went to the last split.
+        let spec = parse_split("a=1e308,b=1e308").unwrap();
+        assert_eq!(spec.weights, [0.5, 0.5]);
+        // r_split_names_differing_in_case_are_refused: they are one folder on
+        // a case-insensitive file system.
+        let err = parse_split("Train=1,train=1").unwrap_err();
+        assert!(err.contains("differ only in case"), "{err}");
+        // r_split_named_manifest_json_is_refused: its folder took the
+        // manifest's place and the run failed at the very end.
+        assert!(parse_split("Manifest.JSON=1,b=1").unwrap_err().contains("manifest.json"));
     }
 
     #[test]

@@ -231,7 +231,11 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
         if leaks.missing > 0 {
             line(
                 &mut summary,
-                format!("{} records without {path} were not checked", leaks.missing),
+                format!(
+                    "{} {} without {path} were not checked",
+                    leaks.missing,
+                    records(leaks.missing)
+                ),
             );
         }
         let examples: Vec<Value> = report
@@ -282,6 +286,8 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
         let summaries = dir.summaries();
         if run.stopped_early() {
             drop(dir);
+            // The counts above are what was read; none of it reached the folder.
+            line(&mut summary, format!("stopped early: no file written to {root}"));
         } else {
             // Listed in output order: by split, then phase.
             let mut listed: Vec<(&FileSummary, &(Option<usize>, usize))> =
@@ -296,7 +302,10 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
             let mut manifest = Map::new();
             manifest.insert("tool".into(), json!("phase-split"));
             manifest.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
-            manifest.insert("args".into(), json!(std::env::args().skip(1).collect::<Vec<_>>()));
+            // args_os: an argument that is not UTF-8 (a file name) must not panic.
+            let args: Vec<String> =
+                std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+            manifest.insert("args".into(), json!(args));
             manifest.insert("seed".into(), json!(cli.seed));
             manifest.insert("records".into(), json!(written));
             for key in
