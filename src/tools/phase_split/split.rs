@@ -47,6 +47,16 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
     if names.len() > MAX_SPLITS {
         return Err(format!("at most {MAX_SPLITS} splits"));
     }
+    // Whole numbers are relative sizes (8,1,1); anything else reads as
+    // fractions, which must add up, since 0.8,0.1,0.2 is almost surely a typo.
+    let fractions = weights.iter().any(|w: &f64| w.fract() != 0.0);
+    let sum: f64 = weights.iter().sum();
+    if fractions && (sum - 1.0).abs() > 1e-6 {
+        return Err(format!(
+            "the fractions in `{text}` add up to {}, not 1 (fix them, or give whole-number weights such as 8,1,1)",
+            (sum * 1e6).round() / 1e6
+        ));
+    }
     let mut total: f64 = weights.iter().sum();
     if !total.is_finite() {
         // Huge weights (1e308) sum to infinity: scale by the largest first.
@@ -271,6 +281,17 @@ impl LeakTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_fractions_that_do_not_add_up_to_one_are_refused() {
+        let err = parse_split("train=0.8,val=0.1,test=0.2").unwrap_err();
+        assert!(err.contains("add up to 1.1, not 1"), "{err}");
+        assert!(parse_split("train=0.7,test=0.2").is_err());
+        // Fractions that add up, and whole-number relative weights, are fine.
+        assert!(parse_split("train=0.8,val=0.1,test=0.1").is_ok());
+        assert_eq!(parse_split("a=8,b=1,c=1").unwrap().weights, vec![0.8, 0.1, 0.1]);
+        assert_eq!(parse_split("a=1,b=1").unwrap().weights, vec![0.5, 0.5]);
+    }
 
     #[test]
     fn split_specs_parse_and_normalize() {
