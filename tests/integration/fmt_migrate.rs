@@ -748,3 +748,47 @@ fn the_readme_fixture_is_fixed_by_one_conversion() {
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert!(text(&again.stderr).contains("9 records: 9 teacher"));
 }
+
+#[test]
+fn r_kept_field_named_like_a_target_field_is_a_bad_record_not_a_duplicate_key() {
+    // A kept field whose name the target shape writes itself used to be
+    // written after it: `{"input":"p",…,"input":"keep"}`, a record whose
+    // readers keep one of the two values and silently lose the other.
+    for (args, record, key) in [
+        (
+            &["--from", "supervised", "--to", "input-output"][..],
+            r#"{"prompt":"p","response":"r","input":"keep"}"#,
+            "input",
+        ),
+        (
+            &["--to", "supervised"][..],
+            r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"a"}],"system":"other"}"#,
+            "system",
+        ),
+        (
+            &["--to", "alpaca"][..],
+            r#"{"question":"q","answer":"a","instruction":"keep"}"#,
+            "instruction",
+        ),
+        (
+            &["--from", "sharegpt", "--to", "messages"][..],
+            r#"{"conversations":[{"from":"human","value":"q"},{"from":"gpt","value":"a"}],"tools":[],"x":1,"messages":"keep"}"#,
+            "messages",
+        ),
+    ] {
+        let out = migrate(args, &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stdout));
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("the record keeps a field `{key}` besides the `{key}` that")),
+            "{stderr}"
+        );
+    }
+    // --drop-extra leaves the kept field out, so nothing collides.
+    let got = one(
+        &["--from", "supervised", "--to", "input-output", "--drop-extra"],
+        r#"{"prompt":"p","response":"r","input":"keep"}"#,
+    );
+    assert_eq!(got, r#"{"input":"p","output":"r"}"#);
+}

@@ -103,8 +103,10 @@ pub const DOC: ToolDoc = ToolDoc {
                 "conversion does not consume. Every pair of shapes converts through it, and values are copied ",
                 "as their JSON text, byte for byte. Fields the conversion does not consume (score, metadata, ",
                 "id, persona_id, ...) are kept after the target's own fields, in their input order, unless ",
-                "--drop-extra. A record already in the target shape is checked and written unchanged, byte ",
-                "for byte.\n\n",
+                "--drop-extra. A kept field named like one of the target's own (an input field kept beside ",
+                "the input that input-output writes) would repeat the key, so such a record is a bad record ",
+                "unless --drop-extra. A record already in the target shape is checked and written unchanged, ",
+                "byte for byte.\n\n",
                 "alpaca: the prompt is instruction and input joined by a newline (an empty one left out, as ",
                 "LLaMA-Factory does); history holds the earlier [prompt, response] pairs; an alpaca record ",
                 "written by fmt-migrate has the whole prompt in instruction and input \"\".\n\n",
@@ -678,7 +680,7 @@ impl Migrate {
             };
             obj.field(field, &quoted(&value));
         }
-        model::write_tail(&mut obj, model, self.options);
+        model::write_tail(&mut obj, model, Shape::Teacher, self.options)?;
         obj.finish();
         Ok(())
     }
