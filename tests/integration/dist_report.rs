@@ -698,3 +698,37 @@ fn report_is_identical_across_threads_and_chunk_sizes() {
         assert_eq!(out.stdout, reference.stdout, "-j{threads} chunk {chunk}");
     }
 }
+
+#[test]
+fn r_a_repeated_key_counts_once_without_field() {
+    // Discovery counted both values of a repeated key: "a" was present in
+    // 3 of 2 records, missing in none, with the second value in its mean.
+    let input = jsonl(&[r#"{"a":null,"a":2,"m":{"x":1,"x":"s"},"m":{"x":3,"y":4}}"#, r#"{"b":1}"#]);
+    let doc = json_report(&[], &input);
+    let found: Vec<(String, u64, u64, Value)> = doc["discovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["field"].as_str().unwrap().to_string(),
+                p["records"].as_u64().unwrap(),
+                p["missing"].as_u64().unwrap(),
+                p["types"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a".to_string(), 1, 1, serde_json::json!({"null": 1})),
+            ("m".to_string(), 1, 1, serde_json::json!({"object": 1})),
+            ("m.x".to_string(), 1, 1, serde_json::json!({"number": 1})),
+            ("b".to_string(), 1, 1, serde_json::json!({"number": 1})),
+        ]
+    );
+    // The same first value as --field a reads.
+    let doc = json_report(&["--field", "a", "--field", "m.x"], &input);
+    assert_eq!(doc["fields"][0]["types"], serde_json::json!({"null": 1}));
+    assert_eq!(doc["fields"][1]["types"], serde_json::json!({"number": 1}));
+}
