@@ -173,7 +173,7 @@ fn numeric(moments: &Moments, quantiles: &Quantiles, bins: usize) -> Option<Nume
     let mut q = [None; 5];
     q.copy_from_slice(&got);
     let counts = quantiles.histogram(bins, min, max);
-    let width = (max - min) / counts.len() as f64;
+    let width = crate::stats::bin_width(min, max, counts.len());
     let histogram = counts
         .iter()
         .enumerate()
