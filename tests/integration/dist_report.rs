@@ -732,3 +732,56 @@ fn r_a_repeated_key_counts_once_without_field() {
     assert_eq!(doc["fields"][0]["types"], serde_json::json!({"null": 1}));
     assert_eq!(doc["fields"][1]["types"], serde_json::json!({"number": 1}));
 }
+
+#[test]
+fn r_merge_stats_count_the_merged_records() {
+    // --merge --stats said records_reported 0 for a report of 3 records.
+    let dir = Dir::new();
+    let a = dir.path("a.state");
+    let b = dir.path("b.state");
+    report(&["--field", "s", "--partial", a.to_str().unwrap()], "{\"s\":1}\n{\"s\":2}\n");
+    report(&["--field", "s", "--partial", b.to_str().unwrap()], "{\"s\":3}\n");
+    let st = dir.path("st.json");
+    let out = run(&[
+        "--merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--stats",
+        st.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(stats(&st)["records_reported"], 3);
+}
+
+#[test]
+fn r_partial_dash_is_standard_output_and_pass_refuses_dash() {
+    // --partial - and --pass --report - wrote a file called "-".
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n{\"s\":\"b\"}\n";
+    let mut cmd = std_tool("dist-report");
+    cmd.current_dir(dir.root()).args(["--field", "s", "--partial", "-", "-q"]);
+    let state = run_with_stdin(cmd, input.as_bytes());
+    assert_eq!(state.status.code(), Some(0), "{}", text(&state.stderr));
+    assert!(!dir.path("-").exists());
+    let out = report(&["--merge", "-", "-q"], &text(&state.stdout));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(rows(&out.stdout)[0]["records"], 2);
+    for flag in ["--report", "--partial"] {
+        let out = std_tool("dist-report")
+            .current_dir(dir.root())
+            .args(["--field", "s", "--pass", flag, "-"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run dist-report");
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(text(&out.stderr).contains("give --report or --partial a file"));
+        assert!(!dir.path("-").exists(), "{flag}");
+    }
+}
+
+#[test]
+fn r_one_text_value_is_one_string() {
+    let out = report(&["--text", "p", "--format", "table", "-q"], "{\"p\":\"x y\"}\n");
+    assert!(text(&out.stdout).contains("p · text · 1 string · 0 missing"), "{}", text(&out.stdout));
+}

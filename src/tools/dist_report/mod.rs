@@ -111,8 +111,9 @@ Histogram counts come from the same values (or, past 10000, from the sketch bins
 At most --max-distinct values are tracked per field: past it, the values whose seeded hash is \
 smallest are kept (a choice that does not depend on order, so shards merge exactly), the others are counted \
 under \"other\", the distinct count becomes an estimate (marked ~) and the report says so.\n\n\
---partial FILE writes the state instead of a report; dist-report --merge FILE... reads such states (in \
-the order given; field order follows first appearance) and reports their merge. The states must come from \
+--partial FILE writes the state instead of a report (- writes it to standard output); dist-report --merge \
+FILE... reads such states (in the order given, - from standard input; field order follows first appearance) \
+and reports their merge. The states must come from \
 the same --field, --text, --by and --max-distinct; --merge takes those from the files.",
         ),
         (
@@ -236,7 +237,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
-    /// Write the mergeable state to FILE instead of a report (for --merge)
+    /// Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)
     #[arg(long, value_name = "FILE", help_heading = "Shards")]
     pub partial: Option<PathBuf>,
 
@@ -489,6 +490,12 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
             "--expect '{e}' measures retention, which needs --compare AFTER"
         )));
     }
+    let dash = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if cli.pass && (dash(&cli.report) || dash(&cli.partial)) {
+        return Err(usage(
+            "with --pass the records go to standard output: give --report or --partial a file (without --report the report goes to standard error)",
+        ));
+    }
     if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
         return Err(usage(
             "without --pass, -o FILE is the report file: give either -o or --report, not both",
@@ -589,11 +596,16 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         });
         let mut text = serde_json::to_vec(&doc).unwrap_or_default();
         text.push(b'\n');
-        write_file(path, &text)?;
+        let place = if path.as_os_str() == "-" {
+            Destination::Stdout.write(&text)?;
+            "standard output".to_string()
+        } else {
+            write_file(path, &text)?;
+            path.display().to_string()
+        };
         let summary = format!(
-            "wrote the state of {} to {}; {}",
+            "wrote the state of {} to {place}; {}",
             render::count(before.total().records, "record"),
-            path.display(),
             run.rejected_phrase()
         );
         let extra = stats_extra(&run, reported, &[]);
@@ -797,7 +809,11 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
         summary_line(&body, &verdicts, &run.rejected_phrase())
     );
     let failed = verdicts.iter().any(|v| !v.pass);
-    let mut extra = stats_extra(&run, 0, &verdicts);
+    let reported = match &body {
+        Body::Plain { all, .. } => all.records,
+        Body::Compare { after, .. } => after.records,
+    };
+    let mut extra = stats_extra(&run, reported, &verdicts);
     add_figures(&mut extra, &body);
     run.finish(&summary, extra, failed)
 }

@@ -928,8 +928,8 @@ impl Human<'_> {
         self.heading(
             3,
             &format!(
-                "{title} · text · {} strings · {} missing · {} empty{}",
-                t.strings,
+                "{title} · text · {} · {} missing · {} empty{}",
+                count(t.strings, "string"),
                 t.missing,
                 t.empty,
                 if t.non_string > 0 {
