@@ -151,11 +151,12 @@ statistic with no value (the mean of no numbers) fails.",
 unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
 Default: table when the report goes to a terminal, jsonl otherwise.\n\n\
 jsonl rows have a \"kind\": dataset (records, diversity), field (role, records, missing, values, distinct, \
-distinct_estimated, diversity), type (type, count, share of values), value (value, count, share), other \
+distinct_estimated, diversity; a field found without --field has role discovered, records and missing), type (type, count, share of values), value (value, count, share), other \
 (other_values, count, share), missing (count, share), stat (stat, value; unit chars/words for --text), bin \
 (low, high, count), text (records, missing, values, non_string, empty), expect (expect, measured, pass). \
-With --by every group's rows carry \"group\". With --compare, value rows carry before_count, before_share, \
-after_count, after_share, change and retention; stat rows carry before and after.\n\n\
+With --by every group's rows carry \"group\". With --compare, the dataset row carries before_records, \
+after_records, change, retention, before_diversity and after_diversity; value, other and missing rows carry \
+before_count, before_share, after_count, after_share, change and retention; stat rows carry before and after.\n\n\
 With --pass, records go to standard output (or -o FILE) unchanged, byte for byte, and the report goes to \
 --report FILE, or to standard error. Without --pass, -o FILE is the report file.\n\n\
 The summary line on standard error counts the records reported and rejected; bad records are reported \
