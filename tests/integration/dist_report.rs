@@ -785,3 +785,28 @@ fn r_one_text_value_is_one_string() {
     let out = report(&["--text", "p", "--format", "table", "-q"], "{\"p\":\"x y\"}\n");
     assert!(text(&out.stdout).contains("p · text · 1 string · 0 missing"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn r_report_and_state_files_honour_gz_and_zst() {
+    // -o report.jsonl.gz wrote plain text under a .gz name, unlike every
+    // other synthkit -o file; --merge now reads compressed states too.
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n{\"s\":\"b\"}\n";
+    let rep = dir.path("report.jsonl.gz");
+    let out = report(&["--field", "s", "-q", "-o", rep.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&rep).expect("report");
+    assert_eq!(&bytes[..2], [0x1f, 0x8b]);
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+        .expect("gzip");
+    assert_eq!(rows(plain.as_bytes())[0]["records"], 2);
+    let (a, b) = (dir.path("a.state.zst"), dir.path("b.state.gz"));
+    for state in [&a, &b] {
+        report(&["--field", "s", "-q", "--partial", state.to_str().unwrap()], input);
+    }
+    assert_eq!(&std::fs::read(&a).expect("state")[..4], [0x28, 0xb5, 0x2f, 0xfd]);
+    let out = run(&["--merge", a.to_str().unwrap(), b.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(rows(&out.stdout)[0]["records"], 4);
+}

@@ -13,7 +13,7 @@ pub mod expect;
 pub mod render;
 pub mod view;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,11 +21,12 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::compress;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::{Inputs, Line};
 use crate::json::{self, PathSet, Raw};
-use crate::output::AtomicFile;
+use crate::output;
 use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::run::Run;
@@ -146,7 +147,8 @@ statistic with no value (the mean of no numbers) fails.",
         ),
         (
             "Output",
-            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically. \
+            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically (and compressed \
+when FILE ends in .gz or .zst, as are --partial states, which --merge reads either way). \
 --format: table (aligned columns with a bar per share; colour only on a terminal and when NO_COLOR is \
 unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
 Default: table when the report goes to a terminal, jsonl otherwise.\n\n\
@@ -430,8 +432,9 @@ impl Destination {
     }
 }
 
-/// Writes a whole file atomically; a device or pipe (/dev/stderr, a FIFO)
-/// is written in place, since it cannot be replaced.
+/// Writes a whole file atomically, compressed when its name ends in .gz or
+/// .zst (as every -o file); a device or pipe (/dev/stderr, a FIFO) is
+/// written in place, since it cannot be replaced.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if special {
@@ -439,7 +442,25 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
         return file.write_all(bytes).map_err(error);
     }
-    AtomicFile::write_all(path, bytes)
+    let mut file = output::create_file(path)?;
+    file.write(bytes)?;
+    file.commit()
+}
+
+/// Reads a partial state (standard input for `-`), decompressing it when it
+/// is gzip or zstd.
+fn read_state(path: &Path, name: &str) -> Result<String, Error> {
+    let error = |source| Error::Input { name: name.to_string(), source };
+    let reader: Box<dyn std::io::Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(error)?)
+    };
+    let mut text = String::new();
+    compress::maybe_decompress(reader)
+        .and_then(|mut r| r.read_to_string(&mut text))
+        .map_err(error)?;
+    Ok(text)
 }
 
 const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
@@ -758,15 +779,7 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
     let mut merged: Option<State> = None;
     for path in &cli.common.files {
         let name = path.display().to_string();
-        let text = if path.as_os_str() == "-" {
-            let mut buf = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)
-                .map_err(|source| Error::Input { name: name.clone(), source })?;
-            buf
-        } else {
-            std::fs::read_to_string(path)
-                .map_err(|source| Error::Input { name: name.clone(), source })?
-        };
+        let text = read_state(path, &name)?;
         let bad =
             |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
         let doc: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
