@@ -792,3 +792,23 @@ fn r_kept_field_named_like_a_target_field_is_a_bad_record_not_a_duplicate_key() 
     );
     assert_eq!(got, r#"{"input":"p","output":"r"}"#);
 }
+
+#[test]
+fn r_an_empty_squad_question_is_a_bad_record() {
+    // {"question": ""} became the input "Context: …\nQuestion: " with an
+    // answer to nothing.
+    let dir = Dir::new();
+    let squad = r#"{"version": "1.1", "data": [{"title": "T", "paragraphs": [{"context": "C.", "qas": [
+    {"question": " ", "id": "q1", "answers": [{"text": "C", "answer_start": 0}]},
+    {"question": "What?", "id": "q2", "answers": [{"text": "C", "answer_start": 0}]}
+  ]}]}]}"#;
+    let file = dir.write("v1.json", squad);
+    let out = std_tool("fmt-migrate").args(["--from", "squad"]).arg(&file).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        lines(&out),
+        [r#"{"input":"Context: C.\nQuestion: What?","output":"C","title":"T","id":"q2"}"#]
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:2: question q1 is empty", file.display())), "{stderr}");
+}

@@ -229,7 +229,7 @@ pub const DOC: ToolDoc = ToolDoc {
                 "\"output\": <the first answer>}, with its title and id kept (and plausible_answers, when ",
                 "present, unless --drop-extra). An unanswerable question (is_impossible) gets the --refusal text; ",
                 "a question with no answers that is not marked is_impossible (an unlabelled test split) is a bad ",
-                "record. Without --to the records are input-output; --to makes them any other shape.\n\n",
+                "record, and so is an empty question. Without --to the records are input-output; --to makes them any other shape.\n\n",
                 "graph-response and json-array: every element of the array (or of the value, events, data, ",
                 "records or items array of a wrapper object, of every page) is one record, written as it is ",
                 "unless --to converts it. These files, SQuAD and CSV files are read whole; messages give the ",

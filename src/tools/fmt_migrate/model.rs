@@ -756,6 +756,12 @@ pub fn read_preference<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
 pub fn read_squad_question<'a>(rec: &mut Record<'a>, refusal: &[u8]) -> Result<Model<'a>, Bad> {
     let id = rec.get("id").map(|i| i.key_text().into_owned()).unwrap_or_default();
     let question = rec.take_string("question")?;
+    if blank_literal(question.bytes) {
+        return Err(bad(
+            "question is empty",
+            format!("question {id} is empty: there is nothing to ask"),
+        ));
+    }
     let context = rec.take_string("context")?;
     let impossible = rec.take("is_impossible").and_then(|v| v.as_bool()).unwrap_or(false);
     let answers = rec.take("answers");
