@@ -812,3 +812,23 @@ fn r_an_empty_squad_question_is_a_bad_record() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains(&format!("{}:2: question q1 is empty", file.display())), "{stderr}");
 }
+
+#[test]
+fn r_detect_with_output_file_is_a_usage_error() {
+    // --detect -o FILE exited 0 and created no FILE.
+    let dir = Dir::new();
+    let target = dir.path("out.jsonl");
+    let out = migrate(
+        &["--detect", "-o", target.to_str().unwrap()],
+        &jsonl(&[r#"{"prompt":"p","response":"r"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--detect writes no records"), "{}", text(&out.stderr));
+    // One record is one record.
+    let out = migrate(&["--detect"], &jsonl(&[r#"{"prompt":"p","response":"r"}"#]));
+    assert!(
+        text(&out.stderr).contains("fmt-migrate: 1 record: 1 supervised"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -777,6 +777,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
         ));
     }
+    if cli.detect && cli.common.output.is_some() {
+        return Err(Error::Usage(
+            "--detect writes no records, so -o would get no file; its report is the summary on standard error (--stats FILE for JSON)".into(),
+        ));
+    }
     if !cli.detect
         && to.is_none()
         && sink == Sink::Jsonl
@@ -933,7 +938,8 @@ fn summarize(
     let summary = if cli.detect {
         let none = counts.rejected.get("matches no shape");
         let mut text = format!(
-            "{records} records: {}; {none} match no shape; {}",
+            "{records} record{}: {}; {none} match no shape; {}",
+            if records == 1 { "" } else { "s" },
             if list.is_empty() { "none of a known shape".to_string() } else { shape_list(&list) },
             run.rejected_phrase()
         );
