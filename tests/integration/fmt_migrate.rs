@@ -832,3 +832,14 @@ fn r_detect_with_output_file_is_a_usage_error() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn r_system_and_a_system_template_together_are_a_usage_error() {
+    // --system silently won over --template system=….
+    let out = migrate(
+        &["--to", "messages", "--system", "S", "--template", "system={{prompt}}"],
+        &jsonl(&[r#"{"prompt":"p","response":"r"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give one of them"), "{}", text(&out.stderr));
+}

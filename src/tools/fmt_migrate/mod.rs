@@ -760,6 +760,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         .map(|spec| Extraction::parse(spec).map_err(|e| Error::Usage(format!("--extract {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let templates = parse_templates(&cli.template)?;
+    if cli.system.is_some() && templates.system.is_some() {
+        return Err(Error::Usage(
+            "--system and --template system=… both set the system prompt: give one of them".into(),
+        ));
+    }
     let has_templates =
         templates.prompt.is_some() || templates.response.is_some() || templates.system.is_some();
     let container_in =
