@@ -843,3 +843,34 @@ fn r_system_and_a_system_template_together_are_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("give one of them"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn r_fail_fast_on_a_bad_csv_row_writes_the_records_before_it() {
+    // The bad row was accounted for before any record was processed, so
+    // --fail-fast wrote nothing ("0 of 1 records") instead of the rows above it.
+    let dir = Dir::new();
+    let ok = dir.write("ok.csv", "a\n1\n2\n");
+    let bad = dir.write("bad.csv", "a\n3\n4,5\n6\n");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "csv", "--fail-fast"])
+        .args([&ok, &bad, &ok])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out), [r#"{"a":1}"#, r#"{"a":2}"#, r#"{"a":3}"#]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:3: row has 2 fields", bad.display())), "{stderr}");
+    assert!(stderr.contains("wrote 3 of 4 records"), "{stderr}");
+    // A bad record before the bad row stops the run there, and only there.
+    let mixed = dir.write("m.csv", "prompt,response\np,r\nx\na,b,c\n");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "csv", "--to", "messages", "--fail-fast"])
+        .arg(&mixed)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out).len(), 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(":3: matches no shape"), "{stderr}");
+    assert!(!stderr.contains("row has 3 fields"), "{stderr}");
+}

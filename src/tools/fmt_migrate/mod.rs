@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::{Inputs, Line};
 use crate::json;
-use crate::pipeline::{self, Disposition, Emit, Flow, Processor};
+use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
 use crate::run::Run;
 
@@ -822,7 +822,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     };
 
     let (inputs, line_maps, bad_rows) = if container_in {
-        let loaded = docs::load(cli.from, &cli.common.files)?;
+        let loaded = docs::load(cli.from, &cli.common.files, cli.common.fail_fast)?;
         (loaded.inputs, loaded.line_maps, loaded.bad_rows)
     } else {
         (Inputs::open(&cli.common.files)?, Vec::new(), Vec::new())
@@ -832,13 +832,13 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     for (source, lines) in line_maps.into_iter().enumerate() {
         run.map_lines(source, lines);
     }
-    let mut stopped = false;
-    for row in &bad_rows {
-        if run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?
-            == Flow::Stop
-        {
-            stopped = true;
-            break;
+    // Bad rows of a document are accounted for up front; with --fail-fast
+    // the input ends at the first one, which is reported once the records
+    // before it went through.
+    let fail_fast = run.settings.fail_fast;
+    if !fail_fast {
+        for row in &bad_rows {
+            run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
         }
     }
 
@@ -846,49 +846,53 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let mut csv = docs::CsvWriter::default();
     let mut array_started = false;
     let settings = run.settings.clone();
-    if !stopped {
-        pipeline::run(inputs, &settings, Arc::new(processor), |done| {
-            let flow = run.account(&done)?;
-            for (label, count) in &done.acc.shapes {
-                let total = totals.entry(*label).or_default();
-                total.records += count.records;
-                total.written += count.written;
-                total.unchanged += count.unchanged;
-                for &index in &count.first {
-                    if total.first.len() < FIRST_LINES {
-                        let source = done.chunk.source;
-                        let line = run.original_line(source, done.line_number(index));
-                        total.first.push(if multiple_sources {
-                            format!("{}:{line}", run.source_name(source))
-                        } else {
-                            line.to_string()
-                        });
+    pipeline::run(inputs, &settings, Arc::new(processor), |done| {
+        let flow = run.account(&done)?;
+        for (label, count) in &done.acc.shapes {
+            let total = totals.entry(*label).or_default();
+            total.records += count.records;
+            total.written += count.written;
+            total.unchanged += count.unchanged;
+            for &index in &count.first {
+                if total.first.len() < FIRST_LINES {
+                    let source = done.chunk.source;
+                    let line = run.original_line(source, done.line_number(index));
+                    total.first.push(if multiple_sources {
+                        format!("{}:{line}", run.source_name(source))
+                    } else {
+                        line.to_string()
+                    });
+                }
+            }
+        }
+        match sink {
+            Sink::Jsonl => run.write(&done, 0)?,
+            Sink::JsonArray => {
+                let output = run.output_mut()?;
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        output.write(if array_started { b",\n" } else { b"[\n" })?;
+                        array_started = true;
+                        output.write(record)?;
                     }
                 }
             }
-            match sink {
-                Sink::Jsonl => run.write(&done, 0)?,
-                Sink::JsonArray => {
-                    let output = run.output_mut()?;
-                    for slice in done.slices(0) {
-                        for record in docs::records(slice) {
-                            output.write(if array_started { b",\n" } else { b"[\n" })?;
-                            array_started = true;
-                            output.write(record)?;
-                        }
+            Sink::Csv => {
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        csv.add(record);
                     }
                 }
-                Sink::Csv => {
-                    for slice in done.slices(0) {
-                        for record in docs::records(slice) {
-                            csv.add(record);
-                        }
-                    }
-                }
-                Sink::Nothing => {}
             }
-            Ok(flow)
-        })?;
+            Sink::Nothing => {}
+        }
+        Ok(flow)
+    })?;
+    if fail_fast
+        && !run.stopped_early()
+        && let Some(row) = bad_rows.first()
+    {
+        run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
     }
     match sink {
         Sink::JsonArray => {
