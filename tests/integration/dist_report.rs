@@ -810,3 +810,51 @@ fn r_report_and_state_files_honour_gz_and_zst() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(rows(&out.stdout)[0]["records"], 4);
 }
+
+#[test]
+fn r_a_gate_on_a_value_past_the_distinct_cap_has_no_value() {
+    // Past --max-distinct an untracked value measured 0: 'k=common:count==0'
+    // passed although "common" is in every other record.
+    let mut lines = Vec::new();
+    for i in 0..400 {
+        lines.push(if i % 2 == 0 {
+            format!("{{\"k\":\"v{i}\"}}")
+        } else {
+            r#"{"k":"common"}"#.into()
+        });
+    }
+    let input = lines.join("\n") + "\n";
+    let mut gates = Vec::new();
+    for value in ["common", "absent"] {
+        gates.push(format!("k={value}:count==0"));
+    }
+    let args =
+        ["--field", "k", "--max-distinct", "8", "-q", "--expect", &gates[0], "--expect", &gates[1]];
+    let out = report(&args, &input);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // Each gate either measured the true count or said it cannot.
+    let tracked =
+        report(&["--field", "k", "--max-distinct", "8", "-q", "--format", "json"], &input);
+    let doc: Value = serde_json::from_slice(&tracked.stdout).expect("json");
+    let shown: Vec<&str> = doc["fields"][0]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    for value in ["common", "absent"] {
+        if !shown.contains(&value) {
+            assert!(
+                stderr.contains(&format!(
+                    "expectation failed: k={value}:count==0 (measured no value)"
+                )),
+                "{value}: {stderr}"
+            );
+        }
+    }
+    // Without the cap the same gates measure exactly.
+    let args =
+        ["--field", "k", "-q", "--expect", "k=common:count==200", "--expect", "k=absent:count==0"];
+    assert_eq!(report(&args, &input).status.code(), Some(0));
+}

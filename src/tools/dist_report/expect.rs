@@ -240,11 +240,12 @@ pub fn evaluate(
             let f = find_field(now, field)?;
             let count = f.count_of(value);
             match measure {
-                Measure::Count => Some(count as f64),
-                Measure::Share => ratio(count, f.denominator()),
+                Measure::Count => count.map(|n| n as f64),
+                Measure::Share => count.and_then(|n| ratio(n, f.denominator())),
                 Measure::Retention => {
                     let before = before.ok_or("FIELD=VALUE:retention needs --compare")?;
-                    ratio(count, find_field(before, field)?.count_of(value))
+                    let was = find_field(before, field)?.count_of(value);
+                    count.zip(was).and_then(|(n, was)| ratio(n, was))
                 }
             }
         }

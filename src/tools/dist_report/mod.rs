@@ -143,7 +143,8 @@ FIELD is a field as given to --field or --text (or as listed without them); VALU
 value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82', 'count>=300', \
 'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
 (exit status 2) that says what was expected; so is one naming a field the report does not have. A \
-statistic with no value (the mean of no numbers) fails.",
+statistic with no value (the mean of no numbers, or the count of a value that is not tracked past \
+--max-distinct) fails.",
         ),
         (
             "Output",
