@@ -858,3 +858,16 @@ fn r_a_gate_on_a_value_past_the_distinct_cap_has_no_value() {
         ["--field", "k", "-q", "--expect", "k=common:count==200", "--expect", "k=absent:count==0"];
     assert_eq!(report(&args, &input).status.code(), Some(0));
 }
+
+#[test]
+fn r_text_statistics_of_a_path_also_given_as_field() {
+    // With --field p --text p, 'p.chars.max' was read as a field statistic
+    // and refused as a usage error.
+    let gates = ["p.chars.max==3", "p.words.p50==2", "p.empty==0", "p.distinct==1", "p.count==1"];
+    let mut args = vec!["--field", "p", "--text", "p", "-q"];
+    for g in &gates {
+        args.extend(["--expect", g]);
+    }
+    let out = report(&args, "{\"p\":\"a b\"}\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

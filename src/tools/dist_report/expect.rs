@@ -292,8 +292,11 @@ fn stat(view: &DatasetView, path: &str) -> Result<Option<f64>, String> {
         }
     }
     for t in &view.texts {
+        // A path both --field and --text name: its text statistics are the text's.
         if let Some(stat) = path.strip_prefix(t.name.as_str()).and_then(|r| r.strip_prefix('.'))
-            && best.as_ref().is_none_or(|(len, _)| t.name.len() > *len)
+            && best.as_ref().is_none_or(|(len, found)| {
+                t.name.len() > *len || (t.name.len() == *len && found.is_err())
+            })
         {
             best = Some((t.name.len(), text_stat(t, stat)));
         }
