@@ -791,6 +791,16 @@ fn r_kept_field_named_like_a_target_field_is_a_bad_record_not_a_duplicate_key() 
         r#"{"prompt":"p","response":"r","input":"keep"}"#,
     );
     assert_eq!(got, r#"{"input":"p","output":"r"}"#);
+    // An --extract FIELD replaces a kept field of that name, for teacher too.
+    let curated = r#"{"prompt":"Concept: X\nRequirements:\n```yaml\nR\n```","output":"```yaml VISION\nV\n```\n```yaml REVIEW\nW\n```","concept":"mine","id":1}"#;
+    let got = one(&["--to", "teacher", "--extract", "concept=concept:(?s)(.*)"], curated);
+    assert_eq!(
+        got,
+        r#"{"concept":"mine","requirements_yaml":"R","teacher_product_vision":"V","teacher_product_owner_review":"W","id":1}"#
+    );
+    let out = migrate(&["--to", "teacher"], &jsonl(&[curated]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("keeps a field `concept` besides"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -680,7 +680,20 @@ impl Migrate {
             };
             obj.field(field, &quoted(&value));
         }
-        model::write_tail(&mut obj, model, Shape::Teacher, self.options)?;
+        // An --extract FIELD replaces a kept field of that name, as it does
+        // for every other target.
+        let replaced = |f: &model::Field<'_>| {
+            text::TEACHER_FIELDS
+                .iter()
+                .any(|t| f.key_is(t) && extracted.iter().any(|(n, _)| n == t))
+        };
+        if model.extra.iter().any(replaced) {
+            let mut kept = model.clone();
+            kept.extra.retain(|f| !replaced(f));
+            model::write_tail(&mut obj, &kept, Shape::Teacher, self.options)?;
+        } else {
+            model::write_tail(&mut obj, model, Shape::Teacher, self.options)?;
+        }
         obj.finish();
         Ok(())
     }
