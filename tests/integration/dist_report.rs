@@ -871,3 +871,20 @@ fn r_text_statistics_of_a_path_also_given_as_field() {
     let out = report(&args, "{\"p\":\"a b\"}\n");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn r_records_report_and_state_cannot_share_a_file() {
+    // --pass -o out --report out renamed both into one file: the records or
+    // the report was silently lost.
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n";
+    for (first, second) in [("-o", "--report"), ("-o", "--partial"), ("--report", "--partial")] {
+        let mut cmd = std_tool("dist-report");
+        cmd.current_dir(dir.root());
+        cmd.args(["--field", "s", "--pass", first, "same.out", second, "./same.out"]);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{first} {second}");
+        assert!(text(&out.stderr).contains("name the same file"), "{}", text(&out.stderr));
+        assert!(!dir.path("same.out").exists());
+    }
+}

@@ -519,6 +519,24 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
             "with --pass the records go to standard output: give --report or --partial a file (without --report the report goes to standard error)",
         ));
     }
+    // Two outputs in one file: the one renamed into place last would win.
+    let records = cli.common.output.as_ref().filter(|_| cli.pass);
+    let files =
+        [("-o", records), ("--report", cli.report.as_ref()), ("--partial", cli.partial.as_ref())];
+    let named = |p: &PathBuf| p.as_os_str() != "-";
+    for (i, (flag, path)) in files.iter().enumerate() {
+        for (other, path2) in &files[i + 1..] {
+            if let (Some(a), Some(b)) = (path, path2)
+                && named(a)
+                && std::path::absolute(a).ok() == std::path::absolute(b).ok()
+            {
+                return Err(usage(format!(
+                    "{flag} and {other} name the same file {}: give each its own",
+                    a.display()
+                )));
+            }
+        }
+    }
     if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
         return Err(usage(
             "without --pass, -o FILE is the report file: give either -o or --report, not both",
