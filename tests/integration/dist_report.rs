@@ -888,3 +888,21 @@ fn r_records_report_and_state_cannot_share_a_file() {
         assert!(!dir.path("same.out").exists());
     }
 }
+
+#[test]
+fn r_fields_past_the_discovery_cap_are_said_in_every_format() {
+    // The table said "past the first 1000" although the listed fields are
+    // chosen by hash, and JSONL did not say it at all.
+    let record: Vec<String> = (0..1200).map(|i| format!("\"k{i}\":{i}")).collect();
+    let input = format!("{{{}}}\n", record.join(","));
+    let out = report(&["-q"], &input);
+    let rows = rows(&out.stdout);
+    assert_eq!(rows[0]["discovered_other"], 200);
+    assert_eq!(rows.iter().filter(|r| r["kind"] == "field").count(), 1000);
+    let out = report(&["-q", "--format", "table"], &input);
+    assert!(
+        text(&out.stdout).contains("200 more values in fields not listed (at most 1000 fields are"),
+        "{}",
+        text(&out.stdout)
+    );
+}

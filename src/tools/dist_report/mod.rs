@@ -84,8 +84,8 @@ strings, of values that are not strings, and of records with no value.\n\n\
 With neither --field nor --text, every field to depth 2 (top-level keys, and the keys of top-level \
 objects, as metadata.tier) is listed in the order it first appears, with the records that have it, the \
 records missing it, its JSON type mix and, for numbers, min, mean and max. A name that is not plain is \
-written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed; values in more fields are \
-counted and said.\n\n\
+written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed (past that, the ones whose \
+seeded hash is smallest, so shards merge exactly); values in the others are counted and said.\n\n\
 --by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
 \"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept: the \
 others are reported together as \"(other groups)\".",
@@ -153,7 +153,7 @@ when FILE ends in .gz or .zst, as are --partial states, which --merge reads eith
 --format: table (aligned columns with a bar per share; colour only on a terminal and when NO_COLOR is \
 unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
 Default: table when the report goes to a terminal, jsonl otherwise.\n\n\
-jsonl rows have a \"kind\": dataset (records, diversity), field (role, records, missing, values, distinct, \
+jsonl rows have a \"kind\": dataset (records, diversity; discovered_other: values in fields not listed), field (role, records, missing, values, distinct, \
 distinct_estimated, diversity; a field found without --field has role discovered, records and missing), type (type, count, share of values), value (value, count, share), other \
 (other_values, count, share), missing (count, share), stat (stat, value; unit chars/words for --text), bin \
 (low, high, count), text (records, missing, values, non_string, empty), expect (expect, measured, pass). \

@@ -440,6 +440,9 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
     let mut r = row("dataset", group);
     r.insert("records", json!(d.records));
     r.insert("diversity", opt(d.diversity));
+    if d.discovered_other > 0 {
+        r.insert("discovered_other", json!(d.discovered_other));
+    }
     out.push(r);
     for f in &d.fields {
         let whole = f.denominator();
@@ -1006,7 +1009,7 @@ impl Human<'_> {
             );
             if d.discovered_other > 0 {
                 self.line(&format!(
-                    "{} more values in fields past the first {} (not listed)",
+                    "{} more values in fields not listed (at most {} fields are: those with the smallest seeded hash)",
                     d.discovered_other,
                     super::acc::MAX_DISCOVERED
                 ));
