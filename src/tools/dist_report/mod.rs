@@ -87,8 +87,9 @@ records missing it, its JSON type mix and, for numbers, min, mean and max. A nam
 written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed (past that, the ones whose \
 seeded hash is smallest, so shards merge exactly); values in the others are counted and said.\n\n\
 --by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
-\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept: the \
-others are reported together as \"(other groups)\".",
+\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept (past that, \
+the ones whose seeded hash is smallest, whatever their size): the others are reported together as \
+\"(other groups)\".",
         ),
         (
             "Diversity",
