@@ -884,3 +884,19 @@ fn r_fail_fast_on_a_bad_csv_row_writes_the_records_before_it() {
     assert!(stderr.contains(":3: matches no shape"), "{stderr}");
     assert!(!stderr.contains("row has 3 fields"), "{stderr}");
 }
+
+#[test]
+fn r_detect_with_a_record_shape_as_from_is_a_usage_error() {
+    // --detect --from teacher counted every record as teacher, unchecked.
+    let out =
+        migrate(&["--detect", "--from", "teacher"], &jsonl(&[r#"{"prompt":"p","response":"r"}"#]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--from teacher would only assume it"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A document format still reads the file for detection.
+    let out = migrate(&["--detect", "--from", "json-array"], r#"[{"prompt":"p","response":"r"}]"#);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

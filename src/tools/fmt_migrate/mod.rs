@@ -152,7 +152,8 @@ pub const DOC: ToolDoc = ToolDoc {
                 "bad record (\"missing requirements_yaml\").\n\n",
                 "--detect converts nothing: it counts the records of each shape with the lines of the first ",
                 "five, reports the records that match none as bad records, and exits 1 when the input mixes ",
-                "shapes, unless --allow-mixed. This is the check that would have caught seed 004's teacher file ",
+                "shapes, unless --allow-mixed. It detects, so --from may name a document format but not a ",
+                "record shape. This is the check that would have caught seed 004's teacher file ",
                 "holding ten prompt/output records before training."
             ),
         ),
@@ -794,6 +795,14 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         return Err(Error::Usage(
             "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
         ));
+    }
+    if cli.detect
+        && let Some(shape) = cli.from.shape()
+    {
+        return Err(Error::Usage(format!(
+            "--detect finds each record's shape, and --from {} would only assume it: use --from auto (the default) or a document format (json-array, csv, graph-response, squad)",
+            shape.name()
+        )));
     }
     if cli.detect && cli.common.output.is_some() {
         return Err(Error::Usage(
