@@ -70,11 +70,12 @@ pub const DOC: ToolDoc = ToolDoc {
             "Each --field FIELD gets a count and share for every value (most frequent first, then by value; \
 past --top K the rest fold into one \"other (N values)\" row), the records missing it, the number of \
 distinct values, its JSON type mix, and its diversity. A value is a string's text or any other scalar's JSON \
-text (1 and 1.0 are two values); objects and arrays count only in the type mix. A field whose most common \
-type is number is reported as numeric: count, non-numeric (values present that are not numbers, null \
+text (1 and 1.0 are two values); objects and arrays count only in the type mix. A field whose numbers \
+outnumber its strings (and are at least as many as its booleans) is reported as numeric, whatever its nulls, \
+objects and arrays: count, non-numeric (values present that are not numbers, null \
 included), min, p5, p25, p50, p75, p95, max, mean, sample standard deviation (n - 1) and a histogram \
-of --bins equal-width bins from min to max. A field whose most common type is boolean is reported as \
-true / false / missing. Shares are fractions of the values plus the records without one (for a plain path: \
+of --bins equal-width bins from min to max. A field whose booleans outnumber its strings and numbers \
+is reported as true / false / missing. Shares are fractions of the values plus the records without one (for a plain path: \
 of the records).\n\n\
 A path with a * wildcard (messages.*.role) counts every match: values can outnumber records, and \
 \"missing\" counts the records with no match.\n\n\
