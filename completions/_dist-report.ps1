@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'dist-report' -ScriptBlock {
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Check EXPR against the report; exit status 1 when any fails (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format [default: table on a terminal, jsonl otherwise]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of standard output')
-            [CompletionResult]::new('--partial', '--partial', [CompletionResultType]::ParameterName, 'Write the mergeable state to FILE instead of a report (for --merge)')
+            [CompletionResult]::new('--partial', '--partial', [CompletionResultType]::ParameterName, 'Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Write every bad record to FILE as JSONL instead of reporting it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')

@@ -28,7 +28,7 @@ set edit:completion:arg-completer[dist-report] = {|@words|
             cand --expect 'Check EXPR against the report; exit status 1 when any fails (repeatable)'
             cand --format 'Report format [default: table on a terminal, jsonl otherwise]'
             cand --report 'Write the report to FILE (atomically) instead of standard output'
-            cand --partial 'Write the mergeable state to FILE instead of a report (for --merge)'
+            cand --partial 'Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)'
             cand --stats 'Write run statistics to FILE as one JSON object'
             cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
             cand -j 'Worker threads [default: all cores]'

@@ -12,7 +12,7 @@ json\t'One JSON document'
 jsonl\t'One JSON object per field, value or statistic'
 csv\t'The JSONL rows as CSV, one column per key'"
 complete -c dist-report -l report -d 'Write the report to FILE (atomically) instead of standard output' -r -F
-complete -c dist-report -l partial -d 'Write the mergeable state to FILE instead of a report (for --merge)' -r -F
+complete -c dist-report -l partial -d 'Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)' -r -F
 complete -c dist-report -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c dist-report -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
 complete -c dist-report -s j -l threads -d 'Worker threads [default: all cores]' -r

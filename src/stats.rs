@@ -664,6 +664,27 @@ impl Sketch {
     }
 }
 
+/// `a + frac · (b − a)` for `a ≤ b`, without overflowing when `b − a` is
+/// beyond the largest double (a = −1e308, b = 1e308).
+fn interpolate(a: f64, b: f64, frac: f64) -> f64 {
+    let span = b - a;
+    if span.is_finite() { a + frac * span } else { a * (1.0 - frac) + b * frac }
+}
+
+/// The width of one of `bins` equal bins over [min, max], finite even when
+/// `max − min` overflows a double.
+pub fn bin_width(min: f64, max: f64, bins: usize) -> f64 {
+    let bins = bins.max(1) as f64;
+    let span = max - min;
+    if span.is_finite() { span / bins } else { max / bins - min / bins }
+}
+
+/// How many bin widths `value` lies above `min`, without overflowing.
+fn offset(value: f64, min: f64, width: f64) -> f64 {
+    let span = value - min;
+    if span.is_finite() { span / width } else { value / width - min / width }
+}
+
 /// Quantiles of a stream: exact while it has at most [`EXACT_VALUES`]
 /// values, then a [`Sketch`] with relative error at most
 /// [`SKETCH_RELATIVE_ERROR`].
@@ -763,7 +784,7 @@ impl Quantiles {
                 let a = Sketch::at_rank(&points, low);
                 let value = if frac > 0.0 {
                     let b = Sketch::at_rank(&points, (low + 1).min(n - 1));
-                    a + frac * (b - a)
+                    interpolate(a, b, frac)
                 } else {
                     a
                 };
@@ -780,10 +801,10 @@ impl Quantiles {
         if self.count() == 0 {
             return out;
         }
-        let width = (max - min) / bins as f64;
+        let width = bin_width(min, max, bins);
         for (value, n) in self.points() {
             let at = if width > 0.0 && width.is_finite() {
-                (((value.clamp(min, max) - min) / width).floor() as usize).min(bins - 1)
+                (offset(value.clamp(min, max), min, width).floor() as usize).min(bins - 1)
             } else {
                 0
             };
@@ -912,6 +933,23 @@ mod tests {
         }
         assert_eq!(q.quantiles(&[0.0, 0.5, 1.0], 1.0, 4.0), vec![Some(1.0), Some(2.5), Some(4.0)]);
         assert_eq!(q.histogram(3, 1.0, 4.0), vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn r_quantiles_and_bins_of_the_widest_doubles_stay_finite() {
+        // −1e308 + 0.1 · (1.7e308 − −1e308) used to overflow to +inf and
+        // clamp to the maximum: p5 = p25 = max, above p50.
+        let mut q = Quantiles::default();
+        for v in [1e308, 1.7e308, -1e308] {
+            q.push(v);
+        }
+        let got = q.quantiles(&[0.05, 0.25, 0.5], -1e308, 1.7e308);
+        assert_eq!(got, vec![Some(-1e308 * 0.9 + 1e308 * 0.1), Some(0.0), Some(1e308)]);
+        assert!(got.windows(2).all(|w| w[0] <= w[1]), "{got:?}");
+        let width = bin_width(-1e308, 1.7e308, 2);
+        assert!(width.is_finite() && width > 0.0);
+        assert_eq!(q.histogram(2, -1e308, 1.7e308), vec![1, 2]);
+        assert_eq!(q.histogram(3, -1e308, 1.7e308), vec![1, 0, 2]);
     }
 
     #[test]

@@ -698,3 +698,211 @@ fn report_is_identical_across_threads_and_chunk_sizes() {
         assert_eq!(out.stdout, reference.stdout, "-j{threads} chunk {chunk}");
     }
 }
+
+#[test]
+fn r_a_repeated_key_counts_once_without_field() {
+    // Discovery counted both values of a repeated key: "a" was present in
+    // 3 of 2 records, missing in none, with the second value in its mean.
+    let input = jsonl(&[r#"{"a":null,"a":2,"m":{"x":1,"x":"s"},"m":{"x":3,"y":4}}"#, r#"{"b":1}"#]);
+    let doc = json_report(&[], &input);
+    let found: Vec<(String, u64, u64, Value)> = doc["discovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["field"].as_str().unwrap().to_string(),
+                p["records"].as_u64().unwrap(),
+                p["missing"].as_u64().unwrap(),
+                p["types"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("a".to_string(), 1, 1, serde_json::json!({"null": 1})),
+            ("m".to_string(), 1, 1, serde_json::json!({"object": 1})),
+            ("m.x".to_string(), 1, 1, serde_json::json!({"number": 1})),
+            ("b".to_string(), 1, 1, serde_json::json!({"number": 1})),
+        ]
+    );
+    // The same first value as --field a reads.
+    let doc = json_report(&["--field", "a", "--field", "m.x"], &input);
+    assert_eq!(doc["fields"][0]["types"], serde_json::json!({"null": 1}));
+    assert_eq!(doc["fields"][1]["types"], serde_json::json!({"number": 1}));
+}
+
+#[test]
+fn r_merge_stats_count_the_merged_records() {
+    // --merge --stats said records_reported 0 for a report of 3 records.
+    let dir = Dir::new();
+    let a = dir.path("a.state");
+    let b = dir.path("b.state");
+    report(&["--field", "s", "--partial", a.to_str().unwrap()], "{\"s\":1}\n{\"s\":2}\n");
+    report(&["--field", "s", "--partial", b.to_str().unwrap()], "{\"s\":3}\n");
+    let st = dir.path("st.json");
+    let out = run(&[
+        "--merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--stats",
+        st.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(stats(&st)["records_reported"], 3);
+}
+
+#[test]
+fn r_partial_dash_is_standard_output_and_pass_refuses_dash() {
+    // --partial - and --pass --report - wrote a file called "-".
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n{\"s\":\"b\"}\n";
+    let mut cmd = std_tool("dist-report");
+    cmd.current_dir(dir.root()).args(["--field", "s", "--partial", "-", "-q"]);
+    let state = run_with_stdin(cmd, input.as_bytes());
+    assert_eq!(state.status.code(), Some(0), "{}", text(&state.stderr));
+    assert!(!dir.path("-").exists());
+    let out = report(&["--merge", "-", "-q"], &text(&state.stdout));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(rows(&out.stdout)[0]["records"], 2);
+    for flag in ["--report", "--partial"] {
+        let out = std_tool("dist-report")
+            .current_dir(dir.root())
+            .args(["--field", "s", "--pass", flag, "-"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run dist-report");
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(text(&out.stderr).contains("give --report or --partial a file"));
+        assert!(!dir.path("-").exists(), "{flag}");
+    }
+}
+
+#[test]
+fn r_one_text_value_is_one_string() {
+    let out = report(&["--text", "p", "--format", "table", "-q"], "{\"p\":\"x y\"}\n");
+    assert!(text(&out.stdout).contains("p · text · 1 string · 0 missing"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn r_report_and_state_files_honour_gz_and_zst() {
+    // -o report.jsonl.gz wrote plain text under a .gz name, unlike every
+    // other synthkit -o file; --merge now reads compressed states too.
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n{\"s\":\"b\"}\n";
+    let rep = dir.path("report.jsonl.gz");
+    let out = report(&["--field", "s", "-q", "-o", rep.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&rep).expect("report");
+    assert_eq!(&bytes[..2], [0x1f, 0x8b]);
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+        .expect("gzip");
+    assert_eq!(rows(plain.as_bytes())[0]["records"], 2);
+    let (a, b) = (dir.path("a.state.zst"), dir.path("b.state.gz"));
+    for state in [&a, &b] {
+        report(&["--field", "s", "-q", "--partial", state.to_str().unwrap()], input);
+    }
+    assert_eq!(&std::fs::read(&a).expect("state")[..4], [0x28, 0xb5, 0x2f, 0xfd]);
+    let out = run(&["--merge", a.to_str().unwrap(), b.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(rows(&out.stdout)[0]["records"], 4);
+}
+
+#[test]
+fn r_a_gate_on_a_value_past_the_distinct_cap_has_no_value() {
+    // Past --max-distinct an untracked value measured 0: 'k=common:count==0'
+    // passed although "common" is in every other record.
+    let mut lines = Vec::new();
+    for i in 0..400 {
+        lines.push(if i % 2 == 0 {
+            format!("{{\"k\":\"v{i}\"}}")
+        } else {
+            r#"{"k":"common"}"#.into()
+        });
+    }
+    let input = lines.join("\n") + "\n";
+    let mut gates = Vec::new();
+    for value in ["common", "absent"] {
+        gates.push(format!("k={value}:count==0"));
+    }
+    let args =
+        ["--field", "k", "--max-distinct", "8", "-q", "--expect", &gates[0], "--expect", &gates[1]];
+    let out = report(&args, &input);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // Each gate either measured the true count or said it cannot.
+    let tracked =
+        report(&["--field", "k", "--max-distinct", "8", "-q", "--format", "json"], &input);
+    let doc: Value = serde_json::from_slice(&tracked.stdout).expect("json");
+    let shown: Vec<&str> = doc["fields"][0]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    for value in ["common", "absent"] {
+        if !shown.contains(&value) {
+            assert!(
+                stderr.contains(&format!(
+                    "expectation failed: k={value}:count==0 (measured no value)"
+                )),
+                "{value}: {stderr}"
+            );
+        }
+    }
+    // Without the cap the same gates measure exactly.
+    let args =
+        ["--field", "k", "-q", "--expect", "k=common:count==200", "--expect", "k=absent:count==0"];
+    assert_eq!(report(&args, &input).status.code(), Some(0));
+}
+
+#[test]
+fn r_text_statistics_of_a_path_also_given_as_field() {
+    // With --field p --text p, 'p.chars.max' was read as a field statistic
+    // and refused as a usage error.
+    let gates = ["p.chars.max==3", "p.words.p50==2", "p.empty==0", "p.distinct==1", "p.count==1"];
+    let mut args = vec!["--field", "p", "--text", "p", "-q"];
+    for g in &gates {
+        args.extend(["--expect", g]);
+    }
+    let out = report(&args, "{\"p\":\"a b\"}\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn r_records_report_and_state_cannot_share_a_file() {
+    // --pass -o out --report out renamed both into one file: the records or
+    // the report was silently lost.
+    let dir = Dir::new();
+    let input = "{\"s\":\"a\"}\n";
+    for (first, second) in [("-o", "--report"), ("-o", "--partial"), ("--report", "--partial")] {
+        let mut cmd = std_tool("dist-report");
+        cmd.current_dir(dir.root());
+        cmd.args(["--field", "s", "--pass", first, "same.out", second, "./same.out"]);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{first} {second}");
+        assert!(text(&out.stderr).contains("name the same file"), "{}", text(&out.stderr));
+        assert!(!dir.path("same.out").exists());
+    }
+}
+
+#[test]
+fn r_fields_past_the_discovery_cap_are_said_in_every_format() {
+    // The table said "past the first 1000" although the listed fields are
+    // chosen by hash, and JSONL did not say it at all.
+    let record: Vec<String> = (0..1200).map(|i| format!("\"k{i}\":{i}")).collect();
+    let input = format!("{{{}}}\n", record.join(","));
+    let out = report(&["-q"], &input);
+    let rows = rows(&out.stdout);
+    assert_eq!(rows[0]["discovered_other"], 200);
+    assert_eq!(rows.iter().filter(|r| r["kind"] == "field").count(), 1000);
+    let out = report(&["-q", "--format", "table"], &input);
+    assert!(
+        text(&out.stdout).contains("200 more values in fields not listed (at most 1000 fields are"),
+        "{}",
+        text(&out.stdout)
+    );
+}

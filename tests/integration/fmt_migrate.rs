@@ -748,3 +748,155 @@ fn the_readme_fixture_is_fixed_by_one_conversion() {
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert!(text(&again.stderr).contains("9 records: 9 teacher"));
 }
+
+#[test]
+fn r_kept_field_named_like_a_target_field_is_a_bad_record_not_a_duplicate_key() {
+    // A kept field whose name the target shape writes itself used to be
+    // written after it: `{"input":"p",…,"input":"keep"}`, a record whose
+    // readers keep one of the two values and silently lose the other.
+    for (args, record, key) in [
+        (
+            &["--from", "supervised", "--to", "input-output"][..],
+            r#"{"prompt":"p","response":"r","input":"keep"}"#,
+            "input",
+        ),
+        (
+            &["--to", "supervised"][..],
+            r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"a"}],"system":"other"}"#,
+            "system",
+        ),
+        (
+            &["--to", "alpaca"][..],
+            r#"{"question":"q","answer":"a","instruction":"keep"}"#,
+            "instruction",
+        ),
+        (
+            &["--from", "sharegpt", "--to", "messages"][..],
+            r#"{"conversations":[{"from":"human","value":"q"},{"from":"gpt","value":"a"}],"tools":[],"x":1,"messages":"keep"}"#,
+            "messages",
+        ),
+    ] {
+        let out = migrate(args, &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stdout));
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("the record keeps a field `{key}` besides the `{key}` that")),
+            "{stderr}"
+        );
+    }
+    // --drop-extra leaves the kept field out, so nothing collides.
+    let got = one(
+        &["--from", "supervised", "--to", "input-output", "--drop-extra"],
+        r#"{"prompt":"p","response":"r","input":"keep"}"#,
+    );
+    assert_eq!(got, r#"{"input":"p","output":"r"}"#);
+    // An --extract FIELD replaces a kept field of that name, for teacher too.
+    let curated = r#"{"prompt":"Concept: X\nRequirements:\n```yaml\nR\n```","output":"```yaml VISION\nV\n```\n```yaml REVIEW\nW\n```","concept":"mine","id":1}"#;
+    let got = one(&["--to", "teacher", "--extract", "concept=concept:(?s)(.*)"], curated);
+    assert_eq!(
+        got,
+        r#"{"concept":"mine","requirements_yaml":"R","teacher_product_vision":"V","teacher_product_owner_review":"W","id":1}"#
+    );
+    let out = migrate(&["--to", "teacher"], &jsonl(&[curated]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("keeps a field `concept` besides"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn r_an_empty_squad_question_is_a_bad_record() {
+    // {"question": ""} became the input "Context: …\nQuestion: " with an
+    // answer to nothing.
+    let dir = Dir::new();
+    let squad = r#"{"version": "1.1", "data": [{"title": "T", "paragraphs": [{"context": "C.", "qas": [
+    {"question": " ", "id": "q1", "answers": [{"text": "C", "answer_start": 0}]},
+    {"question": "What?", "id": "q2", "answers": [{"text": "C", "answer_start": 0}]}
+  ]}]}]}"#;
+    let file = dir.write("v1.json", squad);
+    let out = std_tool("fmt-migrate").args(["--from", "squad"]).arg(&file).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        lines(&out),
+        [r#"{"input":"Context: C.\nQuestion: What?","output":"C","title":"T","id":"q2"}"#]
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:2: question q1 is empty", file.display())), "{stderr}");
+}
+
+#[test]
+fn r_detect_with_output_file_is_a_usage_error() {
+    // --detect -o FILE exited 0 and created no FILE.
+    let dir = Dir::new();
+    let target = dir.path("out.jsonl");
+    let out = migrate(
+        &["--detect", "-o", target.to_str().unwrap()],
+        &jsonl(&[r#"{"prompt":"p","response":"r"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--detect writes no records"), "{}", text(&out.stderr));
+    // One record is one record.
+    let out = migrate(&["--detect"], &jsonl(&[r#"{"prompt":"p","response":"r"}"#]));
+    assert!(
+        text(&out.stderr).contains("fmt-migrate: 1 record: 1 supervised"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_system_and_a_system_template_together_are_a_usage_error() {
+    // --system silently won over --template system=….
+    let out = migrate(
+        &["--to", "messages", "--system", "S", "--template", "system={{prompt}}"],
+        &jsonl(&[r#"{"prompt":"p","response":"r"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give one of them"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn r_fail_fast_on_a_bad_csv_row_writes_the_records_before_it() {
+    // The bad row was accounted for before any record was processed, so
+    // --fail-fast wrote nothing ("0 of 1 records") instead of the rows above it.
+    let dir = Dir::new();
+    let ok = dir.write("ok.csv", "a\n1\n2\n");
+    let bad = dir.write("bad.csv", "a\n3\n4,5\n6\n");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "csv", "--fail-fast"])
+        .args([&ok, &bad, &ok])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out), [r#"{"a":1}"#, r#"{"a":2}"#, r#"{"a":3}"#]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:3: row has 2 fields", bad.display())), "{stderr}");
+    assert!(stderr.contains("wrote 3 of 4 records"), "{stderr}");
+    // A bad record before the bad row stops the run there, and only there.
+    let mixed = dir.write("m.csv", "prompt,response\np,r\nx\na,b,c\n");
+    let out = std_tool("fmt-migrate")
+        .args(["--from", "csv", "--to", "messages", "--fail-fast"])
+        .arg(&mixed)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out).len(), 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(":3: matches no shape"), "{stderr}");
+    assert!(!stderr.contains("row has 3 fields"), "{stderr}");
+}
+
+#[test]
+fn r_detect_with_a_record_shape_as_from_is_a_usage_error() {
+    // --detect --from teacher counted every record as teacher, unchecked.
+    let out =
+        migrate(&["--detect", "--from", "teacher"], &jsonl(&[r#"{"prompt":"p","response":"r"}"#]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--from teacher would only assume it"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A document format still reads the file for detection.
+    let out = migrate(&["--detect", "--from", "json-array"], r#"[{"prompt":"p","response":"r"}]"#);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -520,11 +520,20 @@ pub struct PathAcc {
     pub first: (u64, u32),
     pub kinds: [u64; 6],
     pub moments: Moments,
+    /// The (chunk line, object) it was last counted in: a key repeated in one
+    /// object counts once (the first value), as everywhere in synthkit.
+    /// Local to a chunk's accumulation, so never saved or merged.
+    last: (u64, u32),
 }
 
 impl Default for PathAcc {
     fn default() -> Self {
-        PathAcc { first: (u64::MAX, u32::MAX), kinds: [0; 6], moments: Moments::default() }
+        PathAcc {
+            first: (u64::MAX, u32::MAX),
+            kinds: [0; 6],
+            moments: Moments::default(),
+            last: (u64::MAX, u32::MAX),
+        }
     }
 }
 
@@ -562,6 +571,7 @@ impl PathAcc {
             first: (line, at.min(u32::MAX as u64) as u32),
             kinds: kinds_at(v)?,
             moments: Moments::from_json(v.get("moments").ok_or("no moments")?)?,
+            ..PathAcc::default()
         })
     }
 }
@@ -820,21 +830,39 @@ pub fn discover(
         let key = member.key();
         let at = (i.min(0xFFFF) as u32) << 16;
         path_name(&[&key], scratch);
-        note(data, scratch, index, at, &member.value);
+        // A repeated key counts once, with its first value (and its members).
+        if !note(data, scratch, index, at, 0, &member.value) {
+            continue;
+        }
         if member.value.kind == Kind::Object {
             let inner = json::members(member.value.bytes)?;
             for (j, sub) in inner.iter().enumerate() {
                 let sub_key = sub.key();
                 path_name(&[&key, &sub_key], scratch);
-                note(data, scratch, index, at | (j.min(0xFFFE) as u32 + 1), &sub.value);
+                let position = at | (j.min(0xFFFE) as u32 + 1);
+                note(data, scratch, index, position, i as u32 + 1, &sub.value);
             }
         }
     }
     Ok(())
 }
 
-fn note(data: &mut Dataset, name: &[u8], index: u64, at: u32, value: &Raw<'_>) {
+/// Counts one member of record `index` found in the object numbered
+/// `object` (0: the record; n: its n-th member); false when the same key
+/// was already counted in that object.
+fn note(
+    data: &mut Dataset,
+    name: &[u8],
+    index: u64,
+    at: u32,
+    object: u32,
+    value: &Raw<'_>,
+) -> bool {
     let slot = data.discovered.slot(name, PathAcc::default);
+    if slot.last == (index, object) {
+        return false;
+    }
+    slot.last = (index, object);
     if (index, at) < slot.first {
         slot.first = (index, at);
     }
@@ -842,6 +870,7 @@ fn note(data: &mut Dataset, name: &[u8], index: u64, at: u32, value: &Raw<'_>) {
     if let Some(x) = value.as_f64() {
         slot.moments.push(x);
     }
+    true
 }
 
 #[cfg(test)]

@@ -240,11 +240,12 @@ pub fn evaluate(
             let f = find_field(now, field)?;
             let count = f.count_of(value);
             match measure {
-                Measure::Count => Some(count as f64),
-                Measure::Share => ratio(count, f.denominator()),
+                Measure::Count => count.map(|n| n as f64),
+                Measure::Share => count.and_then(|n| ratio(n, f.denominator())),
                 Measure::Retention => {
                     let before = before.ok_or("FIELD=VALUE:retention needs --compare")?;
-                    ratio(count, find_field(before, field)?.count_of(value))
+                    let was = find_field(before, field)?.count_of(value);
+                    count.zip(was).and_then(|(n, was)| ratio(n, was))
                 }
             }
         }
@@ -291,8 +292,11 @@ fn stat(view: &DatasetView, path: &str) -> Result<Option<f64>, String> {
         }
     }
     for t in &view.texts {
+        // A path both --field and --text name: its text statistics are the text's.
         if let Some(stat) = path.strip_prefix(t.name.as_str()).and_then(|r| r.strip_prefix('.'))
-            && best.as_ref().is_none_or(|(len, _)| t.name.len() > *len)
+            && best.as_ref().is_none_or(|(len, found)| {
+                t.name.len() > *len || (t.name.len() == *len && found.is_err())
+            })
         {
             best = Some((t.name.len(), text_stat(t, stat)));
         }

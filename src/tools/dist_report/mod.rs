@@ -13,7 +13,7 @@ pub mod expect;
 pub mod render;
 pub mod view;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,11 +21,12 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::compress;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::{Inputs, Line};
 use crate::json::{self, PathSet, Raw};
-use crate::output::AtomicFile;
+use crate::output;
 use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::run::Run;
@@ -69,11 +70,12 @@ pub const DOC: ToolDoc = ToolDoc {
             "Each --field FIELD gets a count and share for every value (most frequent first, then by value; \
 past --top K the rest fold into one \"other (N values)\" row), the records missing it, the number of \
 distinct values, its JSON type mix, and its diversity. A value is a string's text or any other scalar's JSON \
-text (1 and 1.0 are two values); objects and arrays count only in the type mix. A field whose most common \
-type is number is reported as numeric: count, non-numeric (values present that are not numbers, null \
+text (1 and 1.0 are two values); objects and arrays count only in the type mix. A field whose numbers \
+outnumber its strings (and are at least as many as its booleans) is reported as numeric, whatever its nulls, \
+objects and arrays: count, non-numeric (values present that are not numbers, null \
 included), min, p5, p25, p50, p75, p95, max, mean, sample standard deviation (n - 1) and a histogram \
-of --bins equal-width bins from min to max. A field whose most common type is boolean is reported as \
-true / false / missing. Shares are fractions of the values plus the records without one (for a plain path: \
+of --bins equal-width bins from min to max. A field whose booleans outnumber its strings and numbers \
+is reported as true / false / missing. Shares are fractions of the values plus the records without one (for a plain path: \
 of the records).\n\n\
 A path with a * wildcard (messages.*.role) counts every match: values can outnumber records, and \
 \"missing\" counts the records with no match.\n\n\
@@ -83,11 +85,12 @@ strings, of values that are not strings, and of records with no value.\n\n\
 With neither --field nor --text, every field to depth 2 (top-level keys, and the keys of top-level \
 objects, as metadata.tier) is listed in the order it first appears, with the records that have it, the \
 records missing it, its JSON type mix and, for numbers, min, mean and max. A name that is not plain is \
-written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed; values in more fields are \
-counted and said.\n\n\
+written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed (past that, the ones whose \
+seeded hash is smallest, so shards merge exactly); values in the others are counted and said.\n\n\
 --by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
-\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept: the \
-others are reported together as \"(other groups)\".",
+\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept (past that, \
+the ones whose seeded hash is smallest, whatever their size): the others are reported together as \
+\"(other groups)\".",
         ),
         (
             "Diversity",
@@ -111,8 +114,9 @@ Histogram counts come from the same values (or, past 10000, from the sketch bins
 At most --max-distinct values are tracked per field: past it, the values whose seeded hash is \
 smallest are kept (a choice that does not depend on order, so shards merge exactly), the others are counted \
 under \"other\", the distinct count becomes an estimate (marked ~) and the report says so.\n\n\
---partial FILE writes the state instead of a report; dist-report --merge FILE... reads such states (in \
-the order given; field order follows first appearance) and reports their merge. The states must come from \
+--partial FILE writes the state instead of a report (- writes it to standard output); dist-report --merge \
+FILE... reads such states (in the order given, - from standard input; field order follows first appearance) \
+and reports their merge. The states must come from \
 the same --field, --text, --by and --max-distinct; --merge takes those from the files.",
         ),
         (
@@ -141,20 +145,23 @@ FIELD is a field as given to --field or --text (or as listed without them); VALU
 value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82', 'count>=300', \
 'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
 (exit status 2) that says what was expected; so is one naming a field the report does not have. A \
-statistic with no value (the mean of no numbers) fails.",
+statistic with no value (the mean of no numbers, or the count of a value that is not tracked past \
+--max-distinct) fails.",
         ),
         (
             "Output",
-            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically. \
+            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically (and compressed \
+when FILE ends in .gz or .zst, as are --partial states, which --merge reads either way). \
 --format: table (aligned columns with a bar per share; colour only on a terminal and when NO_COLOR is \
 unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
 Default: table when the report goes to a terminal, jsonl otherwise.\n\n\
-jsonl rows have a \"kind\": dataset (records, diversity), field (role, records, missing, values, distinct, \
-distinct_estimated, diversity), type (type, count, share of values), value (value, count, share), other \
+jsonl rows have a \"kind\": dataset (records, diversity; discovered_other: values in fields not listed), field (role, records, missing, values, distinct, \
+distinct_estimated, diversity; a field found without --field has role discovered, records and missing), type (type, count, share of values), value (value, count, share), other \
 (other_values, count, share), missing (count, share), stat (stat, value; unit chars/words for --text), bin \
 (low, high, count), text (records, missing, values, non_string, empty), expect (expect, measured, pass). \
-With --by every group's rows carry \"group\". With --compare, value rows carry before_count, before_share, \
-after_count, after_share, change and retention; stat rows carry before and after.\n\n\
+With --by every group's rows carry \"group\". With --compare, the dataset row carries before_records, \
+after_records, change, retention, before_diversity and after_diversity; value, other and missing rows carry \
+before_count, before_share, after_count, after_share, change and retention; stat rows carry before and after.\n\n\
 With --pass, records go to standard output (or -o FILE) unchanged, byte for byte, and the report goes to \
 --report FILE, or to standard error. Without --pass, -o FILE is the report file.\n\n\
 The summary line on standard error counts the records reported and rejected; bad records are reported \
@@ -236,7 +243,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
-    /// Write the mergeable state to FILE instead of a report (for --merge)
+    /// Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)
     #[arg(long, value_name = "FILE", help_heading = "Shards")]
     pub partial: Option<PathBuf>,
 
@@ -428,8 +435,9 @@ impl Destination {
     }
 }
 
-/// Writes a whole file atomically; a device or pipe (/dev/stderr, a FIFO)
-/// is written in place, since it cannot be replaced.
+/// Writes a whole file atomically, compressed when its name ends in .gz or
+/// .zst (as every -o file); a device or pipe (/dev/stderr, a FIFO) is
+/// written in place, since it cannot be replaced.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if special {
@@ -437,7 +445,25 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
         return file.write_all(bytes).map_err(error);
     }
-    AtomicFile::write_all(path, bytes)
+    let mut file = output::create_file(path)?;
+    file.write(bytes)?;
+    file.commit()
+}
+
+/// Reads a partial state (standard input for `-`), decompressing it when it
+/// is gzip or zstd.
+fn read_state(path: &Path, name: &str) -> Result<String, Error> {
+    let error = |source| Error::Input { name: name.to_string(), source };
+    let reader: Box<dyn std::io::Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(error)?)
+    };
+    let mut text = String::new();
+    compress::maybe_decompress(reader)
+        .and_then(|mut r| r.read_to_string(&mut text))
+        .map_err(error)?;
+    Ok(text)
 }
 
 const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
@@ -488,6 +514,30 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
         return Err(usage(format!(
             "--expect '{e}' measures retention, which needs --compare AFTER"
         )));
+    }
+    let dash = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if cli.pass && (dash(&cli.report) || dash(&cli.partial)) {
+        return Err(usage(
+            "with --pass the records go to standard output: give --report or --partial a file (without --report the report goes to standard error)",
+        ));
+    }
+    // Two outputs in one file: the one renamed into place last would win.
+    let records = cli.common.output.as_ref().filter(|_| cli.pass);
+    let files =
+        [("-o", records), ("--report", cli.report.as_ref()), ("--partial", cli.partial.as_ref())];
+    let named = |p: &PathBuf| p.as_os_str() != "-";
+    for (i, (flag, path)) in files.iter().enumerate() {
+        for (other, path2) in &files[i + 1..] {
+            if let (Some(a), Some(b)) = (path, path2)
+                && named(a)
+                && std::path::absolute(a).ok() == std::path::absolute(b).ok()
+            {
+                return Err(usage(format!(
+                    "{flag} and {other} name the same file {}: give each its own",
+                    a.display()
+                )));
+            }
+        }
     }
     if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
         return Err(usage(
@@ -589,11 +639,16 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         });
         let mut text = serde_json::to_vec(&doc).unwrap_or_default();
         text.push(b'\n');
-        write_file(path, &text)?;
+        let place = if path.as_os_str() == "-" {
+            Destination::Stdout.write(&text)?;
+            "standard output".to_string()
+        } else {
+            write_file(path, &text)?;
+            path.display().to_string()
+        };
         let summary = format!(
-            "wrote the state of {} to {}; {}",
+            "wrote the state of {} to {place}; {}",
             render::count(before.total().records, "record"),
-            path.display(),
             run.rejected_phrase()
         );
         let extra = stats_extra(&run, reported, &[]);
@@ -745,15 +800,7 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
     let mut merged: Option<State> = None;
     for path in &cli.common.files {
         let name = path.display().to_string();
-        let text = if path.as_os_str() == "-" {
-            let mut buf = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)
-                .map_err(|source| Error::Input { name: name.clone(), source })?;
-            buf
-        } else {
-            std::fs::read_to_string(path)
-                .map_err(|source| Error::Input { name: name.clone(), source })?
-        };
+        let text = read_state(path, &name)?;
         let bad =
             |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
         let doc: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
@@ -797,7 +844,11 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
         summary_line(&body, &verdicts, &run.rejected_phrase())
     );
     let failed = verdicts.iter().any(|v| !v.pass);
-    let mut extra = stats_extra(&run, 0, &verdicts);
+    let reported = match &body {
+        Body::Plain { all, .. } => all.records,
+        Body::Compare { after, .. } => after.records,
+    };
+    let mut extra = stats_extra(&run, reported, &verdicts);
     add_figures(&mut extra, &body);
     run.finish(&summary, extra, failed)
 }

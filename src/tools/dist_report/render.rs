@@ -440,6 +440,9 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
     let mut r = row("dataset", group);
     r.insert("records", json!(d.records));
     r.insert("diversity", opt(d.diversity));
+    if d.discovered_other > 0 {
+        r.insert("discovered_other", json!(d.discovered_other));
+    }
     out.push(r);
     for f in &d.fields {
         let whole = f.denominator();
@@ -928,8 +931,8 @@ impl Human<'_> {
         self.heading(
             3,
             &format!(
-                "{title} · text · {} strings · {} missing · {} empty{}",
-                t.strings,
+                "{title} · text · {} · {} missing · {} empty{}",
+                count(t.strings, "string"),
                 t.missing,
                 t.empty,
                 if t.non_string > 0 {
@@ -1006,7 +1009,7 @@ impl Human<'_> {
             );
             if d.discovered_other > 0 {
                 self.line(&format!(
-                    "{} more values in fields past the first {} (not listed)",
+                    "{} more values in fields not listed (at most {} fields are: those with the smallest seeded hash)",
                     d.discovered_other,
                     super::acc::MAX_DISCOVERED
                 ));

@@ -64,9 +64,19 @@ impl FieldView {
         self.values + self.missing
     }
 
-    /// The count of the value whose text is `text`.
-    pub fn count_of(&self, text: &str) -> u64 {
-        self.entries.iter().filter(|(k, _)| key_text(k) == text).map(|(_, n)| n).sum()
+    /// The count of the value whose text is `text`; unknown (`None`) for a
+    /// value that is not tracked once the field is past --max-distinct, where
+    /// it may be among the values counted under "other".
+    pub fn count_of(&self, text: &str) -> Option<u64> {
+        let mut found = false;
+        let mut count = 0;
+        for (k, n) in &self.entries {
+            if key_text(k) == text {
+                found = true;
+                count += n;
+            }
+        }
+        (found || self.untracked == 0).then_some(count)
     }
 
     /// The value rows shown: the `top` most frequent, then (count, values)
@@ -173,7 +183,7 @@ fn numeric(moments: &Moments, quantiles: &Quantiles, bins: usize) -> Option<Nume
     let mut q = [None; 5];
     q.copy_from_slice(&got);
     let counts = quantiles.histogram(bins, min, max);
-    let width = (max - min) / counts.len() as f64;
+    let width = crate::stats::bin_width(min, max, counts.len());
     let histogram = counts
         .iter()
         .enumerate()

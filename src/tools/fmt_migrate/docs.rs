@@ -63,7 +63,9 @@ fn read_all(path: &Path) -> Result<(String, Vec<u8>), Error> {
 }
 
 /// Reads every FILE (standard input when none) as a document of `format`.
-pub fn load(format: Format, files: &[PathBuf]) -> Result<Loaded, Error> {
+/// With `stop_at_bad` (--fail-fast) the input ends at the first bad row, so
+/// the records before it, and only those, are processed.
+pub fn load(format: Format, files: &[PathBuf], stop_at_bad: bool) -> Result<Loaded, Error> {
     let dashes = files.iter().filter(|p| p.as_os_str() == "-").count();
     if dashes > 1 {
         return Err(Error::Usage("`-` (standard input) may be given only once".into()));
@@ -83,7 +85,7 @@ pub fn load(format: Format, files: &[PathBuf]) -> Result<Loaded, Error> {
     for (source, (name, text)) in texts.into_iter().enumerate() {
         let (jsonl, lines) = match format {
             Format::Squad => squad(&name, &text)?,
-            Format::Csv => csv_records(&name, &text, source, &mut loaded.bad_rows)?,
+            Format::Csv => csv_records(&name, &text, source, &mut loaded.bad_rows, stop_at_bad)?,
             _ => {
                 let mut keys: Vec<&str> = document::WRAPPER_KEYS.to_vec();
                 if format == Format::JsonArray {
@@ -95,6 +97,9 @@ pub fn load(format: Format, files: &[PathBuf]) -> Result<Loaded, Error> {
         };
         loaded.inputs.sources.extend(Inputs::from_memory(&name, jsonl).sources);
         loaded.line_maps.push(lines);
+        if stop_at_bad && !loaded.bad_rows.is_empty() {
+            break;
+        }
     }
     Ok(loaded)
 }
@@ -274,6 +279,7 @@ fn csv_records(
     text: &[u8],
     source: usize,
     bad_rows: &mut Vec<BadRow>,
+    stop_at_bad: bool,
 ) -> Result<(Vec<u8>, Vec<u64>), Error> {
     let config = |message: String| Error::Config(format!("{name}: {message}"));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
@@ -309,7 +315,7 @@ fn csv_records(
                     message: format!("unreadable CSV row: {e}"),
                     raw: trim_row(&text[start..end]).to_vec(),
                 });
-                if end <= start {
+                if end <= start || stop_at_bad {
                     break;
                 }
                 continue;
@@ -329,6 +335,9 @@ fn csv_records(
             }
             Err((category, message)) => {
                 bad_rows.push(BadRow { source, line, category, message, raw: raw() });
+                if stop_at_bad {
+                    break;
+                }
             }
         }
     }
@@ -487,7 +496,7 @@ mod tests {
         }
         let text = writer.finish();
         let mut bad = Vec::new();
-        let (jsonl, _) = csv_records("t.csv", &text, 0, &mut bad).unwrap();
+        let (jsonl, _) = csv_records("t.csv", &text, 0, &mut bad, false).unwrap();
         assert!(bad.is_empty());
         String::from_utf8(jsonl).unwrap().lines().map(str::to_string).collect()
     }
@@ -515,7 +524,7 @@ mod tests {
     fn bad_rows_are_reported_with_their_line() {
         let mut bad = Vec::new();
         let (jsonl, lines) =
-            csv_records("t.csv", b"a,b\n1,2\n1,2,3\n\"x\ny\",4\n", 0, &mut bad).unwrap();
+            csv_records("t.csv", b"a,b\n1,2\n1,2,3\n\"x\ny\",4\n", 0, &mut bad, false).unwrap();
         assert_eq!(
             String::from_utf8(jsonl).unwrap(),
             "{\"a\":1,\"b\":2}\n{\"a\":\"x\\ny\",\"b\":4}\n"

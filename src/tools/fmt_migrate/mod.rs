@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::{Inputs, Line};
 use crate::json;
-use crate::pipeline::{self, Disposition, Emit, Flow, Processor};
+use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
 use crate::run::Run;
 
@@ -103,8 +103,10 @@ pub const DOC: ToolDoc = ToolDoc {
                 "conversion does not consume. Every pair of shapes converts through it, and values are copied ",
                 "as their JSON text, byte for byte. Fields the conversion does not consume (score, metadata, ",
                 "id, persona_id, ...) are kept after the target's own fields, in their input order, unless ",
-                "--drop-extra. A record already in the target shape is checked and written unchanged, byte ",
-                "for byte.\n\n",
+                "--drop-extra. A kept field named like one of the target's own (an input field kept beside ",
+                "the input that input-output writes) would repeat the key, so such a record is a bad record ",
+                "unless --drop-extra. A record already in the target shape is checked and written unchanged, ",
+                "byte for byte.\n\n",
                 "alpaca: the prompt is instruction and input joined by a newline (an empty one left out, as ",
                 "LLaMA-Factory does); history holds the earlier [prompt, response] pairs; an alpaca record ",
                 "written by fmt-migrate has the whole prompt in instruction and input \"\".\n\n",
@@ -150,7 +152,8 @@ pub const DOC: ToolDoc = ToolDoc {
                 "bad record (\"missing requirements_yaml\").\n\n",
                 "--detect converts nothing: it counts the records of each shape with the lines of the first ",
                 "five, reports the records that match none as bad records, and exits 1 when the input mixes ",
-                "shapes, unless --allow-mixed. This is the check that would have caught seed 004's teacher file ",
+                "shapes, unless --allow-mixed. It detects, so --from may name a document format but not a ",
+                "record shape. This is the check that would have caught seed 004's teacher file ",
                 "holding ten prompt/output records before training."
             ),
         ),
@@ -227,7 +230,7 @@ pub const DOC: ToolDoc = ToolDoc {
                 "\"output\": <the first answer>}, with its title and id kept (and plausible_answers, when ",
                 "present, unless --drop-extra). An unanswerable question (is_impossible) gets the --refusal text; ",
                 "a question with no answers that is not marked is_impossible (an unlabelled test split) is a bad ",
-                "record. Without --to the records are input-output; --to makes them any other shape.\n\n",
+                "record, and so is an empty question. Without --to the records are input-output; --to makes them any other shape.\n\n",
                 "graph-response and json-array: every element of the array (or of the value, events, data, ",
                 "records or items array of a wrapper object, of every page) is one record, written as it is ",
                 "unless --to converts it. These files, SQuAD and CSV files are read whole; messages give the ",
@@ -678,7 +681,20 @@ impl Migrate {
             };
             obj.field(field, &quoted(&value));
         }
-        model::write_tail(&mut obj, model, self.options);
+        // An --extract FIELD replaces a kept field of that name, as it does
+        // for every other target.
+        let replaced = |f: &model::Field<'_>| {
+            text::TEACHER_FIELDS
+                .iter()
+                .any(|t| f.key_is(t) && extracted.iter().any(|(n, _)| n == t))
+        };
+        if model.extra.iter().any(replaced) {
+            let mut kept = model.clone();
+            kept.extra.retain(|f| !replaced(f));
+            model::write_tail(&mut obj, &kept, Shape::Teacher, self.options)?;
+        } else {
+            model::write_tail(&mut obj, model, Shape::Teacher, self.options)?;
+        }
         obj.finish();
         Ok(())
     }
@@ -758,6 +774,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         .map(|spec| Extraction::parse(spec).map_err(|e| Error::Usage(format!("--extract {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let templates = parse_templates(&cli.template)?;
+    if cli.system.is_some() && templates.system.is_some() {
+        return Err(Error::Usage(
+            "--system and --template system=… both set the system prompt: give one of them".into(),
+        ));
+    }
     let has_templates =
         templates.prompt.is_some() || templates.response.is_some() || templates.system.is_some();
     let container_in =
@@ -773,6 +794,19 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     if cli.detect && (modifies || !extracts.is_empty()) {
         return Err(Error::Usage(
             "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
+        ));
+    }
+    if cli.detect
+        && let Some(shape) = cli.from.shape()
+    {
+        return Err(Error::Usage(format!(
+            "--detect finds each record's shape, and --from {} would only assume it: use --from auto (the default) or a document format (json-array, csv, graph-response, squad)",
+            shape.name()
+        )));
+    }
+    if cli.detect && cli.common.output.is_some() {
+        return Err(Error::Usage(
+            "--detect writes no records, so -o would get no file; its report is the summary on standard error (--stats FILE for JSON)".into(),
         ));
     }
     if !cli.detect
@@ -810,7 +844,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     };
 
     let (inputs, line_maps, bad_rows) = if container_in {
-        let loaded = docs::load(cli.from, &cli.common.files)?;
+        let loaded = docs::load(cli.from, &cli.common.files, cli.common.fail_fast)?;
         (loaded.inputs, loaded.line_maps, loaded.bad_rows)
     } else {
         (Inputs::open(&cli.common.files)?, Vec::new(), Vec::new())
@@ -820,13 +854,13 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     for (source, lines) in line_maps.into_iter().enumerate() {
         run.map_lines(source, lines);
     }
-    let mut stopped = false;
-    for row in &bad_rows {
-        if run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?
-            == Flow::Stop
-        {
-            stopped = true;
-            break;
+    // Bad rows of a document are accounted for up front; with --fail-fast
+    // the input ends at the first one, which is reported once the records
+    // before it went through.
+    let fail_fast = run.settings.fail_fast;
+    if !fail_fast {
+        for row in &bad_rows {
+            run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
         }
     }
 
@@ -834,49 +868,53 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let mut csv = docs::CsvWriter::default();
     let mut array_started = false;
     let settings = run.settings.clone();
-    if !stopped {
-        pipeline::run(inputs, &settings, Arc::new(processor), |done| {
-            let flow = run.account(&done)?;
-            for (label, count) in &done.acc.shapes {
-                let total = totals.entry(*label).or_default();
-                total.records += count.records;
-                total.written += count.written;
-                total.unchanged += count.unchanged;
-                for &index in &count.first {
-                    if total.first.len() < FIRST_LINES {
-                        let source = done.chunk.source;
-                        let line = run.original_line(source, done.line_number(index));
-                        total.first.push(if multiple_sources {
-                            format!("{}:{line}", run.source_name(source))
-                        } else {
-                            line.to_string()
-                        });
+    pipeline::run(inputs, &settings, Arc::new(processor), |done| {
+        let flow = run.account(&done)?;
+        for (label, count) in &done.acc.shapes {
+            let total = totals.entry(*label).or_default();
+            total.records += count.records;
+            total.written += count.written;
+            total.unchanged += count.unchanged;
+            for &index in &count.first {
+                if total.first.len() < FIRST_LINES {
+                    let source = done.chunk.source;
+                    let line = run.original_line(source, done.line_number(index));
+                    total.first.push(if multiple_sources {
+                        format!("{}:{line}", run.source_name(source))
+                    } else {
+                        line.to_string()
+                    });
+                }
+            }
+        }
+        match sink {
+            Sink::Jsonl => run.write(&done, 0)?,
+            Sink::JsonArray => {
+                let output = run.output_mut()?;
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        output.write(if array_started { b",\n" } else { b"[\n" })?;
+                        array_started = true;
+                        output.write(record)?;
                     }
                 }
             }
-            match sink {
-                Sink::Jsonl => run.write(&done, 0)?,
-                Sink::JsonArray => {
-                    let output = run.output_mut()?;
-                    for slice in done.slices(0) {
-                        for record in docs::records(slice) {
-                            output.write(if array_started { b",\n" } else { b"[\n" })?;
-                            array_started = true;
-                            output.write(record)?;
-                        }
+            Sink::Csv => {
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        csv.add(record);
                     }
                 }
-                Sink::Csv => {
-                    for slice in done.slices(0) {
-                        for record in docs::records(slice) {
-                            csv.add(record);
-                        }
-                    }
-                }
-                Sink::Nothing => {}
             }
-            Ok(flow)
-        })?;
+            Sink::Nothing => {}
+        }
+        Ok(flow)
+    })?;
+    if fail_fast
+        && !run.stopped_early()
+        && let Some(row) = bad_rows.first()
+    {
+        run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
     }
     match sink {
         Sink::JsonArray => {
@@ -931,7 +969,8 @@ fn summarize(
     let summary = if cli.detect {
         let none = counts.rejected.get("matches no shape");
         let mut text = format!(
-            "{records} records: {}; {none} match no shape; {}",
+            "{records} record{}: {}; {none} match no shape; {}",
+            if records == 1 { "" } else { "s" },
             if list.is_empty() { "none of a known shape".to_string() } else { shape_list(&list) },
             run.rejected_phrase()
         );

@@ -756,6 +756,12 @@ pub fn read_preference<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
 pub fn read_squad_question<'a>(rec: &mut Record<'a>, refusal: &[u8]) -> Result<Model<'a>, Bad> {
     let id = rec.get("id").map(|i| i.key_text().into_owned()).unwrap_or_default();
     let question = rec.take_string("question")?;
+    if blank_literal(question.bytes) {
+        return Err(bad(
+            "question is empty",
+            format!("question {id} is empty: there is nothing to ask"),
+        ));
+    }
     let context = rec.take_string("context")?;
     let impossible = rec.take("is_impossible").and_then(|v| v.as_bool()).unwrap_or(false);
     let answers = rec.take("answers");
@@ -810,12 +816,22 @@ pub struct WriteOptions {
 pub struct Obj<'o> {
     out: &'o mut Vec<u8>,
     first: bool,
+    /// The keys written by name so far (a shape writes at most seven).
+    keys: [&'static str; 8],
+    written: usize,
 }
 
 impl<'o> Obj<'o> {
     pub fn start(out: &'o mut Vec<u8>) -> Self {
         out.push(b'{');
-        Obj { out, first: true }
+        Obj { out, first: true, keys: [""; 8], written: 0 }
+    }
+
+    fn note(&mut self, key: &'static str) {
+        if let Some(slot) = self.keys.get_mut(self.written) {
+            *slot = key;
+            self.written += 1;
+        }
     }
 
     fn sep(&mut self) {
@@ -833,7 +849,8 @@ impl<'o> Obj<'o> {
         self.out.extend_from_slice(value);
     }
 
-    pub fn field(&mut self, key: &str, value: &[u8]) {
+    pub fn field(&mut self, key: &'static str, value: &[u8]) {
+        self.note(key);
         self.sep();
         json::write_str(self.out, key);
         self.out.push(b':');
@@ -846,8 +863,28 @@ impl<'o> Obj<'o> {
         }
     }
 
+    /// The record's kept fields, after the shape's own. A kept field named
+    /// like one the shape wrote would make the key appear twice (and a
+    /// reader keep only one of the two values), so the record is bad.
+    pub fn kept(&mut self, fields: &[Field<'_>], shape: Shape) -> Result<(), Bad> {
+        for f in fields {
+            if let Some(key) = self.keys[..self.written].iter().find(|k| f.key_is(k)) {
+                return Err(bad(
+                    format!("kept field {key} collides with {}'s own", shape.name()),
+                    format!(
+                        "the record keeps a field `{key}` besides the `{key}` that {} writes; rename it, or leave kept fields out with --drop-extra",
+                        shape.name()
+                    ),
+                ));
+            }
+        }
+        self.fields(fields);
+        Ok(())
+    }
+
     /// Starts a member whose value the caller writes into the buffer.
-    pub fn open(&mut self, key: &str) -> &mut Vec<u8> {
+    pub fn open(&mut self, key: &'static str) -> &mut Vec<u8> {
+        self.note(key);
         self.sep();
         json::write_str(self.out, key);
         self.out.push(b':');
@@ -995,9 +1032,9 @@ fn check_turn_extras(model: &Model<'_>, shape: Shape, options: WriteOptions) -> 
 
 fn write_turn_object(
     out: &mut Vec<u8>,
-    role_key: &str,
+    role_key: &'static str,
     role: &str,
-    content_key: &str,
+    content_key: &'static str,
     content: Option<&[u8]>,
     extra: &[Field<'_>],
 ) {
@@ -1041,7 +1078,7 @@ fn write_messages(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
     if let Some(tools) = &model.tools {
         obj.field("tools", tools);
     }
-    obj.fields(&model.extra);
+    obj.kept(&model.extra, shape)?;
     obj.finish();
     Ok(())
 }
@@ -1060,7 +1097,7 @@ fn write_preference_messages(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(),
     if let Some(tools) = &model.tools {
         obj.field("tools", tools);
     }
-    obj.fields(&model.extra);
+    obj.kept(&model.extra, shape)?;
     obj.finish();
     Ok(())
 }
@@ -1188,7 +1225,7 @@ fn write_sharegpt(model: &Model<'_>, out: &mut Vec<u8>) -> Result<(), Bad> {
             obj.field("tools", &quoted(&String::from_utf8_lossy(tools)));
         }
     }
-    obj.fields(&model.extra);
+    obj.kept(&model.extra, shape)?;
     obj.finish();
     Ok(())
 }
@@ -1269,7 +1306,7 @@ fn write_alpaca(model: &Model<'_>, options: WriteOptions, out: &mut Vec<u8>) -> 
     if let Some(tools) = &model.tools {
         obj.field("tools", tools);
     }
-    obj.fields(&model.extra);
+    obj.kept(&model.extra, shape)?;
     obj.finish();
     Ok(())
 }
@@ -1304,7 +1341,12 @@ pub fn single_exchange<'m, 'a>(
 
 /// Writes the system prompt and tools of a shape that has no place of its own
 /// for them, then the kept fields.
-pub fn write_tail(obj: &mut Obj<'_>, model: &Model<'_>, options: WriteOptions) {
+pub fn write_tail(
+    obj: &mut Obj<'_>,
+    model: &Model<'_>,
+    shape: Shape,
+    options: WriteOptions,
+) -> Result<(), Bad> {
     if !options.drop_extra {
         if let Some(system) = model.system.as_ref().and_then(|s| s.content.as_deref()) {
             obj.field("system", system);
@@ -1313,7 +1355,7 @@ pub fn write_tail(obj: &mut Obj<'_>, model: &Model<'_>, options: WriteOptions) {
             obj.field("tools", tools);
         }
     }
-    obj.fields(&model.extra);
+    obj.kept(&model.extra, shape)
 }
 
 fn write_pair(
@@ -1335,7 +1377,7 @@ fn write_pair(
             obj.field(key, content.unwrap_or(b"\"\""));
         }
     }
-    write_tail(&mut obj, model, options);
+    write_tail(&mut obj, model, shape, options)?;
     obj.finish();
     Ok(())
 }
