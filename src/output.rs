@@ -42,10 +42,70 @@ pub fn enlarge_pipe(fd: &impl AsFd) {
 ///
 /// A path that already exists and is not a regular file (`/dev/null`, a FIFO,
 /// a terminal) is written in place instead: renaming a temporary file over it
-/// would replace the device with a regular file.
+/// would replace the device with a regular file. So is a name for an open
+/// descriptor (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`), appending,
+/// whatever it leads to. A symbolic link is followed: the file it points to
+/// is replaced and the link stays.
 pub struct AtomicFile {
     target: Pending,
+    /// The path as given, for messages.
     path: PathBuf,
+    /// Where the file goes: `path` with symbolic links followed.
+    dest: PathBuf,
+}
+
+/// For a path naming an open file descriptor (`/dev/stdout`, `/dev/fd/N`,
+/// `/proc/self/fd/N`, or a link to one): `Some(Some(n))` when it is this
+/// process's descriptor `n`, `Some(None)` for another process's.
+fn named_descriptor(path: &Path) -> Option<Option<u32>> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let text = at.to_string_lossy();
+        let steps: Vec<&str> = text.split('/').collect();
+        let found = match steps.as_slice() {
+            ["", "dev", "stdin"] => Some(Some(0)),
+            ["", "dev", "stdout"] => Some(Some(1)),
+            ["", "dev", "stderr"] => Some(Some(2)),
+            ["", "dev", "fd", n] => Some(n.parse().ok()),
+            ["", "proc", process, "fd", n] => {
+                let ours = matches!(*process, "self" | "thread-self")
+                    || process.parse() == Ok(std::process::id());
+                Some(n.parse().ok().filter(|_| ours))
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+        match std::fs::read_link(&at) {
+            Ok(target) => at = at.parent().map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Opens a path that must be written in place: standard output and error
+/// through their own descriptors (so the shell's redirection, its offset and
+/// its append mode apply), anything else as it is, appending to a regular file.
+fn open_in_place(path: &Path, regular: bool) -> io::Result<File> {
+    match named_descriptor(path) {
+        Some(Some(1)) => io::stdout().as_fd().try_clone_to_owned().map(File::from),
+        Some(Some(2)) => io::stderr().as_fd().try_clone_to_owned().map(File::from),
+        _ => std::fs::OpenOptions::new().write(true).append(regular).open(path),
+    }
+}
+
+/// The file a path leads to through symbolic links (which may not exist yet).
+fn follow_links(path: &Path) -> PathBuf {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(target) => at = at.parent().map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 enum Pending {
@@ -53,29 +113,51 @@ enum Pending {
     Direct(File),
 }
 
+/// Refuses, before any work, an output path that can never be written: a
+/// folder. For files written only at the end of a run (`--stats`, a report).
+pub fn check_target(path: &Path) -> Result<(), Error> {
+    if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
+        return Err(Error::Output {
+            path: path.display().to_string(),
+            source: io::Error::other("is a directory; give a file name"),
+        });
+    }
+    Ok(())
+}
+
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        check_target(path)?;
         let error = |source| Error::Output { path: path.display().to_string(), source };
         if let Ok(meta) = std::fs::metadata(path)
-            && !meta.is_file()
-            && !meta.is_dir()
+            && (!meta.is_file() || named_descriptor(path).is_some())
         {
-            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
-            return Ok(AtomicFile { target: Pending::Direct(file), path: path.to_path_buf() });
+            let file = open_in_place(path, meta.is_file()).map_err(error)?;
+            return Ok(AtomicFile {
+                target: Pending::Direct(file),
+                path: path.to_path_buf(),
+                dest: path.to_path_buf(),
+            });
         }
-        let dir = match path.parent() {
+        let real = follow_links(path);
+        let dir = match real.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
         // Like any newly created file: 0666 less the umask, not tempfile's 0600.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder.tempfile_in(dir).map_err(error)?;
-        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf() })
+        let temp = builder.tempfile_in(dir).map_err(|e| {
+            // Name the folder, not the temporary file tempfile tried in it.
+            let text = e.to_string();
+            let reason = text.split(" at path ").next().unwrap_or_default();
+            error(io::Error::new(e.kind(), format!("{reason} (in folder {})", dir.display())))
+        })?;
+        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf(), dest: real })
     }
 
     pub fn file(&mut self) -> &mut File {
@@ -96,7 +178,7 @@ impl AtomicFile {
         match self.target {
             Pending::Temp(temp) => {
                 temp.as_file().sync_data().map_err(error)?;
-                temp.persist(&path).map_err(|e| error(e.error))?;
+                temp.persist(&self.dest).map_err(|e| error(e.error))?;
             }
             Pending::Direct(mut file) => file.flush().map_err(error)?,
         }

@@ -51,6 +51,9 @@ impl Run {
         inputs: &Inputs,
         writes_records: bool,
     ) -> Result<Run, Error> {
+        if let Some(stats) = &common.stats {
+            crate::output::check_target(stats)?;
+        }
         let output =
             if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
         Ok(Run {

@@ -428,15 +428,9 @@ impl Destination {
     }
 }
 
-/// Writes a whole file atomically; a device or pipe (/dev/stderr, a FIFO)
-/// is written in place, since it cannot be replaced.
+/// Writes a whole file atomically (a device, pipe or descriptor name such as
+/// /dev/stderr is written in place: `AtomicFile` knows them).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if special {
-        let error = |source| Error::Output { path: path.display().to_string(), source };
-        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
-        return file.write_all(bytes).map_err(error);
-    }
     AtomicFile::write_all(path, bytes)
 }
 
@@ -507,6 +501,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             _ => Destination::Stdout,
         }
     };
+    if let Destination::File(path) = &destination {
+        crate::output::check_target(path)?;
+    }
     if cli.merge {
         return merge(cli, destination);
     }

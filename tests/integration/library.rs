@@ -1,0 +1,120 @@
+//! Regression tests for the shared library found in review, run on every
+//! binary where the behaviour is the library's.
+
+use std::process::Stdio;
+
+use crate::conventions::SPECS;
+use crate::util::{Dir, jsonl, run_with_stdin, std_tool, text};
+
+fn input_of(n: usize, good: fn(usize) -> String) -> String {
+    let lines: Vec<String> = (0..n).map(good).collect();
+    jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// `-o /dev/stdout` with standard output redirected to a file: the records go
+/// to that file through the descriptor; the link is never replaced by a
+/// temporary file renamed over it (which, as root, replaced /dev/stdout itself
+/// and left the redirected file empty).
+#[cfg(target_os = "linux")]
+#[test]
+fn r_output_to_a_descriptor_name_writes_through_the_descriptor() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let input = input_of(5, spec.good);
+        let file = dir.write("in.jsonl", &input);
+        let expected = std_tool(spec.name).args(spec.args).arg(&file).output().expect("run");
+        assert!(expected.status.success(), "{}: {}", spec.name, text(&expected.stderr));
+        let link = dir.path("stdout-link");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &link).expect("symlink");
+        let sink = dir.path("redirected.txt");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg("-o")
+            .arg(&link)
+            .stdout(std::fs::File::create(&sink).expect("create"))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}: {}", spec.name, text(&out.stderr));
+        assert!(
+            std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(),
+            "{}: the link was replaced",
+            spec.name
+        );
+        assert_eq!(std::fs::read(&sink).expect("read"), expected.stdout, "{}", spec.name);
+    }
+}
+
+/// `--stats /dev/stderr` with standard error redirected to a file: the stats
+/// and the summary line share the descriptor instead of overwriting each other.
+#[cfg(target_os = "linux")]
+#[test]
+fn r_stats_to_stderr_shares_the_descriptor_with_the_summary() {
+    let dir = Dir::new();
+    let file = dir.write("in.jsonl", "{\"score\":0.5}\nbad\n");
+    let link = dir.path("stderr-link");
+    std::os::unix::fs::symlink("/proc/self/fd/2", &link).expect("symlink");
+    let log = dir.path("log.txt");
+    let out = std_tool("score-filter")
+        .arg(&file)
+        .arg("--stats")
+        .arg(&link)
+        .stderr(std::fs::File::create(&log).expect("create"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let log = std::fs::read_to_string(&log).expect("read");
+    let (first, rest) = log.split_once('\n').expect("lines");
+    assert!(first.contains("in.jsonl:2: invalid JSON"), "{log}");
+    let (stats, summary) = rest.rsplit_once("}\n").expect("stats then summary");
+    let stats: serde_json::Value = serde_json::from_str(&format!("{stats}}}")).expect("stats");
+    assert_eq!(stats["records_in"], 2);
+    assert!(summary.starts_with("score-filter: kept 1 of 2"), "{log}");
+}
+
+/// A symbolic link given to -o is followed: its file gets the output, the
+/// link stays a link (also a link to a file that does not exist yet).
+#[cfg(unix)]
+#[test]
+fn r_output_symlink_is_followed_not_replaced() {
+    let dir = Dir::new();
+    let file = dir.write("in.jsonl", "{\"score\":0.5}\n");
+    dir.write("data/real.jsonl", "old\n");
+    std::os::unix::fs::symlink("data/real.jsonl", dir.path("current.jsonl")).expect("symlink");
+    std::os::unix::fs::symlink("data/new.jsonl", dir.path("next.jsonl")).expect("symlink");
+    for link in ["current.jsonl", "next.jsonl"] {
+        let out = std_tool("score-filter")
+            .arg(&file)
+            .arg("-o")
+            .arg(dir.path(link))
+            .arg("-q")
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let meta = std::fs::symlink_metadata(dir.path(link)).expect("link");
+        assert!(meta.file_type().is_symlink(), "{link} was replaced by a file");
+        assert_eq!(dir.read(link), "{\"score\":0.5}\n");
+    }
+    assert_eq!(dir.read("data/real.jsonl"), "{\"score\":0.5}\n");
+    assert_eq!(dir.read("data/new.jsonl"), "{\"score\":0.5}\n");
+}
+
+/// `-o DIR` and `--stats DIR` are refused before any input is read (they
+/// failed only at the end, after the whole input and other outputs).
+#[test]
+fn r_output_directory_is_refused_before_reading() {
+    for spec in SPECS {
+        for flag in ["-o", "--stats"] {
+            let dir = Dir::new();
+            let input = format!("not json\n{}", input_of(2, spec.good));
+            let mut cmd = std_tool(spec.name);
+            cmd.args(spec.args).arg(flag).arg(dir.root());
+            let out = run_with_stdin(cmd, input.as_bytes());
+            assert_eq!(out.status.code(), Some(2), "{} {flag}", spec.name);
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains("is a directory"), "{} {flag}: {stderr}", spec.name);
+            assert!(!stderr.contains("<stdin>:1"), "{} {flag}: read first: {stderr}", spec.name);
+        }
+    }
+}
