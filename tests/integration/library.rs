@@ -118,3 +118,43 @@ fn r_output_directory_is_refused_before_reading() {
         }
     }
 }
+
+/// A --rejects pipe whose reader leaves early is an error (exit 2, named),
+/// not the quiet end of a closed standard output: the tool used to exit 0
+/// silently with most good records never written.
+#[cfg(target_os = "linux")]
+#[test]
+fn r_closed_rejects_pipe_is_an_error_not_a_quiet_exit() {
+    use std::io::Read;
+    let dir = Dir::new();
+    let mut input = String::new();
+    for i in 0..100_000 {
+        input.push_str(&if i % 2 == 0 {
+            format!("bad {i}\n")
+        } else {
+            format!("{{\"score\":0.5,\"i\":{i}}}\n")
+        });
+    }
+    let file = dir.write("in.jsonl", &input);
+    let fifo = dir.path("rejects.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || {
+        let mut pipe = std::fs::File::open(reader_path).expect("open fifo");
+        let mut first = [0u8; 10];
+        pipe.read_exact(&mut first).expect("read");
+    });
+    let out = std_tool("score-filter")
+        .arg(&file)
+        .arg("--rejects")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
+    reader.join().expect("reader");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("rejects.fifo") && stderr.contains("Broken pipe"), "{stderr}");
+}
