@@ -148,15 +148,24 @@ impl AtomicFile {
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
-        // Like any newly created file: 0666 less the umask, not tempfile's 0600.
+        // A file that exists keeps its permissions (a private dataset stays
+        // private, from the first byte); a new one gets 0666 less the umask,
+        // like any newly created file, not tempfile's 0600.
+        let existing = std::fs::metadata(&real).ok().map(|meta| meta.permissions());
         #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        builder.permissions(
+            existing.clone().unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o666)),
+        );
         let temp = builder.tempfile_in(dir).map_err(|e| {
             // Name the folder, not the temporary file tempfile tried in it.
             let text = e.to_string();
             let reason = text.split(" at path ").next().unwrap_or_default();
             error(io::Error::new(e.kind(), format!("{reason} (in folder {})", dir.display())))
         })?;
+        if let Some(permissions) = existing {
+            // Exactly, whatever the umask.
+            temp.as_file().set_permissions(permissions).map_err(error)?;
+        }
         Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf(), dest: real })
     }
 

@@ -158,3 +158,28 @@ fn r_closed_rejects_pipe_is_an_error_not_a_quiet_exit() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("rejects.fifo") && stderr.contains("Broken pipe"), "{stderr}");
 }
+
+/// Replacing an existing -o file keeps its permissions: a 0600 dataset used
+/// to come back 0644 (readable by everyone).
+#[cfg(unix)]
+#[test]
+fn r_output_keeps_the_permissions_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    let file = dir.write("in.jsonl", "{\"score\":0.5}\n");
+    for mode in [0o600, 0o640, 0o664] {
+        let out = dir.write("kept.jsonl", "old\n");
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let run = std_tool("score-filter")
+            .arg(&file)
+            .arg("-q")
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        assert_eq!(dir.read("kept.jsonl"), "{\"score\":0.5}\n");
+        let got = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(got, mode, "mode {mode:o} became {got:o}");
+    }
+}
