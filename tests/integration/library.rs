@@ -183,3 +183,21 @@ fn r_output_keeps_the_permissions_of_the_file_it_replaces() {
         assert_eq!(got, mode, "mode {mode:o} became {got:o}");
     }
 }
+
+/// `--threads` beyond 1024 is a usage error naming the flag (20000 threads
+/// ran for minutes on a four-line input).
+#[test]
+fn r_absurd_thread_counts_are_usage_errors() {
+    for spec in SPECS {
+        for bad in ["20000", "0", "x", ""] {
+            let out = std_tool(spec.name).args(spec.args).args(["-j", bad]).output().expect("run");
+            assert_eq!(out.status.code(), Some(2), "{} -j {bad:?}", spec.name);
+            assert!(
+                text(&out.stderr).contains("--threads"),
+                "{}: {}",
+                spec.name,
+                text(&out.stderr)
+            );
+        }
+    }
+}
