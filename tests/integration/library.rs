@@ -201,3 +201,49 @@ fn r_absurd_thread_counts_are_usage_errors() {
         }
     }
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+/// Whole documents (fmt-migrate --from json-array, graph-validate --real)
+/// are decompressed like every other input, on files and standard input;
+/// they failed with "invalid UTF-8 at byte 2".
+#[test]
+fn r_compressed_documents_are_read_like_every_input() {
+    let dir = Dir::new();
+    let array = br#"[{"instruction":"a","input":"","output":"b"}]"#;
+    let file = dir.write("arr.json.gz", gzip(array));
+    let plain = std_tool("fmt-migrate")
+        .args(["--from", "json-array", "--to", "messages"])
+        .arg(dir.write("arr.json", array))
+        .output()
+        .expect("run");
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let from_file = std_tool("fmt-migrate")
+        .args(["--from", "json-array", "--to", "messages"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(from_file.status.success(), "{}", text(&from_file.stderr));
+    assert_eq!(from_file.stdout, plain.stdout);
+    let mut cmd = std_tool("fmt-migrate");
+    cmd.args(["--from", "json-array", "--to", "messages"]);
+    let piped = run_with_stdin(cmd, &gzip(array));
+    assert!(piped.status.success(), "{}", text(&piped.stderr));
+    assert_eq!(piped.stdout, plain.stdout);
+
+    let event = (SPECS.iter().find(|s| s.name == "graph-validate").expect("spec").good)(1);
+    let events = dir.write("events.jsonl", jsonl(&[&event]));
+    let real = dir.write("real.jsonl.gz", gzip(jsonl(&[&event]).as_bytes()));
+    let out = std_tool("graph-validate").arg("--real").arg(&real).arg(&events).output();
+    let out = out.expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut cmd = std_tool("graph-validate");
+    cmd.arg("--real").arg("-").arg(&events);
+    let out = run_with_stdin(cmd, &gzip(b"{\"id\":1}\n{bad\n"));
+    assert!(text(&out.stderr).contains("<stdin>:2: invalid JSON"), "{}", text(&out.stderr));
+}
