@@ -125,6 +125,19 @@ pub fn check_target(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The file an [`AtomicFile`] at `path` would replace (absolute, links
+/// followed), or `None` when it writes in place (standard output, a device,
+/// a pipe): for telling whether two outputs would replace the same file.
+pub fn replaced_file(path: &Path) -> Option<PathBuf> {
+    if path.as_os_str() == "-" || named_descriptor(path).is_some() {
+        return None;
+    }
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return None;
+    }
+    std::path::absolute(follow_links(path)).ok()
+}
+
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
         check_target(path)?;

@@ -24,6 +24,27 @@ fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
     }
 }
 
+/// Refuses -o, --rejects and --stats naming the same file: each is renamed
+/// into place on its own, so the last would silently replace the others
+/// (the records, say, by the rejects).
+fn distinct_outputs(common: &Common) -> Result<(), Error> {
+    let mut seen: Vec<(&str, std::path::PathBuf)> = Vec::new();
+    let flags =
+        [("-o", &common.output), ("--rejects", &common.rejects), ("--stats", &common.stats)];
+    for (flag, path) in flags {
+        let Some(path) = path else { continue };
+        let Some(key) = crate::output::replaced_file(path) else { continue };
+        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
+            return Err(Error::Usage(format!(
+                "{other} and {flag} both name {}: give each its own file",
+                path.display()
+            )));
+        }
+        seen.push((flag, key));
+    }
+    Ok(())
+}
+
 pub struct Run {
     pub tool: &'static str,
     /// Totals over every chunk taken so far.
@@ -54,6 +75,7 @@ impl Run {
         if let Some(stats) = &common.stats {
             crate::output::check_target(stats)?;
         }
+        distinct_outputs(common)?;
         let output =
             if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
         Ok(Run {

@@ -247,3 +247,33 @@ fn r_compressed_documents_are_read_like_every_input() {
     let out = run_with_stdin(cmd, &gzip(b"{\"id\":1}\n{bad\n"));
     assert!(text(&out.stderr).contains("<stdin>:2: invalid JSON"), "{}", text(&out.stderr));
 }
+
+/// -o, --rejects and --stats naming one file is a usage error: the last one
+/// committed silently replaced the others (the records by the rejects).
+#[test]
+fn r_outputs_naming_the_same_file_are_a_usage_error() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let input = dir.write("in.jsonl", input_of(3, spec.good));
+        let same = dir.path("out.jsonl");
+        for (a, b) in [("-o", "--rejects"), ("-o", "--stats"), ("--rejects", "--stats")] {
+            let out = std_tool(spec.name)
+                .args(spec.args)
+                .arg(&input)
+                .arg(a)
+                .arg(&same)
+                .arg(b)
+                .arg(dir.root().join(".").join("out.jsonl"))
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(2), "{} {a} {b}", spec.name);
+            assert!(
+                text(&out.stderr).contains("both name"),
+                "{}: {}",
+                spec.name,
+                text(&out.stderr)
+            );
+            assert!(!same.exists(), "{} {a} {b}", spec.name);
+        }
+    }
+}
