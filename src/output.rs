@@ -142,15 +142,19 @@ impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
         check_target(path)?;
         let error = |source| Error::Output { path: path.display().to_string(), source };
-        if let Ok(meta) = std::fs::metadata(path)
-            && (!meta.is_file() || named_descriptor(path).is_some())
-        {
-            let file = open_in_place(path, meta.is_file()).map_err(error)?;
-            return Ok(AtomicFile {
-                target: Pending::Direct(file),
-                path: path.to_path_buf(),
-                dest: path.to_path_buf(),
-            });
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() || named_descriptor(path).is_some() => {
+                let file = open_in_place(path, meta.is_file()).map_err(error)?;
+                return Ok(AtomicFile {
+                    target: Pending::Direct(file),
+                    path: path.to_path_buf(),
+                    dest: path.to_path_buf(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // A loop of links, a file where a folder should be, no access.
+            Err(e) => return Err(error(e)),
         }
         let real = follow_links(path);
         let dir = match real.parent() {

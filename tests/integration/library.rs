@@ -98,6 +98,14 @@ fn r_output_symlink_is_followed_not_replaced() {
     }
     assert_eq!(dir.read("data/real.jsonl"), "{\"score\":0.5}\n");
     assert_eq!(dir.read("data/new.jsonl"), "{\"score\":0.5}\n");
+    // A loop of links is an error, and the links stay.
+    std::os::unix::fs::symlink("loop-b", dir.path("loop-a")).expect("symlink");
+    std::os::unix::fs::symlink("loop-a", dir.path("loop-b")).expect("symlink");
+    let out = std_tool("score-filter").arg(&file).arg("-o").arg(dir.path("loop-a")).output();
+    let out = out.expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(dir.path("loop-a")).expect("a").file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(dir.path("loop-b")).expect("b").file_type().is_symlink());
 }
 
 /// `-o DIR` and `--stats DIR` are refused before any input is read (they
