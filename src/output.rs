@@ -197,6 +197,12 @@ impl AtomicFile {
         &self.path
     }
 
+    /// Whether the file is written in place (a device, a pipe, a descriptor
+    /// such as /dev/stdout) rather than renamed into place at the end.
+    pub fn in_place(&self) -> bool {
+        matches!(self.target, Pending::Direct(_))
+    }
+
     /// Moves the finished file into place.
     pub fn commit(self) -> Result<(), Error> {
         let path = self.path;
@@ -380,11 +386,13 @@ impl Output {
         result.map_err(|e| self.error(e))
     }
 
-    /// Ends an incomplete run: what went to standard output stays written
-    /// (flushed); a file is removed, never moved into place.
+    /// Ends an incomplete run: what went to standard output (or to a pipe or
+    /// device given as -o) stays written (flushed); a file is removed, never
+    /// moved into place.
     pub fn abandon(mut self) -> Result<(), Error> {
-        match self.target {
+        match &self.target {
             Target::Stdout(_) => self.flush(),
+            Target::File(file) if file.in_place() => self.flush(),
             _ => Ok(()),
         }
     }

@@ -285,3 +285,35 @@ fn r_outputs_naming_the_same_file_are_a_usage_error() {
         }
     }
 }
+
+/// --fail-fast with -o /dev/stdout (or a pipe) writes the records before
+/// the bad one, as with standard output; they were left unflushed.
+#[cfg(target_os = "linux")]
+#[test]
+fn r_fail_fast_flushes_an_in_place_output() {
+    for spec in SPECS.iter().filter(|s| s.passes_through) {
+        let dir = Dir::new();
+        let good = [(spec.good)(0), (spec.good)(1)];
+        let input = dir.write("in.jsonl", jsonl(&[&good[0], "[1]", &good[1]]));
+        let plain = std_tool(spec.name)
+            .args(spec.args)
+            .arg("--fail-fast")
+            .arg(&input)
+            .output()
+            .expect("run");
+        assert_eq!(plain.status.code(), Some(1), "{}", spec.name);
+        assert!(!plain.stdout.is_empty(), "{}", spec.name);
+        let link = dir.path("stdout-link");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &link).expect("symlink");
+        let out = std_tool(spec.name)
+            .args(spec.args)
+            .arg("--fail-fast")
+            .arg(&input)
+            .arg("-o")
+            .arg(&link)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{}: {}", spec.name, text(&out.stderr));
+        assert_eq!(out.stdout, plain.stdout, "{}", spec.name);
+    }
+}
