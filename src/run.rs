@@ -26,13 +26,18 @@ fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
 
 /// Refuses -o, --rejects and --stats naming the same file: each is renamed
 /// into place on its own, so the last would silently replace the others
-/// (the records, say, by the rejects).
+/// (the records, say, by the rejects). `-` is standard output for -o only.
 fn distinct_outputs(common: &Common) -> Result<(), Error> {
     let mut seen: Vec<(&str, std::path::PathBuf)> = Vec::new();
     let flags =
         [("-o", &common.output), ("--rejects", &common.rejects), ("--stats", &common.stats)];
     for (flag, path) in flags {
         let Some(path) = path else { continue };
+        if flag != "-o" && path.as_os_str() == "-" {
+            return Err(Error::Usage(format!(
+                "{flag} -: `-` would be a file named \"-\"; give a file name (or /dev/stderr)"
+            )));
+        }
         let Some(key) = crate::output::replaced_file(path) else { continue };
         if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
             return Err(Error::Usage(format!(

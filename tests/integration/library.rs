@@ -283,6 +283,18 @@ fn r_outputs_naming_the_same_file_are_a_usage_error() {
             );
             assert!(!same.exists(), "{} {a} {b}", spec.name);
         }
+        // `-` is not a file name for --stats or --rejects (it made a file "-").
+        for flag in ["--stats", "--rejects"] {
+            let out = std_tool(spec.name)
+                .args(spec.args)
+                .arg(&input)
+                .args([flag, "-"])
+                .current_dir(dir.root())
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(2), "{} {flag} -", spec.name);
+            assert!(!dir.path("-").exists(), "{} {flag} -", spec.name);
+        }
     }
 }
 
