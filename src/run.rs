@@ -60,7 +60,7 @@ pub struct Run {
     progress: Progress,
     started: Instant,
     quiet: bool,
-    stats: Option<std::path::PathBuf>,
+    stats: Option<AtomicFile>,
     stopped_early: bool,
     /// Per source: the original line of each line the pipeline reads, for
     /// inputs converted in memory (a JSON document read as JSONL).
@@ -77,10 +77,10 @@ impl Run {
         inputs: &Inputs,
         writes_records: bool,
     ) -> Result<Run, Error> {
-        if let Some(stats) = &common.stats {
-            crate::output::check_target(stats)?;
-        }
         distinct_outputs(common)?;
+        // Created now, written at the end: a --stats file that cannot be
+        // written fails the run before any work, not after it.
+        let stats = common.stats.as_deref().map(AtomicFile::create).transpose()?;
         let output =
             if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
         Ok(Run {
@@ -92,7 +92,7 @@ impl Run {
             progress: Progress::new(tool, common.quiet, inputs.total_len()),
             started: Instant::now(),
             quiet: common.quiet,
-            stats: common.stats.clone(),
+            stats,
             stopped_early: false,
             line_maps: Vec::new(),
             settings: Settings::new(common.threads, common.fail_fast),
@@ -218,14 +218,17 @@ impl Run {
         }
         let uncaptured = !self.rejects.to_file() && self.rejects.total() > 0;
         self.rejects.finish(true)?;
-        if let Some(path) = &self.stats {
+        if let Some(mut file) = self.stats.take() {
             let args: Vec<String> = std::env::args().skip(1).collect();
             let mut extra = extra;
             extra.insert("complete".into(), Value::Bool(complete));
             let stats = stats_object(self.tool, &args, elapsed, &self.counts, extra);
             let mut text = serde_json::to_vec_pretty(&stats).unwrap_or_default();
             text.push(b'\n');
-            AtomicFile::write_all(path, &text)?;
+            let path = file.path().display().to_string();
+            std::io::Write::write_all(&mut file, &text)
+                .map_err(|source| Error::Output { path, source })?;
+            file.commit()?;
         }
         if !self.quiet {
             let mut line = format!("{}: ", self.tool);

@@ -329,3 +329,26 @@ fn r_fail_fast_flushes_an_in_place_output() {
         assert_eq!(out.stdout, plain.stdout, "{}", spec.name);
     }
 }
+
+/// A --stats file that cannot be created fails the run before any input is
+/// read (it failed at the very end, after the output was committed).
+#[test]
+fn r_unwritable_stats_fails_before_reading() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let not_a_folder = dir.write("plain.txt", "x");
+        let input = format!("not json\n{}", input_of(2, spec.good));
+        let out_file = dir.path("out.jsonl");
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args).arg("--stats").arg(not_a_folder.join("stats.json"));
+        if spec.passes_through {
+            cmd.arg("-o").arg(&out_file);
+        }
+        let out = run_with_stdin(cmd, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("stats.json"), "{}: {stderr}", spec.name);
+        assert!(!stderr.contains("<stdin>:1"), "{}: read first: {stderr}", spec.name);
+        assert!(!out_file.exists(), "{}: output committed", spec.name);
+    }
+}
