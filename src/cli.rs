@@ -57,13 +57,26 @@ pub struct Common {
 
     /// Worker threads [default: all cores]
     ///
-    /// Output is byte-identical whatever the number of threads.
-    #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
+    /// Output is byte-identical whatever the number of threads (1 to 1024).
+    #[arg(short = 'j', long, value_name = "N", value_parser = threads, help_heading = "Performance")]
     pub threads: Option<NonZeroUsize>,
 
     /// Print a man page or shell completion script and exit
     #[arg(long, value_enum, value_name = "KIND", hide = true, exclusive = true)]
     pub generate: Option<Generate>,
+}
+
+/// Most worker threads a run starts: beyond, thread start-up and contention
+/// cost seconds to minutes and buy nothing (output does not depend on it).
+pub const MAX_THREADS: usize = 1024;
+
+/// clap value parser for --threads: 1 to [`MAX_THREADS`].
+fn threads(text: &str) -> Result<NonZeroUsize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n @ 1..=MAX_THREADS) => Ok(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN)),
+        Ok(_) => Err(format!("`{text}` is not a thread count from 1 to {MAX_THREADS}")),
+        Err(_) => Err(format!("`{text}` is not a whole number of threads (1 to {MAX_THREADS})")),
+    }
 }
 
 /// What `--generate` renders.

@@ -40,7 +40,10 @@ impl Compression {
     pub fn sniff(head: &[u8]) -> Option<Compression> {
         if head.starts_with(&[0x1f, 0x8b]) {
             Some(Compression::Gzip)
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+            // A skippable frame first (pzstd writes one): still zstd.
+            || (head.len() >= 4 && head[0] & 0xF0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18])
+        {
             Some(Compression::Zstd)
         } else {
             None
@@ -76,10 +79,24 @@ impl Compression {
 }
 
 /// Reads from `reader`, decompressing it when it starts with a known magic.
-pub fn maybe_decompress(reader: impl Read + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let head = reader.fill_buf()?;
-    match Compression::sniff(head) {
+/// The magic is read whole even when the stream delivers it a byte at a time.
+pub fn maybe_decompress(
+    mut reader: impl Read + Send + 'static,
+) -> io::Result<Box<dyn Read + Send>> {
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let format = Compression::sniff(&head[..got]);
+    let whole = io::Cursor::new(head).take(got as u64).chain(reader);
+    let reader = BufReader::with_capacity(1 << 20, whole);
+    match format {
         Some(format) => format.decoder(reader),
         None => Ok(Box::new(reader)),
     }
@@ -338,6 +355,43 @@ mod tests {
         let mut out = Vec::new();
         reader.read_to_end(&mut out).unwrap();
         assert_eq!(out, text);
+    }
+
+    /// A reader that hands out one byte per call, like a slow pipe.
+    struct Trickle(std::io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let end = buf.len().min(1);
+            self.0.read(&mut buf[..end])
+        }
+    }
+
+    #[test]
+    fn r_magic_split_across_reads_and_pzstd_skippable_frames_are_recognised() {
+        let text = b"{\"a\":1}\n{\"b\":2}\n".to_vec();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&text).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::bulk::compress(&text, 3).unwrap();
+        // pzstd starts with a skippable frame (magic 0x184D2A50, 4-byte size).
+        let mut skippable = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+        skippable.extend_from_slice(&zst);
+        for bytes in [gz, zst, skippable, text.clone()] {
+            let mut out = Vec::new();
+            maybe_decompress(Trickle(std::io::Cursor::new(bytes)))
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+        }
+        // Shorter than a magic: read as it is.
+        let mut out = Vec::new();
+        maybe_decompress(Trickle(std::io::Cursor::new(b"{}".to_vec())))
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"{}");
     }
 
     #[test]

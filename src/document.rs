@@ -10,7 +10,9 @@ use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::compress::maybe_decompress;
 use crate::error::Error;
+use crate::input::STDIN_NAME;
 use crate::json::{self, JsonError, Kind};
 
 /// Keys whose array value holds the records of a wrapper object, tried in
@@ -93,16 +95,30 @@ fn located(name: &str, text: &[u8], error: &JsonError, base: usize) -> Error {
     Error::Config(format!("{name}:{line}: {}", local.describe(&text[line_start..line_end])))
 }
 
-/// Reads a file (or `-` for standard input) and finds its records.
-pub fn read(path: &Path) -> Result<Document, Error> {
-    let name = path.display().to_string();
+/// Reads a whole file, or standard input for `-`, decompressing gzip and
+/// zstd as every input is (CONVENTIONS §1); returns the name messages use
+/// (`<stdin>` for standard input) and the bytes.
+pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), Error> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
     let mut text = Vec::new();
-    let result = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut text)
+    let result = if stdin {
+        maybe_decompress(std::io::stdin()).and_then(|mut r| r.read_to_end(&mut text))
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut text))
+        std::fs::File::open(path).and_then(|file| {
+            if file.metadata()?.is_dir() {
+                return Err(std::io::Error::other("is a directory, not a file"));
+            }
+            maybe_decompress(file)?.read_to_end(&mut text)
+        })
     };
     result.map_err(|source| Error::Input { name: name.clone(), source })?;
+    Ok((name, text))
+}
+
+/// Reads a file (or `-` for standard input) and finds its records.
+pub fn read(path: &Path) -> Result<Document, Error> {
+    let (name, text) = read_bytes(path)?;
     parse(name, text)
 }
 

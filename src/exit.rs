@@ -44,7 +44,9 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
                 let _ = clap_error.print();
                 return ExitCode::from(clap_error.exit_code().clamp(0, 255) as u8);
             }
-            if is_broken_pipe(&err) {
+            // Quiet only when it is standard output whose reader left: a
+            // closed --rejects or --stats pipe is an error like any other.
+            if is_broken_pipe(&err) && stdout_is_closed() {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(std::io::stderr().lock(), "{tool}: {}", message(&err));
@@ -69,4 +71,19 @@ fn message(err: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+/// Whether standard output is a pipe (or socket) whose reader has gone.
+fn stdout_is_closed() -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let stdout = std::io::stdout();
+        let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+        let now = Timespec { tv_sec: 0, tv_nsec: 0 };
+        if poll(&mut fds, Some(&now)).is_ok() {
+            return fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP);
+        }
+    }
+    true
 }

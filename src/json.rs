@@ -732,7 +732,7 @@ fn walk<'a>(
                     k.as_bytes() == &key.bytes[1..key.bytes.len() - 1]
                 }
                 (Segment::Key(k), Some(key)) => key.as_str().is_some_and(|s| s == **k),
-                (Segment::Key(k), None) => k.parse::<usize>() == Ok(index),
+                (Segment::Key(k), None) => array_index(k) == Some(index),
             };
             if !hit {
                 continue;
@@ -768,6 +768,16 @@ fn walk<'a>(
         }
         index += 1;
     }
+}
+
+/// The array index a path step names: plain decimal digits without a leading
+/// zero (RFC 6901), so `+1` and `01` name no element (`parse` took them as 1).
+fn array_index(step: &str) -> Option<usize> {
+    let digits = step.as_bytes();
+    let canonical = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || digits.len() == 1);
+    if canonical { step.parse().ok() } else { None }
 }
 
 /// The kind of a JSON value from its first non-whitespace byte.
@@ -1203,6 +1213,19 @@ mod tests {
             vec![(1, "1".into()), (0, r#"{"b":[1,{"c":"x"}]}"#.into())]
         );
         assert_eq!(found(line, &[&["missing"]]), vec![]);
+    }
+
+    #[test]
+    fn r_array_steps_are_canonical_indices() {
+        let line = r#"{"s":[10,11],"o":{"+1":"p","01":"z"}}"#;
+        assert_eq!(found(line, &[&["s", "1"]]), vec![(0, "11".into())]);
+        assert_eq!(found(line, &[&["s", "0"]]), vec![(0, "10".into())]);
+        for step in ["+1", "01", "1 ", "", "-0"] {
+            assert_eq!(found(line, &[&["s", step]]), vec![], "{step:?}");
+        }
+        // Object keys still match their text.
+        assert_eq!(found(line, &[&["o", "+1"]]), vec![(0, "\"p\"".into())]);
+        assert_eq!(found(line, &[&["o", "01"]]), vec![(0, "\"z\"".into())]);
     }
 
     #[test]

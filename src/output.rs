@@ -42,10 +42,70 @@ pub fn enlarge_pipe(fd: &impl AsFd) {
 ///
 /// A path that already exists and is not a regular file (`/dev/null`, a FIFO,
 /// a terminal) is written in place instead: renaming a temporary file over it
-/// would replace the device with a regular file.
+/// would replace the device with a regular file. So is a name for an open
+/// descriptor (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`), appending,
+/// whatever it leads to. A symbolic link is followed: the file it points to
+/// is replaced and the link stays.
 pub struct AtomicFile {
     target: Pending,
+    /// The path as given, for messages.
     path: PathBuf,
+    /// Where the file goes: `path` with symbolic links followed.
+    dest: PathBuf,
+}
+
+/// For a path naming an open file descriptor (`/dev/stdout`, `/dev/fd/N`,
+/// `/proc/self/fd/N`, or a link to one): `Some(Some(n))` when it is this
+/// process's descriptor `n`, `Some(None)` for another process's.
+fn named_descriptor(path: &Path) -> Option<Option<u32>> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let text = at.to_string_lossy();
+        let steps: Vec<&str> = text.split('/').collect();
+        let found = match steps.as_slice() {
+            ["", "dev", "stdin"] => Some(Some(0)),
+            ["", "dev", "stdout"] => Some(Some(1)),
+            ["", "dev", "stderr"] => Some(Some(2)),
+            ["", "dev", "fd", n] => Some(n.parse().ok()),
+            ["", "proc", process, "fd", n] => {
+                let ours = matches!(*process, "self" | "thread-self")
+                    || process.parse() == Ok(std::process::id());
+                Some(n.parse().ok().filter(|_| ours))
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+        match std::fs::read_link(&at) {
+            Ok(target) => at = at.parent().map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Opens a path that must be written in place: standard output and error
+/// through their own descriptors (so the shell's redirection, its offset and
+/// its append mode apply), anything else as it is, appending to a regular file.
+fn open_in_place(path: &Path, regular: bool) -> io::Result<File> {
+    match named_descriptor(path) {
+        Some(Some(1)) => io::stdout().as_fd().try_clone_to_owned().map(File::from),
+        Some(Some(2)) => io::stderr().as_fd().try_clone_to_owned().map(File::from),
+        _ => std::fs::OpenOptions::new().write(true).append(regular).open(path),
+    }
+}
+
+/// The file a path leads to through symbolic links (which may not exist yet).
+fn follow_links(path: &Path) -> PathBuf {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(target) => at = at.parent().map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 enum Pending {
@@ -53,29 +113,77 @@ enum Pending {
     Direct(File),
 }
 
+/// Refuses, before any work, an output path that can never be written: a
+/// folder. For files written only at the end of a run (`--stats`, a report).
+pub fn check_target(path: &Path) -> Result<(), Error> {
+    if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
+        return Err(Error::Output {
+            path: path.display().to_string(),
+            source: io::Error::other("is a directory; give a file name"),
+        });
+    }
+    Ok(())
+}
+
+/// The file an [`AtomicFile`] at `path` would replace (absolute, links
+/// followed), or `None` when it writes in place (standard output, a device,
+/// a pipe): for telling whether two outputs would replace the same file.
+pub fn replaced_file(path: &Path) -> Option<PathBuf> {
+    if path.as_os_str() == "-" || named_descriptor(path).is_some() {
+        return None;
+    }
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return None;
+    }
+    std::path::absolute(follow_links(path)).ok()
+}
+
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        check_target(path)?;
         let error = |source| Error::Output { path: path.display().to_string(), source };
-        if let Ok(meta) = std::fs::metadata(path)
-            && !meta.is_file()
-            && !meta.is_dir()
-        {
-            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
-            return Ok(AtomicFile { target: Pending::Direct(file), path: path.to_path_buf() });
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() || named_descriptor(path).is_some() => {
+                let file = open_in_place(path, meta.is_file()).map_err(error)?;
+                return Ok(AtomicFile {
+                    target: Pending::Direct(file),
+                    path: path.to_path_buf(),
+                    dest: path.to_path_buf(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // A loop of links, a file where a folder should be, no access.
+            Err(e) => return Err(error(e)),
         }
-        let dir = match path.parent() {
+        let real = follow_links(path);
+        let dir = match real.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
-        // Like any newly created file: 0666 less the umask, not tempfile's 0600.
+        // A file that exists keeps its permissions (a private dataset stays
+        // private, from the first byte); a new one gets 0666 less the umask,
+        // like any newly created file, not tempfile's 0600.
+        let existing = std::fs::metadata(&real).ok().map(|meta| meta.permissions());
         #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder.tempfile_in(dir).map_err(error)?;
-        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf() })
+        builder.permissions(
+            existing.clone().unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o666)),
+        );
+        let temp = builder.tempfile_in(dir).map_err(|e| {
+            // Name the folder, not the temporary file tempfile tried in it.
+            let text = e.to_string();
+            let reason = text.split(" at path ").next().unwrap_or_default();
+            error(io::Error::new(e.kind(), format!("{reason} (in folder {})", dir.display())))
+        })?;
+        if let Some(permissions) = existing {
+            // Exactly, whatever the umask.
+            temp.as_file().set_permissions(permissions).map_err(error)?;
+        }
+        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf(), dest: real })
     }
 
     pub fn file(&mut self) -> &mut File {
@@ -89,6 +197,12 @@ impl AtomicFile {
         &self.path
     }
 
+    /// Whether the file is written in place (a device, a pipe, a descriptor
+    /// such as /dev/stdout) rather than renamed into place at the end.
+    pub fn in_place(&self) -> bool {
+        matches!(self.target, Pending::Direct(_))
+    }
+
     /// Moves the finished file into place.
     pub fn commit(self) -> Result<(), Error> {
         let path = self.path;
@@ -96,7 +210,7 @@ impl AtomicFile {
         match self.target {
             Pending::Temp(temp) => {
                 temp.as_file().sync_data().map_err(error)?;
-                temp.persist(&path).map_err(|e| error(e.error))?;
+                temp.persist(&self.dest).map_err(|e| error(e.error))?;
             }
             Pending::Direct(mut file) => file.flush().map_err(error)?,
         }
@@ -272,11 +386,13 @@ impl Output {
         result.map_err(|e| self.error(e))
     }
 
-    /// Ends an incomplete run: what went to standard output stays written
-    /// (flushed); a file is removed, never moved into place.
+    /// Ends an incomplete run: what went to standard output (or to a pipe or
+    /// device given as -o) stays written (flushed); a file is removed, never
+    /// moved into place.
     pub fn abandon(mut self) -> Result<(), Error> {
-        match self.target {
+        match &self.target {
             Target::Stdout(_) => self.flush(),
+            Target::File(file) if file.in_place() => self.flush(),
             _ => Ok(()),
         }
     }

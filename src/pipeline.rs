@@ -272,7 +272,8 @@ impl Settings {
     pub fn new(threads: Option<std::num::NonZeroUsize>, fail_fast: bool) -> Self {
         let threads = threads
             .map(|n| n.get())
-            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+            .min(crate::cli::MAX_THREADS);
         // Tests shrink chunks to exercise many-chunk paths on small inputs.
         let chunk_size = std::env::var("SYNTHKIT_CHUNK_BYTES")
             .ok()

@@ -54,7 +54,7 @@ impl Progress {
         if let Some(total) = self.total.filter(|t| *t > 0 && rate > 0.0) {
             let left = total.saturating_sub(self.bytes) as f64 / rate;
             line.push_str(&format!(
-                ", {:.0}% , ETA {:.0}s",
+                ", {:.0}%, ETA {:.0}s",
                 self.bytes as f64 * 100.0 / total as f64,
                 left
             ));

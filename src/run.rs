@@ -24,6 +24,32 @@ fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
     }
 }
 
+/// Refuses -o, --rejects and --stats naming the same file: each is renamed
+/// into place on its own, so the last would silently replace the others
+/// (the records, say, by the rejects). `-` is standard output for -o only.
+fn distinct_outputs(common: &Common) -> Result<(), Error> {
+    let mut seen: Vec<(&str, std::path::PathBuf)> = Vec::new();
+    let flags =
+        [("-o", &common.output), ("--rejects", &common.rejects), ("--stats", &common.stats)];
+    for (flag, path) in flags {
+        let Some(path) = path else { continue };
+        if flag != "-o" && path.as_os_str() == "-" {
+            return Err(Error::Usage(format!(
+                "{flag} -: `-` would be a file named \"-\"; give a file name (or /dev/stderr)"
+            )));
+        }
+        let Some(key) = crate::output::replaced_file(path) else { continue };
+        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
+            return Err(Error::Usage(format!(
+                "{other} and {flag} both name {}: give each its own file",
+                path.display()
+            )));
+        }
+        seen.push((flag, key));
+    }
+    Ok(())
+}
+
 pub struct Run {
     pub tool: &'static str,
     /// Totals over every chunk taken so far.
@@ -34,7 +60,7 @@ pub struct Run {
     progress: Progress,
     started: Instant,
     quiet: bool,
-    stats: Option<std::path::PathBuf>,
+    stats: Option<AtomicFile>,
     stopped_early: bool,
     /// Per source: the original line of each line the pipeline reads, for
     /// inputs converted in memory (a JSON document read as JSONL).
@@ -51,6 +77,10 @@ impl Run {
         inputs: &Inputs,
         writes_records: bool,
     ) -> Result<Run, Error> {
+        distinct_outputs(common)?;
+        // Created now, written at the end: a --stats file that cannot be
+        // written fails the run before any work, not after it.
+        let stats = common.stats.as_deref().map(AtomicFile::create).transpose()?;
         let output =
             if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
         Ok(Run {
@@ -62,7 +92,7 @@ impl Run {
             progress: Progress::new(tool, common.quiet, inputs.total_len()),
             started: Instant::now(),
             quiet: common.quiet,
-            stats: common.stats.clone(),
+            stats,
             stopped_early: false,
             line_maps: Vec::new(),
             settings: Settings::new(common.threads, common.fail_fast),
@@ -188,14 +218,17 @@ impl Run {
         }
         let uncaptured = !self.rejects.to_file() && self.rejects.total() > 0;
         self.rejects.finish(true)?;
-        if let Some(path) = &self.stats {
+        if let Some(mut file) = self.stats.take() {
             let args: Vec<String> = std::env::args().skip(1).collect();
             let mut extra = extra;
             extra.insert("complete".into(), Value::Bool(complete));
             let stats = stats_object(self.tool, &args, elapsed, &self.counts, extra);
             let mut text = serde_json::to_vec_pretty(&stats).unwrap_or_default();
             text.push(b'\n');
-            AtomicFile::write_all(path, &text)?;
+            let path = file.path().display().to_string();
+            std::io::Write::write_all(&mut file, &text)
+                .map_err(|source| Error::Output { path, source })?;
+            file.commit()?;
         }
         if !self.quiet {
             let mut line = format!("{}: ", self.tool);

@@ -377,7 +377,8 @@ impl Moments {
         if other.count == 0 {
             return;
         }
-        self.count += other.count;
+        // Saturating: counts come from saved states, which a user may edit.
+        self.count = self.count.saturating_add(other.count);
         if other.min.total_cmp(&self.min).is_lt() {
             self.min = other.min;
         }
@@ -505,7 +506,7 @@ struct Store {
 
 impl Store {
     fn total(&self) -> u64 {
-        self.bins.iter().sum()
+        self.bins.iter().fold(0u64, |total, &n| total.saturating_add(n))
     }
 
     fn add(&mut self, mut key: i64, n: u64) {
@@ -525,7 +526,7 @@ impl Store {
                 if self.bins.is_empty() {
                     self.bins.push(0);
                 }
-                self.bins[0] += folded;
+                self.bins[0] = self.bins[0].saturating_add(folded);
             }
             self.bins.resize((key - self.offset + 1) as usize, 0);
         } else if key < self.offset {
@@ -536,7 +537,8 @@ impl Store {
                 self.offset = key;
             }
         }
-        self.bins[(key - self.offset) as usize] += n;
+        let bin = &mut self.bins[(key - self.offset) as usize];
+        *bin = bin.saturating_add(n);
     }
 
     fn pairs(&self) -> Vec<(i64, u64)> {
@@ -584,13 +586,13 @@ fn bin_value(key: i64) -> f64 {
 
 impl Sketch {
     pub fn count(&self) -> u64 {
-        self.zeros + self.positive.total() + self.negative.total()
+        self.zeros.saturating_add(self.positive.total()).saturating_add(self.negative.total())
     }
 
     pub fn add(&mut self, x: f64, n: u64) {
         let magnitude = x.abs();
         if magnitude < f64::MIN_POSITIVE {
-            self.zeros += n;
+            self.zeros = self.zeros.saturating_add(n);
         } else if x > 0.0 {
             self.positive.add(bin_key(magnitude), n);
         } else {
@@ -599,7 +601,7 @@ impl Sketch {
     }
 
     pub fn merge(&mut self, other: &Sketch) {
-        self.zeros += other.zeros;
+        self.zeros = self.zeros.saturating_add(other.zeros);
         for (key, n) in other.positive.pairs() {
             self.positive.add(key, n);
         }
@@ -621,9 +623,9 @@ impl Sketch {
 
     /// The value at 0-based rank `rank`.
     fn at_rank(bins: &[(f64, u64)], rank: u64) -> f64 {
-        let mut seen = 0;
+        let mut seen = 0u64;
         for &(value, n) in bins {
-            seen += n;
+            seen = seen.saturating_add(n);
             if rank < seen {
                 return value;
             }
@@ -653,7 +655,7 @@ impl Sketch {
                     return Err("sketch with a bad bin".into());
                 };
                 // Keys of normal doubles lie within ±1024 powers of two.
-                if key.abs() > 1025 * BINS_PER_OCTAVE {
+                if key.unsigned_abs() > (1025 * BINS_PER_OCTAVE) as u64 {
                     return Err("sketch with a bin out of range".into());
                 }
                 let store = if negative { &mut sketch.negative } else { &mut sketch.positive };
@@ -808,7 +810,7 @@ impl Quantiles {
             } else {
                 0
             };
-            out[at] += n;
+            out[at] = out[at].saturating_add(n);
         }
         out
     }
@@ -981,5 +983,27 @@ mod tests {
         assert_eq!(forward.pairs(), backward.pairs());
         assert!(forward.bins.len() <= MAX_BINS);
         assert_eq!(forward.total(), 20_000);
+    }
+
+    #[test]
+    fn r_edited_saved_states_are_errors_or_saturate_never_panic() {
+        // A bin key of i64::MIN overflowed `abs()`.
+        let state = json!({"zeros": 0, "positive": [[i64::MIN, 1]], "negative": []});
+        assert!(Sketch::from_json(&state).is_err());
+        // Counts near u64::MAX overflowed when merged (a debug-build panic,
+        // silently wrapped counts in release).
+        let huge = json!({"zeros": u64::MAX, "positive": [[5, u64::MAX]], "negative": [[5, 7]]});
+        let mut sketch = Sketch::from_json(&huge).unwrap();
+        sketch.merge(&Sketch::from_json(&huge).unwrap());
+        assert_eq!(sketch.count(), u64::MAX);
+        assert_eq!(Sketch::at_rank(&sketch.bins(), 0), -bin_value(5));
+        assert_eq!(Sketch::at_rank(&sketch.bins(), u64::MAX - 1), 0.0);
+        let mut m = moments(&[1.0]);
+        let mut big = m.clone();
+        big.count = u64::MAX;
+        m.merge(&big);
+        assert_eq!(m.count, u64::MAX);
+        let quantiles = Quantiles::Sketch(Box::new(sketch));
+        assert_eq!(quantiles.histogram(2, -1.0, 1.0).iter().max(), Some(&u64::MAX));
     }
 }

@@ -6,6 +6,7 @@ mod dist_report;
 mod fmt_migrate;
 mod generated;
 mod graph_validate;
+mod library;
 mod persona_label;
 mod phase_split;
 mod score_filter;

@@ -13,7 +13,7 @@ pub mod expect;
 pub mod render;
 pub mod view;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
-use crate::compress;
+use crate::document;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::{Inputs, Line};
@@ -436,34 +436,12 @@ impl Destination {
 }
 
 /// Writes a whole file atomically, compressed when its name ends in .gz or
-/// .zst (as every -o file); a device or pipe (/dev/stderr, a FIFO) is
-/// written in place, since it cannot be replaced.
+/// .zst (as every -o file); a device, pipe or descriptor name such as
+/// /dev/stderr is written in place (`AtomicFile` knows them).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if special {
-        let error = |source| Error::Output { path: path.display().to_string(), source };
-        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(error)?;
-        return file.write_all(bytes).map_err(error);
-    }
     let mut file = output::create_file(path)?;
     file.write(bytes)?;
     file.commit()
-}
-
-/// Reads a partial state (standard input for `-`), decompressing it when it
-/// is gzip or zstd.
-fn read_state(path: &Path, name: &str) -> Result<String, Error> {
-    let error = |source| Error::Input { name: name.to_string(), source };
-    let reader: Box<dyn std::io::Read + Send> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(error)?)
-    };
-    let mut text = String::new();
-    compress::maybe_decompress(reader)
-        .and_then(|mut r| r.read_to_string(&mut text))
-        .map_err(error)?;
-    Ok(text)
 }
 
 const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
@@ -557,6 +535,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             _ => Destination::Stdout,
         }
     };
+    if let Destination::File(path) = &destination {
+        crate::output::check_target(path)?;
+    }
     if cli.merge {
         return merge(cli, destination);
     }
@@ -799,11 +780,11 @@ fn stats_extra(run: &Run, reported: u64, verdicts: &[Verdict]) -> Map<String, Va
 fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
     let mut merged: Option<State> = None;
     for path in &cli.common.files {
-        let name = path.display().to_string();
-        let text = read_state(path, &name)?;
+        // A file or `-`, compressed or not, like every input.
+        let (name, text) = document::read_bytes(path)?;
         let bad =
             |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
-        let doc: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let doc: Value = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
         if doc.get("format").and_then(Value::as_str) != Some(PARTIAL_FORMAT) {
             return Err(bad("write it with dist-report --partial FILE".into()));
         }

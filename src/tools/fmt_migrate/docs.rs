@@ -5,7 +5,6 @@
 //! original file so that messages point into it.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -13,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::document;
 use crate::error::Error;
-use crate::input::{Inputs, STDIN_NAME};
+use crate::input::Inputs;
 use crate::json::{self, Kind, Segment};
 use crate::path::FieldPath;
 
@@ -42,20 +41,7 @@ pub struct Loaded {
 }
 
 fn read_all(path: &Path) -> Result<(String, Vec<u8>), Error> {
-    let stdin = path.as_os_str() == "-";
-    let name = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
-    let mut text = Vec::new();
-    let result = if stdin {
-        std::io::stdin().lock().read_to_end(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| {
-            if f.metadata()?.is_dir() {
-                return Err(std::io::Error::other("is a directory, not a file"));
-            }
-            f.read_to_end(&mut text)
-        })
-    };
-    result.map_err(|source| Error::Input { name: name.clone(), source })?;
+    let (name, mut text) = document::read_bytes(path)?;
     if text.starts_with(b"\xEF\xBB\xBF") {
         text.drain(..3);
     }

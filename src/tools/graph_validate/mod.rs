@@ -17,7 +17,6 @@ mod schema;
 mod zones;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,7 +24,6 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
-use crate::compress;
 use crate::document;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
@@ -448,7 +446,8 @@ struct RealSample {
 }
 
 fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Error> {
-    let doc = read_document(path)?;
+    // A file or `-`, compressed or not, as the inputs are.
+    let doc = document::read(path)?;
     if doc.records.is_empty() {
         return Err(Error::Config(format!(
             "{}: no records found (expected JSONL, a JSON array, {{\"value\": […]}} or {{\"events\": […]}})",
@@ -505,23 +504,6 @@ fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Err
         )));
     }
     Ok(RealSample { name: doc.name, records: doc.records.len() as u64, invalid, profile, realism })
-}
-
-/// Reads a `--real` document (a file, or `-` for standard input), gzip or
-/// zstd compressed or not, as the input files are.
-fn read_document(path: &Path) -> Result<document::Document, Error> {
-    let name = path.display().to_string();
-    let input_error = |source| Error::Input { name: name.clone(), source };
-    let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(input_error)?)
-    };
-    let mut text = Vec::new();
-    compress::maybe_decompress(reader)
-        .and_then(|mut r| r.read_to_end(&mut text))
-        .map_err(input_error)?;
-    document::parse(name, text)
 }
 
 /// Everything merged from the chunks.
