@@ -142,10 +142,70 @@ Pointer (/metadata/tier, /@odata.etag). A record the tool does not change is wri
 byte for byte as it came in. Summaries and reports go to standard error, never to \
 standard output. A closed standard output (| head) ends the run quietly with status 0.";
 
+/// Widest example line: shells are often 80 columns, and clap would wrap a
+/// longer command in the middle, which breaks copy and paste.
+const EXAMPLE_WIDTH: usize = 78;
+
+/// Breaks a shell command at word boundaries (never inside quotes) into
+/// lines of at most `width` columns after `indent`, joined by ` \`
+/// continuations. Lines already broken by the author are kept.
+pub fn wrap_command(command: &str, indent: usize, width: usize) -> String {
+    let mut out = Vec::new();
+    // Whether the author's previous line ended in a continuation.
+    let mut after_backslash = false;
+    for line in command.lines() {
+        let first_lead = if after_backslash { indent + 2 } else { indent };
+        after_backslash = line.trim_end().ends_with('\\');
+        let line = line.trim_start();
+        // Words: split at spaces outside quotes.
+        let mut words: Vec<String> = Vec::new();
+        let mut word = String::new();
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, ' ') => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                }
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    word.push(c);
+                }
+                (Some(q), c) if c == q => {
+                    quote = None;
+                    word.push(c);
+                }
+                _ => word.push(c),
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        let mut current = String::new();
+        let mut continued = false;
+        for word in words {
+            let lead = if continued { indent + 2 } else { first_lead };
+            if !current.is_empty() && lead + current.len() + 1 + word.len() + 2 > width {
+                out.push(format!("{}{current} \\", " ".repeat(lead)));
+                current.clear();
+                continued = true;
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&word);
+        }
+        let lead = if continued { indent + 2 } else { first_lead };
+        out.push(format!("{}{current}", " ".repeat(lead)));
+    }
+    out.join("\n")
+}
+
 fn examples_text(doc: &ToolDoc) -> String {
     let mut text = String::from("Examples:\n");
     for (what, command) in doc.examples {
-        text.push_str(&format!("  # {what}\n  {command}\n\n"));
+        text.push_str(&format!("  # {what}\n{}\n\n", wrap_command(command, 2, EXAMPLE_WIDTH)));
     }
     text.push_str("Exit status:\n");
     for line in EXIT_STATUS.lines() {
@@ -267,7 +327,8 @@ fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
     text.push_str(&roff_body(CONVENTIONS));
     text.push_str(".SH EXAMPLES\n");
     for (what, command) in doc.examples {
-        text.push_str(&format!(".PP\n{}\n.RS 4\n.nf\n{}\n.fi\n.RE\n", roff(what), roff(command)));
+        let command = wrap_command(command, 0, EXAMPLE_WIDTH - 4);
+        text.push_str(&format!(".PP\n{}\n.RS 4\n.nf\n{}\n.fi\n.RE\n", roff(what), roff(&command)));
     }
     text.push_str(".SH \"EXIT STATUS\"\n");
     for line in EXIT_STATUS.lines() {
@@ -288,4 +349,24 @@ fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
     text.push('\n');
     out.extend_from_slice(text.as_bytes());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_example_commands_break_between_words_with_continuations() {
+        let command = "score-filter --min 0.82 --max-samples 400 --seed 42 --by metadata.status --field 'a b c d e f' teacher.jsonl";
+        let wrapped = wrap_command(command, 2, 40);
+        for line in wrapped.lines() {
+            assert!(line.len() <= 40, "{line:?}");
+        }
+        assert!(wrapped.contains("'a b c d e f'"), "a quoted word was split: {wrapped}");
+        let joined = wrapped.replace(" \\\n", " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(joined, command);
+        // Short commands and author line breaks stay as they are.
+        assert_eq!(wrap_command("a b", 2, 40), "  a b");
+        assert_eq!(wrap_command("a\n  b", 2, 40), "  a\n  b");
+    }
 }

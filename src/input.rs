@@ -436,7 +436,8 @@ pub fn for_each_line<'a>(
         };
         let mut stop = end;
         let mut plain_newline = next > end;
-        if stop > start && chunk[stop - 1] == b'\r' && next > end {
+        // A CRLF line end, or the last line of a CRLF file that lost its final LF.
+        if stop > start && chunk[stop - 1] == b'\r' {
             stop -= 1;
             plain_newline = false;
         }
@@ -479,6 +480,11 @@ mod tests {
                 ("{}".into(), true),
                 ("{\"b\":2}".into(), false)
             ]
+        );
+        // A CRLF file whose last line lost its LF keeps no stray \r.
+        assert_eq!(
+            lines(b"{}\r\n{\"a\":1}\r", true),
+            vec![("{}".into(), false), ("{\"a\":1}".into(), false)]
         );
         // A BOM in the middle of a stream is data, not framing.
         assert_eq!(lines(b"\xEF\xBB\xBF{}\n", false)[0].0, "\u{feff}{}");

@@ -906,3 +906,55 @@ fn r_fields_past_the_discovery_cap_are_said_in_every_format() {
         text(&out.stdout)
     );
 }
+
+/// A hand-edited partial state with a count at u64::MAX made `--merge`
+/// overflow (a panic in debug builds, wrapped counts in release).
+#[test]
+fn r_an_edited_state_with_huge_counts_never_panics_a_merge() {
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", jsonl(&[r#"{"a":"x","n":1}"#, r#"{"a":"y","n":2}"#]));
+    let first = dir.path("p1.json");
+    let out = run(&[
+        "--field",
+        "a",
+        "--field",
+        "n",
+        "--partial",
+        first.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    fn saturate(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if key == "records_with" && v.is_u64() {
+                        *v = Value::from(u64::MAX);
+                    } else {
+                        saturate(v);
+                    }
+                }
+            }
+            Value::Array(list) => list.iter_mut().for_each(saturate),
+            _ => {}
+        }
+    }
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    saturate(&mut state);
+    let second = dir.write("p2.json", state.to_string());
+    for format in ["json", "jsonl", "table", "markdown", "csv"] {
+        let out = run(&[
+            "--merge",
+            first.to_str().unwrap(),
+            second.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        let stderr = text(&out.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("internal error"),
+            "{format}: {stderr}"
+        );
+        assert!(matches!(out.status.code(), Some(0..=2)), "{format}: {stderr}");
+    }
+}

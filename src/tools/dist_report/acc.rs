@@ -37,8 +37,9 @@ pub trait Merge {
 }
 
 impl Merge for u64 {
+    // Saturating: a hand-edited --merge state must not overflow.
     fn merge(&mut self, other: &Self, _: u64) {
-        *self += other;
+        *self = self.saturating_add(*other);
     }
 }
 
@@ -315,10 +316,10 @@ impl FieldAcc {
     }
 
     fn merge(&mut self, other: &FieldAcc) {
-        self.records_with += other.records_with;
-        self.values += other.values;
+        self.records_with = self.records_with.saturating_add(other.records_with);
+        self.values = self.values.saturating_add(other.values);
         for (a, b) in self.kinds.iter_mut().zip(other.kinds) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
         self.counter.merge_from(&other.counter, 0, || 0);
         self.moments.merge(&other.moments);
@@ -482,10 +483,10 @@ impl TextAcc {
     }
 
     fn merge(&mut self, other: &TextAcc) {
-        self.records_with += other.records_with;
-        self.strings += other.strings;
-        self.non_string += other.non_string;
-        self.empty += other.empty;
+        self.records_with = self.records_with.saturating_add(other.records_with);
+        self.strings = self.strings.saturating_add(other.strings);
+        self.non_string = self.non_string.saturating_add(other.non_string);
+        self.empty = self.empty.saturating_add(other.empty);
         self.chars.merge(&other.chars);
         self.words.merge(&other.words);
     }
@@ -544,7 +545,7 @@ impl Merge for PathAcc {
             self.first = shifted;
         }
         for (a, b) in self.kinds.iter_mut().zip(other.kinds) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
         self.moments.merge(&other.moments);
     }
@@ -670,7 +671,7 @@ impl Dataset {
 
     /// Merges `other`, whose discovered positions are shifted by `line_offset`.
     pub fn merge_shifted(&mut self, other: &Dataset, line_offset: u64) {
-        self.records += other.records;
+        self.records = self.records.saturating_add(other.records);
         for (a, b) in self.fields.iter_mut().zip(&other.fields) {
             a.merge(b);
         }
@@ -768,7 +769,7 @@ impl State {
         let offset = self.lines;
         let plan = self.plan.clone();
         self.groups.merge_from(&other.groups, offset, || Group::new(&plan));
-        self.lines += other.lines;
+        self.lines = self.lines.saturating_add(other.lines);
     }
 
     pub fn settle(&mut self) {

@@ -127,7 +127,7 @@ fn field_json(f: &FieldView, top: usize) -> Value {
     if let Some(n) = &f.numeric {
         let mut num = Map::new();
         num.insert("count".into(), json!(n.count));
-        num.insert("non_numeric".into(), json!(f.values - n.count));
+        num.insert("non_numeric".into(), json!(f.values.saturating_sub(n.count)));
         num.insert("min".into(), json!(n.min));
         num.insert("max".into(), json!(n.max));
         num.insert("mean".into(), json!(n.mean));
@@ -497,7 +497,7 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
                 out.push(r);
             };
             stat("count", json!(n.count));
-            stat("non_numeric", json!(f.values - n.count));
+            stat("non_numeric", json!(f.values.saturating_sub(n.count)));
             stat("min", json!(n.min));
             for ((name, _), q) in QUANTILES.iter().zip(n.quantiles) {
                 stat(name, opt(q));
@@ -836,7 +836,7 @@ impl Human<'_> {
         if f.role == Role::Numeric
             && let Some(n) = &f.numeric
         {
-            let non = f.values - n.count;
+            let non = f.values.saturating_sub(n.count);
             let mut header = vec!["count", "non-numeric", "min"];
             header.extend(QUANTILES.iter().map(|q| q.0));
             header.extend(["max", "mean", "std"]);
