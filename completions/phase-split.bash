@@ -23,7 +23,7 @@ _phase__split() {
 
     case "${cmd}" in
         phase__split)
-            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --by --phase --order --split --seed --group --stratify --check-leakage --out-dir --force --no-tag --spill-after --temp-dir --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
+            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --by --phase --order --split --seed --group --stratify --check-leakage --out-dir --force --compress --no-tag --spill-after --temp-dir --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -79,6 +79,10 @@ _phase__split() {
                     ;;
                 --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gz zst" -- "${cur}"))
                     return 0
                     ;;
                 --spill-after)

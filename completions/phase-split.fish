@@ -11,6 +11,8 @@ complete -c phase-split -l group -d 'Hash this field instead of the record, so a
 complete -c phase-split -l stratify -d 'Keep each value of FIELD close to the requested shares in every split' -r
 complete -c phase-split -l check-leakage -d 'Report values at PATH found in more than one split; exit 1 if any' -r
 complete -c phase-split -l out-dir -d 'Write one file per phase (and split) under DIR, with manifest.json' -r -F
+complete -c phase-split -l compress -d 'Compress every --out-dir file (gz or zst); the name gets .gz or .zst' -r -f -a "gz\t'gzip, level 6'
+zst\t'zstd, level 3, in independent 4 MiB frames'"
 complete -c phase-split -l spill-after -d 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)' -r
 complete -c phase-split -l temp-dir -d 'Folder for spilled temporary files [default: $TMPDIR or /tmp]' -r -F
 complete -c phase-split -s o -l output -d 'Write records to FILE instead of standard output' -r -F
@@ -24,7 +26,7 @@ fish\t''
 powershell\t''
 elvish\t''"
 complete -c phase-split -l no-default-refusals -d 'Do not use the built-in refusal patterns'
-complete -c phase-split -l force -d 'Write into a non-empty --out-dir, overwriting the files this run writes'
+complete -c phase-split -l force -d 'Write into a non-empty --out-dir, replacing the previous run\'s files'
 complete -c phase-split -l no-tag -d 'Do not append "phase" and "split" to the records'
 complete -c phase-split -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c phase-split -l fail-fast -d 'Stop at the first bad record, with exit status 1'

@@ -28,10 +28,14 @@ pub const FRAME_BYTES: usize = 4 << 20;
 /// Largest frame decompressed whole in parallel mode.
 const MAX_PARALLEL_FRAME: u64 = 64 << 20;
 
-/// Compression formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Compression formats (as a flag value: `gz`, `zst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Compression {
+    /// gzip, level 6
+    #[value(name = "gz")]
     Gzip,
+    /// zstd, level 3, in independent 4 MiB frames
+    #[value(name = "zst")]
     Zstd,
 }
 
@@ -229,6 +233,7 @@ pub struct ZstdFrames<W: Write> {
     inner: W,
     buffer: Vec<u8>,
     compressor: zstd::bulk::Compressor<'static>,
+    frames: u64,
 }
 
 impl<W: Write> ZstdFrames<W> {
@@ -237,6 +242,7 @@ impl<W: Write> ZstdFrames<W> {
             inner,
             buffer: Vec::with_capacity(FRAME_BYTES),
             compressor: zstd::bulk::Compressor::new(level)?,
+            frames: 0,
         })
     }
 
@@ -247,12 +253,18 @@ impl<W: Write> ZstdFrames<W> {
         let frame = self.compressor.compress(&self.buffer)?;
         self.inner.write_all(&frame)?;
         self.buffer.clear();
+        self.frames += 1;
         Ok(())
     }
 
-    /// Writes the last frame and returns the inner writer.
+    /// Writes the last frame and returns the inner writer. Empty content is
+    /// still one (empty) frame: a zero-byte file is not valid zstd.
     pub fn finish(mut self) -> io::Result<W> {
         self.emit_frame()?;
+        if self.frames == 0 {
+            let frame = self.compressor.compress(&[])?;
+            self.inner.write_all(&frame)?;
+        }
         Ok(self.inner)
     }
 
@@ -392,6 +404,13 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, b"{}");
+    }
+
+    #[test]
+    fn empty_content_is_a_valid_zstd_stream() {
+        let empty = ZstdFrames::new(Vec::new(), 3).unwrap().finish().unwrap();
+        assert!(!empty.is_empty());
+        assert_eq!(zstd::stream::decode_all(&empty[..]).unwrap(), b"");
     }
 
     #[test]

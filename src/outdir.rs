@@ -7,26 +7,28 @@
 //! the manifest last, so a manifest means a complete set; an `OutDir` dropped
 //! without commit (a fatal error, `--fail-fast`) removes its temporary files
 //! and the folders it created, leaving no partial file. A folder that already
-//! holds anything is refused unless the tool was given `--force`.
+//! holds anything is refused unless the tool was given `--force`; a forced
+//! run that commits also removes the files the folder's previous manifest
+//! listed and this run did not write, so a folder never mixes two runs.
+//! With a compression set, every file is written compressed (`1-a.jsonl.zst`);
+//! the manifest's sizes, line counts and checksums describe the content.
 
-use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Value, json};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::compress::Compression;
 use crate::error::Error;
-use crate::output::AtomicFile;
+use crate::output::{self, AtomicFile, Output};
 
 /// Name of the file that describes the set, written last.
 pub const MANIFEST: &str = "manifest.json";
 
-const BUFFER: usize = 256 * 1024;
-
 struct Entry {
     /// Path relative to the folder, `/`-separated.
     name: String,
-    file: BufWriter<AtomicFile>,
+    file: Output,
     hasher: Xxh3,
     bytes: u64,
     lines: u64,
@@ -40,7 +42,8 @@ pub struct FileSummary {
     pub bytes: u64,
     /// Newline-terminated lines (records, for JSONL).
     pub lines: u64,
-    /// XXH3-64 (seed 0) of the file's bytes, 16 lowercase hex digits.
+    /// XXH3-64 (seed 0) of the file's content (decompressed, for a
+    /// compressed file), 16 lowercase hex digits.
     pub xxh3: String,
 }
 
@@ -54,6 +57,7 @@ impl FileSummary {
 pub struct OutDir {
     root: PathBuf,
     entries: Vec<Entry>,
+    compression: Option<Compression>,
     /// Folders this run created, deepest last (removed again if uncommitted).
     created: Vec<PathBuf>,
     committed: bool,
@@ -66,6 +70,7 @@ impl OutDir {
         let mut dir = OutDir {
             root: root.to_path_buf(),
             entries: Vec::new(),
+            compression: None,
             created: Vec::new(),
             committed: false,
         };
@@ -117,9 +122,21 @@ impl OutDir {
         &self.root
     }
 
-    /// Starts a file at `name` (relative, `/`-separated, no `..`), creating
-    /// its folders; returns its number for [`OutDir::write`].
+    /// Writes every file added from now on compressed, its name extended
+    /// with `.gz` or `.zst`.
+    pub fn set_compression(&mut self, compression: Option<Compression>) {
+        self.compression = compression;
+    }
+
+    /// Starts a file at `name` (relative, `/`-separated, no `..`; the
+    /// compression's extension is added), creating its folders; returns its
+    /// number for [`OutDir::write`].
     pub fn add(&mut self, name: &str) -> Result<usize, Error> {
+        let name = match self.compression {
+            Some(format) => format!("{name}.{}", format.extension()),
+            None => name.to_string(),
+        };
+        let name = name.as_str();
         let relative = Path::new(name);
         let safe = !name.is_empty()
             && name != MANIFEST
@@ -131,10 +148,10 @@ impl OutDir {
         if let Some(parent) = path.parent() {
             self.make_dirs(parent)?;
         }
-        let file = AtomicFile::create(&path)?;
+        let file = output::create_file(&path)?;
         self.entries.push(Entry {
             name: name.to_string(),
-            file: BufWriter::with_capacity(BUFFER, file),
+            file,
             hasher: Xxh3::new(),
             bytes: 0,
             lines: 0,
@@ -150,10 +167,7 @@ impl OutDir {
         entry.hasher.update(bytes);
         entry.bytes += bytes.len() as u64;
         entry.lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
-        entry.file.write_all(bytes).map_err(|source| Error::Output {
-            path: entry.file.get_ref().path().display().to_string(),
-            source,
-        })
+        entry.file.write(bytes)
     }
 
     /// The files so far, in the order they were added.
@@ -169,22 +183,56 @@ impl OutDir {
             .collect()
     }
 
-    /// Moves every file into place, then writes `manifest` (pretty JSON) as
-    /// `manifest.json`, last.
+    /// Moves every file into place, removes the files of the previous
+    /// manifest that this run did not write, then writes `manifest` (pretty
+    /// JSON) as `manifest.json`, last.
     pub fn commit(mut self, manifest: &Value) -> Result<(), Error> {
+        let previous = self.previous_files();
+        let written: Vec<String> = self.entries.iter().map(|e| e.name.clone()).collect();
         for entry in std::mem::take(&mut self.entries) {
-            let path = entry.file.get_ref().path().display().to_string();
-            let file = entry
-                .file
-                .into_inner()
-                .map_err(|e| Error::Output { path, source: e.into_error() })?;
-            file.commit()?;
+            entry.file.commit()?;
+        }
+        for stale in previous.iter().filter(|name| !written.contains(name)) {
+            let path = self.root.join(stale);
+            std::fs::remove_file(&path)
+                .or_else(|e| if path.exists() { Err(e) } else { Ok(()) })
+                .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
+            // Its folders inside the root go too, once empty (train/, val/).
+            let mut folder = path.parent();
+            while let Some(dir) = folder.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                folder = dir.parent();
+            }
         }
         let mut text = serde_json::to_vec_pretty(manifest).unwrap_or_default();
         text.push(b'\n');
         AtomicFile::write_all(&self.root.join(MANIFEST), &text)?;
         self.committed = true;
         Ok(())
+    }
+
+    /// The files the folder's current manifest lists (safe relative paths
+    /// only), or none when there is no readable manifest.
+    fn previous_files(&self) -> Vec<String> {
+        let Ok(text) = std::fs::read(self.root.join(MANIFEST)) else {
+            return Vec::new();
+        };
+        let Ok(manifest) = serde_json::from_slice::<Value>(&text) else {
+            return Vec::new();
+        };
+        let files = manifest.get("files").and_then(Value::as_array).cloned().unwrap_or_default();
+        files
+            .iter()
+            .filter_map(|f| f.get("path").and_then(Value::as_str))
+            .filter(|name| {
+                !name.is_empty()
+                    && *name != MANIFEST
+                    && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)))
+            })
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -234,6 +282,37 @@ mod tests {
         // Now the folder is not empty.
         assert!(OutDir::create(&root, false).is_err());
         assert!(OutDir::create(&root, true).is_ok());
+    }
+
+    #[test]
+    fn a_forced_run_replaces_the_previous_set_and_can_compress() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("phases");
+        let manifest = |dir: &OutDir| json!({"files": dir.summaries().iter().map(FileSummary::to_json).collect::<Vec<_>>()});
+        let mut first = OutDir::create(&root, false).unwrap();
+        let a = first.add("train/1-a.jsonl").unwrap();
+        first.write(a, b"{}\n").unwrap();
+        let m = manifest(&first);
+        first.commit(&m).unwrap();
+        // A file nobody listed stays; the previous run's files go.
+        std::fs::write(root.join("notes.txt"), "mine").unwrap();
+        let mut second = OutDir::create(&root, true).unwrap();
+        second.set_compression(Some(Compression::Zstd));
+        let b = second.add("1-a.jsonl").unwrap();
+        second.write(b, b"{\"x\":1}\n").unwrap();
+        let summaries = second.summaries();
+        assert_eq!(summaries[0].name, "1-a.jsonl.zst");
+        assert_eq!(
+            summaries[0].xxh3,
+            format!("{:016x}", xxhash_rust::xxh3::xxh3_64(b"{\"x\":1}\n"))
+        );
+        let m = manifest(&second);
+        second.commit(&m).unwrap();
+        assert!(!root.join("train/1-a.jsonl").exists());
+        assert!(!root.join("train").exists(), "the emptied split folder goes too");
+        assert!(root.join("notes.txt").exists());
+        let packed = std::fs::read(root.join("1-a.jsonl.zst")).unwrap();
+        assert_eq!(zstd::stream::decode_all(&packed[..]).unwrap(), b"{\"x\":1}\n");
     }
 
     #[test]

@@ -827,3 +827,96 @@ fn r_dev_null_output_to_a_device_or_fifo_is_written_in_place() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
     assert_eq!(text(&reader.join().unwrap()), qa("a", "x", "x") + "\n");
 }
+
+/// `--out-dir … --compress zst|gz` writes every file compressed and
+/// atomically; the manifest describes the content, which decompresses to
+/// exactly what an uncompressed run writes.
+#[test]
+fn out_dir_files_can_be_compressed() {
+    let dir = Dir::new();
+    let input = dir.write(
+        "qa.jsonl",
+        lines_of(&[
+            qa("a", "Paris is the capital of France.", "Paris"),
+            qa("b", "The sky is blue.", "It is blue because of Rayleigh scattering of sunlight."),
+            qa("c", "Nothing here.", "Not found in provided context."),
+        ]),
+    );
+    let plain = dir.path("plain");
+    let out =
+        std_tool("phase-split").arg("--out-dir").arg(&plain).arg(&input).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (format, ext) in [("zst", "zst"), ("gz", "gz")] {
+        let packed = dir.path(&format!("packed-{format}"));
+        let out = std_tool("phase-split")
+            .args(["--compress", format, "--out-dir"])
+            .arg(&packed)
+            .arg(&input)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(packed.join("manifest.json")).unwrap())
+                .unwrap();
+        let plain_manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(plain.join("manifest.json")).unwrap())
+                .unwrap();
+        for (file, plain_file) in manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(plain_manifest["files"].as_array().unwrap())
+        {
+            let name = file["path"].as_str().unwrap();
+            assert!(name.ends_with(&format!(".jsonl.{ext}")), "{name}");
+            assert_eq!(file["xxh3"], plain_file["xxh3"], "the checksum is of the content");
+            assert_eq!(file["records"], plain_file["records"]);
+            let bytes = std::fs::read(packed.join(name)).unwrap();
+            let mut content = Vec::new();
+            if ext == "zst" {
+                content = zstd::stream::decode_all(&bytes[..]).unwrap();
+            } else {
+                std::io::Read::read_to_end(
+                    &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                    &mut content,
+                )
+                .unwrap();
+            }
+            assert_eq!(
+                content,
+                std::fs::read(plain.join(plain_file["path"].as_str().unwrap())).unwrap()
+            );
+        }
+    }
+    let out =
+        std_tool("phase-split").args(["--compress", "zst"]).arg(&input).output().expect("run");
+    assert_eq!(out.status.code(), Some(2), "--compress needs --out-dir");
+}
+
+/// `--force` over a folder from an earlier run with splits left the old
+/// `train/…` files next to the new ones, so `**/*.jsonl` counted both runs.
+#[test]
+fn r_forced_out_dir_removes_the_previous_runs_files() {
+    let dir = Dir::new();
+    let input = dir.write("qa.jsonl", lines_of(&[qa("a", "Paris is the capital.", "Paris")]));
+    let out_dir = dir.path("phases");
+    let first = std_tool("phase-split")
+        .args(["--split", "train=1,test=1", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert!(first.status.success());
+    assert!(out_dir.join("train/1-extractive.jsonl").exists());
+    std::fs::write(out_dir.join("README.txt"), "kept").unwrap();
+    let second = std_tool("phase-split")
+        .args(["--force", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(out_dir.join("1-extractive.jsonl").exists());
+    assert!(!out_dir.join("train").exists() && !out_dir.join("test").exists());
+    assert!(out_dir.join("README.txt").exists(), "files the run did not write stay");
+}

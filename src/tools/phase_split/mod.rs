@@ -22,6 +22,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::compress::Compression;
 use crate::error::Error;
 use crate::exit::{self, Outcome};
 use crate::input::Inputs;
@@ -145,8 +146,11 @@ checksum (seed 0, 16 lowercase hex digits). Every file is written to a temporary
 renamed into place only when the run completes, the manifest last; a run that fails (or stops at
 --fail-fast) leaves no file. Files are written for every known phase even when empty. Characters of
 a phase name other than letters, digits, - _ . and non-ASCII letters are written %XX in file names.
-A folder that holds anything is refused unless --force, which overwrites the files this run writes
-and leaves others alone.",
+A folder that holds anything is refused unless --force: the run then replaces the files it writes,
+removes the files the folder's previous manifest.json listed and this run did not write (so the
+folder never mixes two runs), and leaves every other file alone. --compress gz|zst writes every
+file compressed (1-extractive.jsonl.zst, atomically like the others); the manifest's records, bytes
+and checksum then describe the decompressed content.",
         ),
         (
             "Splits",
@@ -285,9 +289,13 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", conflicts_with = "output", help_heading = "Output")]
     pub out_dir: Option<PathBuf>,
 
-    /// Write into a non-empty --out-dir, overwriting the files this run writes
+    /// Write into a non-empty --out-dir, replacing the previous run's files
     #[arg(long, requires = "out_dir", help_heading = "Output")]
     pub force: bool,
+
+    /// Compress every --out-dir file (gz or zst); the name gets .gz or .zst
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "out_dir", help_heading = "Output")]
+    pub compress: Option<Compression>,
 
     /// Do not append "phase" and "split" to the records
     #[arg(long, help_heading = "Output")]
@@ -452,7 +460,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let inputs = Inputs::open(&cli.common.files)?;
     let target = match &cli.out_dir {
         Some(dir) => Target::Dir {
-            dir: OutDir::create(dir, cli.force)?,
+            dir: {
+                let mut dir = OutDir::create(dir, cli.force)?;
+                dir.set_compression(cli.compress);
+                dir
+            },
             files: HashMap::new(),
             labels: Vec::new(),
         },
