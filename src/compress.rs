@@ -1,13 +1,16 @@
 //! Compressed datasets: gzip and zstd, recognised on input by their magic
 //! bytes (never by name), chosen on output by the file name's extension.
 //!
-//! zstd decompression runs at roughly one core's speed, which on small
-//! machines is slower than the tools themselves. So synthkit writes `.zst`
-//! files as a series of independent frames of [`FRAME_BYTES`] each (any zstd
-//! tool reads them as one stream), and when it reads a mapped `.zst` file made
-//! of several frames of known, bounded size, it decompresses batches of frames
-//! in parallel. Other files (single-frame `.zst` from the zstd CLI, gzip) are
-//! decompressed as a stream, in bounded memory.
+//! zstd decompression runs at roughly one core's speed (about 1 GB/s on the
+//! reference machine), slower than the tools themselves. So synthkit writes
+//! `.zst` files as a series of independent frames of [`FRAME_BYTES`] each (any
+//! zstd tool reads them as one stream), and on a machine with at least
+//! [`PARALLEL_MIN_CORES`] cores it decompresses a mapped `.zst` file made of
+//! several frames of known, bounded size in parallel batches. With fewer cores
+//! the decoder and the workers already use every core, and batches measured
+//! slower than one stream (bench/README.md), so everything else (single-frame
+//! `.zst` from the zstd CLI, gzip, small machines) is decompressed as a
+//! stream, in bounded memory.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -27,6 +30,13 @@ pub const FRAME_BYTES: usize = 4 << 20;
 
 /// Largest frame decompressed whole in parallel mode.
 const MAX_PARALLEL_FRAME: u64 = 64 << 20;
+
+/// Cores needed before frames are decompressed in parallel.
+pub const PARALLEL_MIN_CORES: usize = 4;
+
+fn parallel_decoding_pays() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= PARALLEL_MIN_CORES)
+}
 
 /// Compression formats (as a flag value: `gz`, `zst`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,6 +141,7 @@ pub fn open_compressed(
         return Ok(None);
     };
     if format == Compression::Zstd
+        && parallel_decoding_pays()
         && let Some(map) = map
         && let Some(frames) = parallel_frames(map)
     {
@@ -363,6 +374,12 @@ mod tests {
         let file = File::open(&path).unwrap();
         // SAFETY: a private temporary file nobody else writes.
         let map = Arc::new(unsafe { Mmap::map(&file).unwrap() });
+        // The parallel reader, whatever the machine's core count...
+        let mut parallel = ParallelZstd::new(map.clone(), frames);
+        let mut out = Vec::new();
+        parallel.read_to_end(&mut out).unwrap();
+        assert_eq!(out, text);
+        // ...and whichever reader this machine picks.
         let mut reader = open_compressed(&File::open(&path).unwrap(), Some(&map)).unwrap().unwrap();
         let mut out = Vec::new();
         reader.read_to_end(&mut out).unwrap();
