@@ -202,10 +202,32 @@ pub fn wrap_command(command: &str, indent: usize, width: usize) -> String {
     out.join("\n")
 }
 
+/// Breaks an example's description at word boundaries into `# ` comment
+/// lines of at most `width` columns after `indent`, so that clap never wraps
+/// it into a line without `#` (which a pasted example would run as a command).
+pub fn wrap_comment(text: &str, indent: usize, width: usize) -> String {
+    let lead = format!("{}#", " ".repeat(indent));
+    let mut out = Vec::new();
+    let mut current = lead.clone();
+    for word in text.split_whitespace() {
+        if current.len() > lead.len() && current.len() + 1 + word.len() > width {
+            out.push(std::mem::replace(&mut current, lead.clone()));
+        }
+        current.push(' ');
+        current.push_str(word);
+    }
+    out.push(current);
+    out.join("\n")
+}
+
 fn examples_text(doc: &ToolDoc) -> String {
     let mut text = String::from("Examples:\n");
     for (what, command) in doc.examples {
-        text.push_str(&format!("  # {what}\n{}\n\n", wrap_command(command, 2, EXAMPLE_WIDTH)));
+        text.push_str(&format!(
+            "{}\n{}\n\n",
+            wrap_comment(what, 2, EXAMPLE_WIDTH),
+            wrap_command(command, 2, EXAMPLE_WIDTH)
+        ));
     }
     text.push_str("Exit status:\n");
     for line in EXIT_STATUS.lines() {
@@ -368,5 +390,15 @@ mod tests {
         // Short commands and author line breaks stay as they are.
         assert_eq!(wrap_command("a b", 2, 40), "  a b");
         assert_eq!(wrap_command("a\n  b", 2, 40), "  a\n  b");
+    }
+
+    #[test]
+    fn r_long_example_descriptions_wrap_as_comments() {
+        let wrapped =
+            wrap_comment("Alpaca to OpenAI chat fine-tuning JSONL with a system prompt", 2, 30);
+        for line in wrapped.lines() {
+            assert!(line.starts_with("  # ") && line.len() <= 30, "{line:?}");
+        }
+        assert_eq!(wrap_comment("short", 2, 30), "  # short");
     }
 }

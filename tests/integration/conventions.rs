@@ -128,6 +128,44 @@ fn help_exits_0_with_examples() {
     }
 }
 
+/// A description clap wrapped into a line without `#` ran as a command when
+/// the example was pasted (fmt-migrate's "... with a system\n  prompt").
+#[test]
+fn r_help_examples_fit_80_columns_and_comments_keep_their_hash() {
+    for spec in SPECS {
+        let out = tool(spec.name).arg("--help").output().expect("run");
+        let help = text(&out.stdout);
+        let examples = help.split("Examples:").nth(1).expect("Examples block");
+        let examples = examples.split("Exit status:").next().unwrap_or_default();
+        let mut previous = "";
+        for line in examples.lines() {
+            assert!(line.chars().count() <= 80, "{}: too wide: {line:?}", spec.name);
+            // A line is a comment, a command, or continues a command.
+            let continues = previous.ends_with('\\') || line.trim_start().starts_with('|');
+            if !line.trim().is_empty() && !line.trim_start().starts_with('#') && !continues {
+                assert!(
+                    line.trim_start().starts_with(spec.name)
+                        || line.trim_start().split_whitespace().next().is_some_and(|w| {
+                            [
+                                "cat",
+                                "jq",
+                                "for",
+                                "persona-label",
+                                "score-filter",
+                                "dist-report",
+                                "fmt-migrate",
+                            ]
+                            .contains(&w)
+                        }),
+                    "{}: an example line that is neither a comment nor a command: {line:?}",
+                    spec.name
+                );
+            }
+            previous = line;
+        }
+    }
+}
+
 #[test]
 fn bad_flag_exits_2() {
     for spec in SPECS {
