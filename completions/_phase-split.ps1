@@ -28,7 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'phase-split' -ScriptBlock {
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Use the value of FIELD as the phase name instead of classifying')
             [CompletionResult]::new('--phase', '--phase', [CompletionResultType]::ParameterName, 'Rule NAME=PATH~REGEX (or NAME for every record); the first match wins')
             [CompletionResult]::new('--order', '--order', [CompletionResultType]::ParameterName, 'Phase order, comma-separated; unnamed phases follow')
-            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights 8,1,1)')
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the split hash')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Hash this field instead of the record, so a group never straddles splits')
             [CompletionResult]::new('--stratify', '--stratify', [CompletionResultType]::ParameterName, 'Keep each value of FIELD close to the requested shares in every split')

@@ -25,7 +25,7 @@ set edit:completion:arg-completer[phase-split] = {|@words|
             cand --by 'Use the value of FIELD as the phase name instead of classifying'
             cand --phase 'Rule NAME=PATH~REGEX (or NAME for every record); the first match wins'
             cand --order 'Phase order, comma-separated; unnamed phases follow'
-            cand --split 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights 8,1,1)'
+            cand --split 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)'
             cand --seed 'Seed of the split hash'
             cand --group 'Hash this field instead of the record, so a group never straddles splits'
             cand --stratify 'Keep each value of FIELD close to the requested shares in every split'

@@ -5,7 +5,7 @@ complete -c phase-split -l refusal-pattern -d 'Also treat answers matching REGEX
 complete -c phase-split -l by -d 'Use the value of FIELD as the phase name instead of classifying' -r
 complete -c phase-split -l phase -d 'Rule NAME=PATH~REGEX (or NAME for every record); the first match wins' -r
 complete -c phase-split -l order -d 'Phase order, comma-separated; unnamed phases follow' -r
-complete -c phase-split -l split -d 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights 8,1,1)' -r
+complete -c phase-split -l split -d 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)' -r
 complete -c phase-split -l seed -d 'Seed of the split hash' -r
 complete -c phase-split -l group -d 'Hash this field instead of the record, so a group never straddles splits' -r
 complete -c phase-split -l stratify -d 'Keep each value of FIELD close to the requested shares in every split' -r

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::util::{Dir, jsonl, run_with_stdin, stats, std_tool, text};
+use crate::util::{Dir, jsonl, run_with_stdin, stats, std_tool, text, tool};
 
 fn split_tool(args: &[&str], input: &str) -> std::process::Output {
     let mut cmd = std_tool("phase-split");
@@ -919,4 +919,17 @@ fn r_forced_out_dir_removes_the_previous_runs_files() {
     assert!(out_dir.join("1-extractive.jsonl").exists());
     assert!(!out_dir.join("train").exists() && !out_dir.join("test").exists());
     assert!(out_dir.join("README.txt").exists(), "files the run did not write stay");
+}
+
+/// The help and the man page offered `--split 8,1,1`, which the parser
+/// refuses: weights need names, and the error now says so.
+#[test]
+fn r_split_weights_without_names_say_how_to_name_them() {
+    let out = split_tool(&["--split", "8,1,1"], &lines_of(&[qa("a", "ctx", "ans")]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("without a name") && err.contains("train=8,val=1,test=1"), "{err}");
+    let help = tool("phase-split").arg("--help").output().expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(!help.contains("weights 8,1,1"), "{help}");
 }

@@ -156,8 +156,8 @@ and checksum then describe the decompressed content.",
             "Splits",
             "--split NAME=WEIGHT,… assigns each record to a split: bucket(xxh3_64(seed, key)), where the hash
 is read as a number in [0, 1) and the buckets are the weights in the order given. Whole numbers are
-relative weights (8,1,1 is 0.8,0.1,0.1); weights with a fractional part are fractions and must add
-up to 1 (0.8,0.1,0.2 is refused as a likely typo).
+relative weights (train=8,val=1,test=1 is train=0.8,val=0.1,test=0.1); weights with a fractional
+part are fractions and must add up to 1 (train=0.8,val=0.1,test=0.2 is refused as a likely typo).
 The key is the record's bytes, or with --group PATH the group value
 (a string's text, any other value's JSON text; a record without it is a bad record), so every record
 of a group lands in the same split. A record's split depends on nothing else: it does not change
@@ -265,7 +265,7 @@ pub struct Cli {
     #[arg(long, value_name = "LIST", value_delimiter = ',', help_heading = "Phases")]
     pub order: Vec<String>,
 
-    /// Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights 8,1,1)
+    /// Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)
     #[arg(long, value_name = "SPEC", value_parser = split::parse_split, help_heading = "Splits")]
     pub split: Option<SplitSpec>,
 

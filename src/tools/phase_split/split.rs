@@ -21,6 +21,11 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
     let mut weights = Vec::new();
     for part in text.split(',') {
         let Some((name, weight)) = part.split_once('=') else {
+            if part.trim().parse::<f64>().is_ok() {
+                return Err(format!(
+                    "`{part}` is a weight without a name: name every split, e.g. train=8,val=1,test=1 (names become folders)"
+                ));
+            }
             return Err(format!(
                 "`{part}` should be NAME=WEIGHT (e.g. train=0.8,val=0.1,test=0.1)"
             ));
@@ -47,13 +52,13 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
     if names.len() > MAX_SPLITS {
         return Err(format!("at most {MAX_SPLITS} splits"));
     }
-    // Whole numbers are relative sizes (8,1,1); anything else reads as
+    // Whole numbers are relative sizes (train=8,val=1,test=1); anything else reads as
     // fractions, which must add up, since 0.8,0.1,0.2 is almost surely a typo.
     let fractions = weights.iter().any(|w: &f64| w.fract() != 0.0);
     let sum: f64 = weights.iter().sum();
     if fractions && (sum - 1.0).abs() > 1e-6 {
         return Err(format!(
-            "the fractions in `{text}` add up to {}, not 1 (fix them, or give whole-number weights such as 8,1,1)",
+            "the fractions in `{text}` add up to {}, not 1 (fix them, or give whole-number weights such as train=8,val=1,test=1)",
             (sum * 1e6).round() / 1e6
         ));
     }
