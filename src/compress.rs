@@ -92,6 +92,34 @@ impl Compression {
     }
 }
 
+/// [`maybe_decompress`] on the first read rather than now: opening standard
+/// input or a pipe must not wait for its first bytes, so that a bad output
+/// path fails at once even while the producer upstream is still working.
+pub fn decompress_lazily(reader: impl Read + Send + 'static) -> Box<dyn Read + Send> {
+    Box::new(Lazy::Raw(Some(Box::new(reader))))
+}
+
+enum Lazy {
+    Raw(Option<Box<dyn Read + Send>>),
+    Open(Box<dyn Read + Send>),
+}
+
+impl Read for Lazy {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Lazy::Raw(raw) = self {
+            match raw.take() {
+                Some(raw) => *self = Lazy::Open(maybe_decompress(raw)?),
+                // The sniff failed once and was reported; nothing more to read.
+                None => return Ok(0),
+            }
+        }
+        match self {
+            Lazy::Open(reader) => reader.read(buf),
+            Lazy::Raw(_) => Ok(0),
+        }
+    }
+}
+
 /// Reads from `reader`, decompressing it when it starts with a known magic.
 /// The magic is read whole even when the stream delivers it a byte at a time.
 pub fn maybe_decompress(

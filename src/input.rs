@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::compress::{maybe_decompress, open_compressed};
+use crate::compress::{decompress_lazily, open_compressed};
 use crate::error::Error;
 
 /// Default bytes per chunk. Small enough to spread a few-MB file over the
@@ -130,12 +130,9 @@ impl Source {
             }
         }
         crate::output::enlarge_pipe(&stdin);
-        // A failure to peek is reported when the stream is read.
-        let data = match maybe_decompress(stdin) {
-            Ok(reader) => SourceData::Stream(reader),
-            Err(e) => SourceData::Stream(Box::new(FailedRead(Some(e)))),
-        };
-        Source { name, data }
+        // Sniffed on the first read (a failure to peek is reported then), so
+        // opening never waits for the producer upstream.
+        Source { name, data: SourceData::Stream(decompress_lazily(stdin)) }
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
@@ -151,8 +148,7 @@ impl Source {
         }
         if !meta.is_file() {
             // FIFOs, character devices, process substitution: stream them.
-            let reader = maybe_decompress(file).map_err(open_error)?;
-            return Ok(Source { name, data: SourceData::Stream(reader) });
+            return Ok(Source { name, data: SourceData::Stream(decompress_lazily(file)) });
         }
         let label = name.to_string();
         Source::map(name, file).map_err(|source| Error::Input { name: label, source })
@@ -186,19 +182,6 @@ impl Source {
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
         Ok(Source { name, data: SourceData::Mapped(map) })
-    }
-}
-
-/// A reader that fails once with a stored error (an error found while
-/// opening a stream, reported when the stream is read, with its name).
-struct FailedRead(Option<io::Error>);
-
-impl Read for FailedRead {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        match self.0.take() {
-            Some(e) => Err(e),
-            None => Ok(0),
-        }
     }
 }
 

@@ -125,6 +125,23 @@ pub fn check_target(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// [`check_target`], and for a file renamed into place at the end (a report,
+/// a state), whether it can be created at all: its temporary file is made
+/// and removed now, so a missing or read-only folder fails before any input
+/// is read rather than after all of it. Devices, pipes and descriptors are
+/// left alone (opening a pipe and closing it would end its reader's input).
+pub fn probe_target(path: &Path) -> Result<(), Error> {
+    check_target(path)?;
+    if path.as_os_str() == "-"
+        || named_descriptor(path).is_some()
+        || std::fs::metadata(path).is_ok_and(|meta| !meta.is_file())
+    {
+        return Ok(());
+    }
+    drop(AtomicFile::create(path)?);
+    Ok(())
+}
+
 /// The file an [`AtomicFile`] at `path` would replace (absolute, links
 /// followed), or `None` when it writes in place (standard output, a device,
 /// a pipe): for telling whether two outputs would replace the same file.

@@ -145,7 +145,7 @@ fn r_help_examples_fit_80_columns_and_comments_keep_their_hash() {
             if !line.trim().is_empty() && !line.trim_start().starts_with('#') && !continues {
                 assert!(
                     line.trim_start().starts_with(spec.name)
-                        || line.trim_start().split_whitespace().next().is_some_and(|w| {
+                        || line.split_whitespace().next().is_some_and(|w| {
                             [
                                 "cat",
                                 "jq",
@@ -163,6 +163,55 @@ fn r_help_examples_fit_80_columns_and_comments_keep_their_hash() {
             }
             previous = line;
         }
+    }
+}
+
+/// Opening standard input sniffed it for a compression magic, which waited
+/// for the producer's first bytes: `slow | tool -o /missing/x` said nothing
+/// until the producer wrote (and dist-report's report file was only tried
+/// after the whole input). An output that cannot be written now fails at once.
+#[test]
+fn r_unwritable_output_fails_before_waiting_for_standard_input() {
+    let dir = Dir::new();
+    let missing = dir.path("no-such-folder/out.jsonl");
+    let missing = missing.to_str().expect("utf-8 path");
+    let mut cases: Vec<(&str, Vec<&str>)> = SPECS
+        .iter()
+        .map(|spec| {
+            let mut args = spec.args.to_vec();
+            args.extend(["-o", missing]);
+            (spec.name, args)
+        })
+        .collect();
+    cases.push(("dist-report", vec!["--partial", missing]));
+    cases.push(("dist-report", vec!["--pass", "--report", missing]));
+    for (name, args) in cases {
+        let mut child = std_tool(name)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Standard input stays open and silent while we wait.
+        let _stdin = child.stdin.take();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break Some(status);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let status = status.unwrap_or_else(|| panic!("{name} {args:?}: still waiting for input"));
+        assert_eq!(status.code(), Some(2), "{name} {args:?}");
+        let mut err = String::new();
+        child.stderr.take().expect("stderr").read_to_string(&mut err).expect("read");
+        assert!(err.contains("no-such-folder"), "{name} {args:?}: {err}");
     }
 }
 

@@ -536,7 +536,10 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         }
     };
     if let Destination::File(path) = &destination {
-        crate::output::check_target(path)?;
+        crate::output::probe_target(path)?;
+    }
+    if let Some(path) = &cli.partial {
+        crate::output::probe_target(path)?;
     }
     if cli.merge {
         return merge(cli, destination);
