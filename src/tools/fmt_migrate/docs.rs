@@ -313,7 +313,19 @@ fn csv_records(
         let line = record.position().map_or(line, |p| p.line());
         let end = (reader.position().byte() as usize).clamp(start, text.len());
         let raw = || trim_row(&text[start.min(end)..end]).to_vec();
-        match row_object(&record, &paths) {
+        // The csv crate ends an open quoted field at the end of the input
+        // without an error: the rows after a stray quote would silently
+        // become the text of one cell.
+        let row = if end == text.len() && unterminated_quote(&text[start.min(end)..end]) {
+            Err((
+                "unterminated quoted field".to_string(),
+                "a quoted field is not closed before the end of the file (the rest of the file would be one cell)"
+                    .to_string(),
+            ))
+        } else {
+            row_object(&record, &paths)
+        };
+        match row {
             Ok(object) => {
                 out.extend_from_slice(&object);
                 out.push(b'\n');
@@ -328,6 +340,32 @@ fn csv_records(
         }
     }
     Ok((out, lines))
+}
+
+/// Whether a CSV row (its raw text, to the end of the input) ends inside a
+/// quoted field. A quote opens a quoted field only at the start of a field;
+/// inside one, `""` is an escaped quote and a lone `"` closes it.
+fn unterminated_quote(row: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < row.len() {
+        let b = row[i];
+        if quoted {
+            if b == b'"' {
+                if row.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+        }
+        field_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+        i += 1;
+    }
+    quoted
 }
 
 fn trim_row(row: &[u8]) -> &[u8] {
@@ -504,6 +542,19 @@ mod tests {
         assert_eq!(cell_value("yes").unwrap(), b"\"yes\"");
         assert_eq!(cell_value(" 1").unwrap(), b"\" 1\"");
         assert!(cell_value("").is_none());
+    }
+
+    #[test]
+    fn r_unterminated_quote_is_a_bad_row_not_one_swallowing_cell() {
+        let mut bad = Vec::new();
+        let (jsonl, _) =
+            csv_records("t.csv", b"a,b\n1,2\n3,\"open\n4,5\n6,7\n", 0, &mut bad, false).unwrap();
+        assert_eq!(String::from_utf8(jsonl).unwrap(), "{\"a\":1,\"b\":2}\n");
+        assert_eq!(bad.len(), 1);
+        assert_eq!((bad[0].line, bad[0].category.as_str()), (3, "unterminated quoted field"));
+        // Closed quotes, escaped quotes and quotes inside a plain field are fine.
+        assert!(!unterminated_quote(b"\"a\"\"b\",c\"d,\"x\ny\"\n"));
+        assert!(unterminated_quote(b"1,\"a\"\"b\n"));
     }
 
     #[test]
