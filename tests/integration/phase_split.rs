@@ -365,7 +365,7 @@ fn groups_never_straddle_splits_and_ratios_are_reported() {
     // A record without the group is a bad record.
     let out = split_tool(&args, "{\"input\":\"x\",\"output\":\"x\"}\n");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("missing persona_id, the --group of the split"));
+    assert!(text(&out.stderr).contains("missing or null persona_id, the --group of the split"));
     // Another seed, another assignment.
     let other = split_tool(
         &["--split", "train=0.8,val=0.1,test=0.1", "--group", "persona_id", "--seed", "8"],
@@ -919,4 +919,35 @@ fn r_forced_out_dir_removes_the_previous_runs_files() {
     assert!(out_dir.join("1-extractive.jsonl").exists());
     assert!(!out_dir.join("train").exists() && !out_dir.join("test").exists());
     assert!(out_dir.join("README.txt").exists(), "files the run did not write stay");
+}
+
+#[test]
+fn r_group_rejects_count_in_no_classifier_reason_or_by_phase() {
+    let dir = Dir::new();
+    let st = dir.path("st.json");
+    let input = jsonl(&[
+        r#"{"output":"a","persona_id":"p1"}"#,
+        r#"{"output":"a"}"#,
+        r#"{"output":"a","persona_id":null}"#,
+    ]);
+    let out = split_tool(
+        &["--split", "a=1,b=1", "--group", "persona_id", "--stats", st.to_str().unwrap()],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    // A null group is no group: it would pool every such record in one group.
+    assert!(stderr.contains("<stdin>:3: missing or null persona_id"), "{stderr}");
+    assert!(stderr.contains("1 record without a context"), "{stderr}");
+    let st = stats(&st);
+    assert_eq!(st["rejected"]["missing persona_id"], 2);
+    assert_eq!(st["classifier"]["reasons"]["no context"], 1);
+    // With --by, a rejected record names no phase.
+    let out = split_tool(
+        &["--by", "ph", "--split", "a=1,b=1", "--group", "g"],
+        &jsonl(&[r#"{"ph":"x","g":"1"}"#, r#"{"ph":"lonely"}"#]),
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("in 1 phases: x 1") || stderr.contains("in 1 phase: x 1"), "{stderr}");
+    assert!(!stderr.contains("lonely"), "{stderr}");
 }

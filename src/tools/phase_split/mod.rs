@@ -159,7 +159,7 @@ is read as a number in [0, 1) and the buckets are the weights in the order given
 relative weights (8,1,1 is 0.8,0.1,0.1); weights with a fractional part are fractions and must add
 up to 1 (0.8,0.1,0.2 is refused as a likely typo).
 The key is the record's bytes, or with --group PATH the group value
-(a string's text, any other value's JSON text; a record without it is a bad record), so every record
+(a string's text, any other value's JSON text; a record without it, or with null, is a bad record), so every record
 of a group lands in the same split. A record's split depends on nothing else: it does not change
 when records are appended, when the input is sharded, or with the thread count. Split names may use
 letters, digits, _ - and . and name folders under --out-dir (so not manifest.json, and not two names

@@ -345,19 +345,22 @@ impl Processor for Splitter {
             Ok(found) => found,
             Err(e) => return emit.reject_json(&e),
         };
+        // Checked before classifying, so that a rejected record counts in no
+        // classifier reason and names no --by phase. A null group is no group:
+        // all such records would otherwise pool into one group, "null".
+        let group = self.value(&found, Role::Group).filter(|raw| !raw.is_null());
+        if self.roles.contains(&Role::Group) && group.is_none() {
+            let name = &self.group_name;
+            return emit.reject(
+                &format!("missing {name}"),
+                format!("missing or null {name}, the --group of the split"),
+            );
+        }
         let slot = match self.phase(&found, acc) {
             Ok(Some(slot)) => slot,
             Ok(None) => return emit.hold(),
             Err((category, message)) => return emit.reject(&category, message),
         };
-        let group = self.value(&found, Role::Group);
-        if self.roles.contains(&Role::Group) && group.is_none() {
-            let name = &self.group_name;
-            return emit.reject(
-                &format!("missing {name}"),
-                format!("missing {name}, the --group of the split"),
-            );
-        }
         let group_text = group.map(|raw| raw.key_text());
         let key: &[u8] = group_text.as_deref().map_or(line.bytes, str::as_bytes);
         let splits = self.split_json.len().max(1);
