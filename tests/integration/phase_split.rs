@@ -951,3 +951,21 @@ fn r_group_rejects_count_in_no_classifier_reason_or_by_phase() {
     assert!(stderr.contains("in 1 phases: x 1") || stderr.contains("in 1 phase: x 1"), "{stderr}");
     assert!(!stderr.contains("lonely"), "{stderr}");
 }
+
+#[test]
+fn r_manifest_accounts_for_rejected_records() {
+    let dir = Dir::new();
+    let root = dir.path("out");
+    let mut cmd = std_tool("phase-split");
+    cmd.arg("--out-dir").arg(&root).args(["--rejects", dir.path("rej.jsonl").to_str().unwrap()]);
+    let out = run_with_stdin(
+        cmd,
+        jsonl(&[r#"{"input":"a b","output":"a"}"#, r#"{"input":"x"}"#, r#"{"output":""}"#])
+            .as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest: Value = serde_json::from_str(&dir.read("out/manifest.json")).unwrap();
+    assert_eq!(manifest["records_in"], 3);
+    assert_eq!(manifest["records"], 1);
+    assert_eq!(manifest["rejected"], serde_json::json!({"no answer": 1, "empty answer": 1}));
+}

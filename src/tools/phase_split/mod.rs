@@ -140,8 +140,8 @@ are copied out in order at the end, so memory stays bounded whatever the input s
 
 --out-dir DIR writes one file per phase, N-NAME.jsonl with N the phase's 1-based position (with
 --split, one folder per split: train/1-extractive.jsonl, …), plus manifest.json: the tool and
-version, the arguments, the seed, the phase order, records and share per phase and per split, the
-requested split shares, and for each file its path, split, phase, records, bytes and XXH3-64
+version, the arguments, the seed, the records read (records_in), written (records) and rejected (by
+reason), the phase order, records and share per phase and per split, the requested split shares, and for each file its path, split, phase, records, bytes and XXH3-64
 checksum (seed 0, 16 lowercase hex digits). Every file is written to a temporary file beside it and
 renamed into place only when the run completes, the manifest last; a run that fails (or stops at
 --fail-fast) leaves no file. Files are written for every known phase even when empty. Characters of
