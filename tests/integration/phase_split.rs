@@ -969,3 +969,23 @@ fn r_manifest_accounts_for_rejected_records() {
     assert_eq!(manifest["records"], 1);
     assert_eq!(manifest["rejected"], serde_json::json!({"no answer": 1, "empty answer": 1}));
 }
+
+#[test]
+fn r_message_list_answers_and_contexts_are_read_as_conversations() {
+    let out = split_tool(
+        &[],
+        &jsonl(&[
+            r#"{"id":"a","prompt":[{"role":"user","content":"Paris is big"}],"completion":[{"role":"assistant","content":"Paris"}]}"#,
+            // The context is the user text, not the list's JSON text with its keys.
+            r#"{"id":"b","prompt":[{"role":"user","content":"Paris is big"}],"completion":"content"}"#,
+            r#"{"id":"c","prompt":[{"role":"user","content":[{"type":"text","text":"Paris"}]}],"completion":[{"role":"assistant","content":"I could not find it"}]}"#,
+            r#"{"id":"d","input":"x","output":["Paris"]}"#,
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let got = phases(&out);
+    assert_eq!(got["a"], "extractive");
+    assert_eq!(got["b"], "conversational");
+    assert_eq!(got["c"], "refusal");
+    assert!(text(&out.stderr).contains("<stdin>:4: the answer (output) is an array, not text"));
+}

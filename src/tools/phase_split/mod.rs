@@ -78,8 +78,10 @@ The answer is --answer PATH, or by default the first of output, response and com
 present and not null, or else the content of the last assistant message in messages (a string, or
 the text parts of a content array). The context is --context PATH, or by default the first of input
 and prompt, or else the user messages joined by newlines. A string counts as its decoded text, a
-number as its JSON text. A record with no answer (absent, null or only whitespace) or an answer that
-is a bool, array or object is a bad record. A record with no context cannot be extractive.
+number as its JSON text. An answer or context that is a list of messages (TRL's conversational
+prompt and completion) counts as its last assistant message or its user messages. A record with no
+answer (absent, null or only whitespace) or an answer that is a bool, object or other array is a
+bad record. A record with no context cannot be extractive.
 is_impossible and answerable are read at the top level and only as JSON booleans.
 
 Normalization for the extractive test lowercases every character (Unicode lowercase) and turns every
