@@ -900,3 +900,32 @@ fn r_detect_with_a_record_shape_as_from_is_a_usage_error() {
     let out = migrate(&["--detect", "--from", "json-array"], r#"[{"prompt":"p","response":"r"}]"#);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn r_empty_system_or_refusal_is_a_usage_error() {
+    let record = r#"{"prompt":"q","completion":"a"}"#;
+    for args in [
+        &["--to", "messages", "--system", ""][..],
+        &["--to", "sharegpt", "--system", "  "][..],
+        &["--from", "squad", "--refusal", ""][..],
+    ] {
+        let out = migrate(args, &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let flag =
+            if args.contains(&"--system") { "--system is empty" } else { "--refusal is empty" };
+        assert!(text(&out.stderr).contains(flag), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn r_csv_quote_left_open_is_a_bad_row() {
+    let out = migrate(&["--from", "csv"], "a,b\n1,2\n3,\"open\n4,5\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out), [r#"{"a":1,"b":2}"#]);
+    assert!(
+        text(&out.stderr).contains("<stdin>:3: a quoted field is not closed"),
+        "{}",
+        text(&out.stderr)
+    );
+}

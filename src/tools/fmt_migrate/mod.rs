@@ -804,6 +804,17 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             shape.name()
         )));
     }
+    // An empty text would make every record it reaches a bad record.
+    if cli.system.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(Error::Usage(
+            "--system is empty: give the system prompt's text (chat shapes reject an empty system message)".into(),
+        ));
+    }
+    if cli.refusal.trim().is_empty() {
+        return Err(Error::Usage(
+            "--refusal is empty: give the answer for unanswerable SQuAD questions (an empty answer is a bad record)".into(),
+        ));
+    }
     if cli.detect && cli.common.output.is_some() {
         return Err(Error::Usage(
             "--detect writes no records, so -o would get no file; its report is the summary on standard error (--stats FILE for JSON)".into(),
