@@ -929,3 +929,14 @@ fn r_csv_quote_left_open_is_a_bad_row() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn r_extract_group_that_took_no_part_says_so_not_no_match() {
+    let out = migrate(
+        &["--to", "prompt-completion", "--extract", "st=completion:(x)?none"],
+        &jsonl(&[r#"{"prompt":"p","completion":"none"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("matches /(x)?none/, but its group captured nothing"), "{stderr}");
+}
