@@ -940,3 +940,19 @@ fn r_extract_group_that_took_no_part_says_so_not_no_match() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("matches /(x)?none/, but its group captured nothing"), "{stderr}");
 }
+
+#[test]
+fn r_teacher_field_with_a_fence_line_is_a_bad_record_not_a_cut_round_trip() {
+    // A ``` line inside a fenced field ended its block: → supervised → teacher
+    // gave back "x" as the vision and "y" as the review, losing "r".
+    let record = r#"{"concept":"C","requirements_yaml":"- r","teacher_product_vision":"x\n  ```yaml REVIEW\ny","teacher_product_owner_review":"r"}"#;
+    let out = migrate(&["--to", "supervised"], &jsonl(&[record]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("teacher_product_vision holds a line starting with ```"));
+    // Inline backticks, and a custom response template, are fine.
+    let inline = r#"{"concept":"C","requirements_yaml":"- r","teacher_product_vision":"a ``` b","teacher_product_owner_review":"r"}"#;
+    let there = one(&["--to", "supervised"], inline);
+    assert_eq!(one(&["--to", "teacher"], &there), inline);
+    one(&["--to", "supervised", "--template", "response={{teacher_product_owner_review}}"], record);
+}

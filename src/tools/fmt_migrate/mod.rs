@@ -180,7 +180,9 @@ pub const DOC: ToolDoc = ToolDoc {
                 "  ```\n\n",
                 "A teacher record missing one of the four fields, or with one of them empty, is a bad record ",
                 "(\"missing requirements_yaml\", \"requirements_yaml is empty\"): seed 004's preparation script ",
-                "skipped such records silently.\n\n",
+                "skipped such records silently. So is one whose requirements_yaml, teacher_product_vision or ",
+                "teacher_product_owner_review holds a line starting with ``` while the default template fences ",
+                "it (the block would end there, and the text would not come back).\n\n",
                 "Any shape to teacher reads the four fields back out of the prompt (the last user turn) and the ",
                 "response (the last assistant turn) with these built-in --extract rules (FIELD, text, REGEX):\n\n",
                 "  concept                        prompt    (?s)Concept:[ \\t]*(.*?)\\s*\\n[ \\t]*Requirements:\n",
@@ -563,6 +565,29 @@ impl Migrate {
                 return Err(bad(
                     format!("{field} is empty"),
                     format!("{field} is empty (a teacher record needs all four texts)"),
+                ));
+            }
+        }
+        // The default templates put these fields inside ``` fences: a line of
+        // their own that starts a fence would end the block early, and the
+        // record would come back (→ teacher) cut short, or with its text in
+        // another field, without a word.
+        let fenced: &[&str] = match (&self.templates.prompt, &self.templates.response) {
+            (None, None) => &text::TEACHER_FIELDS[1..],
+            (None, Some(_)) => &text::TEACHER_FIELDS[1..2],
+            (Some(_), None) => &text::TEACHER_FIELDS[2..],
+            (Some(_), Some(_)) => &[],
+        };
+        for field in fenced {
+            if let Some(raw) = rec.get(field)
+                && let Some(text) = raw.as_str()
+                && text.lines().any(|l| l.trim_start_matches([' ', '\t']).starts_with("```"))
+            {
+                return Err(bad(
+                    format!("{field} holds a ``` line"),
+                    format!(
+                        "{field} holds a line starting with ```, which would end its ```yaml block in the default template (give your own with --template)"
+                    ),
                 ));
             }
         }
