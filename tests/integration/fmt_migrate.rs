@@ -900,3 +900,59 @@ fn r_detect_with_a_record_shape_as_from_is_a_usage_error() {
     let out = migrate(&["--detect", "--from", "json-array"], r#"[{"prompt":"p","response":"r"}]"#);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn r_empty_system_or_refusal_is_a_usage_error() {
+    let record = r#"{"prompt":"q","completion":"a"}"#;
+    for args in [
+        &["--to", "messages", "--system", ""][..],
+        &["--to", "sharegpt", "--system", "  "][..],
+        &["--from", "squad", "--refusal", ""][..],
+    ] {
+        let out = migrate(args, &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let flag =
+            if args.contains(&"--system") { "--system is empty" } else { "--refusal is empty" };
+        assert!(text(&out.stderr).contains(flag), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn r_csv_quote_left_open_is_a_bad_row() {
+    let out = migrate(&["--from", "csv"], "a,b\n1,2\n3,\"open\n4,5\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out), [r#"{"a":1,"b":2}"#]);
+    assert!(
+        text(&out.stderr).contains("<stdin>:3: a quoted field is not closed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_extract_group_that_took_no_part_says_so_not_no_match() {
+    let out = migrate(
+        &["--to", "prompt-completion", "--extract", "st=completion:(x)?none"],
+        &jsonl(&[r#"{"prompt":"p","completion":"none"}"#]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("matches /(x)?none/, but its group captured nothing"), "{stderr}");
+}
+
+#[test]
+fn r_teacher_field_with_a_fence_line_is_a_bad_record_not_a_cut_round_trip() {
+    // A ``` line inside a fenced field ended its block: → supervised → teacher
+    // gave back "x" as the vision and "y" as the review, losing "r".
+    let record = r#"{"concept":"C","requirements_yaml":"- r","teacher_product_vision":"x\n  ```yaml REVIEW\ny","teacher_product_owner_review":"r"}"#;
+    let out = migrate(&["--to", "supervised"], &jsonl(&[record]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("teacher_product_vision holds a line starting with ```"));
+    // Inline backticks, and a custom response template, are fine.
+    let inline = r#"{"concept":"C","requirements_yaml":"- r","teacher_product_vision":"a ``` b","teacher_product_owner_review":"r"}"#;
+    let there = one(&["--to", "supervised"], inline);
+    assert_eq!(one(&["--to", "teacher"], &there), inline);
+    one(&["--to", "supervised", "--template", "response={{teacher_product_owner_review}}"], record);
+}

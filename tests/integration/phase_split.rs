@@ -365,7 +365,7 @@ fn groups_never_straddle_splits_and_ratios_are_reported() {
     // A record without the group is a bad record.
     let out = split_tool(&args, "{\"input\":\"x\",\"output\":\"x\"}\n");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("missing persona_id, the --group of the split"));
+    assert!(text(&out.stderr).contains("missing or null persona_id, the --group of the split"));
     // Another seed, another assignment.
     let other = split_tool(
         &["--split", "train=0.8,val=0.1,test=0.1", "--group", "persona_id", "--seed", "8"],
@@ -932,4 +932,73 @@ fn r_split_weights_without_names_say_how_to_name_them() {
     let help = tool("phase-split").arg("--help").output().expect("run");
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(!help.contains("weights 8,1,1"), "{help}");
+}
+
+#[test]
+fn r_group_rejects_count_in_no_classifier_reason_or_by_phase() {
+    let dir = Dir::new();
+    let st = dir.path("st.json");
+    let input = jsonl(&[
+        r#"{"output":"a","persona_id":"p1"}"#,
+        r#"{"output":"a"}"#,
+        r#"{"output":"a","persona_id":null}"#,
+    ]);
+    let out = split_tool(
+        &["--split", "a=1,b=1", "--group", "persona_id", "--stats", st.to_str().unwrap()],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    // A null group is no group: it would pool every such record in one group.
+    assert!(stderr.contains("<stdin>:3: missing or null persona_id"), "{stderr}");
+    assert!(stderr.contains("1 record without a context"), "{stderr}");
+    let st = stats(&st);
+    assert_eq!(st["rejected"]["missing persona_id"], 2);
+    assert_eq!(st["classifier"]["reasons"]["no context"], 1);
+    // With --by, a rejected record names no phase.
+    let out = split_tool(
+        &["--by", "ph", "--split", "a=1,b=1", "--group", "g"],
+        &jsonl(&[r#"{"ph":"x","g":"1"}"#, r#"{"ph":"lonely"}"#]),
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("in 1 phases: x 1") || stderr.contains("in 1 phase: x 1"), "{stderr}");
+    assert!(!stderr.contains("lonely"), "{stderr}");
+}
+
+#[test]
+fn r_manifest_accounts_for_rejected_records() {
+    let dir = Dir::new();
+    let root = dir.path("out");
+    let mut cmd = std_tool("phase-split");
+    cmd.arg("--out-dir").arg(&root).args(["--rejects", dir.path("rej.jsonl").to_str().unwrap()]);
+    let out = run_with_stdin(
+        cmd,
+        jsonl(&[r#"{"input":"a b","output":"a"}"#, r#"{"input":"x"}"#, r#"{"output":""}"#])
+            .as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest: Value = serde_json::from_str(&dir.read("out/manifest.json")).unwrap();
+    assert_eq!(manifest["records_in"], 3);
+    assert_eq!(manifest["records"], 1);
+    assert_eq!(manifest["rejected"], serde_json::json!({"no answer": 1, "empty answer": 1}));
+}
+
+#[test]
+fn r_message_list_answers_and_contexts_are_read_as_conversations() {
+    let out = split_tool(
+        &[],
+        &jsonl(&[
+            r#"{"id":"a","prompt":[{"role":"user","content":"Paris is big"}],"completion":[{"role":"assistant","content":"Paris"}]}"#,
+            // The context is the user text, not the list's JSON text with its keys.
+            r#"{"id":"b","prompt":[{"role":"user","content":"Paris is big"}],"completion":"content"}"#,
+            r#"{"id":"c","prompt":[{"role":"user","content":[{"type":"text","text":"Paris"}]}],"completion":[{"role":"assistant","content":"I could not find it"}]}"#,
+            r#"{"id":"d","input":"x","output":["Paris"]}"#,
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let got = phases(&out);
+    assert_eq!(got["a"], "extractive");
+    assert_eq!(got["b"], "conversational");
+    assert_eq!(got["c"], "refusal");
+    assert!(text(&out.stderr).contains("<stdin>:4: the answer (output) is an array, not text"));
 }

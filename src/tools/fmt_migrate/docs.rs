@@ -274,7 +274,10 @@ fn csv_records(
         .map_err(|e| config(format!("cannot read the CSV header: {e}")))?
         .clone();
     let mut paths = Vec::with_capacity(headers.len());
-    for (i, header) in headers.iter().enumerate() {
+    // The header of records that have no field at all (what CsvWriter
+    // writes for `{}` records): one empty name, and each row one empty cell.
+    let no_columns = headers.len() == 1 && headers[0].is_empty();
+    for (i, header) in headers.iter().enumerate().filter(|_| !no_columns) {
         let header = std::str::from_utf8(header)
             .map_err(|_| config(format!("column {} header is not UTF-8", i + 1)))?;
         let path =
@@ -313,7 +316,21 @@ fn csv_records(
         let line = record.position().map_or(line, |p| p.line());
         let end = (reader.position().byte() as usize).clamp(start, text.len());
         let raw = || trim_row(&text[start.min(end)..end]).to_vec();
-        match row_object(&record, &paths) {
+        // The csv crate ends an open quoted field at the end of the input
+        // without an error: the rows after a stray quote would silently
+        // become the text of one cell.
+        let row = if end == text.len() && unterminated_quote(&text[start.min(end)..end]) {
+            Err((
+                "unterminated quoted field".to_string(),
+                "a quoted field is not closed before the end of the file (the rest of the file would be one cell)"
+                    .to_string(),
+            ))
+        } else if no_columns && record.len() == 1 && record[0].is_empty() {
+            Ok(b"{}".to_vec())
+        } else {
+            row_object(&record, &paths)
+        };
+        match row {
             Ok(object) => {
                 out.extend_from_slice(&object);
                 out.push(b'\n');
@@ -328,6 +345,32 @@ fn csv_records(
         }
     }
     Ok((out, lines))
+}
+
+/// Whether a CSV row (its raw text, to the end of the input) ends inside a
+/// quoted field. A quote opens a quoted field only at the start of a field;
+/// inside one, `""` is an escaped quote and a lone `"` closes it.
+fn unterminated_quote(row: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < row.len() {
+        let b = row[i];
+        if quoted {
+            if b == b'"' {
+                if row.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+        }
+        field_start = !quoted && matches!(b, b',' | b'\n' | b'\r');
+        i += 1;
+    }
+    quoted
 }
 
 fn trim_row(row: &[u8]) -> &[u8] {
@@ -421,6 +464,10 @@ impl CsvWriter {
 
     /// The CSV text: header, then one row per record.
     pub fn finish(self) -> Vec<u8> {
+        // No record: an empty file (a header of one empty name would not read back).
+        if self.rows.is_empty() {
+            return Vec::new();
+        }
         let mut writer = csv::Writer::from_writer(Vec::new());
         let header: Vec<String> = self.columns.iter().map(|c| header_text(c)).collect();
         let _ = writer.write_record(&header);
@@ -497,6 +544,13 @@ mod tests {
     }
 
     #[test]
+    fn r_records_without_fields_round_trip_through_csv() {
+        assert_eq!(roundtrip(&["{}", "{}"]), ["{}", "{}"]);
+        assert_eq!(roundtrip(&[r#"{"a":1}"#, "{}"]), [r#"{"a":1}"#, "{}"]);
+        assert!(CsvWriter::default().finish().is_empty());
+    }
+
+    #[test]
     fn cells_are_typed_only_when_unambiguous() {
         assert_eq!(cell_value("42").unwrap(), b"42");
         assert_eq!(cell_value("007").unwrap(), b"\"007\"");
@@ -504,6 +558,19 @@ mod tests {
         assert_eq!(cell_value("yes").unwrap(), b"\"yes\"");
         assert_eq!(cell_value(" 1").unwrap(), b"\" 1\"");
         assert!(cell_value("").is_none());
+    }
+
+    #[test]
+    fn r_unterminated_quote_is_a_bad_row_not_one_swallowing_cell() {
+        let mut bad = Vec::new();
+        let (jsonl, _) =
+            csv_records("t.csv", b"a,b\n1,2\n3,\"open\n4,5\n6,7\n", 0, &mut bad, false).unwrap();
+        assert_eq!(String::from_utf8(jsonl).unwrap(), "{\"a\":1,\"b\":2}\n");
+        assert_eq!(bad.len(), 1);
+        assert_eq!((bad[0].line, bad[0].category.as_str()), (3, "unterminated quoted field"));
+        // Closed quotes, escaped quotes and quotes inside a plain field are fine.
+        assert!(!unterminated_quote(b"\"a\"\"b\",c\"d,\"x\ny\"\n"));
+        assert!(unterminated_quote(b"1,\"a\"\"b\n"));
     }
 
     #[test]

@@ -180,7 +180,9 @@ pub const DOC: ToolDoc = ToolDoc {
                 "  ```\n\n",
                 "A teacher record missing one of the four fields, or with one of them empty, is a bad record ",
                 "(\"missing requirements_yaml\", \"requirements_yaml is empty\"): seed 004's preparation script ",
-                "skipped such records silently.\n\n",
+                "skipped such records silently. So is one whose requirements_yaml, teacher_product_vision or ",
+                "teacher_product_owner_review holds a line starting with ``` while the default template fences ",
+                "it (the block would end there, and the text would not come back).\n\n",
                 "Any shape to teacher reads the four fields back out of the prompt (the last user turn) and the ",
                 "response (the last assistant turn) with these built-in --extract rules (FIELD, text, REGEX):\n\n",
                 "  concept                        prompt    (?s)Concept:[ \\t]*(.*?)\\s*\\n[ \\t]*Requirements:\n",
@@ -566,6 +568,29 @@ impl Migrate {
                 ));
             }
         }
+        // The default templates put these fields inside ``` fences: a line of
+        // their own that starts a fence would end the block early, and the
+        // record would come back (→ teacher) cut short, or with its text in
+        // another field, without a word.
+        let fenced: &[&str] = match (&self.templates.prompt, &self.templates.response) {
+            (None, None) => &text::TEACHER_FIELDS[1..],
+            (None, Some(_)) => &text::TEACHER_FIELDS[1..2],
+            (Some(_), None) => &text::TEACHER_FIELDS[2..],
+            (Some(_), Some(_)) => &[],
+        };
+        for field in fenced {
+            if let Some(raw) = rec.get(field)
+                && let Some(text) = raw.as_str()
+                && text.lines().any(|l| l.trim_start_matches([' ', '\t']).starts_with("```"))
+            {
+                return Err(bad(
+                    format!("{field} holds a ``` line"),
+                    format!(
+                        "{field} holds a line starting with ```, which would end its ```yaml block in the default template (give your own with --template)"
+                    ),
+                ));
+            }
+        }
         let prompt_template = self.templates.prompt.as_ref().unwrap_or(&self.teacher_prompt);
         let response_template = self.templates.response.as_ref().unwrap_or(&self.teacher_response);
         let prompt = prompt_template.render(rec, extracted, "the teacher prompt template")?;
@@ -803,6 +828,17 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             "--detect finds each record's shape, and --from {} would only assume it: use --from auto (the default) or a document format (json-array, csv, graph-response, squad)",
             shape.name()
         )));
+    }
+    // An empty text would make every record it reaches a bad record.
+    if cli.system.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(Error::Usage(
+            "--system is empty: give the system prompt's text (chat shapes reject an empty system message)".into(),
+        ));
+    }
+    if cli.refusal.trim().is_empty() {
+        return Err(Error::Usage(
+            "--refusal is empty: give the answer for unanswerable SQuAD questions (an empty answer is a bad record)".into(),
+        ));
     }
     if cli.detect && cli.common.output.is_some() {
         return Err(Error::Usage(

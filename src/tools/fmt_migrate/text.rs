@@ -183,8 +183,20 @@ impl Extraction {
 
     /// The text pulled out of `text`, or why not. `place` names the source.
     pub fn apply(&self, text: &str, place: &str) -> Result<String, Bad> {
-        if let Some(found) = self.regex.captures(text).and_then(|c| c.get(self.group)) {
+        let captures = self.regex.captures(text);
+        if let Some(found) = captures.as_ref().and_then(|c| c.get(self.group)) {
             return Ok(found.as_str().to_string());
+        }
+        if captures.is_some() && self.what.is_none() {
+            // The regex matched, but its group took no part in the match.
+            return Err(bad(
+                format!("--extract {}: group did not capture", self.field),
+                format!(
+                    "--extract {}: {place} matches /{}/, but its group captured nothing (make the group required)",
+                    self.field,
+                    self.regex.as_str()
+                ),
+            ));
         }
         Err(match self.what {
             Some(what) => bad(format!("{place} has no {what}"), format!("{place} has no {what}")),

@@ -329,8 +329,13 @@ impl Refusals {
         }
         let mut parts: Vec<String> = Vec::new();
         for pattern in extra {
-            Regex::new(pattern)
+            let regex = Regex::new(pattern)
                 .map_err(|e| format!("--refusal-pattern {pattern:?} is not a valid regex: {e}"))?;
+            if regex.is_match("") {
+                return Err(format!(
+                    "--refusal-pattern {pattern:?} matches an empty text, so it would make every answer a refusal; give the words a refusal says"
+                ));
+            }
             parts.push(format!("(?:{pattern})"));
         }
         if !parts.is_empty() {
@@ -430,6 +435,15 @@ mod tests {
 
     fn class(answer: &str, context: &str) -> Reason {
         builtin().classify(answer, Some(context), false, &mut Scratch::default())
+    }
+
+    #[test]
+    fn r_refusal_pattern_matching_empty_text_is_refused() {
+        for pattern in ["", "x*", "(?:)|sorry"] {
+            let err = Refusals::new(true, &[pattern.to_string()]).unwrap_err();
+            assert!(err.contains("matches an empty text"), "{pattern:?}: {err}");
+        }
+        assert!(Refusals::new(true, &["sorry".to_string()]).is_ok());
     }
 
     #[test]

@@ -78,8 +78,10 @@ The answer is --answer PATH, or by default the first of output, response and com
 present and not null, or else the content of the last assistant message in messages (a string, or
 the text parts of a content array). The context is --context PATH, or by default the first of input
 and prompt, or else the user messages joined by newlines. A string counts as its decoded text, a
-number as its JSON text. A record with no answer (absent, null or only whitespace) or an answer that
-is a bool, array or object is a bad record. A record with no context cannot be extractive.
+number as its JSON text. An answer or context that is a list of messages (TRL's conversational
+prompt and completion) counts as its last assistant message or its user messages. A record with no
+answer (absent, null or only whitespace) or an answer that is a bool, object or other array is a
+bad record. A record with no context cannot be extractive.
 is_impossible and answerable are read at the top level and only as JSON booleans.
 
 Normalization for the extractive test lowercases every character (Unicode lowercase) and turns every
@@ -140,8 +142,8 @@ are copied out in order at the end, so memory stays bounded whatever the input s
 
 --out-dir DIR writes one file per phase, N-NAME.jsonl with N the phase's 1-based position (with
 --split, one folder per split: train/1-extractive.jsonl, …), plus manifest.json: the tool and
-version, the arguments, the seed, the phase order, records and share per phase and per split, the
-requested split shares, and for each file its path, split, phase, records, bytes and XXH3-64
+version, the arguments, the seed, the records read (records_in), written (records) and rejected (by
+reason), the phase order, records and share per phase and per split, the requested split shares, and for each file its path, split, phase, records, bytes and XXH3-64
 checksum (seed 0, 16 lowercase hex digits). Every file is written to a temporary file beside it and
 renamed into place only when the run completes, the manifest last; a run that fails (or stops at
 --fail-fast) leaves no file. Files are written for every known phase even when empty. Characters of
@@ -158,9 +160,9 @@ and checksum then describe the decompressed content.",
 is read as a number in [0, 1) and the buckets are the weights in the order given. Whole numbers are
 relative weights (train=8,val=1,test=1 is train=0.8,val=0.1,test=0.1); weights with a fractional
 part are fractions and must add up to 1 (train=0.8,val=0.1,test=0.2 is refused as a likely typo).
-The key is the record's bytes, or with --group PATH the group value
-(a string's text, any other value's JSON text; a record without it is a bad record), so every record
-of a group lands in the same split. A record's split depends on nothing else: it does not change
+The key is the record's bytes, or with --group PATH the group value (a string's text, any other
+value's JSON text; a record without it, or with null, is a bad record), so every record of a group
+lands in the same split. A record's split depends on nothing else: it does not change
 when records are appended, when the input is sharded, or with the thread count. Split names may use
 letters, digits, _ - and . and name folders under --out-dir (so not manifest.json, and not two names
 that differ only in case).

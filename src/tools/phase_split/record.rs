@@ -149,6 +149,51 @@ impl Splitter {
         self.roles.iter().position(|r| *r == role).and_then(|id| found.first[id])
     }
 
+    /// The texts of the user messages and of the last assistant message of
+    /// a list of `{role, content}` messages (content a string, or an array of
+    /// parts whose text parts are joined).
+    fn conversation<'a>(
+        &self,
+        messages: impl Iterator<Item = Raw<'a>>,
+    ) -> (Vec<Cow<'a, str>>, Option<Cow<'a, str>>) {
+        let mut users: Vec<Cow<'a, str>> = Vec::new();
+        let mut last_assistant: Option<Cow<'a, str>> = None;
+        for message in messages {
+            let mut role: Option<Raw<'a>> = None;
+            let mut content: Option<Raw<'a>> = None;
+            let mut parts: Vec<Cow<'a, str>> = Vec::new();
+            if json::scan_object(message.bytes, &self.message_paths, &mut |id, raw| match id {
+                0 => role = role.or(Some(raw)),
+                1 => content = content.or(Some(raw)),
+                _ => {
+                    if let Some(text) = raw.as_str() {
+                        parts.push(text);
+                    }
+                }
+            })
+            .is_err()
+            {
+                continue;
+            }
+            let text = match content {
+                Some(raw) if raw.kind == json::Kind::String => raw.as_str(),
+                Some(raw) if raw.kind == json::Kind::Array && !parts.is_empty() => {
+                    Some(Cow::Owned(parts.join("")))
+                }
+                _ => None,
+            };
+            let (Some(role), Some(text)) = (role.and_then(|r| r.as_str()), text) else {
+                continue;
+            };
+            match role.as_ref() {
+                "assistant" => last_assistant = Some(text),
+                "user" => users.push(text),
+                _ => {}
+            }
+        }
+        (users, last_assistant)
+    }
+
     /// The built-in classifier's answer, context and verdict. The answer
     /// and context are decoded into `texts`, reused from record to record.
     pub(super) fn builtin(
@@ -163,6 +208,20 @@ impl Splitter {
         for (id, role) in self.roles.iter().enumerate() {
             let Some(raw) = found.first[id] else { continue };
             match role {
+                // A list of messages (TRL's conversational prompt and
+                // completion): its last assistant message is the answer.
+                Role::Answer if answer_name.is_none() && raw.kind == json::Kind::Array => {
+                    match self.conversation(message_list(raw.bytes)).1 {
+                        Some(text) => {
+                            texts.answer.clear();
+                            texts.answer.push_str(&text);
+                            answer_name = Some(&self.path_names[id]);
+                        }
+                        None => {
+                            classify::check_answer(raw, &self.path_names[id])?;
+                        }
+                    }
+                }
                 // A null answer is no answer: the next candidate may have one.
                 Role::Answer
                     if answer_name.is_none()
@@ -172,7 +231,19 @@ impl Splitter {
                     answer_name = Some(&self.path_names[id]);
                 }
                 Role::Context if !has_context && !raw.is_null() => {
-                    raw.key_text_into(&mut texts.context);
+                    // A list of messages: its user messages are the context
+                    // (not its JSON text, whose keys would match answers).
+                    let users = if raw.kind == json::Kind::Array {
+                        self.conversation(message_list(raw.bytes)).0
+                    } else {
+                        Vec::new()
+                    };
+                    if users.is_empty() {
+                        raw.key_text_into(&mut texts.context);
+                    } else {
+                        texts.context.clear();
+                        texts.context.push_str(&users.join("\n"));
+                    }
                     has_context = true;
                 }
                 _ => {}
@@ -181,41 +252,7 @@ impl Splitter {
         let need_answer = answer_name.is_none() && self.answer_from_messages;
         let need_context = !has_context && self.context_from_messages;
         if need_answer || need_context {
-            let mut users: Vec<Cow<'_, str>> = Vec::new();
-            let mut last_assistant: Option<Cow<'_, str>> = None;
-            for message in &found.messages {
-                let mut role: Option<Raw<'_>> = None;
-                let mut content: Option<Raw<'_>> = None;
-                let mut parts: Vec<Cow<'_, str>> = Vec::new();
-                if json::scan_object(message.bytes, &self.message_paths, &mut |id, raw| match id {
-                    0 => role = role.or(Some(raw)),
-                    1 => content = content.or(Some(raw)),
-                    _ => {
-                        if let Some(text) = raw.as_str() {
-                            parts.push(text);
-                        }
-                    }
-                })
-                .is_err()
-                {
-                    continue;
-                }
-                let text = match content {
-                    Some(raw) if raw.kind == json::Kind::String => raw.as_str(),
-                    Some(raw) if raw.kind == json::Kind::Array && !parts.is_empty() => {
-                        Some(Cow::Owned(parts.join("")))
-                    }
-                    _ => None,
-                };
-                let (Some(role), Some(text)) = (role.and_then(|r| r.as_str()), text) else {
-                    continue;
-                };
-                match role.as_ref() {
-                    "assistant" => last_assistant = Some(text),
-                    "user" => users.push(text),
-                    _ => {}
-                }
-            }
+            let (users, last_assistant) = self.conversation(found.messages.iter().copied());
             if need_answer && let Some(text) = last_assistant {
                 texts.answer.clear();
                 texts.answer.push_str(&text);
@@ -333,6 +370,20 @@ pub(super) fn tag_into(
     }
 }
 
+/// The object elements of a JSON array (other elements are skipped).
+fn message_list(array: &[u8]) -> impl Iterator<Item = Raw<'_>> {
+    let mut ranges = Vec::new();
+    let _ = json::array_elements(array, &mut |r| ranges.push(r));
+    ranges.into_iter().filter_map(move |r| {
+        let bytes = &array[r];
+        (json::kind_of(bytes) == Some(json::Kind::Object)).then_some(Raw {
+            kind: json::Kind::Object,
+            bytes,
+            escaped: false,
+        })
+    })
+}
+
 impl Processor for Splitter {
     type Acc = Acc;
 
@@ -345,19 +396,22 @@ impl Processor for Splitter {
             Ok(found) => found,
             Err(e) => return emit.reject_json(&e),
         };
+        // Checked before classifying, so that a rejected record counts in no
+        // classifier reason and names no --by phase. A null group is no group:
+        // all such records would otherwise pool into one group, "null".
+        let group = self.value(&found, Role::Group).filter(|raw| !raw.is_null());
+        if self.roles.contains(&Role::Group) && group.is_none() {
+            let name = &self.group_name;
+            return emit.reject(
+                &format!("missing {name}"),
+                format!("missing or null {name}, the --group of the split"),
+            );
+        }
         let slot = match self.phase(&found, acc) {
             Ok(Some(slot)) => slot,
             Ok(None) => return emit.hold(),
             Err((category, message)) => return emit.reject(&category, message),
         };
-        let group = self.value(&found, Role::Group);
-        if self.roles.contains(&Role::Group) && group.is_none() {
-            let name = &self.group_name;
-            return emit.reject(
-                &format!("missing {name}"),
-                format!("missing {name}, the --group of the split"),
-            );
-        }
         let group_text = group.map(|raw| raw.key_text());
         let key: &[u8] = group_text.as_deref().map_or(line.bytes, str::as_bytes);
         let splits = self.split_json.len().max(1);

@@ -308,6 +308,10 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
             manifest.insert("args".into(), json!(args));
             manifest.insert("seed".into(), json!(cli.seed));
             manifest.insert("records".into(), json!(written));
+            // So the folder accounts for every input record: what was read,
+            // and what is not in any file and why.
+            manifest.insert("records_in".into(), json!(run.counts.records));
+            manifest.insert("rejected".into(), run.counts.rejected.to_json());
             for key in
                 ["order", "phases", "splits", "matrix", "group", "classifier", "stratify", "tagged"]
             {
