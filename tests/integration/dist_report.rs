@@ -958,3 +958,39 @@ fn r_an_edited_state_with_huge_counts_never_panics_a_merge() {
         assert!(matches!(out.status.code(), Some(0..=2)), "{format}: {stderr}");
     }
 }
+
+#[test]
+fn r_markdown_cells_escape_backslashes_and_formatting() {
+    // `a\|b` became `a\\|b`: an escaped backslash, then a pipe that ended the cell.
+    let out = report(
+        &["--field", "s", "--format", "markdown", "-q"],
+        "{\"s\":\"a\\\\|b\"}\n{\"s\":\"*x*\"}\n",
+    );
+    let md = text(&out.stdout);
+    assert!(md.contains("| a\\\\\\|b | 1 | 50.0% |"), "{md}");
+    assert!(md.contains("| \\*x\\* | 1 | 50.0% |"), "{md}");
+}
+
+#[test]
+fn r_table_columns_align_wide_and_combining_characters() {
+    let input = "{\"s\":\"漢字漢字\"}\n{\"s\":\"e\\u0301\"}\n{\"s\":\"abcdefgh\"}\n";
+    let out = report(&["--field", "s", "--format", "table", "-q"], input);
+    let table = text(&out.stdout);
+    // The count column ends at the same terminal column on every value row.
+    let ends: Vec<usize> = table
+        .lines()
+        .filter(|l| l.contains(" 1  33.3%"))
+        .map(|l| {
+            let head = &l[..l.find(" 1  33.3%").unwrap()];
+            head.chars()
+                .map(|c| match c as u32 {
+                    0x0301 => 0,
+                    0x4E00..=0x9FFF => 2,
+                    _ => 1,
+                })
+                .sum()
+        })
+        .collect();
+    assert_eq!(ends.len(), 3, "{table}");
+    assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{table}");
+}
