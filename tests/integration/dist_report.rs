@@ -994,3 +994,21 @@ fn r_table_columns_align_wide_and_combining_characters() {
     assert_eq!(ends.len(), 3, "{table}");
     assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{table}");
 }
+
+#[test]
+fn r_by_keeps_groups_of_different_kinds_apart() {
+    // 1 and "1" were one group, and so were records without the field and
+    // records whose field is the string "(missing)".
+    let input =
+        "{\"g\":\"1\"}\n{\"g\":1}\n{\"g\":\"(missing)\"}\n{}\n{\"g\":\"\"}\n{\"g\":\"a\"}\n";
+    let out = report(&["--by", "g", "--field", "g", "--format", "jsonl", "-q"], input);
+    let groups: Vec<(String, u64)> = rows(&out.stdout)
+        .iter()
+        .filter(|r| r["kind"] == "dataset" && r.get("group").is_some())
+        .map(|r| (r["group"].as_str().unwrap().to_string(), r["records"].as_u64().unwrap()))
+        .collect();
+    let mut labels: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+    labels.sort();
+    assert_eq!(labels, ["\"\"", "\"(missing)\"", "\"1\"", "(missing)", "1", "a"], "{groups:?}");
+    assert!(groups.iter().all(|g| g.1 == 1), "{groups:?}");
+}

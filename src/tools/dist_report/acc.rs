@@ -794,14 +794,13 @@ impl State {
     /// Groups in report order: most records first, then by key; the
     /// groups past the cap last, as one.
     pub fn ordered_groups(&self) -> Vec<(String, &Dataset)> {
-        let mut list: Vec<(String, &Dataset)> = self
-            .groups
-            .sorted()
-            .into_iter()
-            .map(|(k, g)| (String::from_utf8_lossy(k).into_owned(), &g.data))
-            .collect();
-        list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then_with(|| a.0.cmp(&b.0)));
-        list
+        // A --by key starts with a byte for the value's kind; the label is the rest.
+        let mut list: Vec<(String, &[u8], &Dataset)> =
+            self.groups.sorted().into_iter().map(|(k, g)| (group_label(k), k, &g.data)).collect();
+        list.sort_by(|a, b| {
+            b.2.records.cmp(&a.2.records).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.cmp(b.1))
+        });
+        list.into_iter().map(|(label, _, data)| (label, data)).collect()
     }
 
     pub fn to_json(&self) -> Value {
@@ -817,6 +816,18 @@ impl State {
         })?;
         Ok(State { plan: plan.clone(), lines: u64_at(v, "lines")?, groups })
     }
+}
+
+/// The label of a --by group key: its text, with a string quoted as JSON
+/// where it would read as another group's (`"1"` beside 1, `"(missing)"`
+/// beside records without the field, `""`).
+fn group_label(key: &[u8]) -> String {
+    let text = key_text(key);
+    let ambiguous = text.is_empty()
+        || text == MISSING_GROUP
+        || text == "(other groups)"
+        || serde_json::from_str::<Value>(&text).is_ok_and(|v| !v.is_string());
+    if key.first() == Some(&b's') && ambiguous { Value::String(text).to_string() } else { text }
 }
 
 /// Top-level and second-level members of a record, for discovery.

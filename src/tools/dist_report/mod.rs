@@ -88,7 +88,7 @@ records missing it, its JSON type mix and, for numbers, min, mean and max. A nam
 written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed (past that, the ones whose \
 seeded hash is smallest, so shards merge exactly); values in the others are counted and said.\n\n\
 --by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
-\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept (past that, \
+\"(missing)\"; a string that would read as one of the others, or is empty, is quoted: \"1\" beside 1), most records first, after the report over all records. At most 1000 groups are kept (past that, \
 the ones whose seeded hash is smallest, whatever their size): the others are reported together as \
 \"(other groups)\".",
         ),
@@ -304,10 +304,19 @@ impl Measure {
             // One group: its key's hash is known.
             return state.group(self.single, b"");
         }
+        // The key says what the value was (a string, other JSON, or no value),
+        // so 1 and "1", or a missing field and the string "(missing)", stay
+        // separate groups; the report shows the text after the first byte.
         scratch.clear();
         match by {
-            Some(raw) => scratch.extend_from_slice(raw.key_text().as_bytes()),
-            None => scratch.extend_from_slice(MISSING_GROUP.as_bytes()),
+            Some(raw) => {
+                scratch.push(if raw.kind == json::Kind::String { b's' } else { b'j' });
+                scratch.extend_from_slice(raw.key_text().as_bytes());
+            }
+            None => {
+                scratch.push(b'm');
+                scratch.extend_from_slice(MISSING_GROUP.as_bytes());
+            }
         }
         state.group(acc::key_hash(scratch), scratch)
     }
