@@ -146,6 +146,37 @@ impl Kind {
     }
 }
 
+/// The label of a record with no value, as a class or group (`--by`).
+pub const MISSING_LABEL: &str = "(missing)";
+
+/// The label a `--by` value gets as a class or group: a string's text, any
+/// other value's JSON text, [`MISSING_LABEL`] for no value; a string that
+/// would read as another kind of value or a reserved label (`"1"` beside 1,
+/// `"(missing)"`, `""`) is quoted as JSON, so distinct values never share
+/// a label.
+pub fn class_label(raw: Option<&Raw<'_>>) -> String {
+    let Some(raw) = raw else {
+        return MISSING_LABEL.to_string();
+    };
+    let text = raw.key_text();
+    if raw.kind != Kind::String {
+        return text.into_owned();
+    }
+    let ambiguous = match text.as_bytes().first() {
+        None => true,
+        Some(b'(') => text == MISSING_LABEL || text == "(other groups)",
+        Some(b'-' | b'0'..=b'9' | b'[' | b'{' | b'"' | b't' | b'f' | b'n') => {
+            serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()
+        }
+        _ => false,
+    };
+    if ambiguous {
+        serde_json::Value::String(text.into_owned()).to_string()
+    } else {
+        text.into_owned()
+    }
+}
+
 /// A value found in a line: its kind and its exact bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Raw<'a> {

@@ -750,9 +750,6 @@ pub struct State {
     pub groups: Capped<Group>,
 }
 
-/// The group key of records without the --by field.
-pub const MISSING_GROUP: &str = "(missing)";
-
 impl State {
     pub fn new(plan: &std::sync::Arc<Plan>) -> Self {
         State { plan: plan.clone(), lines: 0, groups: Capped::new(MAX_GROUPS, Group::new(plan)) }
@@ -794,9 +791,9 @@ impl State {
     /// Groups in report order: most records first, then by key; the
     /// groups past the cap last, as one.
     pub fn ordered_groups(&self) -> Vec<(String, &Dataset)> {
-        // A --by key starts with a byte for the value's kind; the label is the rest.
+        // A --by key is one byte, then the group's label.
         let mut list: Vec<(String, &[u8], &Dataset)> =
-            self.groups.sorted().into_iter().map(|(k, g)| (group_label(k), k, &g.data)).collect();
+            self.groups.sorted().into_iter().map(|(k, g)| (key_text(k), k, &g.data)).collect();
         list.sort_by(|a, b| {
             b.2.records.cmp(&a.2.records).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.cmp(b.1))
         });
@@ -816,18 +813,6 @@ impl State {
         })?;
         Ok(State { plan: plan.clone(), lines: u64_at(v, "lines")?, groups })
     }
-}
-
-/// The label of a --by group key: its text, with a string quoted as JSON
-/// where it would read as another group's (`"1"` beside 1, `"(missing)"`
-/// beside records without the field, `""`).
-fn group_label(key: &[u8]) -> String {
-    let text = key_text(key);
-    let ambiguous = text.is_empty()
-        || text == MISSING_GROUP
-        || text == "(other groups)"
-        || serde_json::from_str::<Value>(&text).is_ok_and(|v| !v.is_string());
-    if key.first() == Some(&b's') && ambiguous { Value::String(text).to_string() } else { text }
 }
 
 /// Top-level and second-level members of a record, for discovery.

@@ -31,7 +31,7 @@ use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::run::Run;
 
-use acc::{Dataset, MISSING_GROUP, Plan, State};
+use acc::{Dataset, Plan, State};
 use expect::{Expectation, Verdict};
 use render::{Body, Format, Style};
 use view::DatasetView;
@@ -304,20 +304,11 @@ impl Measure {
             // One group: its key's hash is known.
             return state.group(self.single, b"");
         }
-        // The key says what the value was (a string, other JSON, or no value),
-        // so 1 and "1", or a missing field and the string "(missing)", stay
-        // separate groups; the report shows the text after the first byte.
+        // The label tells 1 from "1" and a missing field from the string
+        // "(missing)"; a key is one byte, then the label.
         scratch.clear();
-        match by {
-            Some(raw) => {
-                scratch.push(if raw.kind == json::Kind::String { b's' } else { b'j' });
-                scratch.extend_from_slice(raw.key_text().as_bytes());
-            }
-            None => {
-                scratch.push(b'm');
-                scratch.extend_from_slice(MISSING_GROUP.as_bytes());
-            }
-        }
+        scratch.push(b'g');
+        scratch.extend_from_slice(json::class_label(by.as_ref()).as_bytes());
         state.group(acc::key_hash(scratch), scratch)
     }
 
