@@ -943,3 +943,26 @@ proptest! {
         prop_assert_eq!(doubled, [one.clone(), one].concat());
     }
 }
+
+#[test]
+fn r_source_date_epoch_past_year_9999_is_an_error_not_a_seven_digit_year() {
+    let dir = Dir::new();
+    let persona = crlf(&dir, "p.json", ACCOUNT_DIRECTOR);
+    let input = jsonl(&[&event("Lunch", "")]);
+    for (value, stamp) in [
+        ("253402300799", Some("9999-12-31T23:59:59Z")),
+        ("99999999999999", None),
+        ("-99999999999999", None),
+    ] {
+        let mut cmd = std_tool("persona-label");
+        cmd.args(["--persona", &persona]).env("SOURCE_DATE_EPOCH", value);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        match stamp {
+            Some(stamp) => assert_eq!(records(&out)[0]["generation_timestamp"], stamp),
+            None => {
+                assert_eq!(out.status.code(), Some(2), "{value}");
+                assert!(text(&out.stderr).contains("0000 to 9999"), "{}", text(&out.stderr));
+            }
+        }
+    }
+}
