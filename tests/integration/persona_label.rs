@@ -966,3 +966,30 @@ fn r_source_date_epoch_past_year_9999_is_an_error_not_a_seven_digit_year() {
         }
     }
 }
+
+#[test]
+fn r_matcher_bounds_that_exclude_each_other_are_errors() {
+    let dir = Dir::new();
+    let bad = dir.path("bounds.json");
+    std::fs::write(
+        &bad,
+        r#"{"id": "b", "name": "B", "tier": 1, "importance_criteria": {"always_important": [
+  {"name": "a", "min_attendees": 5, "max_attendees": 2},
+  {"name": "d", "min_duration_minutes": 60, "max_duration_minutes": 30},
+  {"name": "h", "start_hour_after": 17, "start_hour_before": 9},
+  {"name": "ok", "min_attendees": 2, "max_attendees": 2, "start_hour_after": 9, "start_hour_before": 9.5}
+]}}"#,
+    )
+    .unwrap();
+    let out = tool("persona-label").arg("--check").arg(&bad).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "always_important[0]: min_attendees is greater than max_attendees: no event could match",
+        "always_important[1]: min_duration_minutes is greater than max_duration_minutes",
+        "always_important[2]: start_hour_after is not before start_hour_before",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(!stderr.contains("always_important[3]"), "{stderr}");
+}

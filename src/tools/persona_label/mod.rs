@@ -165,7 +165,9 @@ Event conditions: recurring (type occurrence, exception or seriesMaster), all_da
 start, as written), start_hour_before H (starts before H:00; 8.5 is 08:30) and start_hour_after H (starts at \
 or after H:00), weekday (mon … sun, or a list). Times are read as written in start.dateTime, on the event's \
 own clock; an event in UTC is moved by self.utc_offset when the persona sets one. all, any (lists of \
-condition objects) and not (one condition object) combine conditions. A condition on a field the event \
+condition objects) and not (one condition object) combine conditions; bounds in one object that no event \
+can meet (min_attendees above max_attendees, min_duration_minutes above max_duration_minutes, \
+start_hour_after not before start_hour_before) are an error. A condition on a field the event \
 does not have is false; missing booleans (isAllDay, isOnlineMeeting, isOrganizer) count as false.",
         ),
         (
