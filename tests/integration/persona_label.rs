@@ -993,3 +993,21 @@ fn r_matcher_bounds_that_exclude_each_other_are_errors() {
     }
     assert!(!stderr.contains("always_important[3]"), "{stderr}");
 }
+
+#[test]
+fn r_a_key_repeated_in_a_persona_file_is_an_error_not_a_lost_rule_list() {
+    // The second "always_important" replaced the first without a word.
+    let dir = Dir::new();
+    let dup = dir.path("dup.json");
+    std::fs::write(
+        &dup,
+        "{\"id\": \"d\", \"name\": \"D\", \"tier\": 1,\r\n\"importance_criteria\": \
+         {\"always_important\": [\"budget\"], \"always_important\": [\"board\"]}}\r\n",
+    )
+    .unwrap();
+    let out = tool("persona-label").arg("--check").arg(&dup).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("dup.json:2:"), "{stderr}");
+    assert!(stderr.contains("\"always_important\" appears twice"), "{stderr}");
+}

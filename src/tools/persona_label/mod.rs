@@ -98,8 +98,8 @@ career_stage, stress_level and notes describe the persona; the rules are importa
 {address, internal_domains, utc_offset} says who the persona is (the domain of address is internal; \
 utc_offset such as \"+08:00\" moves events whose times are in UTC onto the persona's clock), and \
 label_thresholds {critical, high, medium} replaces the default score thresholds 6, 4 and 1.\n\n\
-An unknown key, a value of the wrong type, an invalid regex, an empty keyword or a priority without \
-keywords is an error: persona-label exits 2 and prints every problem as FILE: JSON.PATH: what was \
+An unknown key, a key repeated in one object, a value of the wrong type, an invalid regex, an empty \
+keyword or a priority without keywords is an error: persona-label exits 2 and prints every problem as FILE: JSON.PATH: what was \
 expected, with the nearest valid key when a key looks like a typo (rsvp_rules.always_acept: unknown key; \
 did you mean \"always_accept\"?). A descriptive rule with no content word (it can never match) is a warning. \
 --check FILE validates persona files without labeling and prints, per persona, how many rules each list \

@@ -740,7 +740,7 @@ pub fn load(
     terms: &mut Terms,
 ) -> Result<Persona, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = crate::json::parse_config(text).map_err(|e| {
         let detail = e.to_string();
         let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
         vec![format!("{source}:{}:{}: invalid JSON: {detail}", e.line(), e.column())]
