@@ -1012,3 +1012,20 @@ fn r_by_keeps_groups_of_different_kinds_apart() {
     assert_eq!(labels, ["\"\"", "\"(missing)\"", "\"1\"", "(missing)", "1", "a"], "{groups:?}");
     assert!(groups.iter().all(|g| g.1 == 1), "{groups:?}");
 }
+
+#[test]
+fn r_compare_counts_zero_numbers_on_a_side_without_any() {
+    let dir = Dir::new();
+    let after = dir.path("after.jsonl");
+    std::fs::write(&after, "{\"s\":\"a\"}\n").unwrap();
+    let out = report(
+        &["--compare", after.to_str().unwrap(), "--field", "n", "--format", "jsonl", "-q"],
+        "{\"n\":1}\n{\"n\":2}\n",
+    );
+    let count = rows(&out.stdout)
+        .into_iter()
+        .find(|r| r["kind"] == "stat" && r["stat"] == "count")
+        .expect("a count row");
+    assert_eq!(count["before"], 2);
+    assert_eq!(count["after"], 0, "no numbers after is a count of 0, not null");
+}

@@ -374,7 +374,10 @@ fn compare_fields(before: &DatasetView, after: &DatasetView, top: usize) -> Vec<
             let numeric = b.role == Role::Numeric || a.role == Role::Numeric;
             let stats = if numeric {
                 let get = |f: &FieldView, s: &str| -> Option<f64> {
-                    let n = f.numeric.as_ref()?;
+                    // A side without numbers has a count of 0, and no other figure.
+                    let Some(n) = f.numeric.as_ref() else {
+                        return (s == "count").then_some(0.0);
+                    };
                     match s {
                         "count" => Some(n.count as f64),
                         "min" => Some(n.min),
