@@ -146,7 +146,9 @@ value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82
 'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
 (exit status 2) that says what was expected; so is one naming a field the report does not have. A \
 statistic with no value (the mean of no numbers, or the count of a value that is not tracked past \
---max-distinct) fails.",
+--max-distinct) fails. Gates compare exact figures, not the rounded ones of the report: a share written \
+0.666667 (shares and retention are written with 6 decimals) is 2/3, so 's=a>=0.666667' fails; \
+'measured' in the expect rows is exact.",
         ),
         (
             "Output",

@@ -1125,7 +1125,7 @@ fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '|' | '*' | '`' | '<' | '>' | '[' | ']' => {
+            '\\' | '|' | '*' | '`' | '<' | '[' | ']' => {
                 out.push('\\');
                 out.push(c);
             }
