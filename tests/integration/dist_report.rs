@@ -1029,3 +1029,10 @@ fn r_compare_counts_zero_numbers_on_a_side_without_any() {
     assert_eq!(count["before"], 2);
     assert_eq!(count["after"], 0, "no numbers after is a count of 0, not null");
 }
+
+#[test]
+fn r_markdown_headings_fence_field_names_holding_backticks() {
+    let out = report(&["--field", "/a`b", "--format", "markdown", "-q"], "{\"a`b\":\"x\"}\n");
+    let md = text(&out.stdout);
+    assert!(md.contains("### `` /a`b `` · categorical"), "{md}");
+}

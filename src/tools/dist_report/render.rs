@@ -826,7 +826,7 @@ impl Human<'_> {
         if let Some(d) = f.diversity {
             facts.push(format!("diversity {}", number3(d)));
         }
-        let title = if self.markdown() { format!("`{}`", f.name) } else { f.name.clone() };
+        let title = if self.markdown() { code_span(&f.name) } else { f.name.clone() };
         self.heading(3, &format!("{title} · {}", facts.join(" · ")));
         self.types(&f.kinds, f.values);
         if f.distinct_estimated {
@@ -930,7 +930,7 @@ impl Human<'_> {
     }
 
     fn text(&mut self, t: &TextView) {
-        let title = if self.markdown() { format!("`{}`", t.name) } else { t.name.clone() };
+        let title = if self.markdown() { code_span(&t.name) } else { t.name.clone() };
         self.heading(
             3,
             &format!(
@@ -1041,7 +1041,7 @@ impl Human<'_> {
         }
         self.gap();
         for c in compare_fields(before, after, self.style.top) {
-            let title = if self.markdown() { format!("`{}`", c.name) } else { c.name.clone() };
+            let title = if self.markdown() { code_span(&c.name) } else { c.name.clone() };
             self.heading(3, &title);
             // A numeric field is compared by its statistics, not value by value.
             if !c.numeric {
@@ -1094,7 +1094,7 @@ impl Human<'_> {
             self.gap();
         }
         for (b, a) in before.texts.iter().zip(&after.texts) {
-            let title = if self.markdown() { format!("`{}`", b.name) } else { b.name.clone() };
+            let title = if self.markdown() { code_span(&b.name) } else { b.name.clone() };
             self.heading(3, &format!("{title} · text lengths"));
             let mut rows = Vec::new();
             for (unit, lb, la) in [("chars", &b.chars, &a.chars), ("words", &b.words, &a.words)] {
@@ -1116,6 +1116,22 @@ impl Human<'_> {
 /// "1 record", "2 records".
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `name` as a Markdown code span: fenced by one more backtick than its
+/// longest run of backticks, so a name holding one cannot end the span.
+fn code_span(name: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in name.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        return format!("`{name}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {name} {fence}")
 }
 
 /// Text for a Markdown table cell: a backslash before `|` would escape the
