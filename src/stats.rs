@@ -77,6 +77,23 @@ impl ExactSum {
         self.add_magnitude(negative, magnitude, position as u32);
     }
 
+    /// Adds `k · x` exactly; `x` must be finite. For a sum of values only.
+    fn add_multiple(&mut self, x: f64, k: u64) {
+        let bits = x.to_bits();
+        let exponent = ((bits >> 52) & 0x7FF) as i32;
+        let fraction = bits & ((1 << 52) - 1);
+        let (mantissa, power) = if exponent == 0 {
+            (fraction, -LINEAR_SCALE)
+        } else {
+            (fraction | (1 << 52), exponent - 1075)
+        };
+        if mantissa == 0 || k == 0 {
+            return;
+        }
+        let negative = (bits >> 63) == 1;
+        self.add_magnitude(negative, mantissa as u128 * k as u128, (power + LINEAR_SCALE) as u32);
+    }
+
     fn add_magnitude(&mut self, negative: bool, mut magnitude: u128, position: u32) {
         if self.limbs.is_empty() {
             self.limbs = vec![0; Self::width(self.squares)];
@@ -299,11 +316,32 @@ fn scale_by_power_of_two(mut x: f64, mut e: i32) -> f64 {
     x * step(e)
 }
 
-/// The magnitude `digits * 2^-scale` rounded to a double; `sticky` says that
-/// nonzero bits were already dropped below the last digit.
+/// The magnitude `digits * 2^-scale` correctly rounded to a double (half to
+/// even); `sticky` says that nonzero bits were already dropped below the last
+/// digit. The rounding happens once, at the precision the result has, also
+/// where it is subnormal.
 fn to_f64(digits: &[u32], sticky: bool, scale: i32) -> f64 {
-    let (m, e) = to_parts(digits, sticky);
-    scale_by_power_of_two(m, e - scale)
+    let Some(top) = digits.iter().rposition(|&d| d != 0) else {
+        return 0.0;
+    };
+    let bit_len = 32 * top as i64 + (32 - digits[top].leading_zeros()) as i64;
+    let bit = |i: i64| {
+        let word = (i / 32) as usize;
+        i >= 0 && word < digits.len() && (digits[word] >> (i % 32)) & 1 == 1
+    };
+    // Bit i weighs 2^(i - scale); a double keeps 53 bits, and none below
+    // 2^-1074 (the smallest subnormal).
+    let lowest = (bit_len - 53).max(scale as i64 - 1074).max(0);
+    let mut mantissa = 0u64;
+    for i in (lowest..bit_len).rev() {
+        mantissa = (mantissa << 1) | bit(i) as u64;
+    }
+    let half = lowest > 0 && bit(lowest - 1);
+    let rest = sticky || (0..lowest - 1).any(bit);
+    if half && (rest || mantissa & 1 == 1) {
+        mantissa += 1;
+    }
+    scale_by_power_of_two(mantissa as f64, (lowest - scale as i64) as i32)
 }
 
 /// `digits` as `m * 2^e` with `m` a double holding the top 64 bits
@@ -408,8 +446,11 @@ impl Moments {
             return None;
         }
         let (negative, digits) = self.sum.big();
+        // 64 more fraction bits, so the quotient keeps its rounding bit
+        // where the mean is subnormal.
+        let digits: Vec<u32> = [0, 0].into_iter().chain(digits).collect();
         let (quotient, rest) = div_small(&digits, self.count);
-        let v = to_f64(&quotient, rest, LINEAR_SCALE);
+        let v = to_f64(&quotient, rest, LINEAR_SCALE + 64);
         Some(if negative { -v } else { v })
     }
 
@@ -666,11 +707,29 @@ impl Sketch {
     }
 }
 
-/// `a + frac · (b − a)` for `a ≤ b`, without overflowing when `b − a` is
-/// beyond the largest double (a = −1e308, b = 1e308).
-fn interpolate(a: f64, b: f64, frac: f64) -> f64 {
-    let span = b - a;
-    if span.is_finite() { a + frac * span } else { a * (1.0 - frac) + b * frac }
+/// `a + (r / d) · (b − a)` computed exactly and rounded once, so it neither
+/// overflows (a = −1e308, b = 1e308) nor loses the result to cancellation.
+fn interpolate(a: f64, b: f64, r: u64, d: u64) -> f64 {
+    let mut sum = ExactSum::linear();
+    sum.add_multiple(a, d - r);
+    sum.add_multiple(b, r);
+    let (negative, digits) = sum.big();
+    let digits: Vec<u32> = [0, 0].into_iter().chain(digits).collect();
+    let (quotient, rest) = div_small(&digits, d);
+    let v = to_f64(&quotient, rest, LINEAR_SCALE + 64);
+    if negative { -v } else { v }
+}
+
+/// `q` as an exact fraction r/d: a whole percentage when it is one
+/// (0.95 = 95/100, not the double nearest 0.95), else in units of 2^-32.
+fn as_fraction(q: f64) -> (u64, u64) {
+    let q = q.clamp(0.0, 1.0);
+    let percent = (q * 100.0).round();
+    if percent / 100.0 == q {
+        (percent as u64, 100)
+    } else {
+        ((q * 4294967296.0).round() as u64, 1 << 32)
+    }
 }
 
 /// The width of one of `bins` equal bins over [min, max], finite even when
@@ -780,13 +839,15 @@ impl Quantiles {
         let points = self.points();
         qs.iter()
             .map(|&q| {
-                let position = q.clamp(0.0, 1.0) * (n - 1) as f64;
-                let low = position.floor() as u64;
-                let frac = position - low as f64;
+                // The position q · (n − 1), as whole ranks and a remainder.
+                let (r, d) = as_fraction(q);
+                let position = r as u128 * (n - 1) as u128;
+                let low = (position / d as u128) as u64;
+                let rest = (position % d as u128) as u64;
                 let a = Sketch::at_rank(&points, low);
-                let value = if frac > 0.0 {
+                let value = if rest > 0 {
                     let b = Sketch::at_rank(&points, (low + 1).min(n - 1));
-                    interpolate(a, b, frac)
+                    interpolate(a, b, rest, d)
                 } else {
                     a
                 };
@@ -946,12 +1007,51 @@ mod tests {
             q.push(v);
         }
         let got = q.quantiles(&[0.05, 0.25, 0.5], -1e308, 1.7e308);
-        assert_eq!(got, vec![Some(-1e308 * 0.9 + 1e308 * 0.1), Some(0.0), Some(1e308)]);
+        assert_eq!(got, vec![Some(-8e307), Some(0.0), Some(1e308)]);
         assert!(got.windows(2).all(|w| w[0] <= w[1]), "{got:?}");
         let width = bin_width(-1e308, 1.7e308, 2);
         assert!(width.is_finite() && width > 0.0);
         assert_eq!(q.histogram(2, -1e308, 1.7e308), vec![1, 2]);
         assert_eq!(q.histogram(3, -1e308, 1.7e308), vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn r_subnormal_means_are_rounded_once() {
+        // 3 · 2^-1074 / 2 = 1.5 units of the smallest subnormal: ties to
+        // even gives 2 units; truncating the quotient gave 1.
+        assert_eq!(moments(&[5e-324, 1e-323]).mean(), Some(1e-323));
+        // (-5e-324 · 2 + 1.5e-323 ...) mixed signs: 1 unit / 3 rounds to 0.
+        assert_eq!(moments(&[5e-324, 0.0, 0.0]).mean(), Some(0.0));
+        // 2 units / 3 = 0.67 rounds up to 1 unit.
+        assert_eq!(moments(&[1e-323, 0.0, 0.0]).mean(), Some(5e-324));
+    }
+
+    #[test]
+    fn r_interpolated_quantiles_do_not_lose_the_result_to_cancellation() {
+        // p95 of 21 values lies 0.95 · 20 = 19 ranks in: exactly the 20th
+        // value, not a hair off it.
+        let mut q = Quantiles::default();
+        for i in 0..21 {
+            q.push(if i < 19 {
+                -1e300
+            } else if i == 19 {
+                1.0
+            } else {
+                1e300
+            });
+        }
+        assert_eq!(q.quantiles(&[0.95], -1e300, 1e300), vec![Some(1.0)]);
+        // p95 of 2 values: -1e300 + 0.95 · 2e300 = 0.9e300, rounded once
+        // (a + frac · (b − a) in doubles was 2 ulps off).
+        let mut q = Quantiles::default();
+        q.push(-1e300);
+        q.push(1e300);
+        assert_eq!(q.quantiles(&[0.95, 0.5], -1e300, 1e300), vec![Some(9e299), Some(0.0)]);
+        // 1 + 0.05 · (1e17 − 1) = 5e15 + 0.95, with its fraction kept.
+        let mut q = Quantiles::default();
+        q.push(1.0);
+        q.push(1e17);
+        assert_eq!(q.quantiles(&[0.05], 1.0, 1e17), vec![Some(5000000000000001.0)]);
     }
 
     #[test]

@@ -7,8 +7,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Seconds since the epoch, from `SOURCE_DATE_EPOCH` when it is set.
 pub fn now_epoch() -> Result<i64, String> {
     if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
-        return value.trim().parse::<i64>().map_err(|_| {
-            format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value:?}")
+        // Years 0000 to 9999: what a four-digit ISO 8601 year can write.
+        const RANGE: std::ops::RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+        return value.trim().parse::<i64>().ok().filter(|e| RANGE.contains(e)).ok_or_else(|| {
+            format!(
+                "SOURCE_DATE_EPOCH must be whole seconds since 1970 (within the years 0000 to 9999), not {value:?}"
+            )
         });
     }
     Ok(SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))

@@ -76,7 +76,7 @@ With both, --max-per is applied first and --max-samples to what remains.",
         (
             "Summary",
             "One line on standard error, e.g.\n\n  score-filter: kept 359 of 379 (94.7%) with score >= 0.82; filtered 20 below 0.82; 0 missing; 0 rejected\n\n\
-With --by, one more line per value: kept, in, retention. --stats FILE writes the same figures as JSON \
+With --by, one more line per value: kept, in, retention. A value is labelled by a string's text or another value's JSON text, (missing) without one; a string that would read as another value (\"1\" beside 1, \"(missing)\", \"\") is quoted, so distinct values are distinct classes. --stats FILE writes the same figures as JSON \
 (kept, missing, retention, the threshold, the sampling settings and the per-class table).",
         ),
     ],
@@ -187,8 +187,6 @@ struct Acc {
     missing: u64,
 }
 
-const MISSING_CLASS: &str = "(missing)";
-
 struct Filter {
     paths: PathSet,
     key_at: Option<usize>,
@@ -260,9 +258,7 @@ impl Processor for Filter {
         }) {
             return emit.reject_json(&e);
         }
-        let class = self.by_at.map(|at| {
-            values[at].map_or_else(|| MISSING_CLASS.to_string(), |v| v.key_text().into_owned())
-        });
+        let class = self.by_at.map(|at| json::class_label(values[at].as_ref()));
         let disposition = self.decide(line, &values, class.as_ref(), emit, acc);
         if let Some(class) = class {
             let counts = acc.classes.entry(class).or_default();

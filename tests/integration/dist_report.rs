@@ -958,3 +958,81 @@ fn r_an_edited_state_with_huge_counts_never_panics_a_merge() {
         assert!(matches!(out.status.code(), Some(0..=2)), "{format}: {stderr}");
     }
 }
+
+#[test]
+fn r_markdown_cells_escape_backslashes_and_formatting() {
+    // `a\|b` became `a\\|b`: an escaped backslash, then a pipe that ended the cell.
+    let out = report(
+        &["--field", "s", "--format", "markdown", "-q"],
+        "{\"s\":\"a\\\\|b\"}\n{\"s\":\"*x*\"}\n",
+    );
+    let md = text(&out.stdout);
+    assert!(md.contains("| a\\\\\\|b | 1 | 50.0% |"), "{md}");
+    assert!(md.contains("| \\*x\\* | 1 | 50.0% |"), "{md}");
+}
+
+#[test]
+fn r_table_columns_align_wide_and_combining_characters() {
+    let input = "{\"s\":\"漢字漢字\"}\n{\"s\":\"e\\u0301\"}\n{\"s\":\"abcdefgh\"}\n";
+    let out = report(&["--field", "s", "--format", "table", "-q"], input);
+    let table = text(&out.stdout);
+    // The count column ends at the same terminal column on every value row.
+    let ends: Vec<usize> = table
+        .lines()
+        .filter(|l| l.contains(" 1  33.3%"))
+        .map(|l| {
+            let head = &l[..l.find(" 1  33.3%").unwrap()];
+            head.chars()
+                .map(|c| match c as u32 {
+                    0x0301 => 0,
+                    0x4E00..=0x9FFF => 2,
+                    _ => 1,
+                })
+                .sum()
+        })
+        .collect();
+    assert_eq!(ends.len(), 3, "{table}");
+    assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{table}");
+}
+
+#[test]
+fn r_by_keeps_groups_of_different_kinds_apart() {
+    // 1 and "1" were one group, and so were records without the field and
+    // records whose field is the string "(missing)".
+    let input =
+        "{\"g\":\"1\"}\n{\"g\":1}\n{\"g\":\"(missing)\"}\n{}\n{\"g\":\"\"}\n{\"g\":\"a\"}\n";
+    let out = report(&["--by", "g", "--field", "g", "--format", "jsonl", "-q"], input);
+    let groups: Vec<(String, u64)> = rows(&out.stdout)
+        .iter()
+        .filter(|r| r["kind"] == "dataset" && r.get("group").is_some())
+        .map(|r| (r["group"].as_str().unwrap().to_string(), r["records"].as_u64().unwrap()))
+        .collect();
+    let mut labels: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+    labels.sort();
+    assert_eq!(labels, ["\"\"", "\"(missing)\"", "\"1\"", "(missing)", "1", "a"], "{groups:?}");
+    assert!(groups.iter().all(|g| g.1 == 1), "{groups:?}");
+}
+
+#[test]
+fn r_compare_counts_zero_numbers_on_a_side_without_any() {
+    let dir = Dir::new();
+    let after = dir.path("after.jsonl");
+    std::fs::write(&after, "{\"s\":\"a\"}\n").unwrap();
+    let out = report(
+        &["--compare", after.to_str().unwrap(), "--field", "n", "--format", "jsonl", "-q"],
+        "{\"n\":1}\n{\"n\":2}\n",
+    );
+    let count = rows(&out.stdout)
+        .into_iter()
+        .find(|r| r["kind"] == "stat" && r["stat"] == "count")
+        .expect("a count row");
+    assert_eq!(count["before"], 2);
+    assert_eq!(count["after"], 0, "no numbers after is a count of 0, not null");
+}
+
+#[test]
+fn r_markdown_headings_fence_field_names_holding_backticks() {
+    let out = report(&["--field", "/a`b", "--format", "markdown", "-q"], "{\"a`b\":\"x\"}\n");
+    let md = text(&out.stdout);
+    assert!(md.contains("### `` /a`b `` · categorical"), "{md}");
+}

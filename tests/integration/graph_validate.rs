@@ -948,3 +948,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn r_a_repeated_key_is_an_error_and_the_first_value_counts() {
+    // The second "start" silently replaced the first for the end > start check.
+    let event = line(&single());
+    let start = serde_json::to_string(&single()["start"]).unwrap();
+    let late = r#""start":{"dateTime":"2099-01-01T00:00:00","timeZone":"UTC"},"#;
+    let doubled = event.replacen("\"start\":", &format!("{late}\"start\":"), 1);
+    assert!(doubled.contains(&start));
+    let out = run(&["--report"], &format!("{doubled}\n"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let errors = report["errors"].as_array().unwrap();
+    // The first start (2099) counts: the event ends before it starts, and the
+    // second start is reported as repeated.
+    assert!(
+        errors.iter().any(|e| e["path"] == "/start" && e["kind"] == "repeated key"),
+        "{errors:#?}"
+    );
+    assert!(errors.iter().any(|e| e["kind"] == "end before start"), "{errors:#?}");
+}

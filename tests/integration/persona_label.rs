@@ -943,3 +943,71 @@ proptest! {
         prop_assert_eq!(doubled, [one.clone(), one].concat());
     }
 }
+
+#[test]
+fn r_source_date_epoch_past_year_9999_is_an_error_not_a_seven_digit_year() {
+    let dir = Dir::new();
+    let persona = crlf(&dir, "p.json", ACCOUNT_DIRECTOR);
+    let input = jsonl(&[&event("Lunch", "")]);
+    for (value, stamp) in [
+        ("253402300799", Some("9999-12-31T23:59:59Z")),
+        ("99999999999999", None),
+        ("-99999999999999", None),
+    ] {
+        let mut cmd = std_tool("persona-label");
+        cmd.args(["--persona", &persona]).env("SOURCE_DATE_EPOCH", value);
+        let out = run_with_stdin(cmd, input.as_bytes());
+        match stamp {
+            Some(stamp) => assert_eq!(records(&out)[0]["generation_timestamp"], stamp),
+            None => {
+                assert_eq!(out.status.code(), Some(2), "{value}");
+                assert!(text(&out.stderr).contains("0000 to 9999"), "{}", text(&out.stderr));
+            }
+        }
+    }
+}
+
+#[test]
+fn r_matcher_bounds_that_exclude_each_other_are_errors() {
+    let dir = Dir::new();
+    let bad = dir.path("bounds.json");
+    std::fs::write(
+        &bad,
+        r#"{"id": "b", "name": "B", "tier": 1, "importance_criteria": {"always_important": [
+  {"name": "a", "min_attendees": 5, "max_attendees": 2},
+  {"name": "d", "min_duration_minutes": 60, "max_duration_minutes": 30},
+  {"name": "h", "start_hour_after": 17, "start_hour_before": 9},
+  {"name": "ok", "min_attendees": 2, "max_attendees": 2, "start_hour_after": 9, "start_hour_before": 9.5}
+]}}"#,
+    )
+    .unwrap();
+    let out = tool("persona-label").arg("--check").arg(&bad).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "always_important[0]: min_attendees is greater than max_attendees: no event could match",
+        "always_important[1]: min_duration_minutes is greater than max_duration_minutes",
+        "always_important[2]: start_hour_after is not before start_hour_before",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(!stderr.contains("always_important[3]"), "{stderr}");
+}
+
+#[test]
+fn r_a_key_repeated_in_a_persona_file_is_an_error_not_a_lost_rule_list() {
+    // The second "always_important" replaced the first without a word.
+    let dir = Dir::new();
+    let dup = dir.path("dup.json");
+    std::fs::write(
+        &dup,
+        "{\"id\": \"d\", \"name\": \"D\", \"tier\": 1,\r\n\"importance_criteria\": \
+         {\"always_important\": [\"budget\"], \"always_important\": [\"board\"]}}\r\n",
+    )
+    .unwrap();
+    let out = tool("persona-label").arg("--check").arg(&dup).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("dup.json:2:"), "{stderr}");
+    assert!(stderr.contains("\"always_important\" appears twice"), "{stderr}");
+}

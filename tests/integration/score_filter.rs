@@ -369,3 +369,21 @@ proptest! {
         prop_assert_eq!(text(&again), text(&expected));
     }
 }
+
+#[test]
+fn r_by_classes_of_different_kinds_are_not_merged() {
+    // 1 and "1" were one class under --max-per, and so were records without
+    // the field and records whose field is the string "(missing)".
+    let dir = Dir::new();
+    let st = dir.path("st.json");
+    let input = "{\"score\":1,\"c\":1}\n{\"score\":1,\"c\":\"1\"}\n{\"score\":1,\"c\":\"(missing)\"}\n\
+                 {\"score\":1}\n{\"score\":1,\"c\":\"a\"}\n";
+    let out =
+        filter(&["--by", "c", "--max-per", "1", "-q", "--stats", st.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(lines(&out).len(), 5, "every record is alone in its class");
+    let classes = stats(&st)["by"]["classes"].as_object().unwrap().clone();
+    let mut names: Vec<&str> = classes.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["\"(missing)\"", "\"1\"", "(missing)", "1", "a"]);
+}

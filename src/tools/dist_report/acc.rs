@@ -750,9 +750,6 @@ pub struct State {
     pub groups: Capped<Group>,
 }
 
-/// The group key of records without the --by field.
-pub const MISSING_GROUP: &str = "(missing)";
-
 impl State {
     pub fn new(plan: &std::sync::Arc<Plan>) -> Self {
         State { plan: plan.clone(), lines: 0, groups: Capped::new(MAX_GROUPS, Group::new(plan)) }
@@ -794,14 +791,13 @@ impl State {
     /// Groups in report order: most records first, then by key; the
     /// groups past the cap last, as one.
     pub fn ordered_groups(&self) -> Vec<(String, &Dataset)> {
-        let mut list: Vec<(String, &Dataset)> = self
-            .groups
-            .sorted()
-            .into_iter()
-            .map(|(k, g)| (String::from_utf8_lossy(k).into_owned(), &g.data))
-            .collect();
-        list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then_with(|| a.0.cmp(&b.0)));
-        list
+        // A --by key is one byte, then the group's label.
+        let mut list: Vec<(String, &[u8], &Dataset)> =
+            self.groups.sorted().into_iter().map(|(k, g)| (key_text(k), k, &g.data)).collect();
+        list.sort_by(|a, b| {
+            b.2.records.cmp(&a.2.records).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.cmp(b.1))
+        });
+        list.into_iter().map(|(label, _, data)| (label, data)).collect()
     }
 
     pub fn to_json(&self) -> Value {

@@ -31,7 +31,7 @@ use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::run::Run;
 
-use acc::{Dataset, MISSING_GROUP, Plan, State};
+use acc::{Dataset, Plan, State};
 use expect::{Expectation, Verdict};
 use render::{Body, Format, Style};
 use view::DatasetView;
@@ -88,7 +88,7 @@ records missing it, its JSON type mix and, for numbers, min, mean and max. A nam
 written as a JSON Pointer (/@odata.etag). At most 1000 fields are listed (past that, the ones whose \
 seeded hash is smallest, so shards merge exactly); values in the others are counted and said.\n\n\
 --by FIELD repeats every report for each value of FIELD (a string's text, another value's JSON text, \
-\"(missing)\"), most records first, after the report over all records. At most 1000 groups are kept (past that, \
+\"(missing)\"; a string that would read as one of the others, or is empty, is quoted: \"1\" beside 1), most records first, after the report over all records. At most 1000 groups are kept (past that, \
 the ones whose seeded hash is smallest, whatever their size): the others are reported together as \
 \"(other groups)\".",
         ),
@@ -146,7 +146,9 @@ value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82
 'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
 (exit status 2) that says what was expected; so is one naming a field the report does not have. A \
 statistic with no value (the mean of no numbers, or the count of a value that is not tracked past \
---max-distinct) fails.",
+--max-distinct) fails. Gates compare exact figures, not the rounded ones of the report: a share written \
+0.666667 (shares and retention are written with 6 decimals) is 2/3, so 's=a>=0.666667' fails; \
+'measured' in the expect rows is exact.",
         ),
         (
             "Output",
@@ -304,11 +306,11 @@ impl Measure {
             // One group: its key's hash is known.
             return state.group(self.single, b"");
         }
+        // The label tells 1 from "1" and a missing field from the string
+        // "(missing)"; a key is one byte, then the label.
         scratch.clear();
-        match by {
-            Some(raw) => scratch.extend_from_slice(raw.key_text().as_bytes()),
-            None => scratch.extend_from_slice(MISSING_GROUP.as_bytes()),
-        }
+        scratch.push(b'g');
+        scratch.extend_from_slice(json::class_label(by.as_ref()).as_bytes());
         state.group(acc::key_hash(scratch), scratch)
     }
 

@@ -374,7 +374,10 @@ fn compare_fields(before: &DatasetView, after: &DatasetView, top: usize) -> Vec<
             let numeric = b.role == Role::Numeric || a.role == Role::Numeric;
             let stats = if numeric {
                 let get = |f: &FieldView, s: &str| -> Option<f64> {
-                    let n = f.numeric.as_ref()?;
+                    // A side without numbers has a count of 0, and no other figure.
+                    let Some(n) = f.numeric.as_ref() else {
+                        return (s == "count").then_some(0.0);
+                    };
                     match s {
                         "count" => Some(n.count as f64),
                         "min" => Some(n.min),
@@ -736,7 +739,7 @@ impl Human<'_> {
     /// bar column (if any) is the last and has no header in the terminal.
     fn table(&mut self, header: &[&str], rows: &[Vec<String>], right: &[bool]) {
         if self.markdown() {
-            let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+            let esc = |s: &str| markdown_escape(s);
             self.out.push_str(&format!(
                 "| {} |\n",
                 header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
@@ -759,13 +762,13 @@ impl Human<'_> {
             .chain([header.to_vec()])
         {
             for (i, c) in r.iter().enumerate() {
-                widths[i] = widths[i].max(c.chars().count());
+                widths[i] = widths[i].max(display_width(c));
             }
         }
         let emit = |cells: Vec<&str>, out: &mut String, colour: bool| {
             let mut line = String::from("  ");
             for (i, c) in cells.iter().enumerate() {
-                let pad = widths[i].saturating_sub(c.chars().count());
+                let pad = widths[i].saturating_sub(display_width(c));
                 let last = i + 1 == cells.len();
                 if i > 0 {
                     line.push_str("  ");
@@ -823,7 +826,7 @@ impl Human<'_> {
         if let Some(d) = f.diversity {
             facts.push(format!("diversity {}", number3(d)));
         }
-        let title = if self.markdown() { format!("`{}`", f.name) } else { f.name.clone() };
+        let title = if self.markdown() { code_span(&f.name) } else { f.name.clone() };
         self.heading(3, &format!("{title} · {}", facts.join(" · ")));
         self.types(&f.kinds, f.values);
         if f.distinct_estimated {
@@ -927,7 +930,7 @@ impl Human<'_> {
     }
 
     fn text(&mut self, t: &TextView) {
-        let title = if self.markdown() { format!("`{}`", t.name) } else { t.name.clone() };
+        let title = if self.markdown() { code_span(&t.name) } else { t.name.clone() };
         self.heading(
             3,
             &format!(
@@ -1038,7 +1041,7 @@ impl Human<'_> {
         }
         self.gap();
         for c in compare_fields(before, after, self.style.top) {
-            let title = if self.markdown() { format!("`{}`", c.name) } else { c.name.clone() };
+            let title = if self.markdown() { code_span(&c.name) } else { c.name.clone() };
             self.heading(3, &title);
             // A numeric field is compared by its statistics, not value by value.
             if !c.numeric {
@@ -1091,7 +1094,7 @@ impl Human<'_> {
             self.gap();
         }
         for (b, a) in before.texts.iter().zip(&after.texts) {
-            let title = if self.markdown() { format!("`{}`", b.name) } else { b.name.clone() };
+            let title = if self.markdown() { code_span(&b.name) } else { b.name.clone() };
             self.heading(3, &format!("{title} · text lengths"));
             let mut rows = Vec::new();
             for (unit, lb, la) in [("chars", &b.chars, &a.chars), ("words", &b.words, &a.words)] {
@@ -1113,6 +1116,80 @@ impl Human<'_> {
 /// "1 record", "2 records".
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `name` as a Markdown code span: fenced by one more backtick than its
+/// longest run of backticks, so a name holding one cannot end the span.
+fn code_span(name: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in name.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        return format!("`{name}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {name} {fence}")
+}
+
+/// Text for a Markdown table cell: a backslash before `|` would escape the
+/// escape and end the cell, and `*`, backticks, `<` and brackets would
+/// turn a value into formatting, so every one of them is escaped.
+fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '|' | '*' | '`' | '<' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Columns a terminal gives `s`: East Asian wide and fullwidth characters
+/// (CJK, Hangul, fullwidth forms, most emoji) take two, combining marks,
+/// joiners and variation selectors none.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x0300..=0x036F
+            | 0x0483..=0x0489
+            | 0x0591..=0x05BD
+            | 0x0610..=0x061A
+            | 0x064B..=0x065F
+            | 0x0E31
+            | 0x0E34..=0x0E3A
+            | 0x0E47..=0x0E4E
+            | 0x1AB0..=0x1AFF
+            | 0x1DC0..=0x1DFF
+            | 0x200B..=0x200F
+            | 0x20D0..=0x20FF
+            | 0xFE00..=0xFE0F
+            | 0xFE20..=0xFE2F
+            | 0xE0100..=0xE01EF => 0,
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 fn number3(x: f64) -> String {

@@ -35,6 +35,7 @@ pub enum IssueKind {
     Duplicate,
     Required,
     Label,
+    Repeated,
 }
 
 impl IssueKind {
@@ -54,6 +55,7 @@ impl IssueKind {
             IssueKind::Duplicate => "duplicate attendee",
             IssueKind::Required => "required",
             IssueKind::Label => "label",
+            IssueKind::Repeated => "repeated key",
         }
     }
 }
@@ -352,6 +354,8 @@ impl<'a> Walk<'a, '_> {
     /// Walks the object the cursor is in, as `complex`.
     fn object(&mut self, complex: &'static Complex, scope: Scope) -> Result<(), JsonError> {
         let top = scope == Scope::Event;
+        // Schema properties met so far in this object (by position).
+        let mut seen: u128 = 0;
         while let Some(key) = self.cur.key()? {
             let name: Cow<'a, [u8]> = if key.escaped {
                 Cow::Owned(key.as_str().unwrap_or_default().into_owned().into_bytes())
@@ -359,6 +363,19 @@ impl<'a> Walk<'a, '_> {
                 Cow::Borrowed(&key.bytes[1..key.bytes.len() - 1])
             };
             let position = complex.position(&name);
+            if let Some(at) = position.filter(|&at| at < 128) {
+                if seen & (1 << at) != 0 {
+                    // A reader keeps one of the two (serde and Graph the last,
+                    // synthkit the first): the event means different things to
+                    // different readers, so it is an error; the first value counts.
+                    self.push_key(&key);
+                    let raw = self.cur.skip()?;
+                    self.issue(IssueKind::Repeated, "the key appears twice in this object", &raw);
+                    self.pop();
+                    continue;
+                }
+                seen |= 1 << at;
+            }
             if top && !self.cfg.required_top.is_empty() {
                 let slot = match position {
                     Some(at) => self.cfg.required_slots.get(at).copied().flatten(),

@@ -103,6 +103,8 @@ names are case-sensitive, so Subject is unknown).",
         (
             "Checks",
             "Besides types, nullability and enumerations:\n\n\
+A property of the schema written twice in one object is an error (\"repeated key\", at the second; \
+readers disagree on which value counts: synthkit takes the first).\n\n\
 dateTimeTimeZone.dateTime must be a date-time in Graph's form: YYYY-MM-DDThh:mm[:ss[.f]] with 1 to 9 \
 fraction digits (Graph writes 7), optionally followed by Z or ±hh:mm (or ±hhmm). An explicit offset fixes the \
 instant; otherwise the event's timeZone does. timeZone, originalStartTimeZone, originalEndTimeZone and \

@@ -98,8 +98,8 @@ career_stage, stress_level and notes describe the persona; the rules are importa
 {address, internal_domains, utc_offset} says who the persona is (the domain of address is internal; \
 utc_offset such as \"+08:00\" moves events whose times are in UTC onto the persona's clock), and \
 label_thresholds {critical, high, medium} replaces the default score thresholds 6, 4 and 1.\n\n\
-An unknown key, a value of the wrong type, an invalid regex, an empty keyword or a priority without \
-keywords is an error: persona-label exits 2 and prints every problem as FILE: JSON.PATH: what was \
+An unknown key, a key repeated in one object, a value of the wrong type, an invalid regex, an empty \
+keyword or a priority without keywords is an error: persona-label exits 2 and prints every problem as FILE: JSON.PATH: what was \
 expected, with the nearest valid key when a key looks like a typo (rsvp_rules.always_acept: unknown key; \
 did you mean \"always_accept\"?). A descriptive rule with no content word (it can never match) is a warning. \
 --check FILE validates persona files without labeling and prints, per persona, how many rules each list \
@@ -165,7 +165,9 @@ Event conditions: recurring (type occurrence, exception or seriesMaster), all_da
 start, as written), start_hour_before H (starts before H:00; 8.5 is 08:30) and start_hour_after H (starts at \
 or after H:00), weekday (mon … sun, or a list). Times are read as written in start.dateTime, on the event's \
 own clock; an event in UTC is moved by self.utc_offset when the persona sets one. all, any (lists of \
-condition objects) and not (one condition object) combine conditions. A condition on a field the event \
+condition objects) and not (one condition object) combine conditions; bounds in one object that no event \
+can meet (min_attendees above max_attendees, min_duration_minutes above max_duration_minutes, \
+start_hour_after not before start_hour_before) are an error. A condition on a field the event \
 does not have is false; missing booleans (isAllDay, isOnlineMeeting, isOrganizer) count as false.",
         ),
         (

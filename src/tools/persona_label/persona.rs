@@ -604,6 +604,34 @@ impl Loader<'_> {
             };
             conds.extend(cond);
         }
+        // Bounds in one object that no event can meet at once: surely a mistake.
+        let find = |f: fn(&Cond) -> Option<u32>| conds.iter().find_map(f);
+        for (low, high, keys, hint) in [
+            (
+                find(|c| if let Cond::MinAttendees(n) = c { Some(*n) } else { None }),
+                find(|c| if let Cond::MaxAttendees(n) = c { Some(*n) } else { None }),
+                "min_attendees is greater than max_attendees",
+                "",
+            ),
+            (
+                find(|c| if let Cond::MinDuration(n) = c { Some(*n) } else { None }),
+                find(|c| if let Cond::MaxDuration(n) = c { Some(*n) } else { None }),
+                "min_duration_minutes is greater than max_duration_minutes",
+                "",
+            ),
+            (
+                find(|c| if let Cond::StartAfter(n) = c { Some(*n + 1) } else { None }),
+                find(|c| if let Cond::StartBefore(n) = c { Some(*n) } else { None }),
+                "start_hour_after is not before start_hour_before",
+                "; for a start outside the hours, write \"any\": [{\"start_hour_before\": …}, {\"start_hour_after\": …}]",
+            ),
+        ] {
+            if let (Some(low), Some(high)) = (low, high)
+                && low > high
+            {
+                self.error(path, format!("{keys}: no event could match{hint}"));
+            }
+        }
         if self.errors.len() > errors_before {
             return None;
         }
@@ -712,7 +740,7 @@ pub fn load(
     terms: &mut Terms,
 ) -> Result<Persona, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = crate::json::parse_config(text).map_err(|e| {
         let detail = e.to_string();
         let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
         vec![format!("{source}:{}:{}: invalid JSON: {detail}", e.line(), e.column())]
