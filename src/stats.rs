@@ -57,18 +57,11 @@ impl ExactSum {
 
     /// Adds `x` (or `x²`); `x` must be finite.
     pub fn add(&mut self, x: f64) {
-        let bits = x.to_bits();
-        let exponent = ((bits >> 52) & 0x7FF) as i32;
-        let fraction = bits & ((1 << 52) - 1);
-        let (mantissa, power) = if exponent == 0 {
-            (fraction, -LINEAR_SCALE)
-        } else {
-            (fraction | (1 << 52), exponent - 1075)
-        };
+        let (mantissa, power) = decompose(x);
         if mantissa == 0 {
             return;
         }
-        let negative = (bits >> 63) == 1 && !self.squares;
+        let negative = x.is_sign_negative() && !self.squares;
         let (magnitude, position) = if self.squares {
             ((mantissa as u128) * (mantissa as u128), 2 * power + SQUARE_SCALE)
         } else {
@@ -79,18 +72,11 @@ impl ExactSum {
 
     /// Adds `k · x` exactly; `x` must be finite. For a sum of values only.
     fn add_multiple(&mut self, x: f64, k: u64) {
-        let bits = x.to_bits();
-        let exponent = ((bits >> 52) & 0x7FF) as i32;
-        let fraction = bits & ((1 << 52) - 1);
-        let (mantissa, power) = if exponent == 0 {
-            (fraction, -LINEAR_SCALE)
-        } else {
-            (fraction | (1 << 52), exponent - 1075)
-        };
+        let (mantissa, power) = decompose(x);
         if mantissa == 0 || k == 0 {
             return;
         }
-        let negative = (bits >> 63) == 1;
+        let negative = x.is_sign_negative();
         self.add_magnitude(negative, mantissa as u128 * k as u128, (power + LINEAR_SCALE) as u32);
     }
 
@@ -599,6 +585,15 @@ pub struct Sketch {
     zeros: u64,
     positive: Store,
     negative: Store,
+}
+
+/// A finite double's magnitude as `mantissa · 2^power` (integers), subnormals
+/// included; the sign is left to the caller.
+fn decompose(x: f64) -> (u64, i32) {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7FF) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    if exponent == 0 { (fraction, -LINEAR_SCALE) } else { (fraction | (1 << 52), exponent - 1075) }
 }
 
 /// The bin key of a positive normal magnitude: ceil(64 · L(x)) where L is
