@@ -149,6 +149,9 @@ impl Kind {
 /// The label of a record with no value, as a class or group (`--by`).
 pub const MISSING_LABEL: &str = "(missing)";
 
+/// The label of the groups past a report's cap, taken together.
+pub const OTHER_GROUPS_LABEL: &str = "(other groups)";
+
 /// The label a `--by` value gets as a class or group: a string's text, any
 /// other value's JSON text, [`MISSING_LABEL`] for no value; a string that
 /// would read as another kind of value or a reserved label (`"1"` beside 1,
@@ -164,7 +167,7 @@ pub fn class_label(raw: Option<&Raw<'_>>) -> String {
     }
     let ambiguous = match text.as_bytes().first() {
         None => true,
-        Some(b'(') => text == MISSING_LABEL || text == "(other groups)",
+        Some(b'(') => text == MISSING_LABEL || text == OTHER_GROUPS_LABEL,
         Some(b'-' | b'0'..=b'9' | b'[' | b'{' | b'"' | b't' | b'f' | b'n') => {
             serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok()
         }
@@ -1205,6 +1208,80 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Parses a configuration document (a persona file, a template) into a
+/// [`serde_json::Value`], refusing a key repeated within one object: in a
+/// file a person wrote, the second `"always_important"` silently replacing
+/// the first would lose rules without a word.
+pub fn parse_config(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    struct Strict;
+
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Strict)? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!(
+                        "the key {key:?} appears twice in one object"
+                    )));
+                }
+                let value = map.next_value_seed(Strict)?;
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1569,91 +1646,14 @@ mod tests {
         assert_eq!(m[2].value.as_bool(), Some(true));
         assert_eq!(quote("a\"\n\u{1}é"), r#""a\"\n\u0001é""#);
     }
-}
 
-/// Parses a configuration document (a persona file, a template) into a
-/// [`serde_json::Value`], refusing a key repeated within one object: in a
-/// file a person wrote, the second `"always_important"` silently replacing
-/// the first would lose rules without a word.
-pub fn parse_config(text: &str) -> Result<serde_json::Value, serde_json::Error> {
-    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-    use serde_json::{Map, Value};
-
-    struct Strict;
-
-    impl<'de> DeserializeSeed<'de> for Strict {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(Strict)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Strict {
-        type Value = Value;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-            Ok(Value::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-            Ok(Value::String(v.to_string()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Value, E> {
-            Ok(Value::String(v))
-        }
-        fn visit_unit<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_none<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(v) = seq.next_element_seed(Strict)? {
-                out.push(v);
-            }
-            Ok(Value::Array(out))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut out = Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if out.contains_key(&key) {
-                    return Err(A::Error::custom(format!(
-                        "the key {key:?} appears twice in one object"
-                    )));
-                }
-                let value = map.next_value_seed(Strict)?;
-                out.insert(key, value);
-            }
-            Ok(Value::Object(out))
-        }
-    }
-
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
-
-#[cfg(test)]
-mod config_tests {
     #[test]
     fn r_a_repeated_key_in_a_config_file_is_an_error() {
-        let err = super::parse_config("{\"a\": {\"b\": 1,\n \"b\": 2}}").unwrap_err();
+        let err = parse_config("{\"a\": {\"b\": 1,\n \"b\": 2}}").unwrap_err();
         assert!(err.to_string().contains("\"b\" appears twice"), "{err}");
         assert_eq!(err.line(), 2);
-        let ok = super::parse_config("{\"a\": [{\"b\": 1}, {\"b\": 2.5}], \"c\": null}").unwrap();
+        let ok = parse_config("{\"a\": [{\"b\": 1}, {\"b\": 2.5}], \"c\": null}").unwrap();
         assert_eq!(ok, serde_json::json!({"a": [{"b": 1}, {"b": 2.5}], "c": null}));
-        assert!(super::parse_config("{} x").is_err());
+        assert!(parse_config("{} x").is_err());
     }
 }

@@ -686,7 +686,7 @@ fn body(plan: &Plan, state: &State, bins: usize) -> Body {
         .collect();
     if state.groups.other.data.records > 0 {
         groups.push((
-            "(other groups)".into(),
+            json::OTHER_GROUPS_LABEL.into(),
             DatasetView::new(plan, &state.groups.other.data, bins),
         ));
     }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::acc::{key_json, key_text};
 use super::expect::Verdict;
 use super::view::{DatasetView, FieldView, LengthView, QUANTILES, Role, TextView, type_mix};
+use crate::json::MISSING_LABEL;
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -430,6 +431,18 @@ fn compare_value_row(r: &CompareRow) -> Row {
     map
 }
 
+/// One "type" row per JSON type seen at a field, most frequent first.
+fn type_rows(field: &str, kinds: &[u64; 6], whole: u64, group: Option<&str>, out: &mut Vec<Row>) {
+    for (kind, n) in type_mix(kinds) {
+        let mut r = row("type", group);
+        r.insert("field", json!(field));
+        r.insert("type", json!(type_name(kind)));
+        r.insert("count", json!(n));
+        r.insert("share", share(n, whole));
+        out.push(r);
+    }
+}
+
 fn row(kind: &str, group: Option<&str>) -> Row {
     let mut map = Row::default();
     map.insert("kind", json!(kind));
@@ -459,14 +472,7 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
         r.insert("distinct_estimated", json!(f.distinct_estimated));
         r.insert("diversity", opt(f.diversity));
         out.push(r);
-        for (kind, n) in f.type_mix() {
-            let mut r = row("type", group);
-            r.insert("field", json!(f.name));
-            r.insert("type", json!(type_name(kind)));
-            r.insert("count", json!(n));
-            r.insert("share", share(n, f.values));
-            out.push(r);
-        }
+        type_rows(&f.name, &f.kinds, f.values, group, out);
         let (shown, other) = f.top(top);
         for (k, n) in shown {
             let mut r = row("value", group);
@@ -548,14 +554,7 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
         r.insert("records", json!(p.present));
         r.insert("missing", json!(p.missing));
         out.push(r);
-        for (kind, n) in type_mix(&p.kinds) {
-            let mut r = row("type", group);
-            r.insert("field", json!(p.name));
-            r.insert("type", json!(type_name(kind)));
-            r.insert("count", json!(n));
-            r.insert("share", share(n, p.present));
-            out.push(r);
-        }
+        type_rows(&p.name, &p.kinds, p.present, group, out);
         if let Some((min, mean, max)) = p.numbers {
             for (name, v) in [("min", min), ("mean", mean), ("max", max)] {
                 let mut r = row("stat", group);
@@ -920,7 +919,7 @@ impl Human<'_> {
         }
         if f.missing > 0 {
             rows.push(vec![
-                "(missing)".into(),
+                MISSING_LABEL.into(),
                 f.missing.to_string(),
                 percent(f.missing, whole),
                 bar(f.missing as f64 / whole.max(1) as f64, BAR_WIDTH),
@@ -1051,7 +1050,7 @@ impl Human<'_> {
                     .map(|r| {
                         let label = match &r.label {
                             Label::Value(k) => display_value(k),
-                            Label::Missing => "(missing)".into(),
+                            Label::Missing => MISSING_LABEL.into(),
                             Label::Other(n) => format!("other ({n} values)"),
                         };
                         vec![

@@ -89,13 +89,9 @@ impl FieldView {
         let other = (rest_count > 0).then_some((rest_count, rest_values));
         (shown, other)
     }
-
-    /// The JSON kinds present, with counts, in report order.
-    pub fn type_mix(&self) -> Vec<(Kind, u64)> {
-        type_mix(&self.kinds)
-    }
 }
 
+/// The JSON kinds present, with counts, most frequent first.
 pub fn type_mix(kinds: &[u64; 6]) -> Vec<(Kind, u64)> {
     let mut mix: Vec<(Kind, u64)> =
         KINDS.iter().zip(kinds).filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)).collect();
