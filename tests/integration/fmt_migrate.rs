@@ -956,3 +956,16 @@ fn r_teacher_field_with_a_fence_line_is_a_bad_record_not_a_cut_round_trip() {
     assert_eq!(one(&["--to", "teacher"], &there), inline);
     one(&["--to", "supervised", "--template", "response={{teacher_product_owner_review}}"], record);
 }
+
+#[test]
+fn r_jsonl_read_with_from_csv_is_refused_instead_of_losing_its_first_record() {
+    let input =
+        jsonl(&[r#"{"instruction":"a","output":"b"}"#, r#"{"instruction":"c","output":"d"}"#]);
+    let out = migrate(&["--from", "csv", "--to", "messages"], &input);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("looks like JSONL"), "{}", text(&out.stderr));
+    // A header whose names merely start with a brace is still a header.
+    let out = migrate(&["--from", "csv"], "{a,b\n1,2\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

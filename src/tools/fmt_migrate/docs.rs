@@ -268,6 +268,19 @@ fn csv_records(
     stop_at_bad: bool,
 ) -> Result<(Vec<u8>, Vec<u64>), Error> {
     let config = |message: String| Error::Config(format!("{name}: {message}"));
+    // JSONL read as CSV would make its first record the header and lose it;
+    // no real header line is a whole JSON object or array.
+    let first_line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first_line = first_line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first_line).trim_ascii();
+    if matches!(first_line.first(), Some(b'{' | b'['))
+        && serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok()
+    {
+        return Err(config(
+            "the first line is a JSON document, not a CSV header: this looks like JSONL \
+             (leave out --from csv, or name the right --from)"
+                .into(),
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
     let headers = reader
         .byte_headers()
