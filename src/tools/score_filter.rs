@@ -125,6 +125,9 @@ pub struct Cli {
     pub coerce: bool,
 
     /// Keep at most N of the passing records: those with the smallest seeded hash
+    ///
+    /// Records passed through by --missing keep are passing records too and
+    /// compete for the N places like the others; the output stays in input order.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Sampling")]
     pub max_samples: Option<u64>,
 

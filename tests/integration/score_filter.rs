@@ -387,3 +387,34 @@ fn r_by_classes_of_different_kinds_are_not_merged() {
     names.sort();
     assert_eq!(names, ["\"(missing)\"", "\"1\"", "(missing)", "1", "a"]);
 }
+
+#[test]
+fn r_records_kept_by_missing_keep_compete_for_max_samples() {
+    // Half the records have no score; with --missing keep they pass, so the cap
+    // of 3 is shared by all eight passing records, as the help says.
+    let records: Vec<String> = (1..=8)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!(r#"{{"id":{i}}}"#)
+            } else {
+                format!(r#"{{"id":{i},"score":0.9}}"#)
+            }
+        })
+        .collect();
+    let refs: Vec<&str> = records.iter().map(String::as_str).collect();
+    let input = jsonl(&refs);
+    let capped = filter(&["--min", "0.5", "--missing", "keep", "--max-samples", "3"], &input);
+    assert_eq!(capped.status.code(), Some(0), "{}", text(&capped.stderr));
+    assert_eq!(lines(&capped).len(), 3);
+    // The three are exactly the first three, in input order, of everything
+    // --missing keep passes when the cap is large enough to hold them all.
+    let all = filter(&["--min", "0.5", "--missing", "keep", "--max-samples", "8"], &input);
+    let all = lines(&all);
+    assert_eq!(all.len(), 8);
+    let mut by_hash: Vec<(u64, String)> =
+        all.iter().map(|l| (synthkit::hash::hash(42, l.as_bytes()), l.clone())).collect();
+    by_hash.sort();
+    let mut want: Vec<String> = by_hash[..3].iter().map(|(_, l)| l.clone()).collect();
+    want.sort_by_key(|l| all.iter().position(|a| a == l));
+    assert_eq!(lines(&capped), want);
+}
