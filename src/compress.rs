@@ -18,6 +18,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use memmap2::Mmap;
 use rayon::prelude::*;
@@ -95,36 +96,55 @@ impl Compression {
 /// [`maybe_decompress`] on the first read rather than now: opening standard
 /// input or a pipe must not wait for its first bytes, so that a bad output
 /// path fails at once even while the producer upstream is still working.
-pub fn decompress_lazily(reader: impl Read + Send + 'static) -> Box<dyn Read + Send> {
-    Box::new(Lazy::Raw(Some(Box::new(reader))))
+/// `plain` is set once the first bytes show the stream is not compressed, so
+/// that bytes read out are bytes of the underlying pipe.
+pub fn decompress_lazily(
+    reader: impl Read + Send + 'static,
+    plain: Arc<AtomicBool>,
+) -> Box<dyn Read + Send> {
+    Box::new(Lazy { state: LazyState::Raw(Some(Box::new(reader))), plain })
 }
 
-enum Lazy {
+struct Lazy {
+    state: LazyState,
+    plain: Arc<AtomicBool>,
+}
+
+enum LazyState {
     Raw(Option<Box<dyn Read + Send>>),
     Open(Box<dyn Read + Send>),
 }
 
 impl Read for Lazy {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Lazy::Raw(raw) = self {
+        if let LazyState::Raw(raw) = &mut self.state {
             match raw.take() {
-                Some(raw) => *self = Lazy::Open(maybe_decompress(raw)?),
+                Some(raw) => {
+                    let (reader, format) = sniff_and_decompress(raw)?;
+                    self.plain.store(format.is_none(), Ordering::Relaxed);
+                    self.state = LazyState::Open(reader);
+                }
                 // The sniff failed once and was reported; nothing more to read.
                 None => return Ok(0),
             }
         }
-        match self {
-            Lazy::Open(reader) => reader.read(buf),
-            Lazy::Raw(_) => Ok(0),
+        match &mut self.state {
+            LazyState::Open(reader) => reader.read(buf),
+            LazyState::Raw(_) => Ok(0),
         }
     }
 }
 
 /// Reads from `reader`, decompressing it when it starts with a known magic.
 /// The magic is read whole even when the stream delivers it a byte at a time.
-pub fn maybe_decompress(
+pub fn maybe_decompress(reader: impl Read + Send + 'static) -> io::Result<Box<dyn Read + Send>> {
+    sniff_and_decompress(reader).map(|(reader, _)| reader)
+}
+
+/// [`maybe_decompress`], also telling which format it found.
+fn sniff_and_decompress(
     mut reader: impl Read + Send + 'static,
-) -> io::Result<Box<dyn Read + Send>> {
+) -> io::Result<(Box<dyn Read + Send>, Option<Compression>)> {
     let mut head = [0u8; 4];
     let mut got = 0;
     while got < head.len() {
@@ -137,10 +157,13 @@ pub fn maybe_decompress(
     }
     let format = Compression::sniff(&head[..got]);
     let whole = io::Cursor::new(head).take(got as u64).chain(reader);
-    let reader = BufReader::with_capacity(1 << 20, whole);
     match format {
-        Some(format) => format.decoder(reader),
-        None => Ok(Box::new(reader)),
+        Some(format) => {
+            Ok((format.decoder(BufReader::with_capacity(1 << 20, whole))?, Some(format)))
+        }
+        // Plain bytes are read straight into the caller's buffer: a buffer
+        // here would copy every byte once more.
+        None => Ok((Box::new(whole), None)),
     }
 }
 

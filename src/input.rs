@@ -18,6 +18,7 @@ use std::ops::Range;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use memmap2::Mmap;
 
@@ -38,7 +39,42 @@ pub struct Source {
 enum SourceData {
     Mapped(Arc<Mmap>),
     Empty,
-    Stream(Box<dyn Read + Send>),
+    Stream(Box<dyn Read + Send>, Option<PauseProbe>),
+}
+
+/// How long a pipe must stay empty, after a read that found less than it
+/// asked for, before the lines read so far are processed and their output
+/// flushed. A producer writing at full speed never leaves its pipe empty
+/// that long; an LLM writing a record every few seconds, or `tail -f`, does.
+const PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Watches a pipe (standard input, a FIFO) for a producer that has paused.
+struct PauseProbe {
+    fd: std::os::fd::OwnedFd,
+    /// Set once the stream turned out not to be compressed: a decoder may
+    /// hold decoded bytes while its pipe is empty, so only plain pipes count.
+    plain: Arc<AtomicBool>,
+}
+
+impl PauseProbe {
+    fn watch(fd: impl AsFd) -> (Option<PauseProbe>, Arc<AtomicBool>) {
+        let plain = Arc::new(AtomicBool::new(false));
+        let probe =
+            fd.as_fd().try_clone_to_owned().ok().map(|fd| PauseProbe { fd, plain: plain.clone() });
+        (probe, plain)
+    }
+
+    /// Whether nothing arrives on the pipe within [`PAUSE`].
+    fn paused(&self) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        if !self.plain.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut fds = [PollFd::new(&self.fd, PollFlags::IN)];
+        let wait = Timespec { tv_sec: 0, tv_nsec: PAUSE.as_nanos() as i64 };
+        // An error (say EINTR) counts as "not paused": the next read decides.
+        matches!(poll(&mut fds, Some(&wait)), Ok(0))
+    }
 }
 
 impl Source {
@@ -47,7 +83,7 @@ impl Source {
         match &self.data {
             SourceData::Mapped(map) => Some(map.len() as u64),
             SourceData::Empty => Some(0),
-            SourceData::Stream(_) => None,
+            SourceData::Stream(..) => None,
         }
     }
 }
@@ -88,7 +124,10 @@ impl Inputs {
         let source = if bytes.is_empty() {
             Source { name: name.into(), data: SourceData::Empty }
         } else {
-            Source { name: name.into(), data: SourceData::Stream(Box::new(io::Cursor::new(bytes))) }
+            Source {
+                name: name.into(),
+                data: SourceData::Stream(Box::new(io::Cursor::new(bytes)), None),
+            }
         };
         Inputs { sources: vec![source] }
     }
@@ -108,7 +147,19 @@ impl Inputs {
             sources: self.sources.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
             current: None,
             chunk_size: chunk_size.max(1),
+            cut_on_pause: false,
         }
+    }
+}
+
+impl Chunks {
+    /// Whether a chunk of a pipe is cut early, at its last complete line, when
+    /// the producer pauses: records then flow through the tool as they arrive
+    /// (`tail -f`, a slow generator). Chunk boundaries then depend on timing,
+    /// so a tool whose results depend on them (sketches) leaves this off.
+    pub fn cut_on_pause(mut self, on: bool) -> Chunks {
+        self.cut_on_pause = on;
+        self
     }
 }
 
@@ -132,7 +183,8 @@ impl Source {
         crate::output::enlarge_pipe(&stdin);
         // Sniffed on the first read (a failure to peek is reported then), so
         // opening never waits for the producer upstream.
-        Source { name, data: SourceData::Stream(decompress_lazily(stdin)) }
+        let (probe, plain) = PauseProbe::watch(&stdin);
+        Source { name, data: SourceData::Stream(decompress_lazily(stdin, plain), probe) }
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
@@ -148,7 +200,9 @@ impl Source {
         }
         if !meta.is_file() {
             // FIFOs, character devices, process substitution: stream them.
-            return Ok(Source { name, data: SourceData::Stream(decompress_lazily(file)) });
+            let (probe, plain) = PauseProbe::watch(&file);
+            let reader = decompress_lazily(file, plain);
+            return Ok(Source { name, data: SourceData::Stream(reader, probe) });
         }
         let label = name.to_string();
         Source::map(name, file).map_err(|source| Error::Input { name: label, source })
@@ -173,11 +227,11 @@ impl Source {
                     Some(reader) => reader,
                     None => Box::new(file),
                 };
-                return Ok(Source { name, data: SourceData::Stream(reader) });
+                return Ok(Source { name, data: SourceData::Stream(reader, None) });
             }
         };
         if let Some(reader) = open_compressed(&file, Some(&map))? {
-            return Ok(Source { name, data: SourceData::Stream(reader) });
+            return Ok(Source { name, data: SourceData::Stream(reader, None) });
         }
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);
@@ -239,6 +293,9 @@ pub struct Chunk {
     pub offset: u64,
     /// Whether the chunk is the first of its source (BOM handling).
     pub starts_source: bool,
+    /// Whether the chunk was cut early because its producer paused: its
+    /// output should be flushed rather than wait for more.
+    pub paused: bool,
     pub data: ChunkData,
 }
 
@@ -256,6 +313,9 @@ pub struct Chunks {
     sources: std::vec::IntoIter<(usize, Source)>,
     current: Option<Cursor>,
     chunk_size: usize,
+    /// Cut a chunk early at the last complete line when a pipe's producer
+    /// pauses (see [`Chunks::cut_on_pause`]).
+    cut_on_pause: bool,
 }
 
 struct Cursor {
@@ -268,7 +328,7 @@ struct Cursor {
 
 enum CursorData {
     Mapped(Arc<Mmap>),
-    Stream { reader: Box<dyn Read + Send>, buf: Vec<u8>, eof: bool },
+    Stream { reader: Box<dyn Read + Send>, probe: Option<PauseProbe>, buf: Vec<u8>, eof: bool },
 }
 
 /// End (exclusive) of the chunk that starts at `start` in a source, given
@@ -306,8 +366,9 @@ impl Iterator for Chunks {
                 let data = match source.data {
                     SourceData::Empty => continue,
                     SourceData::Mapped(map) => CursorData::Mapped(map),
-                    SourceData::Stream(reader) => {
-                        CursorData::Stream { reader, buf: Vec::new(), eof: false }
+                    SourceData::Stream(reader, probe) => {
+                        let probe = probe.filter(|_| self.cut_on_pause);
+                        CursorData::Stream { reader, probe, buf: Vec::new(), eof: false }
                     }
                 };
                 self.current = Some(Cursor { index, name: source.name, data, offset: 0 });
@@ -327,14 +388,16 @@ impl Iterator for Chunks {
                         source: cursor.index,
                         offset: cursor.offset,
                         starts_source,
+                        paused: false,
                         data: ChunkData::Mapped(map.clone(), range),
                     };
                     cursor.offset = end;
                     return Some(Ok(chunk));
                 }
-                CursorData::Stream { reader, buf, eof } => {
+                CursorData::Stream { reader, probe, buf, eof } => {
                     // `buf` holds the source from `cursor.offset` on.
                     let mut searched = 0;
+                    let mut paused = false;
                     let end = loop {
                         if let Some(end) =
                             cut(buf, cursor.offset, cursor.offset, self.chunk_size, *eof, searched)
@@ -347,13 +410,33 @@ impl Iterator for Chunks {
                         let boundary =
                             (cursor.offset / self.chunk_size as u64 + 1) * self.chunk_size as u64;
                         let have = cursor.offset + buf.len() as u64;
-                        let want = if have < boundary { boundary - have } else { 64 * 1024 };
-                        buf.reserve(want as usize);
-                        match reader.by_ref().take(want).read_to_end(buf) {
-                            Ok(0) => *eof = true,
-                            Ok(_) => {}
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        let want =
+                            if have < boundary { boundary - have } else { 64 * 1024 } as usize;
+                        let start = buf.len();
+                        buf.resize(start + want, 0);
+                        let got = loop {
+                            match reader.read(&mut buf[start..]) {
+                                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                                other => break other,
+                            }
+                        };
+                        match got {
+                            Ok(n) => {
+                                buf.truncate(start + n);
+                                *eof = n == 0;
+                                // A short read found the pipe empty; if it stays
+                                // empty, hand on the complete lines we have.
+                                if n > 0
+                                    && n < want
+                                    && probe.as_ref().is_some_and(PauseProbe::paused)
+                                    && let Some(last) = memchr::memrchr(b'\n', buf)
+                                {
+                                    paused = true;
+                                    break cursor.offset + last as u64 + 1;
+                                }
+                            }
                             Err(source) => {
+                                buf.truncate(start);
                                 let name = cursor.name.to_string();
                                 self.current = None;
                                 return Some(Err(Error::Input { name, source }));
@@ -375,6 +458,7 @@ impl Iterator for Chunks {
                         source: cursor.index,
                         offset: cursor.offset,
                         starts_source,
+                        paused,
                         data: ChunkData::Owned(Arc::new(Block(block))),
                     };
                     cursor.offset = end;
@@ -515,7 +599,7 @@ mod tests {
         let streamed: Vec<Vec<u8>> = Inputs {
             sources: vec![Source {
                 name: "s".into(),
-                data: SourceData::Stream(Box::new(io::Cursor::new(text.clone()))),
+                data: SourceData::Stream(Box::new(io::Cursor::new(text.clone())), None),
             }],
         }
         .into_chunks(4096)
@@ -524,5 +608,59 @@ mod tests {
         assert!(mapped.len() > 10);
         assert_eq!(mapped, streamed);
         assert_eq!(mapped.concat(), text);
+    }
+}
+
+#[cfg(test)]
+mod pause_tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A source reading the far end of a real pipe, as standard input would.
+    fn pipe_source() -> (Source, File) {
+        let (read, write) = rustix::pipe::pipe().expect("pipe");
+        let read = File::from(read);
+        let (probe, plain) = PauseProbe::watch(&read);
+        let source = Source {
+            name: STDIN_NAME.into(),
+            data: SourceData::Stream(decompress_lazily(read, plain), probe),
+        };
+        (source, File::from(write))
+    }
+
+    #[test]
+    fn a_paused_pipe_hands_on_its_complete_lines_and_keeps_the_rest() {
+        let (source, mut producer) = pipe_source();
+        let mut chunks =
+            Inputs { sources: vec![source] }.into_chunks(DEFAULT_CHUNK).cut_on_pause(true);
+        producer.write_all(b"{\"a\":1}\n{\"b\":").expect("write");
+        // Nothing more arrives: the complete line comes out on its own.
+        let first = chunks.next().expect("a chunk").expect("read");
+        assert_eq!(first.bytes(), b"{\"a\":1}\n");
+        assert!(first.paused && first.starts_source);
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(PAUSE * 3);
+            producer.write_all(b"2}\n{\"c\":3}\n").expect("write");
+        });
+        // The half line waits for the rest of itself; nothing is lost or doubled.
+        let second = chunks.next().expect("a chunk").expect("read");
+        assert_eq!(second.bytes(), b"{\"b\":2}\n{\"c\":3}\n");
+        assert_eq!(second.offset, 8);
+        writer.join().expect("writer");
+        assert!(chunks.next().is_none());
+    }
+
+    #[test]
+    fn without_cut_on_pause_chunks_wait_for_their_boundary() {
+        let (source, mut producer) = pipe_source();
+        let chunks = Inputs { sources: vec![source] }.into_chunks(DEFAULT_CHUNK);
+        let writer = std::thread::spawn(move || {
+            producer.write_all(b"{\"a\":1}\n").expect("write");
+            std::thread::sleep(PAUSE * 3);
+            producer.write_all(b"{\"b\":2}\n").expect("write");
+        });
+        let got: Vec<Vec<u8>> = chunks.map(|c| c.expect("read").bytes().to_vec()).collect();
+        writer.join().expect("writer");
+        assert_eq!(got, [b"{\"a\":1}\n{\"b\":2}\n".to_vec()]);
     }
 }

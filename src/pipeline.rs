@@ -266,6 +266,10 @@ pub struct Settings {
     pub threads: usize,
     pub chunk_size: usize,
     pub fail_fast: bool,
+    /// Process and flush what a paused pipe has delivered (see
+    /// [`input::Chunks::cut_on_pause`]); on unless a tool's results depend
+    /// on chunk boundaries.
+    pub cut_on_pause: bool,
 }
 
 impl Settings {
@@ -280,7 +284,7 @@ impl Settings {
             .and_then(|v| v.parse::<usize>().ok())
             .filter(|&n| n > 0)
             .unwrap_or(input::DEFAULT_CHUNK);
-        Settings { threads, chunk_size, fail_fast }
+        Settings { threads, chunk_size, fail_fast, cut_on_pause: true }
     }
 
     /// Chunks allowed in flight between the reader and the sink.
@@ -350,7 +354,7 @@ pub fn run<P: Processor>(
     });
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel::<Message<P::Acc>>();
-    let chunks = inputs.into_chunks(settings.chunk_size);
+    let chunks = inputs.into_chunks(settings.chunk_size).cut_on_pause(settings.cut_on_pause);
     let fail_fast = settings.fail_fast;
 
     // The reader is detached: if the sink stops early (a closed pipe), the

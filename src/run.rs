@@ -154,7 +154,20 @@ impl Run {
     /// Writes what a chunk emitted for destination `dest` to the output.
     pub fn write<A>(&mut self, done: &Done<A>, dest: u16) -> Result<(), Error> {
         let slices: Vec<&[u8]> = done.slices(dest).collect();
-        self.output_mut()?.write_slices(&slices)
+        self.output_mut()?.write_slices(&slices)?;
+        if dest == 0 {
+            self.flush_if_paused(done)?;
+        }
+        Ok(())
+    }
+
+    /// After a chunk cut short because its producer paused, sends what the
+    /// record output holds downstream instead of waiting for more input.
+    pub fn flush_if_paused<A>(&mut self, done: &Done<A>) -> Result<(), Error> {
+        match &mut self.output {
+            Some(output) if done.chunk.paused => output.flush(),
+            _ => Ok(()),
+        }
     }
 
     /// The usual sink step: account for the chunk, then write output 0.

@@ -19,6 +19,9 @@ pub struct Spec {
     /// than writing them (dist-report without --pass); they balance the
     /// accounts with the written, filtered and rejected ones.
     pub held_key: Option<&'static str>,
+    /// Whether each record's output leaves as soon as a paused pipe has
+    /// delivered it (dist-report's chunks are cut by content only).
+    pub streams: bool,
 }
 
 pub const SPECS: &[Spec] = &[
@@ -28,6 +31,7 @@ pub const SPECS: &[Spec] = &[
         good: |i| format!(r#"{{"id":{i},"score":0.5,"text":"record {i}"}}"#),
         passes_through: true,
         held_key: None,
+        streams: true,
     },
     Spec {
         name: "fmt-migrate",
@@ -39,6 +43,7 @@ pub const SPECS: &[Spec] = &[
         },
         passes_through: true,
         held_key: None,
+        streams: true,
     },
     Spec {
         name: "persona-label",
@@ -50,6 +55,7 @@ pub const SPECS: &[Spec] = &[
         // tests/integration/persona_label.rs has its own closed-pipe test.
         passes_through: false,
         held_key: None,
+        streams: true,
     },
     Spec {
         name: "graph-validate",
@@ -61,6 +67,7 @@ pub const SPECS: &[Spec] = &[
         },
         passes_through: true,
         held_key: None,
+        streams: true,
     },
     Spec {
         name: "phase-split",
@@ -73,6 +80,7 @@ pub const SPECS: &[Spec] = &[
         },
         passes_through: true,
         held_key: None,
+        streams: true,
     },
     // dist-report writes a report, not records: its standard output (or -o
     // FILE) is the report over the good records, which every test compares.
@@ -82,6 +90,7 @@ pub const SPECS: &[Spec] = &[
         good: dist_report_record,
         passes_through: false,
         held_key: Some("records_held"),
+        streams: false,
     },
     // ...and with --pass it is a pass-through filter (report to a file).
     Spec {
@@ -90,6 +99,7 @@ pub const SPECS: &[Spec] = &[
         good: dist_report_record,
         passes_through: true,
         held_key: Some("records_held"),
+        streams: false,
     },
 ];
 
@@ -170,6 +180,50 @@ fn r_help_examples_fit_80_columns_and_comments_keep_their_hash() {
 /// for the producer's first bytes: `slow | tool -o /missing/x` said nothing
 /// until the producer wrote (and dist-report's report file was only tried
 /// after the whole input). An output that cannot be written now fails at once.
+#[test]
+fn r_records_flow_through_while_the_producer_pauses() {
+    // A slow producer (an LLM writing a record every few seconds, `tail -f`)
+    // must not wait for a megabyte of input before seeing any output.
+    use std::io::Write;
+    for spec in SPECS.iter().filter(|s| s.streams) {
+        let mut child = std_tool(spec.name)
+            .args(spec.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.expect("utf-8 output")).is_err() {
+                    break;
+                }
+            }
+        });
+        let wait = std::time::Duration::from_secs(20);
+        for i in 0..2 {
+            writeln!(stdin, "{}", (spec.good)(i)).expect("write");
+            stdin.flush().expect("flush");
+            // Standard input stays open: the record must come out anyway.
+            let line = rx.recv_timeout(wait).unwrap_or_else(|_| {
+                panic!("{}: record {i} still held while its producer pauses", spec.name)
+            });
+            if spec.passes_through {
+                assert_eq!(line, (spec.good)(i), "{}", spec.name);
+            } else {
+                assert!(line.contains(&format!("\"id\":{i}")), "{}: {line}", spec.name);
+            }
+        }
+        drop(stdin);
+        let status = child.wait().expect("wait");
+        assert!(status.success(), "{}", spec.name);
+        assert!(rx.recv_timeout(wait).is_err(), "{}: more output than records", spec.name);
+    }
+}
+
 #[test]
 fn r_unwritable_output_fails_before_waiting_for_standard_input() {
     let dir = Dir::new();

@@ -188,6 +188,9 @@ impl Sink {
             let slices: Vec<&[u8]> = done.slices(dest).collect();
             self.write(run, split, position, &slices)?;
         }
+        if matches!(self.target, Target::Stream { .. }) {
+            run.flush_if_paused(done)?;
+        }
         for (dest, &n) in done.acc.counts.iter().enumerate() {
             if n > 0 {
                 self.matrix[dest % splits][positions[dest / splits]] += n;
