@@ -10,8 +10,7 @@ printf '| job | plain (s) | .zst (s) | ratio | `zstd -dc` alone (s) |\n|---|---|
 best() {
   b=""; i=0
   while [ $i -lt "$RUNS" ]; do
-    s=$(date +%s.%N); sh -c "$1" > /dev/null 2>&1; e=$(date +%s.%N)
-    t=$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }')
+    t=$(seconds "$1")
     if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
     i=$((i + 1))
   done

@@ -21,6 +21,12 @@ data() {
 
 have() { command -v "$1" > /dev/null 2>&1; }
 
+# seconds CMD -> wall seconds of one run of the shell string CMD (output discarded).
+seconds() {
+  s=$(date +%s.%N); sh -c "$1" > /dev/null 2>&1; e=$(date +%s.%N)
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'
+}
+
 header() {
   printf '\n### %s\n\n| command | best wall (s) | GB/s of input | peak RSS (MiB) |\n|---|---|---|---|\n' "$1"
 }

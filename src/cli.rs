@@ -20,8 +20,7 @@ pub struct Common {
     /// Several files are read in order, as one stream. A regular file is
     /// memory-mapped; standard input is read in large blocks, but when its
     /// producer pauses the complete lines received so far are processed and
-    /// their output flushed at once (not by dist-report, whose sketches depend
-    /// on where blocks end).
+    /// their output flushed at once.
     #[arg(value_name = "FILE", help_heading = "Input")]
     pub files: Vec<PathBuf>,
 
@@ -140,8 +139,7 @@ not UTF-8, not an object, or nested deeper than 128 levels is a bad record: it i
 reported as TOOL: FILE:LINE: reason on standard error (the first 20, then a count), \
 every good record is still written, and the exit status is 1. When a pipe's \
 producer pauses (tail -f, a slow generator), the complete lines received so far are \
-processed and their output flushed without waiting for more (except by dist-report, \
-whose sketches depend on where blocks end).
+processed and their output flushed without waiting for more.
 
 Field paths are dotted (metadata.tier, attendees.0.type, messages.*.content) or JSON \
 Pointer (/metadata/tier, /@odata.etag). A record the tool does not change is written \

@@ -49,6 +49,10 @@ enum SourceData {
 const PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Watches a pipe (standard input, a FIFO) for a producer that has paused.
+/// A chunk of a pipe is then cut early, at its last complete line, so records
+/// flow through a tool as they arrive (`tail -f`, a slow generator). Chunk
+/// boundaries then depend on timing; no tool's output depends on them (the
+/// conventions tests vary chunk sizes for every tool).
 struct PauseProbe {
     fd: std::os::fd::OwnedFd,
     /// Set once the stream turned out not to be compressed: a decoder may
@@ -147,19 +151,7 @@ impl Inputs {
             sources: self.sources.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
             current: None,
             chunk_size: chunk_size.max(1),
-            cut_on_pause: false,
         }
-    }
-}
-
-impl Chunks {
-    /// Whether a chunk of a pipe is cut early, at its last complete line, when
-    /// the producer pauses: records then flow through the tool as they arrive
-    /// (`tail -f`, a slow generator). Chunk boundaries then depend on timing,
-    /// so a tool whose results depend on them (sketches) leaves this off.
-    pub fn cut_on_pause(mut self, on: bool) -> Chunks {
-        self.cut_on_pause = on;
-        self
     }
 }
 
@@ -250,6 +242,8 @@ static SPARE_BLOCKS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec:
 const MAX_SPARE_BLOCKS: usize = 64;
 
 impl Block {
+    /// A recycled buffer. It keeps its old bytes: they are initialised memory
+    /// the reader overwrites, so it need not be zeroed again before each read.
     fn take() -> Vec<u8> {
         let spare = SPARE_BLOCKS.lock().ok().and_then(|mut pool| pool.pop());
         spare.unwrap_or_default()
@@ -258,8 +252,7 @@ impl Block {
 
 impl Drop for Block {
     fn drop(&mut self) {
-        let mut buffer = std::mem::take(&mut self.0);
-        buffer.clear();
+        let buffer = std::mem::take(&mut self.0);
         if let Ok(mut pool) = SPARE_BLOCKS.lock()
             && pool.len() < MAX_SPARE_BLOCKS
             && buffer.capacity() > 0
@@ -313,9 +306,6 @@ pub struct Chunks {
     sources: std::vec::IntoIter<(usize, Source)>,
     current: Option<Cursor>,
     chunk_size: usize,
-    /// Cut a chunk early at the last complete line when a pipe's producer
-    /// pauses (see [`Chunks::cut_on_pause`]).
-    cut_on_pause: bool,
 }
 
 struct Cursor {
@@ -328,7 +318,15 @@ struct Cursor {
 
 enum CursorData {
     Mapped(Arc<Mmap>),
-    Stream { reader: Box<dyn Read + Send>, probe: Option<PauseProbe>, buf: Vec<u8>, eof: bool },
+    Stream {
+        reader: Box<dyn Read + Send>,
+        probe: Option<PauseProbe>,
+        /// `buf[..filled]` holds the source from the cursor's offset on; the
+        /// bytes after it are stale, overwritten by the next read.
+        buf: Vec<u8>,
+        filled: usize,
+        eof: bool,
+    },
 }
 
 /// End (exclusive) of the chunk that starts at `start` in a source, given
@@ -367,8 +365,7 @@ impl Iterator for Chunks {
                     SourceData::Empty => continue,
                     SourceData::Mapped(map) => CursorData::Mapped(map),
                     SourceData::Stream(reader, probe) => {
-                        let probe = probe.filter(|_| self.cut_on_pause);
-                        CursorData::Stream { reader, probe, buf: Vec::new(), eof: false }
+                        CursorData::Stream { reader, probe, buf: Vec::new(), filled: 0, eof: false }
                     }
                 };
                 self.current = Some(Cursor { index, name: source.name, data, offset: 0 });
@@ -394,49 +391,49 @@ impl Iterator for Chunks {
                     cursor.offset = end;
                     return Some(Ok(chunk));
                 }
-                CursorData::Stream { reader, probe, buf, eof } => {
-                    // `buf` holds the source from `cursor.offset` on.
+                CursorData::Stream { reader, probe, buf, filled, eof } => {
                     let mut searched = 0;
                     let mut paused = false;
                     let end = loop {
+                        let data = &buf[..*filled];
                         if let Some(end) =
-                            cut(buf, cursor.offset, cursor.offset, self.chunk_size, *eof, searched)
+                            cut(data, cursor.offset, cursor.offset, self.chunk_size, *eof, searched)
                         {
                             break end;
                         }
-                        searched = buf.len();
+                        searched = *filled;
                         // Read up to the next boundary, then in small steps to the
                         // newline, so little is left over to copy into the next chunk.
                         let boundary =
                             (cursor.offset / self.chunk_size as u64 + 1) * self.chunk_size as u64;
-                        let have = cursor.offset + buf.len() as u64;
+                        let have = cursor.offset + *filled as u64;
                         let want =
                             if have < boundary { boundary - have } else { 64 * 1024 } as usize;
-                        let start = buf.len();
-                        buf.resize(start + want, 0);
+                        if buf.len() < *filled + want {
+                            buf.resize(*filled + want, 0);
+                        }
                         let got = loop {
-                            match reader.read(&mut buf[start..]) {
+                            match reader.read(&mut buf[*filled..*filled + want]) {
                                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                                 other => break other,
                             }
                         };
                         match got {
                             Ok(n) => {
-                                buf.truncate(start + n);
+                                *filled += n;
                                 *eof = n == 0;
                                 // A short read found the pipe empty; if it stays
                                 // empty, hand on the complete lines we have.
                                 if n > 0
                                     && n < want
                                     && probe.as_ref().is_some_and(PauseProbe::paused)
-                                    && let Some(last) = memchr::memrchr(b'\n', buf)
+                                    && let Some(last) = memchr::memrchr(b'\n', &buf[..*filled])
                                 {
                                     paused = true;
                                     break cursor.offset + last as u64 + 1;
                                 }
                             }
                             Err(source) => {
-                                buf.truncate(start);
                                 let name = cursor.name.to_string();
                                 self.current = None;
                                 return Some(Err(Error::Input { name, source }));
@@ -450,8 +447,13 @@ impl Iterator for Chunks {
                     }
                     // The chunk keeps this buffer; the few bytes past the cut
                     // move to a recycled one.
+                    let tail = *filled - len;
                     let mut next = Block::take();
-                    next.extend_from_slice(&buf[len..]);
+                    if next.len() < tail {
+                        next.resize(tail, 0);
+                    }
+                    next[..tail].copy_from_slice(&buf[len..*filled]);
+                    *filled = tail;
                     buf.truncate(len);
                     let block = std::mem::replace(buf, next);
                     let chunk = Chunk {
@@ -631,8 +633,7 @@ mod pause_tests {
     #[test]
     fn a_paused_pipe_hands_on_its_complete_lines_and_keeps_the_rest() {
         let (source, mut producer) = pipe_source();
-        let mut chunks =
-            Inputs { sources: vec![source] }.into_chunks(DEFAULT_CHUNK).cut_on_pause(true);
+        let mut chunks = Inputs { sources: vec![source] }.into_chunks(DEFAULT_CHUNK);
         producer.write_all(b"{\"a\":1}\n{\"b\":").expect("write");
         // Nothing more arrives: the complete line comes out on its own.
         let first = chunks.next().expect("a chunk").expect("read");
@@ -648,19 +649,5 @@ mod pause_tests {
         assert_eq!(second.offset, 8);
         writer.join().expect("writer");
         assert!(chunks.next().is_none());
-    }
-
-    #[test]
-    fn without_cut_on_pause_chunks_wait_for_their_boundary() {
-        let (source, mut producer) = pipe_source();
-        let chunks = Inputs { sources: vec![source] }.into_chunks(DEFAULT_CHUNK);
-        let writer = std::thread::spawn(move || {
-            producer.write_all(b"{\"a\":1}\n").expect("write");
-            std::thread::sleep(PAUSE * 3);
-            producer.write_all(b"{\"b\":2}\n").expect("write");
-        });
-        let got: Vec<Vec<u8>> = chunks.map(|c| c.expect("read").bytes().to_vec()).collect();
-        writer.join().expect("writer");
-        assert_eq!(got, [b"{\"a\":1}\n{\"b\":2}\n".to_vec()]);
     }
 }

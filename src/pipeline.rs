@@ -266,10 +266,6 @@ pub struct Settings {
     pub threads: usize,
     pub chunk_size: usize,
     pub fail_fast: bool,
-    /// Process and flush what a paused pipe has delivered (see
-    /// [`input::Chunks::cut_on_pause`]); on unless a tool's results depend
-    /// on chunk boundaries.
-    pub cut_on_pause: bool,
 }
 
 impl Settings {
@@ -284,7 +280,7 @@ impl Settings {
             .and_then(|v| v.parse::<usize>().ok())
             .filter(|&n| n > 0)
             .unwrap_or(input::DEFAULT_CHUNK);
-        Settings { threads, chunk_size, fail_fast, cut_on_pause: true }
+        Settings { threads, chunk_size, fail_fast }
     }
 
     /// Chunks allowed in flight between the reader and the sink.
@@ -354,7 +350,7 @@ pub fn run<P: Processor>(
     });
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel::<Message<P::Acc>>();
-    let chunks = inputs.into_chunks(settings.chunk_size).cut_on_pause(settings.cut_on_pause);
+    let chunks = inputs.into_chunks(settings.chunk_size);
     let fail_fast = settings.fail_fast;
 
     // The reader is detached: if the sink stops early (a closed pipe), the

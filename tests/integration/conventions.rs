@@ -20,7 +20,7 @@ pub struct Spec {
     /// accounts with the written, filtered and rejected ones.
     pub held_key: Option<&'static str>,
     /// Whether each record's output leaves as soon as a paused pipe has
-    /// delivered it (dist-report's chunks are cut by content only).
+    /// delivered it (not dist-report's report, written at the end).
     pub streams: bool,
 }
 
@@ -99,7 +99,7 @@ pub const SPECS: &[Spec] = &[
         good: dist_report_record,
         passes_through: true,
         held_key: Some("records_held"),
-        streams: false,
+        streams: true,
     },
 ];
 

@@ -600,8 +600,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
 
     let mut before = State::new(&plan);
     let mut after = State::new(&plan);
-    // Sketches depend on chunk boundaries: cut only by content, never by timing.
-    let settings = pipeline::Settings { cut_on_pause: false, ..run.settings.clone() };
+    let settings = run.settings.clone();
     let pass = cli.pass;
     pipeline::run(inputs, &settings, Arc::new(measure), |mut done| {
         let flow = run.account(&done)?;
