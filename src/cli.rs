@@ -28,7 +28,10 @@ pub struct Common {
     ///
     /// The file is written to a temporary file in the same folder and renamed
     /// into place only when the run succeeds, so a failed run leaves no
-    /// partial file.
+    /// partial file. It may not be one of the inputs (a link or a hard link
+    /// to one included): write elsewhere and move it over the input yourself,
+    /// since an input replaced in place would lose every record the tool
+    /// filtered or rejected.
     #[arg(short = 'o', long = "output", value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -144,7 +147,20 @@ processed and their output flushed without waiting for more.
 Field paths are dotted (metadata.tier, attendees.0.type, messages.*.content) or JSON \
 Pointer (/metadata/tier, /@odata.etag). A record the tool does not change is written \
 byte for byte as it came in. Summaries and reports go to standard error, never to \
-standard output. A closed standard output (| head) ends the run quietly with status 0.";
+standard output. A closed standard output (| head) ends the run quietly with status 0.
+
+No output (-o, --stats, --rejects, a report, a partial state, an --out-dir folder) may \
+name an input of the run, through a link or not, nor two outputs the same file: that is \
+a usage error (exit 2) before anything is written. A whole JSON document (a JSON array, \
+or a pretty-printed object whose first line is a lone {) given where JSONL is expected is \
+refused with one message naming the conversion (fmt-migrate --from json-array or \
+--from graph-response), exit 2. A key written twice in one object on a path the tool \
+reads is a bad record (repeated key): jq, Python and training loaders read the last \
+value, so the tool will not check the first; repeated keys elsewhere pass through. A \
+field path the tool was told to read (--field, --by, --key, --group, --stratify, \
+--check-leakage…) that no record of a non-empty input holds is reported once, with the \
+fields seen and the nearest name, and the exit status is 1: a gate never passes on a \
+field that was never there.";
 
 /// Widest example line: shells are often 80 columns, and clap would wrap a
 /// longer command in the middle, which breaks copy and paste.

@@ -101,6 +101,9 @@ fn located(name: &str, text: &[u8], error: &JsonError, base: usize) -> Error {
 pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), Error> {
     let stdin = path.as_os_str() == "-";
     let name = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
+    if !stdin {
+        crate::guard::input(path, &name)?;
+    }
     let mut text = Vec::new();
     let result = if stdin {
         maybe_decompress(std::io::stdin()).and_then(|mut r| r.read_to_end(&mut text))

@@ -31,7 +31,7 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
         let at =
             info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let _ = writeln!(
-            std::io::stderr().lock(),
+            crate::progress::stderr(),
             "{tool}: internal error: {message}{at}\n{tool}: this is a bug in synthkit; please report it with the command you ran"
         );
     }));
@@ -49,7 +49,7 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
             if is_broken_pipe(&err) && stdout_is_closed() {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr().lock(), "{tool}: {}", message(&err));
+            let _ = writeln!(crate::progress::stderr(), "{tool}: {}", message(&err));
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

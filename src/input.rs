@@ -111,11 +111,11 @@ impl Inputs {
         }
         let mut sources = Vec::with_capacity(paths.len().max(1));
         if paths.is_empty() {
-            sources.push(Source::stdin());
+            sources.push(Source::stdin()?);
         }
         for path in paths {
             if path.as_os_str() == "-" {
-                sources.push(Source::stdin());
+                sources.push(Source::stdin()?);
             } else {
                 sources.push(Source::file(path)?);
             }
@@ -156,7 +156,7 @@ impl Inputs {
 }
 
 impl Source {
-    fn stdin() -> Source {
+    fn stdin() -> Result<Source, Error> {
         let name: Arc<str> = STDIN_NAME.into();
         let stdin = io::stdin();
         // `tool < file` gives a regular file: map it like a named file, as long
@@ -165,23 +165,27 @@ impl Source {
             let file = File::from(fd);
             let at_start =
                 rustix::fs::seek(&file, rustix::fs::SeekFrom::Current(0)).is_ok_and(|pos| pos == 0);
+            if file.metadata().is_ok_and(|m| m.is_file()) {
+                crate::guard::input_file(&file, STDIN_NAME)?;
+            }
             if at_start
                 && file.metadata().is_ok_and(|m| m.is_file())
                 && let Ok(source) = Source::map(name.clone(), file)
             {
-                return source;
+                return Ok(source);
             }
         }
         crate::output::enlarge_pipe(&stdin);
         // Sniffed on the first read (a failure to peek is reported then), so
         // opening never waits for the producer upstream.
         let (probe, plain) = PauseProbe::watch(&stdin);
-        Source { name, data: SourceData::Stream(decompress_lazily(stdin, plain), probe) }
+        Ok(Source { name, data: SourceData::Stream(decompress_lazily(stdin, plain), probe) })
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
         let name: Arc<str> = path.display().to_string().into();
         let open_error = |source: io::Error| Error::Input { name: name.to_string(), source };
+        crate::guard::input(path, &name)?;
         let file = File::open(path).map_err(open_error)?;
         let meta = file.metadata().map_err(open_error)?;
         if meta.is_dir() {
@@ -354,10 +358,8 @@ fn cut(
     }
 }
 
-impl Iterator for Chunks {
-    type Item = Result<Chunk, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl Chunks {
+    fn next_unchecked(&mut self) -> Option<Result<Chunk, Error>> {
         loop {
             if self.current.is_none() {
                 let (index, source) = self.sources.next()?;
@@ -469,6 +471,75 @@ impl Iterator for Chunks {
             }
         }
     }
+}
+
+impl Iterator for Chunks {
+    type Item = Result<Chunk, Error>;
+
+    /// The next chunk, refusing a source that is a whole JSON document
+    /// (CONVENTIONS §3.9): one message instead of one error per line.
+    fn next(&mut self) -> Option<Self::Item> {
+        let chunk = self.next_unchecked()?;
+        if let Ok(chunk) = &chunk
+            && chunk.starts_source
+            && let Some(layout) = document_layout(chunk.bytes())
+        {
+            let name = match &self.current {
+                Some(cursor) if cursor.index == chunk.source => cursor.name.to_string(),
+                _ => format!("input {}", chunk.source + 1),
+            };
+            self.current = None;
+            self.sources = Vec::new().into_iter();
+            return Some(Err(document_error(&name, layout)));
+        }
+        Some(chunk)
+    }
+}
+
+/// What a whole-document input looks like from its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentLayout {
+    /// `[` opens the first line: a JSON array of records.
+    Array,
+    /// `{` alone on the first line: one pretty-printed object.
+    Object,
+}
+
+/// Whether the first non-blank line of a source (after a BOM) opens a whole
+/// JSON document rather than a JSONL record: it is `[` alone or starts an
+/// array of objects (`[{…`), or it is `{` alone (a pretty-printed object).
+pub fn document_layout(bytes: &[u8]) -> Option<DocumentLayout> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.split(|&b| b == b'\n').find(|line| !is_blank(line))?;
+    let first = first.trim_ascii();
+    // `[1,2]` or `[]` on a line is a bad record like any other non-object.
+    let array_of_objects =
+        first.strip_prefix(b"[").is_some_and(|rest| rest.trim_ascii_start().starts_with(b"{"));
+    if first == b"[" || array_of_objects {
+        Some(DocumentLayout::Array)
+    } else if first == b"{" {
+        Some(DocumentLayout::Object)
+    } else {
+        None
+    }
+}
+
+/// The one message for a whole JSON document given where JSONL is expected.
+pub fn document_error(name: &str, layout: DocumentLayout) -> Error {
+    let file = if name == STDIN_NAME { "-".to_string() } else { name.to_string() };
+    Error::Usage(match layout {
+        DocumentLayout::Array => format!(
+            "{name} is a JSON array, not JSONL (one object per line): convert it first with \
+             `fmt-migrate --from json-array {file}` and pipe the records on"
+        ),
+        DocumentLayout::Object => format!(
+            "{name} is one JSON document spread over several lines, not JSONL (one object per \
+             line): `fmt-migrate --from graph-response {file}` reads the records of a Graph \
+             response or an export (its \"value\" or \"events\" array), \
+             `fmt-migrate --from json-array {file}` those of a {{\"data\": [...]}} wrapper, and \
+             `jq -c . {file}` puts one object on one line"
+        ),
+    })
 }
 
 /// One line of a chunk, without its line terminator.

@@ -30,6 +30,8 @@ pub enum ErrorKind {
     TooDeep,
     Trailing,
     InvalidUtf8,
+    /// A key on a path the tool reads, written twice in one object.
+    RepeatedKey(Box<str>),
 }
 
 /// A JSON problem at a byte offset of a line.
@@ -47,6 +49,7 @@ impl JsonError {
             ErrorKind::NotObject(_) => "not a JSON object",
             ErrorKind::InvalidUtf8 => "invalid UTF-8",
             ErrorKind::TooDeep => "nested too deeply",
+            ErrorKind::RepeatedKey(_) => "repeated key",
             _ => "invalid JSON",
         }
     }
@@ -99,6 +102,11 @@ impl JsonError {
                 )
             }
             ErrorKind::InvalidUtf8 => format!("invalid UTF-8 at byte {}", self.offset + 1),
+            ErrorKind::RepeatedKey(key) => format!(
+                "repeated key: {} appears twice in one object at column {column} (jq, Python and \
+                 training loaders read the last value, which would not be the one checked); keep one",
+                quote(key)
+            ),
         }
     }
 }
@@ -739,9 +747,14 @@ fn walk<'a>(
         return Ok(j + 1);
     }
     let mut index = 0usize;
+    // Which named children this object has matched already: a second match is
+    // a repeated key on a path the tool reads (CONVENTIONS §3.8).
+    let mut matched: u64 = 0;
+    let mut matched_more: Vec<usize> = Vec::new();
     loop {
         // Object members carry a key; array elements an index.
         let mut key: Option<Raw<'a>> = None;
+        let key_start = j;
         if is_object {
             let (end, escaped) = match b.get(j) {
                 Some(b'"') => scan_string(b, j)?,
@@ -759,7 +772,7 @@ fn walk<'a>(
         let start = j;
         let kind = kind_at(b, start)?;
         let mut end = None;
-        for (seg, child) in &nodes[node].children {
+        for (n, (seg, child)) in nodes[node].children.iter().enumerate() {
             let hit = match (seg, &key) {
                 (Segment::Any, _) => true,
                 (Segment::Key(k), Some(key)) if !key.escaped => {
@@ -770,6 +783,22 @@ fn walk<'a>(
             };
             if !hit {
                 continue;
+            }
+            if let (Segment::Key(k), Some(_)) = (seg, &key) {
+                let seen = if n < 64 {
+                    let bit = 1u64 << n;
+                    let seen = matched & bit != 0;
+                    matched |= bit;
+                    seen
+                } else if matched_more.contains(&n) {
+                    true
+                } else {
+                    matched_more.push(n);
+                    false
+                };
+                if seen {
+                    return err(ErrorKind::RepeatedKey(k.clone()), key_start);
+                }
             }
             let mut escaped = false;
             let stop = if matches!(kind, Kind::Array | Kind::Object) {
@@ -1617,12 +1646,9 @@ mod tests {
     #[test]
     fn set_fields_at_agrees_with_set_fields() {
         let fields: [(&str, &[u8]); 2] = [("a", b"2"), ("z", b"true")];
-        for line in [
-            &br#"{"b":1.0, "a":{"x":1e-7},"c":"\u00e9"}"#[..],
-            b" { } ",
-            br#"{"a":1,"a":3}"#,
-            br#"{"q":[1,{"a":5}]}"#,
-        ] {
+        for line in
+            [&br#"{"b":1.0, "a":{"x":1e-7},"c":"\u00e9"}"#[..], b" { } ", br#"{"q":[1,{"a":5}]}"#]
+        {
             let mut expected = Vec::new();
             set_fields(line, &fields, &mut expected).unwrap();
             let mut existing = Vec::new();
@@ -1635,6 +1661,22 @@ mod tests {
             set_fields_at(line, &existing, &fields, &mut got);
             assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(expected).unwrap());
         }
+    }
+
+    #[test]
+    fn a_repeated_key_on_a_read_path_is_an_error_and_elsewhere_is_not() {
+        let set = paths(&[&["a"], &["m", "x"]]);
+        let err = scan_object(br#"{"a":1,"b":2,"a":3}"#, &set, &mut |_, _| {}).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RepeatedKey("a".into()));
+        assert_eq!(err.offset, 13);
+        assert!(err.describe(br#"{"a":1,"b":2,"a":3}"#).contains("\"a\" appears twice"));
+        // Nested, and written with an escape.
+        let err = scan_object(br#"{"m":{"x":1,"\u0078":2}}"#, &set, &mut |_, _| {}).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::RepeatedKey("x".into()));
+        // Keys no path reads may repeat; so may a key inside array elements.
+        scan_object(br#"{"a":1,"b":2,"b":3,"m":{"y":1,"y":2}}"#, &set, &mut |_, _| {}).unwrap();
+        let set = paths(&[&["q", "*", "a"]]);
+        scan_object(br#"{"q":[{"a":1},{"a":2}]}"#, &set, &mut |_, _| {}).unwrap();
     }
 
     #[test]

@@ -158,6 +158,7 @@ pub fn replaced_file(path: &Path) -> Option<PathBuf> {
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
         check_target(path)?;
+        crate::guard::output_file(path)?;
         let error = |source| Error::Output { path: path.display().to_string(), source };
         match std::fs::metadata(path) {
             Ok(meta) if !meta.is_file() || named_descriptor(path).is_some() => {
@@ -344,6 +345,7 @@ impl Output {
         let target = match path {
             Some(path) if path.as_os_str() != "-" => return create_file(path),
             _ => {
+                crate::guard::stdout()?;
                 let stdout = io::stdout();
                 enlarge_pipe(&stdout);
                 let fd = stdout.as_fd().try_clone_to_owned().map_err(Error::Stdout)?;

@@ -167,6 +167,22 @@ impl<'c> Emit<'c> {
         self.reject(error.category(), message)
     }
 
+    /// Notes that the current record was looked up for the watched fields
+    /// and held those whose bits are set in `found` (bit i: watched field i,
+    /// see `Run::watch_fields`), so a field no record holds is reported.
+    pub fn found(&mut self, found: u64) {
+        self.counts.looked_up += 1;
+        let mut bits = found;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            if self.counts.present.len() <= i {
+                self.counts.present.resize(i + 1, 0);
+            }
+            self.counts.present[i] += 1;
+            bits &= bits - 1;
+        }
+    }
+
     /// Keeps the current record for a later decision by the tool.
     pub fn hold(&mut self) -> Disposition {
         Disposition::Held

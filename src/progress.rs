@@ -1,8 +1,31 @@
 //! A progress line on standard error (CONVENTIONS §4.3): only when stderr is
 //! a terminal, only once a run has lasted a second, never with --quiet.
+//!
+//! Everything else written to the terminal goes through [`stderr`] (or calls
+//! [`erase`] before writing to standard output), which erases a drawn line
+//! first, from whichever thread writes: a message or a report never starts
+//! on the progress line.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// Whether a progress line is on the terminal now.
+static DRAWN: AtomicBool = AtomicBool::new(false);
+
+/// Erases the progress line, if one is drawn.
+pub fn erase() {
+    drop(stderr());
+}
+
+/// Standard error, locked, with any progress line erased first.
+pub fn stderr() -> std::io::StderrLock<'static> {
+    let mut err = std::io::stderr().lock();
+    if DRAWN.swap(false, Ordering::SeqCst) {
+        let _ = write!(err, "\r\x1b[K");
+    }
+    err
+}
 
 pub struct Progress {
     tool: &'static str,
@@ -59,14 +82,16 @@ impl Progress {
                 left
             ));
         }
-        let _ = write!(std::io::stderr().lock(), "\r\x1b[K{line}");
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K{line}");
+        DRAWN.store(true, Ordering::SeqCst);
         self.drawn = true;
     }
 
     /// Erases the progress line before the summary is printed.
     pub fn clear(&mut self) {
         if self.drawn {
-            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+            erase();
             self.drawn = false;
         }
     }

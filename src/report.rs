@@ -82,10 +82,21 @@ pub struct Counts {
     pub lines_out: u64,
     pub filtered: Tally,
     pub rejected: Tally,
+    /// Records whose watched fields were looked up (valid objects).
+    pub looked_up: u64,
+    /// Per watched field (see `Run::watch_fields`): records that held it.
+    pub present: Vec<u64>,
 }
 
 impl Counts {
     pub fn merge(&mut self, other: &Counts) {
+        self.looked_up += other.looked_up;
+        if self.present.len() < other.present.len() {
+            self.present.resize(other.present.len(), 0);
+        }
+        for (mine, theirs) in self.present.iter_mut().zip(&other.present) {
+            *mine += theirs;
+        }
         self.records += other.records;
         self.blank += other.blank;
         self.written += other.written;
@@ -160,7 +171,7 @@ impl RejectLog {
             out.write_all(&line).map_err(|source| Error::Output { path, source })?;
         } else if self.shown < SHOWN_REJECTS {
             self.shown += 1;
-            let mut err = std::io::stderr().lock();
+            let mut err = crate::progress::stderr();
             let _ = writeln!(err, "{}: {file}:{line}: {reason}", self.tool);
         }
         Ok(())
@@ -179,7 +190,7 @@ impl RejectLog {
             }
             None if self.total > self.shown => {
                 let hidden = self.total - self.shown;
-                let mut err = std::io::stderr().lock();
+                let mut err = crate::progress::stderr();
                 let _ = writeln!(
                     err,
                     "{}: … and {hidden} more bad record{} (use --rejects FILE to capture every one)",
@@ -239,6 +250,26 @@ pub fn stats_object(
         map.insert(key, value);
     }
     Value::Object(map)
+}
+
+/// Text for a terminal (CONVENTIONS §3.10): control characters (C0, DEL,
+/// C1) and the bidirectional overrides are shown as `\u{…}` escapes, so a
+/// value can never move the cursor, clear the screen or reorder a line.
+pub fn printable(text: &str) -> String {
+    let hostile =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hostile) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

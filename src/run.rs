@@ -3,6 +3,7 @@
 //! totals; it takes processed chunks in order from the pipeline, and at the end
 //! prints the summary, writes `--stats` and commits the output files.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -24,11 +25,9 @@ fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
     }
 }
 
-/// Refuses -o, --rejects and --stats naming the same file: each is renamed
-/// into place on its own, so the last would silently replace the others
-/// (the records, say, by the rejects). `-` is standard output for -o only.
+/// Registers -o, --rejects and --stats with [`crate::guard`]: none may name
+/// an input or another of them. `-` is standard output for -o only.
 fn distinct_outputs(common: &Common) -> Result<(), Error> {
-    let mut seen: Vec<(&str, std::path::PathBuf)> = Vec::new();
     let flags =
         [("-o", &common.output), ("--rejects", &common.rejects), ("--stats", &common.stats)];
     for (flag, path) in flags {
@@ -38,14 +37,7 @@ fn distinct_outputs(common: &Common) -> Result<(), Error> {
                 "{flag} -: `-` would be a file named \"-\"; give a file name (or /dev/stderr)"
             )));
         }
-        let Some(key) = crate::output::replaced_file(path) else { continue };
-        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == key) {
-            return Err(Error::Usage(format!(
-                "{other} and {flag} both name {}: give each its own file",
-                path.display()
-            )));
-        }
-        seen.push((flag, key));
+        crate::guard::output(flag, path)?;
     }
     Ok(())
 }
@@ -65,6 +57,11 @@ pub struct Run {
     /// Per source: the original line of each line the pipeline reads, for
     /// inputs converted in memory (a JSON document read as JSONL).
     line_maps: Vec<Option<Vec<u64>>>,
+    /// Paths the tool was told to read, as (flag, path): see [`Run::watch_fields`].
+    watched: Vec<(String, String)>,
+    /// Field names of the first records, for the message about a watched path
+    /// no record held.
+    seen: crate::fields::FieldsSeen,
     pub settings: Settings,
 }
 
@@ -95,6 +92,8 @@ impl Run {
             stats,
             stopped_early: false,
             line_maps: Vec::new(),
+            watched: Vec::new(),
+            seen: crate::fields::FieldsSeen::default(),
             settings: Settings::new(common.threads, common.fail_fast),
         })
     }
@@ -102,6 +101,16 @@ impl Run {
     /// Accounts for a processed chunk: totals, bad records, progress.
     pub fn account<A>(&mut self, done: &Done<A>) -> Result<Flow, Error> {
         self.counts.merge(&done.counts);
+        if !self.watched.is_empty() && self.seen.wants_more() {
+            for line in done.chunk.bytes().split(|&b| b == b'\n') {
+                if !self.seen.wants_more() {
+                    break;
+                }
+                if line.len() <= 1 << 20 && !crate::input::is_blank(line) {
+                    self.seen.sample(line);
+                }
+            }
+        }
         self.progress.advance(done.chunk.bytes().len() as u64, done.counts.records);
         let name = &self.names[done.chunk.source];
         for reject in &done.rejects {
@@ -113,6 +122,32 @@ impl Run {
             return Ok(Flow::Stop);
         }
         Ok(Flow::Continue)
+    }
+
+    /// Names the field paths the tool was told to read, as (flag, path), in
+    /// the order of the bits the tool gives `Emit::found` (at most 64). A path
+    /// that no record held, in a run that looked up at least one record, is
+    /// reported once at the end and makes the exit status 1 (CONVENTIONS §3.7).
+    pub fn watch_fields(&mut self, fields: Vec<(String, String)>) {
+        self.watched = fields;
+        self.watched.truncate(64);
+    }
+
+    /// The watched paths that no record held (empty while no record was
+    /// looked up): (flag, path).
+    pub fn absent_fields(&self) -> Vec<(String, String)> {
+        if self.counts.looked_up == 0 {
+            return Vec::new();
+        }
+        self.watched
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.counts.present.get(*i).copied().unwrap_or(0) == 0)
+            // Seen, but only in records rejected for another reason (a
+            // repeated key, say): those records' own messages say what is wrong.
+            .filter(|(_, (_, path))| !self.seen.names().iter().any(|n| n == path))
+            .map(|(_, field)| field.clone())
+            .collect()
     }
 
     /// Says where the lines of in-memory source `source` came from: `lines[i]`
@@ -220,6 +255,8 @@ impl Run {
         failed: bool,
     ) -> Result<Outcome, Error> {
         self.progress.clear();
+        let absent = self.absent_fields();
+        let failed = failed || !absent.is_empty();
         let elapsed = self.started.elapsed().as_secs_f64();
         let complete = !self.stopped_early;
         if let Some(output) = self.output.take() {
@@ -235,6 +272,10 @@ impl Run {
             let args: Vec<String> = std::env::args().skip(1).collect();
             let mut extra = extra;
             extra.insert("complete".into(), Value::Bool(complete));
+            if !absent.is_empty() {
+                let paths = absent.iter().map(|(_, p)| Value::String(p.clone())).collect();
+                extra.insert("absent_fields".into(), Value::Array(paths));
+            }
             let stats = stats_object(self.tool, &args, elapsed, &self.counts, extra);
             let mut text = serde_json::to_vec_pretty(&stats).unwrap_or_default();
             text.push(b'\n');
@@ -243,13 +284,18 @@ impl Run {
                 .map_err(|source| Error::Output { path, source })?;
             file.commit()?;
         }
+        for (flag, path) in &absent {
+            let message =
+                crate::fields::absent_message(flag, path, self.counts.looked_up, &self.seen);
+            let _ = writeln!(crate::progress::stderr(), "{}: {message}", self.tool);
+        }
         if !self.quiet {
             let mut line = format!("{}: ", self.tool);
             if self.stopped_early {
                 line.push_str("stopped at the first bad record (--fail-fast); ");
             }
             line.push_str(summary);
-            let mut err = std::io::stderr().lock();
+            let mut err = crate::progress::stderr();
             let _ = std::io::Write::write_all(&mut err, line.as_bytes());
             let _ = std::io::Write::write_all(&mut err, b"\n");
         }

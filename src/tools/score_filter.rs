@@ -261,6 +261,7 @@ impl Processor for Filter {
         }) {
             return emit.reject_json(&e);
         }
+        emit.found(crate::fields::mask(&values));
         let class = self.by_at.map(|at| json::class_label(values[at].as_ref()));
         let disposition = self.decide(line, &values, class.as_ref(), emit, acc);
         if let Some(class) = class {
@@ -360,6 +361,14 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         list.push(b.clone());
         list.len() - 1
     });
+    let mut watched = vec![("--field".to_string(), cli.field.to_string())];
+    if let Some(key) = &cli.key {
+        watched.push(("--key".into(), key.to_string()));
+    }
+    if let Some(by) = &cli.by {
+        watched.push(("--by".into(), by.to_string()));
+    }
+    run.watch_fields(watched);
     let field = cli.field.as_str().to_string();
     let filter = Filter {
         paths: FieldPath::set(&list),
@@ -493,13 +502,15 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Missing::Drop => "dropped",
         Missing::Keep => "kept",
     };
-    let missing_phrase = if missing == 0 {
-        "0 missing".to_string()
-    } else {
-        format!("{missing} missing ({policy})")
+    // Each record is said once: rejected and dropped records without a score
+    // are already in the rejected and filtered counts, by reason.
+    let missing_phrase = match cli.missing {
+        _ if missing == 0 => "0 missing; ".to_string(),
+        Missing::Keep => format!("{missing} missing (kept); "),
+        Missing::Reject | Missing::Drop => String::new(),
     };
     let mut summary = format!(
-        "kept {kept} of {} ({}) with {}; {filtered_phrase}; {missing_phrase}; {}",
+        "kept {kept} of {} ({}) with {}; {filtered_phrase}; {missing_phrase}{}",
         counts.records,
         percent(kept, counts.records),
         threshold_phrase(&field, cli.min, cli.max),

@@ -3,6 +3,7 @@
 
 mod conventions;
 mod dist_report;
+mod first_hour;
 mod fmt_migrate;
 mod generated;
 mod graph_validate;

@@ -194,3 +194,26 @@ fn curriculum_orders_phases_and_keeps_articles_in_one_split() {
     let report = std::fs::read_to_string(out.join("phases.report.md")).expect("report");
     assert!(report.contains("| pass | phase=refusal:count>=3 |"), "{report}");
 }
+
+#[test]
+fn r_paths_given_to_make_are_relative_to_where_make_runs() {
+    // `make -C examples/distillation INPUT=my.jsonl` looked for my.jsonl in
+    // examples/distillation (issue 13).
+    let dir = Dir::new();
+    let data = std::fs::read(examples().join("data/teacher_mixed.jsonl")).expect("bundled data");
+    std::fs::write(dir.path("my_teacher.jsonl"), data).expect("copy");
+    let out = Command::new("make")
+        .current_dir(dir.root())
+        .env("PWD", dir.root())
+        .arg("--no-print-directory")
+        .arg("-C")
+        .arg(examples().join("distillation"))
+        .arg(format!("BIN={}", bin_dir().display()))
+        .args(["INPUT=my_teacher.jsonl", "OUT=results"])
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("make must be installed to run the workflow tests");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path("results/supervised.jsonl").exists(), "outputs go where the caller said");
+    assert!(!examples().join("distillation/results").exists());
+}

@@ -339,6 +339,7 @@ impl Processor for Measure {
             }) {
                 return emit.reject_json(&e);
             }
+            emit.found(u64::from(by.is_some()));
             let data = self.group(state, by, scratch);
             // The line is validated by the scan above: discovery cannot fail
             // half-way through a record.
@@ -371,6 +372,7 @@ impl Processor for Measure {
             return emit.reject_json(&e);
         }
         let values = inline[..found.min(INLINE)].iter().chain(spill.iter());
+        emit.found(values.clone().filter(|(id, _)| *id < 64).fold(0, |m, (id, _)| m | 1 << id));
         let by =
             values.clone().find(|(id, _)| matches!(self.roles[*id], Role::By)).map(|(_, raw)| *raw);
         let data = self.group(state, by, scratch);
@@ -424,11 +426,13 @@ impl Destination {
     fn write(&self, bytes: &[u8]) -> Result<(), Error> {
         match self {
             Destination::Stdout => {
+                // The table must not start on the progress line.
+                crate::progress::erase();
                 let mut out = std::io::stdout().lock();
                 out.write_all(bytes).and_then(|_| out.flush()).map_err(Error::Stdout)
             }
             Destination::Stderr => {
-                let mut err = std::io::stderr().lock();
+                let mut err = crate::progress::stderr();
                 let _ = err.write_all(bytes);
                 Ok(())
             }
@@ -501,24 +505,6 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
             "with --pass the records go to standard output: give --report or --partial a file (without --report the report goes to standard error)",
         ));
     }
-    // Two outputs in one file: the one renamed into place last would win.
-    let records = cli.common.output.as_ref().filter(|_| cli.pass);
-    let files =
-        [("-o", records), ("--report", cli.report.as_ref()), ("--partial", cli.partial.as_ref())];
-    let named = |p: &PathBuf| p.as_os_str() != "-";
-    for (i, (flag, path)) in files.iter().enumerate() {
-        for (other, path2) in &files[i + 1..] {
-            if let (Some(a), Some(b)) = (path, path2)
-                && named(a)
-                && std::path::absolute(a).ok() == std::path::absolute(b).ok()
-            {
-                return Err(usage(format!(
-                    "{flag} and {other} name the same file {}: give each its own",
-                    a.display()
-                )));
-            }
-        }
-    }
     if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
         return Err(usage(
             "without --pass, -o FILE is the report file: give either -o or --report, not both",
@@ -538,9 +524,12 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         }
     };
     if let Destination::File(path) = &destination {
+        let flag = if cli.report.is_some() { "--report" } else { "-o" };
+        crate::guard::output(flag, path)?;
         crate::output::probe_target(path)?;
     }
     if let Some(path) = &cli.partial {
+        crate::guard::output("--partial", path)?;
         crate::output::probe_target(path)?;
     }
     if cli.merge {
@@ -587,6 +576,19 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             list.push(t.clone());
             roles.push(Role::Text(i));
         }
+    }
+    let mut watched: Vec<(String, String)> = Vec::new();
+    if let Some(by) = &plan.by {
+        watched.push(("--by".into(), by.to_string()));
+    }
+    if !plan.discovers() {
+        watched.extend(plan.fields.iter().map(|f| ("--field".to_string(), f.to_string())));
+        watched.extend(plan.texts.iter().map(|t| ("--text".to_string(), t.to_string())));
+    }
+    // A shard's partial state may lack a field the other shards hold: the
+    // whole-file question is for the merge, not for one shard.
+    if cli.partial.is_none() {
+        run.watch_fields(watched);
     }
     let measure = Measure {
         plan: plan.clone(),
@@ -707,7 +709,7 @@ fn check(expectations: &[Expectation], body: &Body) -> Result<Vec<Verdict>, Erro
     for v in verdicts.iter().filter(|v| !v.pass) {
         let measured = v.measured.map_or("no value".into(), render::number);
         let _ = writeln!(
-            std::io::stderr().lock(),
+            crate::progress::stderr(),
             "dist-report: expectation failed: {} (measured {measured})",
             v.text
         );

@@ -509,6 +509,9 @@ impl Migrate {
             extracted.push((rule.field.clone(), rule.read_record(rec)?));
         }
         let model = self.read(rec, source, &extracted)?;
+        if let Some(repeated) = rec.repeated_used() {
+            return Err(repeated);
+        }
         let model = self.adjust(model, rec, &extracted, source)?;
         let unchanged = target == source && !self.modifies;
         if !(unchanged && source == Shape::Teacher) {

@@ -275,6 +275,30 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// A key the reader consumed that the record holds more than once
+    /// (CONVENTIONS §3.8): other programs read its last value, the reader
+    /// its first, so the record is bad. Repeated keys nobody read pass.
+    pub fn repeated_used(&self) -> Option<Bad> {
+        let key = self.members.iter().zip(&self.used).enumerate().find_map(|(i, (m, used))| {
+            let twice = *used
+                && self.members.iter().enumerate().any(|(j, other)| {
+                    j != i && other.key.bytes == m.key.bytes
+                        || (j != i
+                            && (m.key.escaped || other.key.escaped)
+                            && other.key() == m.key())
+                });
+            twice.then(|| m.key().into_owned())
+        })?;
+        Some(bad(
+            "repeated key",
+            format!(
+                "repeated key: {} appears twice in one object (jq, Python and training loaders \
+                 read the last value, which would not be the one converted); keep one",
+                json::quote(&key)
+            ),
+        ))
+    }
+
     /// The members no reader consumed, in input order.
     pub fn rest(&self) -> Vec<Field<'a>> {
         self.members

@@ -339,6 +339,7 @@ impl Source {
                         .map_err(|source| Error::Input { name: name.clone(), source })?;
                     buf
                 } else {
+                    crate::guard::input(path, &name)?;
                     std::fs::read(path)
                         .map_err(|source| Error::Input { name: name.clone(), source })?
                 };
@@ -429,7 +430,7 @@ fn warn(personas: &[Persona], quiet: bool) {
     if quiet {
         return;
     }
-    let mut err = std::io::stderr().lock();
+    let mut err = crate::progress::stderr();
     for p in personas {
         for w in &p.warnings {
             let _ = writeln!(err, "persona-label: warning: {w}");
@@ -511,7 +512,7 @@ fn check(cli: &Cli) -> Result<Outcome, Error> {
     }
     warn(&personas, cli.common.quiet);
     if !cli.common.quiet {
-        let mut err = std::io::stderr().lock();
+        let mut err = crate::progress::stderr();
         for p in &personas {
             let _ = writeln!(
                 err,
@@ -746,7 +747,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         run.rejected_phrase()
     );
     if cli.explain {
-        let mut err = std::io::stderr().lock();
+        let mut err = crate::progress::stderr();
         for (p, t) in personas.iter().zip(&tallies) {
             let _ = err.write_all(explain::text(p, t, cli.rules).as_bytes());
         }

@@ -463,6 +463,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let target = match &cli.out_dir {
         Some(dir) => Target::Dir {
             dir: {
+                crate::guard::output_dir("--out-dir", dir)?;
                 let mut dir = OutDir::create(dir, cli.force)?;
                 dir.set_compression(cli.compress);
                 dir
@@ -490,7 +491,22 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         split_names.iter().map(|n| json::quote(n).into_bytes()).collect();
     let name_of =
         |p: &Option<FieldPath>| p.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let mut watched: Vec<(Role, &'static str)> = Vec::new();
+    let mut watched_paths: Vec<(String, String)> = Vec::new();
+    for (flag, path, role) in [
+        ("--by", &cli.by, Role::By),
+        ("--group", &cli.group, Role::Group),
+        ("--stratify", &cli.stratify, Role::Stratum),
+        ("--check-leakage", &cli.check_leakage, Role::Leak),
+    ] {
+        if let Some(path) = path {
+            watched.push((role, flag));
+            watched_paths.push((flag.to_string(), path.to_string()));
+        }
+    }
+    run.watch_fields(watched_paths);
     let splitter = Splitter {
+        watched,
         paths: FieldPath::set(&list),
         roles,
         mode,

@@ -63,6 +63,8 @@ pub(super) struct Splitter {
     pub(super) seed: u64,
     pub(super) stratified: bool,
     pub(super) tag: bool,
+    /// The paths the user named, in `Run::watch_fields` order: (role, flag).
+    pub(super) watched: Vec<(Role, &'static str)>,
 }
 
 /// A record held for the sequential --stratify decision.
@@ -396,6 +398,9 @@ impl Processor for Splitter {
             Ok(found) => found,
             Err(e) => return emit.reject_json(&e),
         };
+        emit.found(self.watched.iter().enumerate().fold(0, |mask, (i, (role, _))| {
+            if self.value(&found, *role).is_some() { mask | 1 << i } else { mask }
+        }));
         // Checked before classifying, so that a rejected record counts in no
         // classifier reason and names no --by phase. A null group is no group:
         // all such records would otherwise pool into one group, "null".

@@ -199,7 +199,12 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
                 .collect();
             parts.join(", ")
         };
-        if report.values == 0 {
+        let never_seen = run.absent_fields().iter().any(|(flag, _)| flag == "--check-leakage");
+        if never_seen {
+            // A gate never passes on a field that was never there.
+            failed = true;
+            line(&mut summary, format!("leakage check on {path}: not checked, no record has it"));
+        } else if report.values == 0 {
             line(&mut summary, format!("leakage check on {path}: no value in more than one split"));
         } else {
             failed = true;
@@ -329,7 +334,7 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
     }
     if !leak_lines.is_empty() {
         // Like bad records, leaks are reported even with --quiet.
-        let mut err = std::io::stderr().lock();
+        let mut err = crate::progress::stderr();
         for l in &leak_lines {
             let _ = std::io::Write::write_all(&mut err, format!("phase-split: {l}\n").as_bytes());
         }

@@ -1,0 +1,295 @@
+//! The first hour of a new user (issue 13), on every binary of the suite:
+//! no mistake passes silently or destroys data. One regression test each.
+
+use std::process::Stdio;
+
+use crate::conventions::SPECS;
+use crate::util::{Dir, jsonl, run_with_stdin, std_tool, text, tool};
+
+/// The key each tool reads in its good records (conventions table order).
+fn read_key(name: &str) -> &'static str {
+    match name {
+        "score-filter" => "score",
+        "fmt-migrate" => "messages",
+        "persona-label" => "subject",
+        "graph-validate" => "subject",
+        "phase-split" => "output",
+        "dist-report" => "status",
+        other => panic!("no read key for {other}"),
+    }
+}
+
+fn good_file(dir: &Dir, name: &str, spec: &crate::conventions::Spec) -> std::path::PathBuf {
+    let lines: Vec<String> = (0..6).map(spec.good).collect();
+    dir.write(name, jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()))
+}
+
+#[test]
+fn r_no_output_flag_may_name_an_input() {
+    for spec in SPECS {
+        for flag in ["--rejects", "--stats", "-o"] {
+            let dir = Dir::new();
+            let input = good_file(&dir, "in.jsonl", spec);
+            let before = std::fs::read(&input).unwrap();
+            let out =
+                tool(spec.name).args(spec.args).arg(flag).arg(&input).arg(&input).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{} {flag}: {}", spec.name, text(&out.stderr));
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.contains(&format!("{flag} ")) && stderr.contains("is also an input"),
+                "{} {flag}: {stderr}",
+                spec.name
+            );
+            assert_eq!(
+                std::fs::read(&input).unwrap(),
+                before,
+                "{} {flag} changed its input",
+                spec.name
+            );
+            let leftovers = std::fs::read_dir(dir.root()).unwrap().count();
+            assert_eq!(leftovers, 1, "{} {flag} left files behind", spec.name);
+        }
+    }
+}
+
+#[test]
+fn r_an_output_reaching_an_input_through_a_link_or_stdin_is_refused() {
+    let dir = Dir::new();
+    let input = dir.write("scores.jsonl", "{\"score\":0.9}\n{\"score\":0.1}\n");
+    let link = dir.path("link.jsonl");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    let out = tool("score-filter")
+        .args(["--min", "0.5", "--rejects"])
+        .arg(&link)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // Standard input redirected from the file is the file.
+    let out = std_tool("score-filter")
+        .args(["--min", "0.5", "--stats"])
+        .arg(&input)
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("<stdin>"), "{}", text(&out.stderr));
+    // Appending standard output to the input.
+    let append = std::fs::OpenOptions::new().append(true).open(&input).unwrap();
+    let out = std_tool("score-filter")
+        .args(["--min", "0.5"])
+        .arg(&input)
+        .stdout(Stdio::from(append))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("standard output is also an input"));
+    assert_eq!(dir.read("scores.jsonl"), "{\"score\":0.9}\n{\"score\":0.1}\n");
+}
+
+#[test]
+fn r_dist_report_report_and_partial_may_not_name_an_input() {
+    let dir = Dir::new();
+    let input = dir.write("in.jsonl", "{\"status\":\"a\"}\n");
+    for flag in ["--report", "--partial"] {
+        let out = tool("dist-report")
+            .args(["--field", "status", flag])
+            .arg(&input)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", text(&out.stderr));
+        assert_eq!(dir.read("in.jsonl"), "{\"status\":\"a\"}\n", "{flag}");
+    }
+    // --compare's file is an input too.
+    let after = dir.write("after.jsonl", "{\"status\":\"a\"}\n");
+    let out = tool("dist-report")
+        .args(["--field", "status", "--compare"])
+        .arg(&after)
+        .arg("-o")
+        .arg(&after)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(dir.read("after.jsonl"), "{\"status\":\"a\"}\n");
+}
+
+#[test]
+fn r_phase_split_out_dir_holding_an_input_is_refused() {
+    let dir = Dir::new();
+    let input = dir.write("phases/1-extractive.jsonl", "{\"input\":\"q\",\"output\":\"a\"}\n");
+    let out = tool("phase-split")
+        .arg("--out-dir")
+        .arg(dir.path("phases"))
+        .arg("--force")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("holds the input"), "{}", text(&out.stderr));
+    assert_eq!(dir.read("phases/1-extractive.jsonl"), "{\"input\":\"q\",\"output\":\"a\"}\n");
+}
+
+#[test]
+fn r_a_json_document_gets_one_message_naming_the_conversion() {
+    for spec in SPECS {
+        let records: Vec<String> = (0..5).map(spec.good).collect();
+        let array = format!("[\n  {}\n]\n", records.join(",\n  "));
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, array.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", spec.name);
+        assert!(stderr.contains("fmt-migrate --from json-array"), "{}: {stderr}", spec.name);
+        // A pretty-printed object, from a file.
+        let dir = Dir::new();
+        let doc = dir.write("export.json", "{\n  \"value\": [\n    {\"id\": 1}\n  ]\n}\n");
+        let out = tool(spec.name).args(spec.args).arg(&doc).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", spec.name);
+        assert!(stderr.contains("--from graph-response"), "{}: {stderr}", spec.name);
+    }
+}
+
+#[test]
+fn r_a_repeated_key_the_tool_reads_is_a_bad_record() {
+    for spec in SPECS {
+        let key = read_key(spec.name);
+        let good = (spec.good)(1);
+        // The same key again, at the end, with another value of its kind.
+        let start = good.find(&format!("\"{key}\":")).expect("read key in the good record");
+        let value_start = start + key.len() + 3;
+        let value = crate_value(&good[value_start..]);
+        let repeated = format!("{},\"{key}\":{value}}}", &good[..good.len() - 1]);
+        // A key repeated that no tool reads passes through.
+        let other = format!("{},\"zz_unread\":1,\"zz_unread\":2}}", &good[..good.len() - 1]);
+        let mut cmd = std_tool(spec.name);
+        cmd.args(spec.args);
+        let out = run_with_stdin(cmd, jsonl(&[&(spec.good)(0), &repeated, &other]).as_bytes());
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", spec.name);
+        let reported = stderr.lines().find(|l| l.contains("<stdin>:2: ")).unwrap_or_default();
+        assert!(
+            reported.contains(key)
+                && (reported.contains("repeated key") || reported.contains("appears twice")),
+            "{}: {stderr}",
+            spec.name
+        );
+        assert!(!stderr.contains("<stdin>:3:"), "{}: {stderr}", spec.name);
+        if spec.passes_through {
+            let stdout = text(&out.stdout);
+            assert!(stdout.contains("zz_unread\":1,\"zz_unread\":2"), "{}: {stdout}", spec.name);
+        }
+    }
+}
+
+/// The JSON value at the start of `text` (a string, number or container).
+fn crate_value(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    in_string = false;
+                    if depth == 0 {
+                        return &text[..=i];
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[..=i];
+                }
+                if depth < 0 {
+                    return &text[..i];
+                }
+            }
+            b',' if depth == 0 => return &text[..i],
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn r_a_field_no_record_holds_is_reported_once_with_the_fields_seen() {
+    let dir = Dir::new();
+    let lines: Vec<String> = (0..30)
+        .map(|i| format!(r#"{{"id":{i},"score":0.{i:02},"metadata":{{"status":"s{}"}}}}"#, i % 3))
+        .collect();
+    let input =
+        dir.write("teacher.jsonl", jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()));
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("score-filter", &["--by", "metadata.stauts", "--max-per", "5"], "--by metadata.stauts"),
+        ("score-filter", &["--field", "scroe", "--missing", "drop", "-q"], "--field scroe"),
+        ("score-filter", &["--key", "idd", "--max-samples", "5"], "--key idd"),
+        ("dist-report", &["--field", "scroe"], "--field scroe"),
+        ("dist-report", &["--by", "metadata.stauts"], "--by metadata.stauts"),
+        (
+            "phase-split",
+            &["--split", "train=80,val=20", "--check-leakage", "nofield", "--answer", "id"],
+            "--check-leakage nofield",
+        ),
+        (
+            "phase-split",
+            &["--split", "train=80,val=20", "--stratify", "nofield", "--answer", "id"],
+            "--stratify nofield",
+        ),
+    ];
+    for (name, args, said) in cases {
+        let out = tool(name).args(*args).arg(&input).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name} {args:?}: {stderr}");
+        let messages: Vec<&str> =
+            stderr.lines().filter(|l| l.contains("no record has this field")).collect();
+        assert_eq!(messages.len(), 1, "{name} {args:?}: {stderr}");
+        assert!(
+            messages[0].contains(said) && messages[0].contains("fields seen: id, score, metadata"),
+            "{stderr}"
+        );
+    }
+    // The nearest name is suggested.
+    let out = tool("score-filter")
+        .args(["--by", "metadata.stauts", "--max-per", "5"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(text(&out.stderr).contains("did you mean metadata.status?"), "{}", text(&out.stderr));
+    // A leakage gate never passes on a field that was never there.
+    let out = tool("phase-split")
+        .args(["--split", "train=80,val=20", "--check-leakage", "nofield", "--answer", "id"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        !text(&out.stderr).contains("no value in more than one split"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A field some records hold is fine; an empty input has nothing to report.
+    let out = tool("score-filter")
+        .args(["--by", "metadata.status", "--max-per", "5"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let empty = dir.write("empty.jsonl", "");
+    let out = tool("score-filter").args(["--field", "scroe"]).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
