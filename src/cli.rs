@@ -390,6 +390,34 @@ fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
     text.push_str(&others.join(", "));
     text.push('\n');
     out.extend_from_slice(text.as_bytes());
+    ascii_roff(&String::from_utf8_lossy(&out)).into_bytes()
+}
+
+/// Makes a man page readable in any locale (`LANG=C man`): characters groff's
+/// ASCII device has no glyph for become ASCII or a named roff glyph, and any
+/// other non-ASCII character a `\[uXXXX]` escape. Quoted record text in the
+/// examples (a `’` in a persona's words) is rare; ASCII is the safe reading.
+fn ascii_roff(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for c in page.chars() {
+        match c {
+            '\u{2026}' => out.push_str("\\&..."),
+            '\u{2192}' => out.push_str("\\->"),
+            '\u{2190}' => out.push_str("<\\-"),
+            '\u{00B1}' => out.push_str("+/\\-"),
+            '\u{2013}' | '\u{2212}' => out.push_str("\\-"),
+            '\u{2014}' => out.push_str("\\-\\-"),
+            '\u{00D7}' => out.push('x'),
+            '\u{00B7}' => out.push('.'),
+            '\u{03A3}' => out.push_str("sum"),
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{FF07}' | '\u{00B4}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' => out.push('"'),
+            '\u{2265}' => out.push_str(">="),
+            '\u{2264}' => out.push_str("<="),
+            c if c.is_ascii() => out.push(c),
+            c => out.push_str(&format!("\\[u{:04X}]", c as u32)),
+        }
+    }
     out
 }
 
@@ -410,6 +438,18 @@ mod tests {
         // Short commands and author line breaks stay as they are.
         assert_eq!(wrap_command("a b", 2, 40), "  a b");
         assert_eq!(wrap_command("a\n  b", 2, 40), "  a\n  b");
+    }
+
+    #[test]
+    fn r_man_pages_are_ascii_so_lang_c_reads_them() {
+        for tool in crate::TOOLS {
+            let page = generate((tool.command)(), tool.doc, Generate::Man);
+            let text = String::from_utf8(page).unwrap();
+            let odd: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+            assert!(odd.is_empty(), "{}: {odd:?}", tool.doc.name);
+            assert!(!text.lines().any(|l| l.starts_with("...")), "{}", tool.doc.name);
+        }
+        assert_eq!(ascii_roff("a … b → c é"), "a \\&... b \\-> c \\[u00E9]");
     }
 
     #[test]

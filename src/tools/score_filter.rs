@@ -41,7 +41,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Cap every class at 100 records so a minority class is not crowded out",
-            "score-filter --min 0.82 --by status --max-per 100 --key id teacher.jsonl",
+            "score-filter --min 0.82 --by metadata.status --max-per 100 --key metadata.concept_id teacher.jsonl",
         ),
         (
             "Sample shards in parallel, then merge: the same set as one run over the whole file",

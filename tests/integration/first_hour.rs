@@ -293,3 +293,87 @@ fn r_a_field_no_record_holds_is_reported_once_with_the_fields_seen() {
     let out = tool("score-filter").args(["--field", "scroe"]).arg(&empty).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+fn bundled(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data").join(name)
+}
+
+#[test]
+fn r_help_examples_that_failed_on_bundled_data_now_run() {
+    // score-filter --key id and dist-report --field status named fields the
+    // teacher data does not have; phase-split --group persona_id ran on
+    // records with no answer (issue 13, item 6).
+    let dir = Dir::new();
+    let curated = dir.path("curated.jsonl");
+    let out = tool("score-filter")
+        .args([
+            "--min",
+            "0.82",
+            "--by",
+            "metadata.status",
+            "--max-per",
+            "100",
+            "--key",
+            "metadata.concept_id",
+        ])
+        .arg(bundled("teacher.jsonl"))
+        .arg("-o")
+        .arg(&curated)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("metadata.status=aligned: kept 100 of"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = tool("dist-report")
+        .arg(bundled("teacher.jsonl"))
+        .arg("--compare")
+        .arg(&curated)
+        .args(["--field", "metadata.status", "--field", "score", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("| conflicts |"), "{}", text(&out.stdout));
+    let qa = dir.path("qa.jsonl");
+    let out = tool("fmt-migrate")
+        .args(["--from", "squad"])
+        .arg(bundled("squad_sample.json"))
+        .arg("-o")
+        .arg(&qa)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = tool("phase-split")
+        .args([
+            "--split",
+            "train=0.8,val=0.1,test=0.1",
+            "--group",
+            "title",
+            "--seed",
+            "7",
+            "--out-dir",
+        ])
+        .arg(dir.path("phases"))
+        .arg(&qa)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.path("phases/manifest.json").exists());
+}
+
+#[test]
+fn r_a_persona_named_without_builtin_suggests_the_builtin() {
+    let out = tool("persona-label")
+        .args(["--persona", "tier1_sales_manager_pipeline"])
+        .arg(bundled("meetings.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean builtin:tier1_sales_manager_pipeline?"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -45,7 +45,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Seed 004's before/after table: status distribution and score range, with retention",
-            "dist-report teacher.jsonl --compare supervised.jsonl --field status --field score --format markdown",
+            "dist-report teacher.jsonl --compare curated.jsonl --field metadata.status --field score --format markdown",
         ),
         (
             "A CI gate: fail the build when the label mix or the scores drift",

@@ -114,13 +114,23 @@ fn lookup<'a>(
 }
 
 /// Reads a template given as text (anything containing `{{`) or as a file.
+/// A file's last line end is not part of the template (every editor writes
+/// one, and it would end every prompt with a newline), as in `$(cat FILE)`.
 pub fn load(spec: &str, flag: &str) -> Result<Template, String> {
     let text = if spec.contains("{{") {
         spec.to_string()
     } else {
-        std::fs::read_to_string(spec).map_err(|e| {
+        crate::guard::input(std::path::Path::new(spec), spec).map_err(|e| e.to_string())?;
+        let mut text = std::fs::read_to_string(spec).map_err(|e| {
             format!("{flag} {spec}: cannot read the template file ({e}); a template given as text must contain a {{{{field}}}} placeholder")
-        })?
+        })?;
+        if text.ends_with('\n') {
+            text.pop();
+            if text.ends_with('\r') {
+                text.pop();
+            }
+        }
+        text
     };
     Template::parse(&text).map_err(|e| format!("{flag}: {e}"))
 }
@@ -299,6 +309,16 @@ pub fn teacher_rules() -> Vec<Extraction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_a_template_file_keeps_its_text_but_not_its_last_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prompt.txt");
+        std::fs::write(&path, "Q: {{q}}\nA:\r\n").unwrap();
+        let t = load(path.to_str().unwrap(), "--template").unwrap();
+        let rec = Record::new(br#"{"q":"why"}"#).unwrap();
+        assert_eq!(t.render(&rec, &[], "the prompt template").unwrap(), "Q: why\nA:");
+    }
 
     #[test]
     fn templates_fill_fields_and_refuse_missing_ones() {

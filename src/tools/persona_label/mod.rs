@@ -340,8 +340,21 @@ impl Source {
                     buf
                 } else {
                     crate::guard::input(path, &name)?;
-                    std::fs::read(path)
-                        .map_err(|source| Error::Input { name: name.clone(), source })?
+                    std::fs::read(path).map_err(|source| {
+                        // `--persona tier1_x` meant the built-in of that name.
+                        let text = path.to_string_lossy();
+                        let near = builtin::find(&text).map(|b| b.id).or_else(|| {
+                            text::nearest(&text, builtin::BUILTINS.iter().map(|b| b.id))
+                        });
+                        match near {
+                            Some(id) if source.kind() == std::io::ErrorKind::NotFound => {
+                                Error::Usage(format!(
+                                    "--persona {text}: no such file; did you mean builtin:{id}?"
+                                ))
+                            }
+                            _ => Error::Input { name: name.clone(), source },
+                        }
+                    })?
                 };
                 String::from_utf8(bytes).map_err(|_| {
                     Error::Config(format!("{name}: a persona file must be UTF-8 text"))

@@ -47,8 +47,8 @@ pub const DOC: ToolDoc = ToolDoc {
             "phase-split qa.jsonl > curriculum.jsonl",
         ),
         (
-            "One file per phase and split, personas held out of training, with a manifest",
-            "phase-split --split train=0.8,val=0.1,test=0.1 --group persona_id --seed 7 --out-dir phases/ labeled.jsonl",
+            "One file per phase and split, each article's questions in one split only, with a manifest",
+            "phase-split --split train=0.8,val=0.1,test=0.1 --group title --seed 7 --out-dir phases/ qa.jsonl",
         ),
         (
             "The suite's pipeline: migrate, curate, then split into phases",
