@@ -12,7 +12,7 @@
 use crate::json::{self, Kind};
 
 /// Levenshtein distance, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
@@ -45,7 +45,12 @@ pub fn mask<T>(values: &[Option<T>]) -> u64 {
 }
 
 /// Most records sampled for the names of the fields seen.
-pub const SAMPLED_RECORDS: usize = 16;
+const SAMPLED_RECORDS: usize = 16;
+/// Most lines tried for them: an input of bad lines is not parsed to its end
+/// in the sequential sink.
+const TRIED_LINES: usize = 256;
+/// Longer lines are not sampled (a 50 MB record adds no field names).
+const SAMPLED_LINE_BYTES: usize = 1 << 20;
 /// Most field names listed in a message.
 const LISTED: usize = 24;
 
@@ -55,16 +60,32 @@ const LISTED: usize = 24;
 pub struct FieldsSeen {
     names: Vec<String>,
     records: usize,
+    tried: usize,
 }
 
 impl FieldsSeen {
-    /// Whether more records are wanted.
-    pub fn wants_more(&self) -> bool {
-        self.records < SAMPLED_RECORDS
+    fn wants_more(&self) -> bool {
+        self.records < SAMPLED_RECORDS && self.tried < TRIED_LINES
+    }
+
+    /// Samples the first records of a chunk, while more are wanted. Called
+    /// on the chunks in input order, so the sample does not depend on
+    /// threads or chunk sizes.
+    pub fn sample_chunk(&mut self, chunk: &[u8], starts_source: bool) {
+        if !self.wants_more() {
+            return;
+        }
+        crate::input::for_each_line(chunk, starts_source, |line| {
+            if !crate::input::is_blank(line.bytes) && line.bytes.len() <= SAMPLED_LINE_BYTES {
+                self.tried += 1;
+                self.sample(line.bytes);
+            }
+            self.wants_more()
+        });
     }
 
     /// Adds the names of one record (ignored unless it is a JSON object).
-    pub fn sample(&mut self, line: &[u8]) {
+    fn sample(&mut self, line: &[u8]) {
         let Ok(members) = json::members(line) else { return };
         self.records += 1;
         for member in &members {

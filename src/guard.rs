@@ -106,6 +106,13 @@ fn clash(output: &str, input: &str) -> Error {
     ))
 }
 
+fn holds(dir_label: &str, input: &str) -> Error {
+    Error::Usage(format!(
+        "{dir_label} holds the input {input}: the set written there could replace it; \
+         choose another folder"
+    ))
+}
+
 /// Registers a file that is about to be read; a usage error when an output of
 /// this run already names it. Paths that are not regular files (pipes,
 /// devices, `-`) are not tracked.
@@ -114,41 +121,34 @@ pub fn input(path: &Path, name: &str) -> Result<(), Error> {
         return Ok(());
     }
     let Some(id) = file_id(path) else { return Ok(()) };
-    register_input(Input { id, path: Some(path.to_path_buf()), name: name.to_string() }, path)
+    register_input(Input { id, path: Some(path.to_path_buf()), name: name.to_string() })
 }
 
 /// [`input`] for a file already open (standard input redirected from a file).
 pub fn input_file(file: &File, name: &str) -> Result<(), Error> {
-    let Ok(meta) = file.metadata() else { return Ok(()) };
-    if !meta.is_file() {
-        return Ok(());
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => {
+            register_input(Input { id: id_of(&meta), path: None, name: name.to_string() })
+        }
+        _ => Ok(()),
     }
-    let input = Input { id: id_of(&meta), path: None, name: name.to_string() };
-    let mut reg = registry();
-    if let Some(out) = reg.outputs.iter().find(|o| o.id == Some(input.id)) {
-        return Err(clash(&out.label, name));
-    }
-    reg.inputs.push(input);
-    Ok(())
 }
 
-fn register_input(input: Input, path: &Path) -> Result<(), Error> {
+fn register_input(input: Input) -> Result<(), Error> {
     let mut reg = registry();
     if let Some(out) = reg.outputs.iter().find(|o| o.id == Some(input.id)) {
         return Err(clash(&out.label, &input.name));
     }
-    let real = resolved(path);
-    if let Some((_, label)) = reg.dirs.iter().find(|(dir, _)| real.starts_with(dir)) {
-        return Err(Error::Usage(format!(
-            "{label} holds the input {}: the set written there could replace it; \
-             choose another folder",
-            input.name
-        )));
+    if let Some(real) = input.path.as_deref().map(resolved)
+        && let Some((_, label)) = reg.dirs.iter().find(|(dir, _)| real.starts_with(dir))
+    {
+        return Err(holds(label, &input.name));
     }
     reg.inputs.push(input);
     Ok(())
 }
 
+/// The registered input that is the file `id`, if any.
 fn input_named(reg: &Registry, id: Id) -> Option<&Input> {
     reg.inputs.iter().find(|i| i.id == id && i.current())
 }
@@ -217,7 +217,7 @@ pub fn stdout() -> Result<(), Error> {
     #[allow(clippy::unnecessary_cast)] // not u64 on every platform
     let id = (st.st_dev as u64, st.st_ino as u64);
     let mut reg = registry();
-    if let Some(input) = reg.inputs.iter().find(|i| i.id == id && i.current()) {
+    if let Some(input) = input_named(&reg, id) {
         return Err(clash("standard output", &input.name));
     }
     reg.outputs.push(Output { id: Some(id), replaced: None, label: "standard output".into() });
@@ -230,15 +230,9 @@ pub fn output_dir(flag: &str, root: &Path) -> Result<(), Error> {
     let real = resolved(root);
     let label = format!("{flag} {}", root.display());
     let mut reg = registry();
-    for input in reg.inputs.iter().filter(|i| i.current()) {
-        let inside = input.path.as_deref().is_some_and(|p| resolved(p).starts_with(&real));
-        if inside {
-            return Err(Error::Usage(format!(
-                "{label} holds the input {}: the set written there could replace it; \
-                 choose another folder",
-                input.name
-            )));
-        }
+    let inside = |i: &&Input| i.path.as_deref().is_some_and(|p| resolved(p).starts_with(&real));
+    if let Some(input) = reg.inputs.iter().filter(|i| i.current()).find(inside) {
+        return Err(holds(&label, &input.name));
     }
     reg.dirs.push((real, label));
     Ok(())

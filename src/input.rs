@@ -165,11 +165,12 @@ impl Source {
             let file = File::from(fd);
             let at_start =
                 rustix::fs::seek(&file, rustix::fs::SeekFrom::Current(0)).is_ok_and(|pos| pos == 0);
-            if file.metadata().is_ok_and(|m| m.is_file()) {
+            let regular = file.metadata().is_ok_and(|m| m.is_file());
+            if regular {
                 crate::guard::input_file(&file, STDIN_NAME)?;
             }
             if at_start
-                && file.metadata().is_ok_and(|m| m.is_file())
+                && regular
                 && let Ok(source) = Source::map(name.clone(), file)
             {
                 return Ok(source);
@@ -509,9 +510,14 @@ pub enum DocumentLayout {
 /// JSON document rather than a JSONL record: it is `[` alone or starts an
 /// array of objects (`[{…`), or it is `{` alone (a pretty-printed object).
 pub fn document_layout(bytes: &[u8]) -> Option<DocumentLayout> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').find(|line| !is_blank(line))?;
-    let first = first.trim_ascii();
+    let mut first: Option<&[u8]> = None;
+    for_each_line(bytes, true, |line| {
+        if !is_blank(line.bytes) {
+            first = Some(line.bytes);
+        }
+        first.is_none()
+    });
+    let first = first?.trim_ascii();
     // `[1,2]` or `[]` on a line is a bad record like any other non-object.
     let array_of_objects =
         first.strip_prefix(b"[").is_some_and(|rest| rest.trim_ascii_start().starts_with(b"{"));
@@ -599,6 +605,20 @@ pub fn is_blank(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_document_is_known_by_its_first_line() {
+        assert_eq!(
+            document_layout(b"\xEF\xBB\xBF\n  \r\n[\n {\"a\":1}\n]"),
+            Some(DocumentLayout::Array)
+        );
+        assert_eq!(document_layout(b"[{\"a\":1}, {\"a\":2}]\n"), Some(DocumentLayout::Array));
+        assert_eq!(document_layout(b"{\r\n  \"value\": []\r\n}"), Some(DocumentLayout::Object));
+        // Bad records, not documents: one per line, reported as such.
+        assert_eq!(document_layout(b"[1,2]\n[]\n"), None);
+        assert_eq!(document_layout(b"{\"a\":1}\n{\n"), None);
+        assert_eq!(document_layout(b"\n\n"), None);
+    }
 
     fn lines(chunk: &[u8], starts: bool) -> Vec<(String, bool)> {
         let mut out = Vec::new();

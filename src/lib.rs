@@ -5,8 +5,8 @@
 //! framing ([`input`]), compressed data ([`compress`]), whole JSON documents
 //! ([`document`]), JSON scanning ([`json`]), field paths ([`path`]), the
 //! parallel ordered map ([`pipeline`]), output ([`output`], [`outdir`] for sets
-//! of files, [`spool`] for output held back in bounded memory), what outputs may not name ([`guard`]), fields no record holds
-//! ([`fields`]), accounting and
+//! of files, [`spool`] for output held back in bounded memory), what outputs
+//! may not name ([`guard`]), fields no record holds ([`fields`]), accounting and
 //! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
 //! statistics ([`stats`]), distribution distances ([`divergence`]), timestamps
 //! ([`time`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module

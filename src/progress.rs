@@ -32,7 +32,6 @@ pub struct Progress {
     enabled: bool,
     started: Instant,
     last: Instant,
-    drawn: bool,
     total: Option<u64>,
     pub bytes: u64,
     pub records: u64,
@@ -46,7 +45,6 @@ impl Progress {
             enabled: !quiet && std::io::stderr().is_terminal(),
             started: now,
             last: now,
-            drawn: false,
             total,
             bytes: 0,
             records: 0,
@@ -85,14 +83,10 @@ impl Progress {
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[K{line}");
         DRAWN.store(true, Ordering::SeqCst);
-        self.drawn = true;
     }
 
     /// Erases the progress line before the summary is printed.
     pub fn clear(&mut self) {
-        if self.drawn {
-            erase();
-            self.drawn = false;
-        }
+        erase();
     }
 }

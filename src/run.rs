@@ -101,15 +101,8 @@ impl Run {
     /// Accounts for a processed chunk: totals, bad records, progress.
     pub fn account<A>(&mut self, done: &Done<A>) -> Result<Flow, Error> {
         self.counts.merge(&done.counts);
-        if !self.watched.is_empty() && self.seen.wants_more() {
-            for line in done.chunk.bytes().split(|&b| b == b'\n') {
-                if !self.seen.wants_more() {
-                    break;
-                }
-                if line.len() <= 1 << 20 && !crate::input::is_blank(line) {
-                    self.seen.sample(line);
-                }
-            }
+        if !self.watched.is_empty() {
+            self.seen.sample_chunk(done.chunk.bytes(), done.chunk.starts_source);
         }
         self.progress.advance(done.chunk.bytes().len() as u64, done.counts.records);
         let name = &self.names[done.chunk.source];

@@ -279,24 +279,20 @@ impl<'a> Record<'a> {
     /// (CONVENTIONS §3.8): other programs read its last value, the reader
     /// its first, so the record is bad. Repeated keys nobody read pass.
     pub fn repeated_used(&self) -> Option<Bad> {
-        let key = self.members.iter().zip(&self.used).enumerate().find_map(|(i, (m, used))| {
-            let twice = *used
-                && self.members.iter().enumerate().any(|(j, other)| {
-                    j != i && other.key.bytes == m.key.bytes
-                        || (j != i
-                            && (m.key.escaped || other.key.escaped)
-                            && other.key() == m.key())
-                });
-            twice.then(|| m.key().into_owned())
-        })?;
-        Some(bad(
-            "repeated key",
-            format!(
-                "repeated key: {} appears twice in one object (jq, Python and training loaders \
-                 read the last value, which would not be the one converted); keep one",
-                json::quote(&key)
-            ),
-        ))
+        let same = |a: &Member<'_>, b: &Member<'_>| {
+            a.key.bytes == b.key.bytes || ((a.key.escaped || b.key.escaped) && a.key() == b.key())
+        };
+        let (used, again) =
+            self.members.iter().zip(&self.used).enumerate().find_map(|(i, (m, used))| {
+                let again =
+                    self.members[i + 1..].iter().chain(&self.members[..i]).find(|o| same(m, o));
+                again.filter(|_| *used).map(|again| (m, again))
+            })?;
+        // The scanner's own error, at the second occurrence, for one wording.
+        let offset = again.key.bytes.as_ptr() as usize - self.line.as_ptr() as usize;
+        let error =
+            json::JsonError { kind: json::ErrorKind::RepeatedKey(used.key().into()), offset };
+        Some(bad(error.category(), error.describe(self.line)))
     }
 
     /// The members no reader consumed, in input order.
