@@ -160,7 +160,10 @@ value, so the tool will not check the first; repeated keys elsewhere pass throug
 field path the tool was told to read (--field, --by, --key, --group, --stratify, \
 --check-leakage…) that no record of a non-empty input holds is reported once, with the \
 fields seen and the nearest name, and the exit status is 1: a gate never passes on a \
-field that was never there.";
+field that was never there. A gate that fails (phase-split --check-leakage, graph-validate \
+--min-alignment or --max-drift) commits no records to a file (-o, --out-dir) but writes the \
+summary, --stats and report that explain the failure; dist-report --expect writes its report, \
+which is the explanation. Records streamed to standard output cannot be taken back.";
 
 /// Widest example line: shells are often 80 columns, and clap would wrap a
 /// longer command in the middle, which breaks copy and paste.
@@ -349,7 +352,48 @@ fn roff_body(body: &str) -> String {
     out
 }
 
+/// The SYNOPSIS section: every option with its value placeholder (`--min
+/// X`), `...` on a repeatable one, and `[FILE]...` for the inputs. clap_mangen
+/// writes the bare flag names only, which cannot be copied into a command.
+fn synopsis(cmd: &clap::Command) -> String {
+    use clap::ArgAction;
+    // Built, so that -h and -V are listed however the command was obtained.
+    let mut cmd = cmd.clone();
+    cmd.build();
+    let mut parts = vec![format!("\\fB{}\\fR", roff(cmd.get_name()))];
+    let mut inputs = Vec::new();
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        let value = arg
+            .get_value_names()
+            .map(|names| names.iter().map(|n| format!(" \\fI{}\\fR", roff(n))).collect::<String>())
+            .unwrap_or_default();
+        let repeats = matches!(arg.get_action(), ArgAction::Append | ArgAction::Count);
+        if arg.is_positional() {
+            let name = arg.get_value_names().and_then(|n| n.first()).map_or("FILE", |n| n);
+            let open = if arg.is_required_set() { "" } else { "[" };
+            let close = if arg.is_required_set() { "" } else { "]" };
+            let more = if repeats { "..." } else { "" };
+            inputs.push(format!("{open}\\fI{}\\fR{close}{more}", roff(name)));
+            continue;
+        }
+        let mut names = Vec::new();
+        if let Some(short) = arg.get_short() {
+            names.push(format!("\\fB\\-{short}\\fR"));
+        }
+        if let Some(long) = arg.get_long() {
+            names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
+        }
+        let takes_value = matches!(arg.get_action(), ArgAction::Set | ArgAction::Append);
+        let value = if takes_value { value } else { String::new() };
+        let more = if repeats && takes_value { "..." } else { "" };
+        parts.push(format!("[{}{value}]{more}", names.join("|")));
+    }
+    parts.extend(inputs);
+    format!(".SH SYNOPSIS\n{}\n", parts.join(" "))
+}
+
 fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
+    let synopsis = synopsis(&cmd);
     let man = clap_mangen::Man::new(cmd)
         .section("1")
         .manual("synthkit manual")
@@ -357,7 +401,7 @@ fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = man.render_title(&mut out);
     let _ = man.render_name_section(&mut out);
-    let _ = man.render_synopsis_section(&mut out);
+    out.extend_from_slice(synopsis.as_bytes());
     let _ = man.render_description_section(&mut out);
     let _ = man.render_options_section(&mut out);
     let mut text = String::new();
@@ -450,6 +494,19 @@ mod tests {
             assert!(!text.lines().any(|l| l.starts_with("...")), "{}", tool.doc.name);
         }
         assert_eq!(ascii_roff("a … b → c é"), "a \\&... b \\-> c \\[u00E9]");
+    }
+
+    #[test]
+    fn r_man_synopsis_shows_value_placeholders_and_repeated_files() {
+        for tool in crate::TOOLS {
+            let page = String::from_utf8(generate((tool.command)(), tool.doc, Generate::Man))
+                .unwrap_or_default();
+            let synopsis = page.split(".SH SYNOPSIS\n").nth(1).and_then(|s| s.lines().next());
+            let synopsis = synopsis.unwrap_or_default();
+            assert!(synopsis.contains("\\fB\\-\\-stats\\fR \\fIFILE\\fR]"), "{synopsis}");
+            assert!(synopsis.ends_with("]..."), "{}: {synopsis}", tool.doc.name);
+            assert!(synopsis.contains("[\\fIFILE\\fR]..."), "{}: {synopsis}", tool.doc.name);
+        }
     }
 
     #[test]

@@ -69,6 +69,15 @@ fn id_of(_meta: &std::fs::Metadata) -> Id {
     (0, 0)
 }
 
+/// Whether two paths name the same file (links followed); false when either
+/// cannot be read, so the caller's own open reports that.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.is_file() && id_of(&a) == id_of(&b),
+        _ => false,
+    }
+}
+
 /// The identity of the regular file `path` leads to, if it is one now.
 fn file_id(path: &Path) -> Option<Id> {
     std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| id_of(&m))

@@ -416,6 +416,15 @@ impl Output {
         }
     }
 
+    /// The file that [`Output::abandon`] would leave unwritten, if any (not
+    /// standard output, a pipe or a device).
+    pub fn withheld_file(&self) -> Option<&Path> {
+        match &self.target {
+            Target::File(file) if file.in_place() => None,
+            target => target.path(),
+        }
+    }
+
     /// Flushes and, for a file, moves it into place.
     pub fn commit(mut self) -> Result<(), Error> {
         self.flush()?;

@@ -65,6 +65,32 @@ pub struct Run {
     pub settings: Settings,
 }
 
+/// How a tool judged its data, beyond the bad records its counts hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// A check found a problem in the data (mixed shapes, invalid events,
+    /// a failed --expect on a report): everything is written, exit status 1.
+    Failed,
+    /// A gate on the records failed (leakage between splits, alignment or
+    /// drift): the records are not committed to a file (-o, --out-dir), the
+    /// report and --stats that explain the failure are; exit status 1.
+    /// Records already streamed to standard output cannot be taken back.
+    GateFailed,
+}
+
+impl Verdict {
+    /// `Failed` when `failed`, else `Pass`.
+    pub fn failed_if(failed: bool) -> Verdict {
+        if failed { Verdict::Failed } else { Verdict::Pass }
+    }
+
+    /// `GateFailed` when `failed`, else `Pass`.
+    pub fn gate_failed_if(failed: bool) -> Verdict {
+        if failed { Verdict::GateFailed } else { Verdict::Pass }
+    }
+}
+
 impl Run {
     /// Opens the output (when the tool writes records to it) and the reject
     /// log; `inputs` must already be open so unreadable files fail first.
@@ -239,23 +265,32 @@ impl Run {
     }
 
     /// Ends the run: commits output files, writes `--stats`, prints the
-    /// summary line and says how the run ended. `failed` is the tool's own
-    /// verdict (a gate or check that did not pass).
+    /// summary line and says how the run ended. `verdict` is the tool's own
+    /// judgement of the data beyond its bad records.
     pub fn finish(
         mut self,
         summary: &str,
         extra: Map<String, Value>,
-        failed: bool,
+        verdict: Verdict,
     ) -> Result<Outcome, Error> {
         self.progress.clear();
         let absent = self.absent_fields();
-        let failed = failed || !absent.is_empty();
+        let failed = verdict != Verdict::Pass || !absent.is_empty();
         let elapsed = self.started.elapsed().as_secs_f64();
         let complete = !self.stopped_early;
+        let mut summary = summary.to_string();
+        let mut extra = extra;
         if let Some(output) = self.output.take() {
-            if complete {
+            if complete && verdict != Verdict::GateFailed {
                 output.commit()?;
             } else {
+                if complete && let Some(path) = output.withheld_file() {
+                    summary.push_str(&format!(
+                        "; {} not written: the check failed",
+                        crate::report::printable(&path.display().to_string())
+                    ));
+                    extra.insert("output_withheld".into(), Value::Bool(true));
+                }
                 output.abandon()?;
             }
         }
@@ -263,7 +298,6 @@ impl Run {
         self.rejects.finish(true)?;
         if let Some(mut file) = self.stats.take() {
             let args: Vec<String> = std::env::args().skip(1).collect();
-            let mut extra = extra;
             extra.insert("complete".into(), Value::Bool(complete));
             if !absent.is_empty() {
                 let paths = absent.iter().map(|(_, p)| Value::String(p.clone())).collect();
@@ -287,7 +321,7 @@ impl Run {
             if self.stopped_early {
                 line.push_str("stopped at the first bad record (--fail-fast); ");
             }
-            line.push_str(summary);
+            line.push_str(&summary);
             let mut err = crate::progress::stderr();
             let _ = std::io::Write::write_all(&mut err, line.as_bytes());
             let _ = std::io::Write::write_all(&mut err, b"\n");

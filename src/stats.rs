@@ -854,7 +854,8 @@ impl Quantiles {
     /// Counts in `bins` equal-width bins over [min, max] (the last bin
     /// includes max). A sketched value is placed by its bin's value.
     pub fn histogram(&self, bins: usize, min: f64, max: f64) -> Vec<u64> {
-        let bins = bins.max(1);
+        // One value has one bin: equal bins of zero width would repeat it.
+        let bins = if min == max { 1 } else { bins.max(1) };
         let mut out = vec![0u64; bins];
         if self.count() == 0 {
             return out;

@@ -22,7 +22,7 @@ use crate::json::{self, Kind, PathSet, Raw};
 use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
-use crate::run::Run;
+use crate::run::{Run, Verdict};
 
 pub const DOC: ToolDoc = ToolDoc {
     name: "score-filter",
@@ -32,12 +32,12 @@ pub const DOC: ToolDoc = ToolDoc {
             "score-filter --min 0.82 --max-samples 400 --seed 42 teacher.jsonl > curated.jsonl",
         ),
         (
-            "LLM-judge curation on a 1-10 scale, with retention per status",
-            "score-filter --field rating --min 7 --by status judged.jsonl -o kept.jsonl",
+            "LLM-judge curation on a 1-5 scale; records without a usable rating kept aside",
+            "score-filter --field rating --min 4 --rejects rejects.jsonl judged.jsonl -o kept.jsonl",
         ),
         (
             "Read scores written as strings, drop records without one, keep the report for CI",
-            "score-filter --field metadata.quality.score --coerce --missing drop --min 0.5 --stats stats.json data.jsonl",
+            "score-filter --field rating --coerce --missing drop --min 4 --stats stats.json judged.jsonl > kept.jsonl",
         ),
         (
             "Cap every class at 100 records so a minority class is not crowded out",
@@ -568,7 +568,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     if cli.by.is_some() {
         extra.insert("by".into(), json!({"field": by_name, "classes": class_json}));
     }
-    run.finish(&summary, extra, false)
+    run.finish(&summary, extra, Verdict::Pass)
 }
 
 fn ratio(part: u64, whole: u64) -> Value {

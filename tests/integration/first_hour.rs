@@ -377,3 +377,96 @@ fn r_a_persona_named_without_builtin_suggests_the_builtin() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn r_dist_report_shows_the_kind_where_values_would_look_alike() {
+    let input = jsonl(&[
+        r#"{"v":"1"}"#,
+        r#"{"v":1}"#,
+        r#"{"v":1.0}"#,
+        r#"{"v":"null"}"#,
+        r#"{"v":null}"#,
+        r#"{"v":"x"}"#,
+    ]);
+    let report = |args: &[&str]| {
+        let mut cmd = std_tool("dist-report");
+        cmd.args(["-q", "--field", "v"]).args(args);
+        run_with_stdin(cmd, input.as_bytes())
+    };
+    let table = text(&report(&["--format", "table"]).stdout);
+    for shown in ["\"1\"", "\"null\""] {
+        assert!(table.lines().any(|l| l.trim_start().starts_with(shown)), "{shown}:\n{table}");
+    }
+    assert!(table.lines().any(|l| l.trim_start().starts_with("1 ")), "{table}");
+    assert!(table.lines().any(|l| l.trim_start().starts_with("x ")), "plain text: {table}");
+    let csv = text(&report(&["--format", "csv"]).stdout);
+    assert!(csv.contains(r#","""1""","#) && csv.contains(",null,"), "{csv}");
+    // --expect follows JSON: the number 1 (written 1 or 1.0) is 2 records.
+    let gate = |expect: &str| report(&["--expect", expect]).status.code();
+    assert_eq!(gate("v=1:count==2"), Some(0));
+    assert_eq!(gate(r#"v="1":count==1"#), Some(0));
+    assert_eq!(gate("v=null:count==1"), Some(0));
+    assert_eq!(gate(r#"v="null":count==1"#), Some(0));
+    assert_eq!(gate("v=x:count==1"), Some(0));
+    // A value of the wrong kind is corrected, not measured as 0.
+    let input = jsonl(&[r#"{"v":"7"}"#]);
+    let mut cmd = std_tool("dist-report");
+    cmd.args(["-q", "--field", "v", "--expect", "v=7:count>=0"]);
+    let out = run_with_stdin(cmd, input.as_bytes());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(r#"write v="7""#), "{stderr}");
+}
+
+#[test]
+fn r_a_failed_gate_commits_no_records_but_explains_itself() {
+    let dir = Dir::new();
+    let input = dir.write(
+        "in.jsonl",
+        jsonl(&[
+            r#"{"id":1,"input":"same prompt","output":"a"}"#,
+            r#"{"id":2,"input":"same prompt","output":"b"}"#,
+            r#"{"id":3,"input":"same prompt","output":"c"}"#,
+            r#"{"id":4,"input":"same prompt","output":"d"}"#,
+            r#"{"id":5,"input":"unique","output":"e"}"#,
+        ]),
+    );
+    let gate = ["--split", "a=0.5,b=0.5", "--seed", "1", "--check-leakage", "input"];
+    let (out_file, stats) = (dir.path("out.jsonl"), dir.path("stats.json"));
+    let out = tool("phase-split")
+        .args(gate)
+        .arg("-o")
+        .arg(&out_file)
+        .arg("--stats")
+        .arg(&stats)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!out_file.exists(), "the records of a failed gate are not committed: {stderr}");
+    assert!(stderr.contains("not written: the check failed"), "{stderr}");
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&stats).unwrap()).unwrap();
+    assert_eq!(st["leakage"]["values"], 1, "the explanation is written");
+    assert_eq!(st["output_withheld"], true);
+    // The same run without the leak commits its file.
+    let out = tool("phase-split")
+        .args(["--split", "a=0.5,b=0.5", "--seed", "1", "-o"])
+        .arg(&out_file)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap().lines().count(), 5);
+    // --out-dir: no phase file and no manifest.
+    let folder = dir.path("phases");
+    let out = tool("phase-split").args(gate).arg("--out-dir").arg(&folder).arg(&input).output();
+    let out = out.unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&folder)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing committed to --out-dir: {left:?}");
+    assert!(stderr.contains("no file written to"), "{stderr}");
+}

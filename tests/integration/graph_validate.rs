@@ -823,6 +823,13 @@ fn r_real_records_that_are_not_events_are_a_config_error() {
         // Another layout: one object that is not an event (here `events` is no array).
         ("wrapper.json", r#"{"metadata": {}, "events": {"a": 1}}"#, "none of its 1 records"),
         ("sft.jsonl", "{\"prompt\": \"p\", \"completion\": \"c\"}\n", "property of a Graph event"),
+        // A judge file: every record has an id, which every Graph entity has too
+        // (it used to give alignment 0.201 and exit 0).
+        (
+            "judge.jsonl",
+            "{\"id\": \"a1\", \"score\": 4, \"verdict\": \"good\"}\n{\"id\": \"a2\", \"score\": 2}\n",
+            "other than id",
+        ),
     ] {
         let real = dir.write(name, body);
         let out = std_tool(TOOL).arg("--real").arg(&real).arg(&input).output().unwrap();

@@ -3,6 +3,7 @@
 
 mod conventions;
 mod dist_report;
+mod examples;
 mod first_hour;
 mod fmt_migrate;
 mod generated;

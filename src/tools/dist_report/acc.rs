@@ -273,6 +273,43 @@ pub fn key_text(key: &[u8]) -> String {
     String::from_utf8_lossy(key.get(1..).unwrap_or_default()).into_owned()
 }
 
+/// A value key as a report shows it: the plain text, except that a string
+/// which would read as another kind (`"1"`, `"null"`, `"true"`, `""`) keeps
+/// its JSON quotes, so the string and the number never look alike.
+pub fn key_shown(key: &[u8]) -> String {
+    let text = key_text(key);
+    if key.first() == Some(&b's') && reads_as_other_kind(&text) {
+        Value::String(text).to_string()
+    } else {
+        text
+    }
+}
+
+/// True for text that a reader (or a JSON parser) would take for a number,
+/// a boolean, null or nothing.
+pub fn reads_as_other_kind(text: &str) -> bool {
+    text.trim().is_empty()
+        || matches!(
+            serde_json::from_str::<Value>(text),
+            Ok(Value::Number(_) | Value::Bool(_) | Value::Null)
+        )
+}
+
+/// Whether a value key holds the scalar `wanted`: same kind, and for numbers
+/// the same value however it is written (`1`, `1.0`, `1e0`).
+pub fn key_is(key: &[u8], wanted: &Value) -> bool {
+    let text = key_text(key);
+    match (key.first(), wanted) {
+        (Some(b's'), Value::String(w)) => text == *w,
+        (Some(b'n'), Value::Number(w)) => {
+            text.parse::<f64>().ok().zip(w.as_f64()).is_some_and(|(a, b)| a == b)
+        }
+        (Some(b'b'), Value::Bool(w)) => (text == "true") == *w,
+        (Some(b'z'), Value::Null) => true,
+        _ => false,
+    }
+}
+
 /// Everything measured for one `--field`.
 pub struct FieldAcc {
     /// Records with at least one value at the path.
@@ -793,7 +830,7 @@ impl State {
     pub fn ordered_groups(&self) -> Vec<(String, &Dataset)> {
         // A --by key is one byte, then the group's label.
         let mut list: Vec<(String, &[u8], &Dataset)> =
-            self.groups.sorted().into_iter().map(|(k, g)| (key_text(k), k, &g.data)).collect();
+            self.groups.sorted().into_iter().map(|(k, g)| (key_shown(k), k, &g.data)).collect();
         list.sort_by(|a, b| {
             b.2.records.cmp(&a.2.records).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.cmp(b.1))
         });

@@ -7,9 +7,17 @@
 //! SUBJECT := count | diversity | retention
 //!          | FIELD '=' VALUE [':' (share | count | retention)]
 //!          | FIELD '.' STAT | FIELD '.' (chars | words) '.' STAT
+//! VALUE   := a JSON scalar (`1`, `true`, `null`, `"1"`) | bare text (a string)
 //! ```
+//!
+//! VALUE follows JSON, so `v=1` is the number and `v="1"` the string; text
+//! that is not JSON (`status=accepted`) is the string it spells. A value that
+//! is absent while the same text is present as another kind is refused with
+//! the spelling that would match, rather than measured as 0.
 
 use std::fmt;
+
+use serde_json::Value as Json;
 
 use super::view::{DatasetView, FieldView, TextView};
 
@@ -93,7 +101,7 @@ pub enum Subject {
     Retention,
     Value {
         field: String,
-        value: String,
+        value: Json,
         measure: Measure,
     },
     /// `rest` is everything after the field name: `min`, `chars.p95`…
@@ -121,6 +129,14 @@ fn number(text: &str) -> Option<f64> {
         return None;
     }
     text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// The VALUE of `FIELD=VALUE`: a JSON scalar where it is one, else the text.
+fn scalar(text: &str) -> Json {
+    match serde_json::from_str::<Json>(text) {
+        Ok(v @ (Json::Number(_) | Json::Bool(_) | Json::Null | Json::String(_))) => v,
+        _ => Json::String(text.to_string()),
+    }
 }
 
 /// Parses one `--expect` argument (clap value parser).
@@ -183,7 +199,7 @@ pub fn parse(text: &str) -> Result<Expectation, String> {
                 if field.is_empty() {
                     return Err(bad(&format!("`{left}` names no field before `=`")));
                 }
-                Subject::Value { field: field.into(), value: value.into(), measure }
+                Subject::Value { field: field.into(), value: scalar(value), measure }
             }
             None => {
                 let known = left.rsplit_once('.').is_some_and(|(head, stat)| {
@@ -239,6 +255,16 @@ pub fn evaluate(
         Subject::Value { field, value, measure } => {
             let f = find_field(now, field)?;
             let count = f.count_of(value);
+            if count == Some(0)
+                && let Some(other) = f.same_text_other_kind(value)
+            {
+                return Err(format!(
+                    "`{}` looks for {}, which `{field}` never holds; it holds {other} \
+                     (write {field}={other})",
+                    e.text,
+                    describe(value)
+                ));
+            }
             match measure {
                 Measure::Count => count.map(|n| n as f64),
                 Measure::Share => count.and_then(|n| ratio(n, f.denominator())),
@@ -256,6 +282,16 @@ pub fn evaluate(
         Test::Range(low, high) => low <= m && m <= high,
     });
     Ok(Verdict { text: e.text.clone(), measured, pass })
+}
+
+/// A wanted value as a sentence names it: `the number 1`, `the string "1"`.
+fn describe(value: &Json) -> String {
+    match value {
+        Json::String(_) => format!("the string {value}"),
+        Json::Number(_) => format!("the number {value}"),
+        Json::Bool(_) => format!("the boolean {value}"),
+        _ => "null".into(),
+    }
 }
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
@@ -389,7 +425,7 @@ mod tests {
             e.subject,
             Subject::Value {
                 field: "importance_label".into(),
-                value: "critical".into(),
+                value: Json::String("critical".into()),
                 measure: Measure::Share
             }
         );
@@ -404,6 +440,20 @@ mod tests {
         assert_eq!(parse("a.b.mean<-1").unwrap().test, Test::Compare(Op::Lt, -1.0));
         assert_eq!(parse("prompt.chars.p95<=4000").unwrap().test, Test::Compare(Op::Le, 4000.0));
         assert_eq!(parse("x=a>b:count==2").unwrap().test, Test::Compare(Op::Eq, 2.0));
+    }
+
+    #[test]
+    fn values_follow_json() {
+        let value = |text: &str| match parse(text).unwrap().subject {
+            Subject::Value { value, .. } => value,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value("v=1>=0.5"), serde_json::json!(1));
+        assert_eq!(value("v=\"1\">=0.5"), serde_json::json!("1"));
+        assert_eq!(value("v=null:count>=1"), Json::Null);
+        assert_eq!(value("v=\"null\":count>=1"), serde_json::json!("null"));
+        assert_eq!(value("v=true>=0.5"), serde_json::json!(true));
+        assert_eq!(value("status=accepted>=0.5"), serde_json::json!("accepted"));
     }
 
     #[test]

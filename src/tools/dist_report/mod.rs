@@ -29,7 +29,7 @@ use crate::json::{self, PathSet, Raw};
 use crate::output;
 use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
-use crate::run::Run;
+use crate::run::{self, Run};
 
 use acc::{Dataset, Plan, State};
 use expect::{Expectation, Verdict};
@@ -49,7 +49,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "A CI gate: fail the build when the label mix or the scores drift",
-            "dist-report --field importance_label --field score supervised.jsonl \\\n    --expect 'importance_label=critical:0.10..0.15' --expect 'score.min>=0.82' --expect 'count>=300'",
+            "dist-report --field importance_label --field prep_needed labeled.jsonl \\\n    --expect 'importance_label=critical:0.05..0.15' --expect 'count>=300'\n  dist-report --field score curated.jsonl --expect 'score.min>=0.82'",
         ),
         (
             "Persona diversity across six dimensions (seed 000: target > 0.85)",
@@ -57,11 +57,11 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "What is in this file? Every field to depth 2 with its JSON type mix; text lengths per turn",
-            "dist-report data.jsonl --format table\n  dist-report chats.jsonl --text messages.*.content --by source",
+            "dist-report judged.jsonl --format table\n  dist-report chats.jsonl --text messages.*.content --by title",
         ),
         (
             "Shards in parallel, one report: merge the partial states",
-            "for s in shard-*.jsonl; do dist-report --field status --field score \"$s\" --partial \"$s.state\"; done\n  dist-report --merge shard-*.jsonl.state --expect 'status=conflicts:count>=10'",
+            "for s in shard-*.jsonl; do dist-report --field metadata.status --field score \"$s\" \\\n    --partial \"$s.state\"; done\n  dist-report --merge shard-*.jsonl.state --expect 'metadata.status=conflicts:count>=10'",
         ),
     ],
     sections: &[
@@ -141,8 +141,12 @@ FIELD.STAT           count missing distinct diversity non_numeric\n             
 min max mean std p5 p25 p50 median p75 p95\n           \
 TEXT.STAT            count missing empty non_string\n           \
 TEXT.chars.STAT      min max mean std p50 p95 (also TEXT.words.STAT)\n\n\
-FIELD is a field as given to --field or --text (or as listed without them); VALUE is compared with a \
-value's text. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82', 'count>=300', \
+FIELD is a field as given to --field or --text (or as listed without them). VALUE follows JSON: \
+'v=1' is the number 1 (however it is written, 1.0 too), 'v=\"1\"' the string \"1\", 'v=null' null, 'v=true' the \
+boolean, and text that is not JSON ('status=accepted') the string it spells; a VALUE the field never holds \
+while it holds the same text as another kind is a usage error that gives the spelling that matches. Where \
+values of different kinds would look alike, reports show strings in JSON quotes (\"1\", \"null\", \"\") and \
+csv writes null as null. Examples: 'importance_label=critical:0.10..0.15', 'score.min>=0.82', 'count>=300', \
 'status=conflicts:count>=10', 'diversity>=0.85', 'retention>=0.9'. A malformed expression is a usage error \
 (exit status 2) that says what was expected; so is one naming a field the report does not have. A \
 statistic with no value (the mean of no numbers, or the count of a value that is not tracked past \
@@ -640,7 +644,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             run.rejected_phrase()
         );
         let extra = stats_extra(&run, reported, &[]);
-        return run.finish(&summary, extra, false);
+        return run.finish(&summary, extra, run::Verdict::Pass);
     }
 
     let body = if cli.compare.is_some() {
@@ -661,7 +665,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let failed = verdicts.iter().any(|v| !v.pass);
     let mut extra = stats_extra(&run, reported, &verdicts);
     add_figures(&mut extra, &body);
-    run.finish(&summary, extra, failed)
+    run.finish(&summary, extra, run::Verdict::failed_if(failed))
 }
 
 /// The headline figures of the report, for `--stats`.
@@ -838,5 +842,5 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
     };
     let mut extra = stats_extra(&run, reported, &verdicts);
     add_figures(&mut extra, &body);
-    run.finish(&summary, extra, failed)
+    run.finish(&summary, extra, run::Verdict::failed_if(failed))
 }

@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 use serde_json::{Map, Value, json};
 
-use super::acc::{key_json, key_text};
+use super::acc::{key_json, key_shown, reads_as_other_kind};
 use super::expect::Verdict;
 use super::view::{DatasetView, FieldView, LengthView, QUANTILES, Role, TextView, type_mix};
 use crate::json::MISSING_LABEL;
@@ -653,9 +653,18 @@ fn csv(rows: &[Row]) -> Vec<u8> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(&columns);
     for r in rows {
+        // A counted value keeps its kind visible: `null` for null, and JSON
+        // quotes on a string that would read as a number, boolean or null.
+        let counted = matches!(r.get("kind"), Some(Value::String(k)) if k == "value");
         let cells: Vec<String> = columns
             .iter()
             .map(|c| match r.get(c) {
+                Some(Value::Null) if counted && *c == "value" => "null".into(),
+                Some(v @ Value::String(s))
+                    if counted && *c == "value" && reads_as_other_kind(s) =>
+                {
+                    v.to_string()
+                }
                 None | Some(Value::Null) => String::new(),
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
@@ -1196,8 +1205,7 @@ fn number3(x: f64) -> String {
 }
 
 fn display_value(key: &[u8]) -> String {
-    let text = key_text(key);
-    let text = if text.is_empty() && key.first() == Some(&b's') { "\"\"".into() } else { text };
+    let text = key_shown(key);
     let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     if flat.chars().count() > 60 {
         let cut: String = flat.chars().take(57).collect();

@@ -1,9 +1,10 @@
 //! The report as figures: what the accumulated state says, computed once
 //! and shared by every output format and by the `--expect` gates.
 
-use super::acc::{Dataset, FieldAcc, KINDS, Lengths, PathAcc, Plan, key_text};
+use super::acc::{Dataset, FieldAcc, KINDS, Lengths, PathAcc, Plan, key_is, key_json, key_text};
 use crate::json::Kind;
 use crate::stats::{Moments, Quantiles};
+use serde_json::Value;
 
 /// The quantiles every numeric field reports.
 pub const QUANTILES: [(&str, f64); 5] =
@@ -64,19 +65,32 @@ impl FieldView {
         self.values + self.missing
     }
 
-    /// The count of the value whose text is `text`; unknown (`None`) for a
-    /// value that is not tracked once the field is past --max-distinct, where
-    /// it may be among the values counted under "other".
-    pub fn count_of(&self, text: &str) -> Option<u64> {
+    /// The count of the scalar `wanted`; unknown (`None`) for a value that is
+    /// not tracked once the field is past --max-distinct, where it may be
+    /// among the values counted under "other".
+    pub fn count_of(&self, wanted: &Value) -> Option<u64> {
         let mut found = false;
         let mut count = 0;
         for (k, n) in &self.entries {
-            if key_text(k) == text {
+            if key_is(k, wanted) {
                 found = true;
                 count += n;
             }
         }
         (found || self.untracked == 0).then_some(count)
+    }
+
+    /// The spelling of a tracked value with the same text as `wanted` but of
+    /// another kind (`"1"` for the number 1), to correct a mistyped --expect.
+    pub fn same_text_other_kind(&self, wanted: &Value) -> Option<String> {
+        let text = match wanted {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        self.entries
+            .iter()
+            .find(|(k, _)| key_text(k) == text && !key_is(k, wanted))
+            .map(|(k, _)| key_json(k).to_string())
     }
 
     /// The value rows shown: the `top` most frequent, then (count, values)

@@ -28,7 +28,7 @@ use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
-use crate::run::Run;
+use crate::run::{Run, Verdict};
 
 use model::{Bad, Model, Record, Role, Turn, WriteOptions, bad, bad_same, quoted};
 use shape::{Format, Label, Shape};
@@ -1080,7 +1080,7 @@ convert them with `fmt-migrate --to {}`{}",
         }
         text
     };
-    run.finish(&summary, extra, failed)
+    run.finish(&summary, extra, Verdict::failed_if(failed))
 }
 
 #[cfg(test)]

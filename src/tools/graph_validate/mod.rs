@@ -32,7 +32,7 @@ use crate::json::{self, JsonError};
 use crate::path::FieldPath;
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
-use crate::run::Run;
+use crate::run::{Run, Verdict};
 
 use align::{Alignment, PathRecorder, Profile, round6};
 use check::{Config, Facts, Issue, IssueKind, Scratch};
@@ -167,7 +167,8 @@ events having them, the weighted share that also occurs in the synthetic stream:
 score = Σ w·[present] / Σ w, in [0, 1]. With it come the missing paths (in the real sample, absent from \
 the synthetic stream, with the share of real events having them), the extra paths (synthetic only) \
 and the type mismatches (paths whose sets of types differ). --min-alignment X makes the exit status 1 \
-when the score is below X.",
+when the score is below X, and is a gate: -o FILE is then not committed (standard output, \
+already streamed, stays written); the summary and --stats say why.",
         ),
         (
             "Realism",
@@ -179,7 +180,7 @@ weekday (the wall clock as written, in the event's own zone), showAs, time zone 
 written) and bodyPreview length in characters (0, 1-50, 51-100, 101-200, 201-255, 256+). A value that \
 is absent or unusable counts as (none), so a generator that omits a field drifts from a sample that \
 has it. Every record that is a JSON object counts, valid or not. --max-drift X makes the exit status 1 \
-when any divergence exceeds X (a dimension with no observations on one side, e.g. no attendees at all, \
+(a gate, like --min-alignment: -o FILE is not committed) when any divergence exceeds X (a dimension with no observations on one side, e.g. no attendees at all, \
 has no divergence and does not count).\n\n\
 The seeds expect about 70% required, 20% optional, 10% resource attendees and 60% singleInstance, 30% \
 occurrence, 10% exception events; compare with what the real sample says.",
@@ -493,13 +494,15 @@ fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Err
     }
     let mut profile = Profile::default();
     profile.add(&recorder);
+    // `id` is on every Graph entity and in most other files (a judge file's
+    // records have one too), so it does not make a record an event.
     let is_event_property = |path: &String| {
         let top = path.trim_start_matches('/').split('/').next().unwrap_or_default();
-        schema::EVENT.position(top.as_bytes()).is_some()
+        top != "id" && schema::EVENT.position(top.as_bytes()).is_some()
     };
     if !profile.paths.keys().any(is_event_property) {
         return Err(Error::Config(format!(
-            "{}: none of its {} records has a property of a Graph event (subject, start, …); \
+            "{}: none of its {} records has a property of a Graph event other than id (subject, start, …); \
              expected Graph events as JSONL, a JSON array, {{\"value\": […]}} or {{\"events\": […]}}",
             doc.name,
             doc.records.len()
@@ -656,7 +659,8 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
         }
     }
 
-    let mut failed = cli.report && (totals.invalid > 0 || totals.not_json > 0);
+    let failed = cli.report && (totals.invalid > 0 || totals.not_json > 0);
+    let mut gate_failed = false;
     let mut extra = Map::new();
     extra.insert("valid".into(), json!(totals.valid));
     extra.insert("invalid".into(), json!(totals.invalid));
@@ -691,7 +695,7 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
             (Some(_), None) => false,
             (None, _) => true,
         };
-        failed |= !passed;
+        gate_failed |= !passed;
         summary.push_str(&alignment_summary(tool, cli, real, &al, passed));
         let mut value = al.to_json(&real.profile, &totals.profile);
         if let Value::Object(map) = &mut value {
@@ -713,7 +717,7 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
                 .collect(),
             None => Vec::new(),
         };
-        failed |= !exceeded.is_empty();
+        gate_failed |= !exceeded.is_empty();
         summary.push_str(&realism_summary(tool, cli, &compared, &exceeded));
         let mut value = realism::to_json(&compared);
         if let Value::Object(map) = &mut value {
@@ -724,7 +728,8 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
     }
     extra.insert("alignment".into(), alignment_json);
     extra.insert("realism".into(), realism_json);
-    run.finish(&summary, extra, failed)
+    let verdict = if gate_failed { Verdict::GateFailed } else { Verdict::failed_if(failed) };
+    run.finish(&summary, extra, verdict)
 }
 
 fn pct(x: f64) -> String {

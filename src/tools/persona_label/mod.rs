@@ -33,7 +33,7 @@ use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
-use crate::run::Run;
+use crate::run::{Run, Verdict};
 
 use event::{Needs, Problem, Scanner};
 use explain::Tally;
@@ -52,7 +52,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Label a real calendar export with every tier-1 persona and see which rules fire",
-            "jq -c '.events[]' calendar_export.json | persona-label --tier 1 --explain --stats tier1.json > tier1.jsonl",
+            "fmt-migrate --from graph-response calendar_export.json \\\n    | persona-label --tier 1 --explain --stats tier1.json > tier1.jsonl",
         ),
         (
             "Check your own persona, then label with it and a built-in one (two lines per event)",
@@ -71,8 +71,9 @@ pub const DOC: ToolDoc = ToolDoc {
         (
             "Output",
             "Every event is written once per persona (personas in the order given: --persona flags in order, then \
-each --tier, then --all-personas; built-in personas of a tier in id order; a built-in persona selected \
-twice counts once, and two personas with the same id are an error), with these fields set: \
+each --tier, then --all-personas; built-in personas of a tier in id order; a persona selected \
+twice, a built-in by --tier and --persona or one file by two names or links, counts once; two different \
+personas with the same id are an error), with these fields set: \
 importance_label (\"critical\", \"high\", \"medium\" or \"low\"), prep_needed (true or false), prep_time_minutes \
 (0 when no prep is needed), rsvp (\"accept\", \"tentative\" or \"decline\"; not written under --rules seed), \
 reasoning, persona_id and generation_timestamp. They go through the shared field setter: the event's own keys \
@@ -388,12 +389,18 @@ fn selection(cli: &Cli, extra_files: &[PathBuf]) -> Result<Vec<Source>, Error> {
     if cli.all_personas {
         out.extend(builtin::BUILTINS.iter().map(Source::Builtin));
     }
+    // A persona selected twice (a built-in by --tier and --persona, or one
+    // file through two names or links) is one persona; two different
+    // sources with one id are still refused by `unique_ids`.
     let mut unique: Vec<Source> = Vec::with_capacity(out.len());
     for source in out {
-        if matches!(source, Source::Builtin(_)) && unique.contains(&source) {
-            continue;
+        let again = unique.iter().any(|seen| match (seen, &source) {
+            (Source::File(a), Source::File(b)) => crate::guard::same_file(a, b),
+            (a, b) => a == b,
+        });
+        if !again {
+            unique.push(source);
         }
-        unique.push(source);
     }
     if unique.iter().filter(|s| matches!(s, Source::File(p) if p.as_os_str() == "-")).count() > 1 {
         return Err(Error::Usage("a persona can be read from standard input (-) only once".into()));
@@ -793,7 +800,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
                 .collect(),
         ),
     );
-    run.finish(&summary, extra, false)
+    run.finish(&summary, extra, Verdict::Pass)
 }
 
 #[cfg(test)]

@@ -55,12 +55,12 @@ pub const DOC: ToolDoc = ToolDoc {
             "cat teacher.jsonl | fmt-migrate --to supervised | score-filter --min 0.82 --max-samples 400 --seed 42 \\\n    | phase-split --out-dir phases/",
         ),
         (
-            "Keep every tier's share equal across splits and prove no prompt is in two of them",
-            "phase-split --split train=0.9,test=0.1 --stratify metadata.tier --check-leakage input --out-dir splits/ data.jsonl",
+            "Keep every title's share equal across splits and prove no prompt is in two of them",
+            "phase-split --split train=0.9,test=0.1 --stratify title --check-leakage input --out-dir splits/ qa.jsonl",
         ),
         (
             "Explicit rules instead of the built-in classifier, refusals first",
-            "phase-split --phase 'refusal=output~(?i)not found|couldn.t find' --phase 'short=output~^\\S+$' --phase rest --order short,rest,refusal data.jsonl",
+            "phase-split --phase 'refusal=output~(?i)not found|couldn.t find' --phase 'short=output~^\\S+$' --phase rest --order short,rest,refusal qa.jsonl",
         ),
     ],
     sections: &[
@@ -186,7 +186,9 @@ groups).
 split: how many values and records, records per split, and the first 20 with the line of a record
 in each of two splits (reported even with --quiet). Values compare by their decoded text (exactly,
 no normalization); records without PATH are counted and skipped. Memory grows with the number of
-distinct values. Any leak makes the exit status 1; outputs are still written.",
+distinct values. Any leak (or a PATH no record has) makes the exit status 1 and is a failed gate: \
+the records are not committed (no -o file, no file in --out-dir; records already streamed to \
+standard output stay written), while the summary and --stats that explain the failure are.",
         ),
         (
             "Summary",

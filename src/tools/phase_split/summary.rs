@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::exit::Outcome;
 use crate::outdir::FileSummary;
 use crate::report::percent;
-use crate::run::Run;
+use crate::run::{Run, Verdict};
 
 use super::classify::Reason;
 use super::sink::{Sink, Target};
@@ -293,6 +293,11 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
             drop(dir);
             // The counts above are what was read; none of it reached the folder.
             line(&mut summary, format!("stopped early: no file written to {root}"));
+        } else if failed {
+            // A failed gate commits no records; the summary and --stats say why.
+            drop(dir);
+            extra.insert("output_withheld".into(), json!(true));
+            line(&mut summary, format!("no file written to {root}: the check failed"));
         } else {
             // Listed in output order: by split, then phase.
             let mut listed: Vec<(&FileSummary, &(Option<usize>, usize))> =
@@ -339,7 +344,7 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
             let _ = std::io::Write::write_all(&mut err, format!("phase-split: {l}\n").as_bytes());
         }
     }
-    run.finish(&summary, extra, failed)
+    run.finish(&summary, extra, Verdict::gate_failed_if(failed))
 }
 
 pub(super) fn file_json(file: &FileSummary, split: Option<&String>, phase: &str) -> Value {
