@@ -470,3 +470,17 @@ fn r_a_failed_gate_commits_no_records_but_explains_itself() {
     assert!(left.is_empty(), "nothing committed to --out-dir: {left:?}");
     assert!(stderr.contains("no file written to"), "{stderr}");
 }
+
+#[test]
+fn r_dist_report_discovery_refuses_a_repeated_key() {
+    let input = jsonl(&[r#"{"a":1,"a":2}"#, r#"{"m":{"x":1,"x":1}}"#, r#"{"a":3,"m":{"x":2}}"#]);
+    let mut cmd = std_tool("dist-report");
+    cmd.args(["--format", "json", "-q"]);
+    let out = run_with_stdin(cmd, input.as_bytes());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("<stdin>:1:") && stderr.contains("<stdin>:2:"), "{stderr}");
+    assert!(stderr.contains("repeated") && stderr.contains("\"x\""), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["records"], 1, "only the clean record is counted: {report}");
+}

@@ -860,22 +860,48 @@ pub fn discover(
     scratch: &mut Vec<u8>,
 ) -> Result<(), json::JsonError> {
     let members = json::members(line)?;
-    for (i, member) in members.iter().enumerate() {
+    let mut inner = Vec::with_capacity(members.len());
+    for member in &members {
+        inner.push(if member.value.kind == Kind::Object {
+            json::members(member.value.bytes)?
+        } else {
+            Vec::new()
+        });
+    }
+    // Every path is read in discovery: a key written twice is a bad record
+    // (as on any path a tool reads), found before anything is counted.
+    repeated_key(&members, line)?;
+    for (sub, member) in inner.iter().zip(&members) {
+        repeated_key(sub, line)?;
+    }
+    for (i, (member, sub)) in members.iter().zip(&inner).enumerate() {
         let key = member.key();
         let at = (i.min(0xFFFF) as u32) << 16;
         path_name(&[&key], scratch);
-        // A repeated key counts once, with its first value (and its members).
-        if !note(data, scratch, index, at, 0, &member.value) {
-            continue;
+        note(data, scratch, index, at, 0, &member.value);
+        for (j, sub) in sub.iter().enumerate() {
+            let sub_key = sub.key();
+            path_name(&[&key, &sub_key], scratch);
+            let position = at | (j.min(0xFFFE) as u32 + 1);
+            note(data, scratch, index, position, i as u32 + 1, &sub.value);
         }
-        if member.value.kind == Kind::Object {
-            let inner = json::members(member.value.bytes)?;
-            for (j, sub) in inner.iter().enumerate() {
-                let sub_key = sub.key();
-                path_name(&[&key, &sub_key], scratch);
-                let position = at | (j.min(0xFFFE) as u32 + 1);
-                note(data, scratch, index, position, i as u32 + 1, &sub.value);
-            }
+    }
+    Ok(())
+}
+
+/// Refuses the first key that `members` holds twice, as the scanner reports
+/// it; `line` is the record the members point into (for the offset).
+fn repeated_key(members: &[json::Member<'_>], line: &[u8]) -> Result<(), json::JsonError> {
+    let mut keys: Vec<(std::borrow::Cow<'_, str>, usize)> =
+        members.iter().enumerate().map(|(i, m)| (m.key(), i)).collect();
+    keys.sort();
+    for pair in keys.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            let offset = members[pair[1].1].key.bytes.as_ptr() as usize - line.as_ptr() as usize;
+            return Err(json::JsonError {
+                kind: json::ErrorKind::RepeatedKey(pair[0].0.as_ref().into()),
+                offset,
+            });
         }
     }
     Ok(())
