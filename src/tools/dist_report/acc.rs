@@ -871,7 +871,7 @@ pub fn discover(
     // Every path is read in discovery: a key written twice is a bad record
     // (as on any path a tool reads), found before anything is counted.
     repeated_key(&members, line)?;
-    for (sub, member) in inner.iter().zip(&members) {
+    for sub in &inner {
         repeated_key(sub, line)?;
     }
     for (i, (member, sub)) in members.iter().zip(&inner).enumerate() {
