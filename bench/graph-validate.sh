@@ -13,7 +13,7 @@ measure "score-filter --missing keep FILE (scanner floor)" "$B" "$BIN/score-filt
 measure "graph-validate FILE" "$B" "$BIN/graph-validate -q $F"
 measure "graph-validate -j1 FILE" "$B" "$BIN/graph-validate -j1 -q $F"
 measure "cat FILE | graph-validate (stdin)" "$B" "cat $F | $BIN/graph-validate -q"
-measure "graph-validate --strict --timezone Asia/Shanghai --report FILE" "$B" "$BIN/graph-validate --strict --timezone Asia/Shanghai --report -q $F"
+measure "graph-validate --strict --timezone Asia/Shanghai --problems FILE" "$B" "$BIN/graph-validate --strict --timezone Asia/Shanghai --problems -q $F"
 measure "graph-validate --real SAMPLE --max-drift 1 FILE (alignment + realism)" "$B" "$BIN/graph-validate --real $REAL --max-drift 1 -q $F"
 SIX='select(has("id") and has("subject") and has("start") and has("end") and has("organizer") and has("attendees"))'
 have jq && measure "jq -c 'six required fields'" "$B" "jq -c '$SIX' $F"

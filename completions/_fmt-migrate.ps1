@@ -21,12 +21,10 @@ Register-ArgumentCompleter -Native -CommandName 'fmt-migrate' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'fmt-migrate' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The input''s shape or document format')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Write every record in SHAPE (csv and json-array: the records as they are, in that format)')
             [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Add FIELD, pulled out of the text at SOURCE_PATH by REGEX (repeatable)')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Set the system prompt of every record')
-            [CompletionResult]::new('--refusal', '--refusal', [CompletionResultType]::ParameterName, 'The answer written for an unanswerable SQuAD question (is_impossible)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')
@@ -34,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'fmt-migrate' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The input''s shape or document format')
+            [CompletionResult]::new('--refusal', '--refusal', [CompletionResultType]::ParameterName, 'The answer written for an unanswerable SQuAD question (is_impossible)')
             [CompletionResult]::new('--detect', '--detect', [CompletionResultType]::ParameterName, 'Convert nothing: count the records of each shape, exit 1 if the input mixes shapes')
             [CompletionResult]::new('--allow-mixed', '--allow-mixed', [CompletionResultType]::ParameterName, 'With --detect: an input that mixes shapes is not an error')
             [CompletionResult]::new('--drop-extra', '--drop-extra', [CompletionResultType]::ParameterName, 'Leave out the fields the conversion does not consume')

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'graph-validate' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'graph-validate' {
-            [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Properties every event must have, not null (comma-separated paths)')
+            [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Properties every event must have, not null (repeatable, or comma-separated)')
             [CompletionResult]::new('--timezone', '--timezone', [CompletionResultType]::ParameterName, 'Require every start and end to use this time zone (e.g. Asia/Shanghai)')
             [CompletionResult]::new('--real', '--real', [CompletionResultType]::ParameterName, 'A real sample to compare with: JSONL, JSON array, Graph list response or export wrapper')
             [CompletionResult]::new('--min-alignment', '--min-alignment', [CompletionResultType]::ParameterName, 'Exit 1 when the alignment score with --real is below X (0 to 1)')
@@ -35,10 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'graph-validate' -ScriptBlock {
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Report properties the schema does not know (annotations stay allowed)')
             [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Require the label fields (importance_label, prep_needed, …)')
-            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write one JSON line per invalid record instead of the valid events')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
             [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first bad record, with exit status 1')
+            [CompletionResult]::new('--problems', '--problems', [CompletionResultType]::ParameterName, 'Write one JSON line per invalid record instead of the valid events')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

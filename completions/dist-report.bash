@@ -23,7 +23,7 @@ _dist__report() {
 
     case "${cmd}" in
         dist__report)
-            opts="-q -j -o -h -V --field --text --by --top --bins --max-distinct --compare --expect --format --pass --report --partial --merge --stats --quiet --rejects --fail-fast --threads --generate --output --help --version"
+            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --partial --merge --output --stats --quiet --rejects --fail-fast --threads --generate --format --pass --report --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -61,15 +61,15 @@ _dist__report() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "table markdown json jsonl csv" -- "${cur}"))
-                    return 0
-                    ;;
-                --report)
+                --partial)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --partial)
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -93,11 +93,11 @@ _dist__report() {
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --format)
+                    COMPREPLY=($(compgen -W "table markdown json jsonl csv" -- "${cur}"))
                     return 0
                     ;;
-                -o)
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,18 +23,14 @@ _fmt__migrate() {
 
     case "${cmd}" in
         fmt__migrate)
-            opts="-o -q -j -h -V --from --to --detect --allow-mixed --drop-extra --extract --template --system --refusal --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
+            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --output --stats --quiet --rejects --fail-fast --threads --generate --from --refusal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --from)
-                    COMPREPLY=($(compgen -W "auto teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa squad graph-response json-array csv" -- "${cur}"))
-                    return 0
-                    ;;
                 --to)
-                    COMPREPLY=($(compgen -W "auto teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa squad graph-response json-array csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa json-array csv" -- "${cur}"))
                     return 0
                     ;;
                 --extract)
@@ -46,10 +42,6 @@ _fmt__migrate() {
                     return 0
                     ;;
                 --system)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --refusal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -79,6 +71,14 @@ _fmt__migrate() {
                     ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "auto teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa squad graph-response json-array csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --refusal)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,12 +18,10 @@ set edit:completion:arg-completer[fmt-migrate] = {|@words|
     }
     var completions = [
         &'fmt-migrate'= {
-            cand --from 'The input''s shape or document format'
             cand --to 'Write every record in SHAPE (csv and json-array: the records as they are, in that format)'
             cand --extract 'Add FIELD, pulled out of the text at SOURCE_PATH by REGEX (repeatable)'
             cand --template 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)'
             cand --system 'Set the system prompt of every record'
-            cand --refusal 'The answer written for an unanswerable SQuAD question (is_impossible)'
             cand -o 'Write records to FILE instead of standard output'
             cand --output 'Write records to FILE instead of standard output'
             cand --stats 'Write run statistics to FILE as one JSON object'
@@ -31,6 +29,8 @@ set edit:completion:arg-completer[fmt-migrate] = {|@words|
             cand -j 'Worker threads [default: all cores]'
             cand --threads 'Worker threads [default: all cores]'
             cand --generate 'Print a man page or shell completion script and exit'
+            cand --from 'The input''s shape or document format'
+            cand --refusal 'The answer written for an unanswerable SQuAD question (is_impossible)'
             cand --detect 'Convert nothing: count the records of each shape, exit 1 if the input mixes shapes'
             cand --allow-mixed 'With --detect: an input that mixes shapes is not an error'
             cand --drop-extra 'Leave out the fields the conversion does not consume'

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[graph-validate] = {|@words|
     }
     var completions = [
         &'graph-validate'= {
-            cand --require 'Properties every event must have, not null (comma-separated paths)'
+            cand --require 'Properties every event must have, not null (repeatable, or comma-separated)'
             cand --timezone 'Require every start and end to use this time zone (e.g. Asia/Shanghai)'
             cand --real 'A real sample to compare with: JSONL, JSON array, Graph list response or export wrapper'
             cand --min-alignment 'Exit 1 when the alignment score with --real is below X (0 to 1)'
@@ -32,10 +32,10 @@ set edit:completion:arg-completer[graph-validate] = {|@words|
             cand --generate 'Print a man page or shell completion script and exit'
             cand --strict 'Report properties the schema does not know (annotations stay allowed)'
             cand --labels 'Require the label fields (importance_label, prep_needed, …)'
-            cand --report 'Write one JSON line per invalid record instead of the valid events'
             cand -q 'Do not print the summary line on standard error (errors still print)'
             cand --quiet 'Do not print the summary line on standard error (errors still print)'
             cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand --problems 'Write one JSON line per invalid record instead of the valid events'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -1,4 +1,4 @@
-complete -c graph-validate -l require -d 'Properties every event must have, not null (comma-separated paths)' -r
+complete -c graph-validate -l require -d 'Properties every event must have, not null (repeatable, or comma-separated)' -r
 complete -c graph-validate -l timezone -d 'Require every start and end to use this time zone (e.g. Asia/Shanghai)' -r
 complete -c graph-validate -l real -d 'A real sample to compare with: JSONL, JSON array, Graph list response or export wrapper' -r -F
 complete -c graph-validate -l min-alignment -d 'Exit 1 when the alignment score with --real is below X (0 to 1)' -r
@@ -15,8 +15,8 @@ powershell\t''
 elvish\t''"
 complete -c graph-validate -l strict -d 'Report properties the schema does not know (annotations stay allowed)'
 complete -c graph-validate -l labels -d 'Require the label fields (importance_label, prep_needed, …)'
-complete -c graph-validate -l report -d 'Write one JSON line per invalid record instead of the valid events'
 complete -c graph-validate -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c graph-validate -l fail-fast -d 'Stop at the first bad record, with exit status 1'
+complete -c graph-validate -l problems -d 'Write one JSON line per invalid record instead of the valid events'
 complete -c graph-validate -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c graph-validate -s V -l version -d 'Print version'

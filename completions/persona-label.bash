@@ -23,7 +23,7 @@ _persona__label() {
 
     case "${cmd}" in
         persona__label)
-            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --json --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
+            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --output --stats --quiet --rejects --fail-fast --threads --generate --format --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -75,6 +75,10 @@ _persona__label() {
                     ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table jsonl" -- "${cur}"))
                     return 0
                     ;;
                 *)

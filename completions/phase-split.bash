@@ -23,7 +23,7 @@ _phase__split() {
 
     case "${cmd}" in
         phase__split)
-            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --by --phase --order --split --seed --group --stratify --check-leakage --out-dir --force --compress --no-tag --spill-after --temp-dir --output --stats --quiet --rejects --fail-fast --threads --generate --help --version"
+            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --phase-field --phase --order --split --stratify --check-leakage --seed --group --output --stats --quiet --rejects --fail-fast --threads --generate --out-dir --force --compress --no-tag --spill-after --temp-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -45,7 +45,7 @@ _phase__split() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --by)
+                --phase-field)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -61,14 +61,6 @@ _phase__split() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --group)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --stratify)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -77,19 +69,11 @@ _phase__split() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --out-dir)
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --compress)
-                    COMPREPLY=($(compgen -W "gz zst" -- "${cur}"))
-                    return 0
-                    ;;
-                --spill-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --temp-dir)
+                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -119,6 +103,22 @@ _phase__split() {
                     ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "gz zst" -- "${cur}"))
+                    return 0
+                    ;;
+                --spill-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --temp-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -6,9 +6,9 @@ drop\t'Leave it out, counted under its own reason'
 keep\t'Pass it through, counted as missing'"
 complete -c score-filter -l max-samples -d 'Keep at most N of the passing records: those with the smallest seeded hash' -r
 complete -c score-filter -l max-per -d 'Keep at most N passing records per value of --by' -r
-complete -c score-filter -l seed -d 'Seed of the sampling hash' -r
-complete -c score-filter -l key -d 'Hash this field instead of the whole record when sampling (e.g. id)' -r
-complete -c score-filter -l by -d 'Report counts and retention per value of FIELD (e.g. status)' -r
+complete -c score-filter -l by -d 'Report counts and retention per value of PATH (e.g. status)' -r
+complete -c score-filter -l seed -d 'Seed of the hash that samples' -r
+complete -c score-filter -l group -d 'Hash this field instead of the whole record, so records with one value are kept or dropped together (e.g. id)' -r
 complete -c score-filter -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c score-filter -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c score-filter -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F

@@ -157,7 +157,7 @@ refused with one message naming the conversion (fmt-migrate --from json-array or
 --from graph-response), exit 2. A key written twice in one object on a path the tool \
 reads is a bad record (repeated key): jq, Python and training loaders read the last \
 value, so the tool will not check the first; repeated keys elsewhere pass through. A \
-field path the tool was told to read (--field, --by, --key, --group, --stratify, \
+field path the tool was told to read (--field, --by, --group, --stratify, \
 --check-leakage…) that no record of a non-empty input holds is reported once, with the \
 fields seen and the nearest name, and the exit status is 1: a gate never passes on a \
 field that was never there. A gate that fails (phase-split --check-leakage, graph-validate \
@@ -267,6 +267,18 @@ pub fn command<C: CommandFactory>(doc: &ToolDoc) -> clap::Command {
         .max_term_width(100)
         .after_help("Use --help for examples and details.")
         .after_long_help(examples_text(doc))
+}
+
+/// Every tool's `main`: parses the command line (or renders `--generate`),
+/// runs `execute` and maps the result to the exit status ([`crate::exit`]).
+pub fn main<C: CommandFactory + FromArgMatches>(
+    doc: &'static ToolDoc,
+    execute: fn(C) -> Result<crate::exit::Outcome, crate::error::Error>,
+) -> std::process::ExitCode {
+    crate::exit::run(doc.name, || match parse::<C>(doc)? {
+        Parsed::Generated => Ok(crate::exit::Outcome::Clean),
+        Parsed::Run(cli) => Ok(execute(cli)?),
+    })
 }
 
 /// The result of parsing a command line.

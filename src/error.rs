@@ -21,6 +21,10 @@ pub enum Error {
     /// A configuration file (persona, template, schema…) that is not usable.
     #[error("{0}")]
     Config(String),
+    /// A failure that is not the user's: a broken invariant (a bug) or the
+    /// system refusing a thread. Exit status 2, like every fatal error.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {

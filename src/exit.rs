@@ -40,8 +40,16 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
         Ok(Ok(Outcome::DataErrors)) => ExitCode::from(1),
         Ok(Err(err)) => {
             if let Some(clap_error) = err.downcast_ref::<clap::Error>() {
-                // --help and --version arrive here too, with status 0.
-                let _ = clap_error.print();
+                // --help and --version arrive here too, with status 0, and
+                // go to standard output as clap prints them.
+                if clap_error.use_stderr() {
+                    // A usage error carries the `tool:` prefix of every
+                    // other message (clap's own colours are dropped).
+                    let text = clap_error.render().to_string();
+                    let _ = write!(crate::progress::stderr(), "{tool}: {text}");
+                } else {
+                    let _ = clap_error.print();
+                }
                 return ExitCode::from(clap_error.exit_code().clamp(0, 255) as u8);
             }
             // Quiet only when it is standard output whose reader left: a

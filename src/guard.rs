@@ -49,10 +49,16 @@ struct Registry {
     outputs: Vec<Output>,
     /// Folders a tool writes a set of files into (absolute, links resolved).
     dirs: Vec<(PathBuf, String)>,
+    /// What writes to standard output, once one output has claimed it.
+    stdout_claim: Option<String>,
 }
 
-static REGISTRY: Mutex<Registry> =
-    Mutex::new(Registry { inputs: Vec::new(), outputs: Vec::new(), dirs: Vec::new() });
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    inputs: Vec::new(),
+    outputs: Vec::new(),
+    dirs: Vec::new(),
+    stdout_claim: None,
+});
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -217,8 +223,28 @@ pub fn output_file(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Claims standard output for `what` (the records, `--stats -`, `--rejects
+/// -`, a report…): `-` means standard output for every output flag, and two
+/// outputs interleaved on one stream could not be told apart, so a second
+/// claim is a usage error naming both. Also checks it is not an input.
+pub fn claim_stdout(what: &str) -> Result<(), Error> {
+    {
+        let mut reg = registry();
+        match &reg.stdout_claim {
+            Some(first) if first != what => {
+                return Err(Error::Usage(format!(
+                    "{first} and {what} both write to standard output: give one of them a file"
+                )));
+            }
+            Some(_) => return Ok(()),
+            None => reg.stdout_claim = Some(what.to_string()),
+        }
+    }
+    stdout()
+}
+
 /// Registers standard output when it is a regular file (`tool in >> in`).
-pub fn stdout() -> Result<(), Error> {
+fn stdout() -> Result<(), Error> {
     let Ok(st) = rustix::fs::fstat(std::io::stdout()) else { return Ok(()) };
     if !rustix::fs::FileType::from_raw_mode(st.st_mode).is_file() {
         return Ok(());

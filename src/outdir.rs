@@ -142,7 +142,9 @@ impl OutDir {
             && name != MANIFEST
             && relative.components().all(|c| matches!(c, Component::Normal(_)));
         if !safe {
-            return Err(Error::Usage(format!("internal error: unsafe output file name {name:?}")));
+            return Err(Error::Internal(format!(
+                "unsafe output file name {name:?} (this is a bug; please report it)"
+            )));
         }
         let path = self.root.join(relative);
         if let Some(parent) = path.parent() {
@@ -162,7 +164,9 @@ impl OutDir {
     /// Appends bytes to file `id`.
     pub fn write(&mut self, id: usize, bytes: &[u8]) -> Result<(), Error> {
         let Some(entry) = self.entries.get_mut(id) else {
-            return Err(Error::Usage(format!("internal error: no output file {id}")));
+            return Err(Error::Internal(format!(
+                "no output file {id} (this is a bug; please report it)"
+            )));
         };
         entry.hasher.update(bytes);
         entry.bytes += bytes.len() as u64;

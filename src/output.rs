@@ -341,11 +341,14 @@ const PENDING: usize = 256 * 1024;
 const SMALL: usize = 16 * 1024;
 
 impl Output {
-    pub fn open(path: Option<&Path>) -> Result<Output, Error> {
+    /// Opens FILE, or standard output for no path or `-`; `what` names the
+    /// output in the message when another one already writes to standard
+    /// output (see [`crate::guard::claim_stdout`]).
+    pub fn open(path: Option<&Path>, what: &str) -> Result<Output, Error> {
         let target = match path {
             Some(path) if path.as_os_str() != "-" => return create_file(path),
             _ => {
-                crate::guard::stdout()?;
+                crate::guard::claim_stdout(what)?;
                 let stdout = io::stdout();
                 enlarge_pipe(&stdout);
                 let fd = stdout.as_fd().try_clone_to_owned().map_err(Error::Stdout)?;

@@ -358,7 +358,7 @@ pub fn run<P: Processor>(
         .thread_name(|i| format!("synthkit-worker-{i}"))
         .build()
         .map_err(|e| {
-            Error::Usage(format!("cannot start {} worker threads: {e}", settings.threads))
+            Error::Internal(format!("cannot start {} worker threads: {e}", settings.threads))
         })?;
     let permits = Arc::new(Permits {
         state: Mutex::new((settings.in_flight(), false)),
@@ -403,7 +403,7 @@ pub fn run<P: Processor>(
                     let _ = tx.send(Message::End(seq));
                 });
             })
-            .map_err(|e| Error::Usage(format!("cannot start the reader thread: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the reader thread: {e}")))?;
     }
 
     let mut pending: BTreeMap<u64, Box<Done<P::Acc>>> = BTreeMap::new();
@@ -455,8 +455,8 @@ pub fn run<P: Processor>(
             Err(_) => {
                 // Every sender is gone without an End: a worker panicked.
                 finish();
-                return Err(Error::Usage(
-                    "internal error: a worker thread stopped unexpectedly (this is a bug; please report it)".into(),
+                return Err(Error::Internal(
+                    "a worker thread stopped unexpectedly (this is a bug; please report it)".into(),
                 ));
             }
         }

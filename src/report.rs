@@ -5,7 +5,7 @@
 //! [`stats_object`] builds the `--stats` JSON. Messages have the form
 //! `TOOL: FILE:LINE: reason`.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::Error;
 use crate::json::{quote, write_str};
-use crate::output::AtomicFile;
+use crate::output::Output;
 
 /// Counts by reason, in first-seen order (few distinct reasons per run).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub const SHOWN_REJECTS: u64 = 20;
 /// Reports bad records: on stderr (the first 20), or all to `--rejects FILE`.
 pub struct RejectLog {
     tool: &'static str,
-    file: Option<BufWriter<AtomicFile>>,
+    file: Option<Output>,
     shown: u64,
     total: u64,
 }
@@ -126,7 +126,7 @@ pub struct RejectLog {
 impl RejectLog {
     pub fn new(tool: &'static str, path: Option<&Path>) -> Result<Self, Error> {
         let file = match path {
-            Some(path) => Some(BufWriter::with_capacity(64 * 1024, AtomicFile::create(path)?)),
+            Some(path) => Some(Output::open(Some(path), "--rejects -")?),
             None => None,
         };
         Ok(RejectLog { tool, file, shown: 0, total: 0 })
@@ -167,8 +167,7 @@ impl RejectLog {
                 }
             }
             line.extend_from_slice(b"}\n");
-            let path = out.get_ref().path().display().to_string();
-            out.write_all(&line).map_err(|source| Error::Output { path, source })?;
+            out.write(&line)?;
         } else if self.shown < SHOWN_REJECTS {
             self.shown += 1;
             let mut err = crate::progress::stderr();
@@ -180,14 +179,8 @@ impl RejectLog {
     /// Ends the log: commits the rejects file, or says how many were not shown.
     pub fn finish(self, commit: bool) -> Result<(), Error> {
         match self.file {
-            Some(out) => {
-                let path = out.get_ref().path().display().to_string();
-                let file =
-                    out.into_inner().map_err(|e| Error::Output { path, source: e.into_error() })?;
-                if commit {
-                    file.commit()?;
-                }
-            }
+            Some(out) if commit => out.commit()?,
+            Some(out) => out.abandon()?,
             None if self.total > self.shown => {
                 let hidden = self.total - self.shown;
                 let mut err = crate::progress::stderr();

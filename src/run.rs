@@ -13,7 +13,7 @@ use crate::cli::Common;
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::input::Inputs;
-use crate::output::{AtomicFile, Output};
+use crate::output::Output;
 use crate::pipeline::{Done, Flow, Settings};
 use crate::progress::Progress;
 use crate::report::{Counts, RejectLog, stats_object};
@@ -26,21 +26,21 @@ fn map_line(maps: &[Option<Vec<u64>>], source: usize, line: u64) -> u64 {
 }
 
 /// Registers -o, --rejects and --stats with [`crate::guard`]: none may name
-/// an input or another of them. `-` is standard output for -o only.
+/// an input or another of them. `-` is standard output for each, and only
+/// one output may be standard output (the guard's claim).
 fn distinct_outputs(common: &Common) -> Result<(), Error> {
     let flags =
         [("-o", &common.output), ("--rejects", &common.rejects), ("--stats", &common.stats)];
     for (flag, path) in flags {
         let Some(path) = path else { continue };
-        if flag != "-o" && path.as_os_str() == "-" {
-            return Err(Error::Usage(format!(
-                "{flag} -: `-` would be a file named \"-\"; give a file name (or /dev/stderr)"
-            )));
-        }
         crate::guard::output(flag, path)?;
     }
     Ok(())
 }
+
+/// How the records are named when they and another output both claim
+/// standard output.
+pub const RECORDS_ON_STDOUT: &str = "the records (no -o FILE)";
 
 pub struct Run {
     pub tool: &'static str,
@@ -52,7 +52,7 @@ pub struct Run {
     progress: Progress,
     started: Instant,
     quiet: bool,
-    stats: Option<AtomicFile>,
+    stats: Option<Output>,
     stopped_early: bool,
     /// Per source: the original line of each line the pipeline reads, for
     /// inputs converted in memory (a JSON document read as JSONL).
@@ -103,9 +103,13 @@ impl Run {
         distinct_outputs(common)?;
         // Created now, written at the end: a --stats file that cannot be
         // written fails the run before any work, not after it.
-        let stats = common.stats.as_deref().map(AtomicFile::create).transpose()?;
-        let output =
-            if writes_records { Some(Output::open(common.output.as_deref())?) } else { None };
+        let stats =
+            common.stats.as_deref().map(|p| Output::open(Some(p), "--stats -")).transpose()?;
+        let output = if writes_records {
+            Some(Output::open(common.output.as_deref(), RECORDS_ON_STDOUT)?)
+        } else {
+            None
+        };
         Ok(Run {
             tool,
             counts: Counts::default(),
@@ -233,9 +237,11 @@ impl Run {
 
     /// The record output, for tools that write at the end of the run.
     pub fn output_mut(&mut self) -> Result<&mut Output, Error> {
-        self.output
-            .as_mut()
-            .ok_or_else(|| Error::Usage("internal error: this tool has no record output".into()))
+        self.output.as_mut().ok_or_else(|| {
+            Error::Internal(
+                "this tool has no record output (this is a bug; please report it)".into(),
+            )
+        })
     }
 
     /// The name of source `index` as messages show it.
@@ -306,9 +312,7 @@ impl Run {
             let stats = stats_object(self.tool, &args, elapsed, &self.counts, extra);
             let mut text = serde_json::to_vec_pretty(&stats).unwrap_or_default();
             text.push(b'\n');
-            let path = file.path().display().to_string();
-            std::io::Write::write_all(&mut file, &text)
-                .map_err(|source| Error::Output { path, source })?;
+            file.write(&text)?;
             file.commit()?;
         }
         for (flag, path) in &absent {

@@ -90,7 +90,9 @@ impl Spools {
     /// Appends bytes to a part.
     pub fn append(&mut self, part: usize, bytes: &[u8]) -> Result<(), Error> {
         let Some(p) = self.parts.get_mut(part) else {
-            return Err(Error::Usage(format!("internal error: no spool part {part}")));
+            return Err(Error::Internal(format!(
+                "no spool part {part} (this is a bug; please report it)"
+            )));
         };
         p.len += bytes.len() as u64;
         if p.file.is_some() {

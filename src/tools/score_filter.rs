@@ -13,9 +13,9 @@ use std::sync::Arc;
 use clap::{Parser, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::hash::{BottomK, Rank, Sampled};
 use crate::input::{Inputs, Line};
 use crate::json::{self, Kind, PathSet, Raw};
@@ -41,7 +41,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Cap every class at 100 records so a minority class is not crowded out",
-            "score-filter --min 0.82 --by metadata.status --max-per 100 --key metadata.concept_id teacher.jsonl",
+            "score-filter --min 0.82 --by metadata.status --max-per 100 --group metadata.concept_id teacher.jsonl",
         ),
         (
             "Sample shards in parallel, then merge: the same set as one run over the whole file",
@@ -62,7 +62,7 @@ with a numeric score passes (useful with --max-samples alone).",
         (
             "Sampling",
             "--max-samples N keeps, among the records that pass, the N whose rank is smallest. The rank is \
-xxh3_64(seed, key), where the key is the record's bytes, or the value of --key PATH (a string's text, any \
+xxh3_64(seed, key), where the key is the record's bytes, or the value of --group PATH (a string's text, any \
 other value's JSON text; a record without the key is a bad record). Ties are broken by the hash of the \
 record's bytes and then the bytes themselves, so the choice depends only on content. Output stays in input \
 order and memory is O(N).\n\nBecause a record's rank does not depend on the other records, sampling shards \
@@ -135,17 +135,19 @@ pub struct Cli {
     #[arg(long, value_name = "N", requires = "by", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Sampling")]
     pub max_per: Option<u64>,
 
-    /// Seed of the sampling hash
-    #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Sampling")]
+    /// Report counts and retention per value of PATH (e.g. status)
+    #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Selection")]
+    pub by: Option<FieldPath>,
+
+    /// Seed of the hash that samples
+    #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Hashing")]
     pub seed: u64,
 
-    /// Hash this field instead of the whole record when sampling (e.g. id)
-    #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Sampling")]
-    pub key: Option<FieldPath>,
-
-    /// Report counts and retention per value of FIELD (e.g. status)
-    #[arg(long, value_name = "FIELD", value_parser = path::single_field, help_heading = "Selection")]
-    pub by: Option<FieldPath>,
+    /// Hash this field instead of the whole record, so records with one value are kept or dropped together (e.g. id)
+    ///
+    /// Formerly --key, which still works.
+    #[arg(long, alias = "key", value_name = "PATH", value_parser = path::single_field, help_heading = "Hashing")]
+    pub group: Option<FieldPath>,
 
     #[command(flatten)]
     pub common: Common,
@@ -159,10 +161,7 @@ fn finite_f64(text: &str) -> Result<f64, String> {
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run("score-filter", || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// Per-class tallies for --by.
@@ -312,7 +311,7 @@ impl Filter {
                     let name = &self.key_name;
                     return emit.reject(
                         &format!("missing {name}"),
-                        format!("missing {name}, the --key used for sampling"),
+                        format!("missing {name}, the --group used for sampling"),
                     );
                 }
             },
@@ -346,14 +345,14 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         )));
     }
     let sampling = cli.max_samples.is_some() || cli.max_per.is_some();
-    if cli.key.is_some() && !sampling {
-        return Err(Error::Usage("--key only applies with --max-samples or --max-per".into()));
+    if cli.group.is_some() && !sampling {
+        return Err(Error::Usage("--group only applies with --max-samples or --max-per".into()));
     }
     let inputs = Inputs::open(&cli.common.files)?;
     let mut run = Run::start("score-filter", &cli.common, &inputs, true)?;
 
     let mut list = vec![cli.field.clone()];
-    let key_at = cli.key.as_ref().map(|k| {
+    let key_at = cli.group.as_ref().map(|k| {
         list.push(k.clone());
         list.len() - 1
     });
@@ -362,8 +361,8 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         list.len() - 1
     });
     let mut watched = vec![("--field".to_string(), cli.field.to_string())];
-    if let Some(key) = &cli.key {
-        watched.push(("--key".into(), key.to_string()));
+    if let Some(key) = &cli.group {
+        watched.push(("--group".into(), key.to_string()));
     }
     if let Some(by) = &cli.by {
         watched.push(("--by".into(), by.to_string()));
@@ -376,7 +375,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         by_at,
         below: cli.min.map(|m| format!("below {m}")).unwrap_or_default(),
         above: cli.max.map(|m| format!("above {m}")).unwrap_or_default(),
-        key_name: cli.key.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default(),
+        key_name: cli.group.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default(),
         field: field.clone(),
         min: cli.min,
         max: cli.max,
@@ -556,7 +555,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
                 "max_samples": cli.max_samples,
                 "max_per": cli.max_per,
                 "seed": cli.seed,
-                "key": cli.key.as_ref().map(|k| k.as_str()),
+                "key": cli.group.as_ref().map(|k| k.as_str()),
                 "candidates": candidates,
                 "over_max_per": over_per,
                 "over_max_samples": over_samples,

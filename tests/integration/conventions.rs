@@ -22,6 +22,9 @@ pub struct Spec {
     /// Whether each record's output leaves as soon as a paused pipe has
     /// delivered it (not dist-report's report, written at the end).
     pub streams: bool,
+    /// The flag naming the file that takes what would go to standard output:
+    /// `-o` (the records), or dist-report's `--report` without `--pass`.
+    pub output_flag: &'static str,
 }
 
 pub const SPECS: &[Spec] = &[
@@ -32,6 +35,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: None,
         streams: true,
+        output_flag: "-o",
     },
     Spec {
         name: "fmt-migrate",
@@ -44,6 +48,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: None,
         streams: true,
+        output_flag: "-o",
     },
     Spec {
         name: "persona-label",
@@ -56,6 +61,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: false,
         held_key: None,
         streams: true,
+        output_flag: "-o",
     },
     Spec {
         name: "graph-validate",
@@ -68,6 +74,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: None,
         streams: true,
+        output_flag: "-o",
     },
     Spec {
         name: "phase-split",
@@ -81,6 +88,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: None,
         streams: true,
+        output_flag: "-o",
     },
     // dist-report writes a report, not records: its standard output (or -o
     // FILE) is the report over the good records, which every test compares.
@@ -91,6 +99,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: false,
         held_key: Some("records_held"),
         streams: false,
+        output_flag: "--report",
     },
     // ...and with --pass it is a pass-through filter (report to a file).
     Spec {
@@ -100,6 +109,7 @@ pub const SPECS: &[Spec] = &[
         passes_through: true,
         held_key: Some("records_held"),
         streams: true,
+        output_flag: "-o",
     },
 ];
 
@@ -233,7 +243,7 @@ fn r_unwritable_output_fails_before_waiting_for_standard_input() {
         .iter()
         .map(|spec| {
             let mut args = spec.args.to_vec();
-            args.extend(["-o", missing]);
+            args.extend([spec.output_flag, missing]);
             (spec.name, args)
         })
         .collect();
@@ -517,7 +527,7 @@ fn output_file_is_atomic_and_equals_stdout() {
         let out = std_tool(spec.name)
             .args(spec.args)
             .arg(&file)
-            .arg("-o")
+            .arg(spec.output_flag)
             .arg(&out_path)
             .output()
             .expect("run");
@@ -540,7 +550,7 @@ fn output_file_is_atomic_and_equals_stdout() {
             .args(spec.args)
             .arg(&file)
             .arg(dir.path("missing.jsonl"))
-            .arg("-o")
+            .arg(spec.output_flag)
             .arg(&failed)
             .output()
             .expect("run");
@@ -726,7 +736,7 @@ fn output_file_is_compressed_by_its_extension() {
             let out = std_tool(spec.name)
                 .args(spec.args)
                 .arg(&file)
-                .arg("-o")
+                .arg(spec.output_flag)
                 .arg(&path)
                 .output()
                 .expect("run");

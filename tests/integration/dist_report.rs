@@ -424,12 +424,10 @@ fn pass_writes_records_byte_for_byte_and_the_report_elsewhere() {
     let first: Value =
         serde_json::from_str(dir.read("report.json").lines().next().unwrap()).unwrap();
     assert_eq!(first["kind"], "dataset");
-    // Without --pass, -o names the report file; both -o and --report is an error.
-    let out = report(
-        &["--field", "status", "-o", rep.to_str().unwrap(), "--report", rep.to_str().unwrap()],
-        &input,
-    );
+    // -o is the records in every tool: without --pass there are none (issue 14).
+    let out = report(&["--field", "status", "-o", rep.to_str().unwrap()], &input);
     assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("only with --pass"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -522,7 +520,7 @@ fn fail_fast_leaves_no_report_file() {
     let dir = Dir::new();
     let path = dir.path("report.json");
     let out = report(
-        &["--field", "a", "--fail-fast", "-o", path.to_str().unwrap()],
+        &["--field", "a", "--fail-fast", "--report", path.to_str().unwrap()],
         "{\"a\":1}\nbad\n{\"a\":2}\n",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -773,12 +771,12 @@ fn r_one_text_value_is_one_string() {
 
 #[test]
 fn r_report_and_state_files_honour_gz_and_zst() {
-    // -o report.jsonl.gz wrote plain text under a .gz name, unlike every
+    // --report report.jsonl.gz (then -o) wrote plain text under a .gz name, unlike every
     // other synthkit -o file; --merge now reads compressed states too.
     let dir = Dir::new();
     let input = "{\"s\":\"a\"}\n{\"s\":\"b\"}\n";
     let rep = dir.path("report.jsonl.gz");
-    let out = report(&["--field", "s", "-q", "-o", rep.to_str().unwrap()], input);
+    let out = report(&["--field", "s", "-q", "--report", rep.to_str().unwrap()], input);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let bytes = std::fs::read(&rep).expect("report");
     assert_eq!(&bytes[..2], [0x1f, 0x8b]);
@@ -1020,4 +1018,25 @@ fn r_markdown_headings_fence_field_names_holding_backticks() {
     let out = report(&["--field", "/a`b", "--format", "markdown", "-q"], "{\"a`b\":\"x\"}\n");
     let md = text(&out.stdout);
     assert!(md.contains("### `` /a`b `` · categorical"), "{md}");
+}
+
+#[test]
+fn r_merge_checks_stats_before_writing_the_report() {
+    // --merge opened --stats after the report: a bad --stats path exited 2
+    // with the report already written (issue 14).
+    let dir = Dir::new();
+    let state = dir.path("a.state");
+    let out = report(&["--field", "s", "-q", "--partial", state.to_str().unwrap()], "{\"s\":1}\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rep = dir.path("report.txt");
+    let out = run(&[
+        "--merge",
+        state.to_str().unwrap(),
+        "--report",
+        rep.to_str().unwrap(),
+        "--stats",
+        "/no/such/folder/stats.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!rep.exists(), "no report when the run fails");
 }

@@ -27,7 +27,7 @@ fmt-migrate -q --to json-array judged.jsonl > alpaca_data.json
 fmt-migrate -q --from squad dev-v2.0.json > qa.jsonl
 score-filter -q --min 0.82 teacher.jsonl > curated.jsonl
 persona-label -q --tier 1 meetings.jsonl > labeled.jsonl
-persona-label -q --list --json > personas.jsonl
+persona-label -q --list --format jsonl > personas.jsonl
 cp labeled.jsonl tier1_combined.jsonl
 cp meetings.jsonl synthetic.jsonl
 fmt-migrate -q --from graph-response calendar_export.json > graph_events.jsonl

@@ -221,7 +221,7 @@ fn run(args: &[&str], input: &str) -> std::process::Output {
 
 /// The `errors` of the single report line for one event.
 fn errors(args: &[&str], event: &Value) -> Vec<Value> {
-    let mut all = vec!["--report"];
+    let mut all = vec!["--problems"];
     all.extend_from_slice(args);
     let out = run(&all, &jsonl(&[&line(event)]));
     let stdout = text(&out.stdout);
@@ -604,7 +604,7 @@ fn report_mode_writes_one_line_per_invalid_record() {
     let input = dir.write("events.jsonl", jsonl(&[&line(&single()), &line(&bad), "[1]"]));
     let stats_path = dir.path("stats.json");
     let out = std_tool(TOOL)
-        .arg("--report")
+        .arg("--problems")
         .arg(&input)
         .arg("--stats")
         .arg(&stats_path)
@@ -631,13 +631,13 @@ fn report_mode_writes_one_line_per_invalid_record() {
         (Some(1), Some(1), Some(1))
     );
     assert_eq!(s["records_written"], 2);
-    assert_eq!(s["filtered"]["valid (not written with --report)"], 1);
+    assert_eq!(s["filtered"]["valid (not written with --problems)"], 1);
     assert_eq!(
         s["errors"]["by_path_kind"],
         json!([{"path": "/attendees/*/type", "kind": "enum", "count": 1}])
     );
     // All valid: nothing written, exit 0.
-    let out = run(&["--report"], &jsonl(&[&line(&single())]));
+    let out = run(&["--problems"], &jsonl(&[&line(&single())]));
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
 }
@@ -799,7 +799,7 @@ fn usage_errors_exit_2() {
         (vec!["--timezone", "Mars/Base"], "--timezone Mars/Base"),
         (vec!["--real", "/no/such/real.json", "--min-alignment", "0.9"], "/no/such/real.json"),
         (vec!["--real", "/no/such/real.json", "--min-alignment", "1.5"], "0 to 1"),
-        (vec!["--report", "--rejects", "r.jsonl"], "--rejects"),
+        (vec!["--problems", "--rejects", "r.jsonl"], "--rejects"),
         (vec!["--require", "a.*"], "wildcard"),
     ] {
         let out = std_tool(TOOL).args(&args).arg(&input).output().unwrap();
@@ -938,7 +938,7 @@ proptest! {
             let mut cmd = std_tool(TOOL);
             cmd.arg(&file).arg("--stats").arg(&stats_path).args(["-j", &threads.to_string()]).env("SYNTHKIT_CHUNK_BYTES", "700");
             if report {
-                cmd.arg("--report");
+                cmd.arg("--problems");
             }
             let out = cmd.output().unwrap();
             let s = stats(&stats_path);
@@ -964,7 +964,7 @@ fn r_a_repeated_key_is_an_error_and_the_first_value_counts() {
     let late = r#""start":{"dateTime":"2099-01-01T00:00:00","timeZone":"UTC"},"#;
     let doubled = event.replacen("\"start\":", &format!("{late}\"start\":"), 1);
     assert!(doubled.contains(&start));
-    let out = run(&["--report"], &format!("{doubled}\n"));
+    let out = run(&["--report"] /* the old name, still accepted */, &format!("{doubled}\n"));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
     let errors = report["errors"].as_array().unwrap();

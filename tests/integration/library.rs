@@ -30,7 +30,7 @@ fn r_output_to_a_descriptor_name_writes_through_the_descriptor() {
         let out = std_tool(spec.name)
             .args(spec.args)
             .arg(&file)
-            .arg("-o")
+            .arg(spec.output_flag)
             .arg(&link)
             .stdout(std::fs::File::create(&sink).expect("create"))
             .stderr(Stdio::piped())
@@ -113,7 +113,7 @@ fn r_output_symlink_is_followed_not_replaced() {
 #[test]
 fn r_output_directory_is_refused_before_reading() {
     for spec in SPECS {
-        for flag in ["-o", "--stats"] {
+        for flag in [spec.output_flag, "--stats"] {
             let dir = Dir::new();
             let input = format!("not json\n{}", input_of(2, spec.good));
             let mut cmd = std_tool(spec.name);
@@ -264,7 +264,11 @@ fn r_outputs_naming_the_same_file_are_a_usage_error() {
         let dir = Dir::new();
         let input = dir.write("in.jsonl", input_of(3, spec.good));
         let same = dir.path("out.jsonl");
-        for (a, b) in [("-o", "--rejects"), ("-o", "--stats"), ("--rejects", "--stats")] {
+        for (a, b) in [
+            (spec.output_flag, "--rejects"),
+            (spec.output_flag, "--stats"),
+            ("--rejects", "--stats"),
+        ] {
             let out = std_tool(spec.name)
                 .args(spec.args)
                 .arg(&input)

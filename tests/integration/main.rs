@@ -13,4 +13,5 @@ mod persona_label;
 mod phase_split;
 mod score_filter;
 mod util;
+mod vocabulary;
 mod workflows;

@@ -319,7 +319,7 @@ fn r_timestamp_values_are_what_graph_validate_accepts() {
         let labeled = run_with_stdin(cmd, input.as_bytes());
         assert_eq!(labeled.status.code(), Some(0), "{value}");
         let mut check = std_tool("graph-validate");
-        check.args(["--require", "", "--labels", "--report"]);
+        check.args(["--require", "", "--labels", "--problems"]);
         let out = run_with_stdin(check, &labeled.stdout);
         assert_eq!(out.status.code(), Some(0), "{value}: {}", text(&out.stdout));
     }
@@ -755,7 +755,7 @@ fn several_personas_give_one_line_each_in_the_given_order() {
     let ids: Vec<String> =
         records(&out).iter().map(|v| v["persona_id"].as_str().unwrap_or("").to_string()).collect();
     let mut tier2: Vec<String> = tool("persona-label")
-        .args(["--list", "--json", "--tier", "2"])
+        .args(["--list", "--format", "jsonl", "--tier", "2"])
         .output()
         .map(|o| {
             text(&o.stdout)

@@ -209,24 +209,27 @@ fn by_field_names_the_phases() {
         r#"{"id":4}"#.into(),
         r#"{"id":5,"stage":"cool/down"}"#.into(),
     ]);
-    let out = split_tool(&["--by", "stage"], &input);
+    let out = split_tool(&["--phase-field", "stage"], &input);
     assert_eq!(out.status.code(), Some(1));
     let ids: Vec<i64> = records(&out).iter().map(|r| r["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [1, 3, 2, 5], "phases in order of first appearance");
-    assert!(text(&out.stderr).contains("<stdin>:4: missing stage, the --by phase field"));
-    let out = split_tool(&["--by", "stage", "--order", "main,never"], &input);
+    assert!(text(&out.stderr).contains("<stdin>:4: missing stage, the --phase-field phase field"));
+    let out = split_tool(&["--phase-field", "stage", "--order", "main,never"], &input);
     let ids: Vec<i64> = records(&out).iter().map(|r| r["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [2, 1, 3, 5]);
     // File names keep unsafe characters out.
     let dir = Dir::new();
     let root = dir.path("out");
-    let out = split_tool(&["--by", "stage", "--out-dir", root.to_str().unwrap()], &input);
+    let out = split_tool(&["--phase-field", "stage", "--out-dir", root.to_str().unwrap()], &input);
     assert_eq!(out.status.code(), Some(1));
     for name in ["1-warmup.jsonl", "2-main.jsonl", "3-cool%2Fdown.jsonl", "manifest.json"] {
         assert!(root.join(name).exists(), "{name}");
     }
-    // --by conflicts with the classifier's flags.
-    assert_eq!(split_tool(&["--by", "stage", "--answer", "x"], &input).status.code(), Some(2));
+    // --phase-field conflicts with the classifier's flags.
+    assert_eq!(
+        split_tool(&["--phase-field", "stage", "--answer", "x"], &input).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -955,9 +958,9 @@ fn r_group_rejects_count_in_no_classifier_reason_or_by_phase() {
     let st = stats(&st);
     assert_eq!(st["rejected"]["missing persona_id"], 2);
     assert_eq!(st["classifier"]["reasons"]["no context"], 1);
-    // With --by, a rejected record names no phase.
+    // With --phase-field, a rejected record names no phase.
     let out = split_tool(
-        &["--by", "ph", "--split", "a=1,b=1", "--group", "g"],
+        &["--phase-field", "ph", "--split", "a=1,b=1", "--group", "g"],
         &jsonl(&[r#"{"ph":"x","g":"1"}"#, r#"{"ph":"lonely"}"#]),
     );
     let stderr = text(&out.stderr);

@@ -20,10 +20,10 @@ use std::sync::Arc;
 use clap::Parser;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::document;
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json::{self, PathSet, Raw};
 use crate::output;
@@ -156,7 +156,7 @@ statistic with no value (the mean of no numbers, or the count of a value that is
         ),
         (
             "Output",
-            "The report goes to standard output, or to --report FILE (or -o FILE), written atomically (and compressed \
+            "The report goes to standard output, or to --report FILE, written atomically (and compressed \
 when FILE ends in .gz or .zst, as are --partial states, which --merge reads either way). \
 --format: table (aligned columns with a bar per share; colour only on a terminal and when NO_COLOR is \
 unset), markdown, json (one document), jsonl (one object per row) or csv (the jsonl rows, one column per key). \
@@ -169,7 +169,7 @@ With --by every group's rows carry \"group\". With --compare, the dataset row ca
 after_records, change, retention, before_diversity and after_diversity; value, other and missing rows carry \
 before_count, before_share, after_count, after_share, change and retention; stat rows carry before and after.\n\n\
 With --pass, records go to standard output (or -o FILE) unchanged, byte for byte, and the report goes to \
---report FILE, or to standard error. Without --pass, -o FILE is the report file.\n\n\
+--report FILE, or to standard error. -o names the records file, as in every tool, so it needs --pass.\n\n\
 The summary line on standard error counts the records reported and rejected; bad records are reported \
 as in every synthkit tool and are not part of the report. --stats FILE adds records_reported, records_held \
 (reported without being written), diversity (records_before, records_after, diversity_before and \
@@ -190,13 +190,8 @@ pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command:
 /// (--partial, --merge).
 #[derive(Parser, Debug)]
 #[command(name = "dist-report", version)]
-#[command(mut_arg("output", |arg| arg
-    .help("Write the report to FILE instead of standard output (with --pass: the records)")
-    .long_help("Write the report to FILE instead of standard output (with --pass: the records)\n\n\
-The file is written to a temporary file in the same folder and renamed into place only when the \
-run succeeds, so a failed run leaves no partial file.")))]
 pub struct Cli {
-    /// Report the distribution of FIELD (repeatable; `*` matches every member)
+    /// Report the distribution of the field at PATH (repeatable; `*` matches every member)
     #[arg(long = "field", value_name = "PATH", value_parser = path::any_field, help_heading = "Selection")]
     pub fields: Vec<FieldPath>,
 
@@ -206,8 +201,8 @@ pub struct Cli {
     #[arg(long = "text", value_name = "PATH", value_parser = path::any_field, help_heading = "Selection")]
     pub texts: Vec<FieldPath>,
 
-    /// Repeat every report per value of FIELD (e.g. persona_id or metadata.tier)
-    #[arg(long, value_name = "FIELD", value_parser = path::single_field, help_heading = "Selection")]
+    /// Repeat every report per value of PATH (e.g. persona_id or metadata.tier)
+    #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Selection")]
     pub by: Option<FieldPath>,
 
     /// Show the K most frequent values of a field; fold the rest into one row
@@ -237,6 +232,19 @@ pub struct Cli {
     #[arg(long = "expect", value_name = "EXPR", value_parser = expect::parse, help_heading = "Gates")]
     pub expect: Vec<Expectation>,
 
+    /// Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)
+    #[arg(long, value_name = "FILE", help_heading = "Shards")]
+    pub partial: Option<PathBuf>,
+
+    /// Read the FILEs as states written by --partial and report their merge
+    #[arg(long, help_heading = "Shards")]
+    pub merge: bool,
+
+    // The shared flags come before the tool's own flags under shared
+    // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
+    #[command(flatten)]
+    pub common: Common,
+
     /// Report format [default: table on a terminal, jsonl otherwise]
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
     pub format: Option<Format>,
@@ -248,24 +256,10 @@ pub struct Cli {
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
-
-    /// Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)
-    #[arg(long, value_name = "FILE", help_heading = "Shards")]
-    pub partial: Option<PathBuf>,
-
-    /// Read the FILEs as states written by --partial and report their merge
-    #[arg(long, help_heading = "Shards")]
-    pub merge: bool,
-
-    #[command(flatten)]
-    pub common: Common,
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run("dist-report", || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// What a path of the scan is for.
@@ -509,9 +503,11 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
             "with --pass the records go to standard output: give --report or --partial a file (without --report the report goes to standard error)",
         ));
     }
-    if !cli.pass && cli.report.is_some() && cli.common.output.is_some() {
+    if !cli.pass && cli.common.output.is_some() {
+        // -o is the records in every tool; dist-report writes records only
+        // with --pass.
         return Err(usage(
-            "without --pass, -o FILE is the report file: give either -o or --report, not both",
+            "-o names the records file, and dist-report writes records only with --pass: write the report with --report FILE",
         ));
     }
     Ok(())
@@ -522,19 +518,23 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let destination = if cli.pass {
         cli.report.clone().map_or(Destination::Stderr, Destination::File)
     } else {
-        match cli.report.clone().or_else(|| cli.common.output.clone()) {
+        match cli.report.clone() {
             Some(p) if p.as_os_str() != "-" => Destination::File(p),
             _ => Destination::Stdout,
         }
     };
     if let Destination::File(path) = &destination {
-        let flag = if cli.report.is_some() { "--report" } else { "-o" };
-        crate::guard::output(flag, path)?;
+        crate::guard::output("--report", path)?;
         crate::output::probe_target(path)?;
     }
     if let Some(path) = &cli.partial {
+        if path.as_os_str() == "-" {
+            crate::guard::claim_stdout("--partial -")?;
+        }
         crate::guard::output("--partial", path)?;
         crate::output::probe_target(path)?;
+    } else if matches!(destination, Destination::Stdout) {
+        crate::guard::claim_stdout("the report (no --report FILE)")?;
     }
     if cli.merge {
         return merge(cli, destination);
@@ -789,6 +789,10 @@ fn stats_extra(run: &Run, reported: u64, verdicts: &[Verdict]) -> Map<String, Va
 
 /// `--merge`: reads partial states and reports their merge.
 fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
+    // The session (and so --stats) opens first: a --stats path that cannot
+    // be written fails before the report exists.
+    let inputs = Inputs::from_memory("<merge>", Vec::new());
+    let run = Run::start("dist-report", &cli.common, &inputs, false)?;
     let mut merged: Option<State> = None;
     for path in &cli.common.files {
         // A file or `-`, compressed or not, like every input.
@@ -828,8 +832,6 @@ fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
     let body = body(&plan, &state, cli.bins as usize);
     let verdicts = check(&cli.expect, &body)?;
     report(&cli, &destination, &body, &verdicts)?;
-    let inputs = Inputs::from_memory("<merge>", Vec::new());
-    let run = Run::start("dist-report", &cli.common, &inputs, false)?;
     let summary = format!(
         "merged {} partial states: {}",
         cli.common.files.len(),

@@ -21,9 +21,9 @@ use std::sync::Arc;
 use clap::Parser;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Emit, Processor};
@@ -277,15 +277,11 @@ pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command:
 #[derive(Parser, Debug)]
 #[command(name = "fmt-migrate", version)]
 pub struct Cli {
-    /// The input's shape or document format
-    #[arg(long, value_enum, value_name = "SHAPE", default_value_t = Format::Auto, help_heading = "Input")]
-    pub from: Format,
-
     /// Write every record in SHAPE (csv and json-array: the records as they are, in that format)
     ///
     /// Without --to, records keep their own shape (useful with --extract, with
     /// --template, or to turn a JSON array, SQuAD or CSV file into JSONL).
-    #[arg(long, value_enum, value_name = "SHAPE", help_heading = "Conversion")]
+    #[arg(long, value_name = "SHAPE", value_parser = output_format(), help_heading = "Conversion")]
     pub to: Option<Format>,
 
     /// Convert nothing: count the records of each shape, exit 1 if the input mixes shapes
@@ -324,6 +320,15 @@ pub struct Cli {
     #[arg(long, value_name = "TEXT", help_heading = "Conversion")]
     pub system: Option<String>,
 
+    // The shared flags come before the tool's own flags under shared
+    // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
+    #[command(flatten)]
+    pub common: Common,
+
+    /// The input's shape or document format
+    #[arg(long, value_enum, value_name = "SHAPE", default_value_t = Format::Auto, help_heading = "Input")]
+    pub from: Format,
+
     /// The answer written for an unanswerable SQuAD question (is_impossible)
     #[arg(
         long,
@@ -332,16 +337,10 @@ pub struct Cli {
         help_heading = "Input"
     )]
     pub refusal: String,
-
-    #[command(flatten)]
-    pub common: Common,
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run(NAME, || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// What happened to the records of one detected shape in a chunk.
@@ -788,16 +787,20 @@ fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
     Ok(templates)
 }
 
+/// The formats --to writes: every one but the input-only formats (auto,
+/// squad, graph-response), so `--help` lists only values --to accepts.
+fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::ValueEnum;
+    use clap::builder::TypedValueParser;
+    let writable = Format::value_variants()
+        .iter()
+        .filter(|f| !matches!(f, Format::Auto | Format::Squad | Format::GraphResponse))
+        .filter_map(|f| f.to_possible_value());
+    clap::builder::PossibleValuesParser::new(writable)
+        .try_map(|name: String| <Format as clap::ValueEnum>::from_str(&name, false))
+}
+
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
-    if let Some(to) = cli.to
-        && matches!(to, Format::Auto | Format::Squad | Format::GraphResponse)
-    {
-        return Err(Error::Usage(format!(
-            "--to {}: {} is an input format only; write records as JSONL (no --to), json-array or csv, or convert them to a record shape",
-            to.name(),
-            to.name()
-        )));
-    }
     let extracts = cli
         .extract
         .iter()

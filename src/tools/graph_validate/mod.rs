@@ -23,10 +23,10 @@ use std::sync::Arc;
 use clap::Parser;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::document;
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json::{self, JsonError};
 use crate::path::FieldPath;
@@ -52,7 +52,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "A CI report: one JSON line per invalid event, labels and one time zone required, unknown properties flagged",
-            "graph-validate --report --labels --timezone Asia/Shanghai --strict tier1_combined.jsonl > problems.jsonl",
+            "graph-validate --problems --labels --timezone Asia/Shanghai --strict tier1_combined.jsonl > problems.jsonl",
         ),
         (
             "Realism gate: fail when any distribution drifts too far from the real calendar; keep the figures",
@@ -60,7 +60,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Check real Graph responses themselves (no required properties), e.g. before using them as the reference",
-            "graph-validate --require '' --report graph_events.jsonl",
+            "graph-validate --require '' --problems graph_events.jsonl",
         ),
     ],
     sections: &[
@@ -146,7 +146,7 @@ all-day, email, duplicate attendee, required, label.\n\n\
 By default a valid event is written unchanged, byte for byte, and an invalid one is a bad record: \
 graph-validate: FILE:LINE: N errors: PATH: ERROR (got VALUE); … on standard error (the first 20 \
 records), or every one in --rejects FILE; the exit status is 1 unless --rejects captured them.\n\n\
---report writes, instead of the valid events, one JSON line per invalid record: {\"file\": …, \
+--problems writes, instead of the valid events, one JSON line per invalid record: {\"file\": …, \
 \"line\": …, \"id\": … (when the event has a string id), \"errors\": [ … ]}. A line that is not a JSON \
 object gets one error with kind json and path \"\". The exit status is 1 when any record is invalid. \
 The summary counts errors by path (array indices as *) and kind, in both modes.",
@@ -213,11 +213,12 @@ const DEFAULT_REQUIRE: &str = "id,subject,start,end,organizer,attendees";
 #[derive(Parser, Debug)]
 #[command(name = "graph-validate", version)]
 pub struct Cli {
-    /// Properties every event must have, not null (comma-separated paths)
+    /// Properties every event must have, not null (repeatable, or comma-separated)
     ///
-    /// Dotted or JSON Pointer; '' requires nothing.
+    /// Dotted or JSON Pointer; '' requires nothing. Given at all, the list
+    /// replaces the default.
     #[arg(long, value_name = "LIST", default_value = DEFAULT_REQUIRE, value_parser = parse_require, help_heading = "Checks")]
-    pub require: RequireList,
+    pub require: Vec<RequireList>,
 
     /// Report properties the schema does not know (annotations stay allowed)
     #[arg(long, help_heading = "Checks")]
@@ -233,10 +234,6 @@ pub struct Cli {
     #[arg(long, value_name = "ZONE", help_heading = "Checks")]
     pub timezone: Option<String>,
 
-    /// Write one JSON line per invalid record instead of the valid events
-    #[arg(long, conflicts_with_all = ["rejects", "fail_fast"], help_heading = "Output")]
-    pub report: bool,
-
     /// A real sample to compare with: JSONL, JSON array, Graph list response or export wrapper
     #[arg(long, value_name = "FILE", help_heading = "Alignment with real data")]
     pub real: Option<PathBuf>,
@@ -249,8 +246,17 @@ pub struct Cli {
     #[arg(long, value_name = "X", requires = "real", value_parser = unit_interval, help_heading = "Alignment with real data")]
     pub max_drift: Option<f64>,
 
+    // The shared flags come before the tool's own flags under shared
+    // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
     #[command(flatten)]
     pub common: Common,
+
+    /// Write one JSON line per invalid record instead of the valid events
+    ///
+    /// Formerly --report, which still works (--report FILE is a report file
+    /// in dist-report).
+    #[arg(long, alias = "report", conflicts_with_all = ["rejects", "fail_fast"], help_heading = "Output")]
+    pub problems: bool,
 }
 
 /// The parsed `--require` list.
@@ -273,10 +279,7 @@ fn unit_interval(text: &str) -> Result<f64, String> {
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run("graph-validate", || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// Per-chunk state.
@@ -292,7 +295,7 @@ struct Acc {
     not_json: u64,
     errors: u64,
     by_path_kind: HashMap<(String, IssueKind), u64>,
-    /// --report: (line index in the chunk, the report line after its file and line).
+    /// --problems: (line index in the chunk, the report line after its file and line).
     reports: Vec<(u32, String)>,
 }
 
@@ -380,7 +383,7 @@ impl Processor for Validator {
         if acc.scratch.issues.is_empty() {
             acc.valid += 1;
             return if self.report {
-                emit.filter("valid (not written with --report)")
+                emit.filter("valid (not written with --problems)")
             } else {
                 emit.pass()
             };
@@ -551,7 +554,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
 
     let mut required_top = Vec::new();
     let mut nested = Vec::new();
-    for path in &cli.require.0 {
+    for path in cli.require.iter().flat_map(|list| &list.0) {
         match path.segments() {
             [json::Segment::Key(key)] => required_top.push(key.to_string()),
             _ => nested.push(path.clone()),
@@ -573,11 +576,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         required_nested,
         timezone: cli.timezone.clone(),
     };
-    let validator = Validator { cfg, zones, report: cli.report, compare: real.is_some() };
+    let validator = Validator { cfg, zones, report: cli.problems, compare: real.is_some() };
 
     let mut totals = Totals::default();
     let settings = run.settings.clone();
-    let report = cli.report;
+    let report = cli.problems;
     pipeline::run(inputs, &settings, Arc::new(validator), |done| {
         let flow = run.account(&done)?;
         if report {
@@ -631,7 +634,7 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
         totals.invalid,
         if totals.invalid == 1 { "" } else { "s" },
     );
-    if cli.report {
+    if cli.problems {
         summary.push_str(&format!(
             "; {} not JSON objects; {} report line{} written",
             totals.not_json,
@@ -659,7 +662,7 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
         }
     }
 
-    let failed = cli.report && (totals.invalid > 0 || totals.not_json > 0);
+    let failed = cli.problems && (totals.invalid > 0 || totals.not_json > 0);
     let mut gate_failed = false;
     let mut extra = Map::new();
     extra.insert("valid".into(), json!(totals.valid));
@@ -678,11 +681,11 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
     extra.insert(
         "checks".into(),
         json!({
-            "require": cli.require.0.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            "require": cli.require.iter().flat_map(|list| &list.0).map(|p| p.as_str()).collect::<Vec<_>>(),
             "strict": cli.strict,
             "labels": cli.labels,
             "timezone": cli.timezone,
-            "report": cli.report,
+            "problems": cli.problems,
         }),
     );
 

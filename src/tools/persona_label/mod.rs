@@ -23,12 +23,12 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Emit, Processor};
@@ -64,7 +64,7 @@ pub const DOC: ToolDoc = ToolDoc {
         ),
         (
             "Measure the diversity of the built-in library (normalized entropy over six dimensions)",
-            "persona-label --list --json | dist-report --field level --field function --field industry --field company --field work_style --field stress_level",
+            "persona-label --list --format jsonl | dist-report --field level --field function --field industry --field company --field work_style --field stress_level",
         ),
     ],
     sections: &[
@@ -212,7 +212,7 @@ reasons joined by \"; \", or \"No specific patterns matched\". Structured matche
             "30 personas are built in (persona files in personas/ of the source, embedded in the binary): 12 of \
 tier 1 (overloaded managers and executives), 10 of tier 2 (senior individual contributors, new leaders, \
 customer-facing roles) and 8 of tier 3 (edge cases and specialized roles). --list prints the id, tier and \
-name of each (or of the personas selected); --list --json prints one JSON object per persona with id, tier, \
+name of each (or of the personas selected); --list --format jsonl prints one JSON object per persona with id, tier, \
 name, rules (the number of rules) and six diversity dimensions: level, function, industry and company from \
 demographics, work_style (the text of work_style before its first \":\") and stress_level (the text of \
 stress_level without its leading stars, before its first \":\").",
@@ -287,12 +287,25 @@ pub struct Cli {
     #[arg(long, help_heading = "Personas")]
     pub list: bool,
 
-    /// With --list: one JSON object per persona, with its diversity dimensions
-    #[arg(long, requires = "list", help_heading = "Personas")]
-    pub json: bool,
-
     #[command(flatten)]
     pub common: Common,
+
+    /// With --list: table (id, tier, name) or jsonl (one JSON object per persona, with its diversity dimensions)
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "list", help_heading = "Output")]
+    pub format: Option<ListFormat>,
+
+    /// The former name of --format jsonl, still accepted
+    #[arg(long, hide = true, requires = "list", conflicts_with = "format")]
+    pub json: bool,
+}
+
+/// How --list prints the personas.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// Aligned columns: id, tier and name
+    Table,
+    /// One JSON object per persona, with its diversity dimensions
+    Jsonl,
 }
 
 fn email_address(text: &str) -> Result<String, String> {
@@ -305,10 +318,7 @@ fn email_address(text: &str) -> Result<String, String> {
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run("persona-label", || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// Where a persona comes from.
@@ -492,7 +502,7 @@ fn list(cli: &Cli) -> Result<Outcome, Error> {
     let width = personas.iter().map(|p| p.id.chars().count()).max().unwrap_or(0);
     let mut text = String::new();
     for p in &personas {
-        if cli.json {
+        if cli.json || cli.format == Some(ListFormat::Jsonl) {
             let field = |v: &Option<String>| v.as_deref().map_or("null".to_string(), json::quote);
             text.push_str(&format!(
                 "{{\"id\":{},\"tier\":{},\"name\":{},\"rules\":{},\"level\":{},\"function\":{},\"industry\":{},\"company\":{},\"work_style\":{},\"stress_level\":{}}}\n",
@@ -511,7 +521,8 @@ fn list(cli: &Cli) -> Result<Outcome, Error> {
             text.push_str(&format!("{:<width$}  {}  {}\n", p.id, p.tier, p.name));
         }
     }
-    let mut out = crate::output::Output::open(cli.common.output.as_deref())?;
+    let mut out =
+        crate::output::Output::open(cli.common.output.as_deref(), crate::run::RECORDS_ON_STDOUT)?;
     out.write(text.as_bytes())?;
     out.commit()?;
     Ok(Outcome::Clean)

@@ -1,5 +1,5 @@
 //! Which phase a record belongs to: the built-in extractive / conversational /
-//! refusal classifier of seed 003, a field's value (`--by`), or ordered
+//! refusal classifier of seed 003, a field's value (`--phase-field`), or ordered
 //! `--phase NAME=PATH~REGEX` rules.
 //!
 //! The built-in rules, in order: a record flagged unanswerable

@@ -21,10 +21,10 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use crate::cli::{self, Common, Parsed, ToolDoc};
+use crate::cli::{self, Common, ToolDoc};
 use crate::compress::Compression;
 use crate::error::Error;
-use crate::exit::{self, Outcome};
+use crate::exit::Outcome;
 use crate::input::Inputs;
 use crate::json;
 use crate::outdir::OutDir;
@@ -114,7 +114,7 @@ list, one pattern per entry (a long one continues on an indented line, joined by
 --no-default-refusals drops the built-ins. A refusal phrased some other way (\"That isn't in the
 passage.\") is conversational unless a pattern matches it.
 
---by FIELD uses the value of FIELD as the phase name instead (a string's text, any other value's JSON
+--phase-field PATH uses the value at PATH as the phase name instead (a string's text, any other value's JSON
 text; missing, null or empty is a bad record); phases come in order of first appearance.
 
 --phase NAME=PATH~REGEX rules replace the classifier: the first rule whose REGEX matches a value at
@@ -252,10 +252,10 @@ pub struct Cli {
     #[arg(long, help_heading = "Phases")]
     pub no_default_refusals: bool,
 
-    /// Use the value of FIELD as the phase name instead of classifying
-    #[arg(long, value_name = "FIELD", value_parser = path::single_field, help_heading = "Phases",
+    /// Use the value at PATH as the phase name instead of classifying
+    #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Phases",
           conflicts_with_all = ["phase_rules", "answer", "context", "refusal_patterns", "no_default_refusals", "max_extractive_words"])]
-    pub by: Option<FieldPath>,
+    pub phase_field: Option<FieldPath>,
 
     /// Rule NAME=PATH~REGEX (or NAME for every record); the first match wins
     ///
@@ -265,7 +265,7 @@ pub struct Cli {
           conflicts_with_all = ["answer", "context", "refusal_patterns", "no_default_refusals", "max_extractive_words"])]
     pub phase_rules: Vec<Rule>,
 
-    /// Phase order, comma-separated; unnamed phases follow
+    /// Phase order (repeatable, or comma-separated); unnamed phases follow
     #[arg(long, value_name = "LIST", value_delimiter = ',', help_heading = "Phases")]
     pub order: Vec<String>,
 
@@ -273,21 +273,26 @@ pub struct Cli {
     #[arg(long, value_name = "SPEC", value_parser = split::parse_split, help_heading = "Splits")]
     pub split: Option<SplitSpec>,
 
-    /// Seed of the split hash
-    #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Splits")]
-    pub seed: u64,
-
-    /// Hash this field instead of the record, so a group never straddles splits
+    /// Keep each value at PATH close to the requested shares in every split
     #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Splits")]
-    pub group: Option<FieldPath>,
-
-    /// Keep each value of FIELD close to the requested shares in every split
-    #[arg(long, value_name = "FIELD", value_parser = path::single_field, requires = "split", help_heading = "Splits")]
     pub stratify: Option<FieldPath>,
 
     /// Report values at PATH found in more than one split; exit 1 if any
     #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Splits")]
     pub check_leakage: Option<FieldPath>,
+
+    /// Seed of the hash that splits
+    #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Hashing")]
+    pub seed: u64,
+
+    /// Hash this field instead of the whole record, so records with one value (a group) never straddle splits
+    #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Hashing")]
+    pub group: Option<FieldPath>,
+
+    // The shared flags come before the tool's own Output and Performance
+    // flags, so every tool lists its headings in one order (ARCHITECTURE.md).
+    #[command(flatten)]
+    pub common: Common,
 
     /// Write one file per phase (and split) under DIR, with manifest.json
     #[arg(long, value_name = "DIR", conflicts_with = "output", help_heading = "Output")]
@@ -312,9 +317,6 @@ pub struct Cli {
     /// Folder for spilled temporary files [default: $TMPDIR or /tmp]
     #[arg(long, value_name = "DIR", help_heading = "Performance")]
     pub temp_dir: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub common: Common,
 }
 
 /// Parses a size: bytes, or a number with K, M or G (powers of 1024).
@@ -336,10 +338,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 pub fn main() -> std::process::ExitCode {
-    exit::run("phase-split", || match cli::parse::<Cli>(&DOC)? {
-        Parsed::Generated => Ok(Outcome::Clean),
-        Parsed::Run(cli) => Ok(execute(cli)?),
-    })
+    cli::main::<Cli>(&DOC, execute)
 }
 
 /// The static phase names in output order, and each slot's position.
@@ -377,7 +376,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
     let named = |text: &str| text.parse::<FieldPath>().map_err(Error::Usage);
     let mut rule_slots: Vec<usize> = Vec::new();
-    let (mode, defaults, answer_from_messages, context_from_messages) = if let Some(by) = &cli.by {
+    let (mode, defaults, answer_from_messages, context_from_messages) = if let Some(by) =
+        &cli.phase_field
+    {
         add(&mut list, &mut roles, by.clone(), Role::By);
         (Mode::By, Vec::new(), false, false)
     } else if !cli.phase_rules.is_empty() {
@@ -496,7 +497,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let mut watched: Vec<(Role, &'static str)> = Vec::new();
     let mut watched_paths: Vec<(String, String)> = Vec::new();
     for (flag, path, role) in [
-        ("--by", &cli.by, Role::By),
+        ("--phase-field", &cli.phase_field, Role::By),
         ("--group", &cli.group, Role::Group),
         ("--stratify", &cli.stratify, Role::Stratum),
         ("--check-leakage", &cli.check_leakage, Role::Leak),
@@ -515,7 +516,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         answer_from_messages,
         context_from_messages,
         answer_name: name_of(&cli.answer),
-        by_name: name_of(&cli.by),
+        by_name: name_of(&cli.phase_field),
         group_name: name_of(&cli.group),
         message_paths: FieldPath::set(&[
             "role".parse::<FieldPath>().map_err(Error::Usage)?,

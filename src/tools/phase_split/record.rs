@@ -1,5 +1,5 @@
 //! The per-record work, run on the worker threads: one scan of each record
-//! for every field the run needs, its phase (built-in classifier, --by or
+//! for every field the run needs, its phase (built-in classifier, --phase-field or
 //! --phase rules), its split by seeded hash (or, with --stratify, held for the
 //! sink's sequential decision), and the tagged line for its destination.
 
@@ -82,10 +82,10 @@ pub(super) struct Held {
 
 #[derive(Default)]
 pub(super) struct Acc {
-    /// --by: the chunk's phase names, by slot.
+    /// --phase-field: the chunk's phase names, by slot.
     pub(super) names: Vec<String>,
     pub(super) names_json: Vec<Vec<u8>>,
-    /// A --by value beyond the phase limit.
+    /// A --phase-field value beyond the phase limit.
     pub(super) too_many: Option<String>,
     /// Records per destination (slot × splits + split).
     pub(super) counts: Vec<u64>,
@@ -284,7 +284,7 @@ impl Splitter {
     }
 
     /// The record's phase slot (its output position in static modes, a
-    /// chunk-local slot with --by), or why it is a bad record.
+    /// chunk-local slot with --phase-field), or why it is a bad record.
     pub(super) fn phase(
         &self,
         found: &Found<'_>,
@@ -314,7 +314,7 @@ impl Splitter {
                         let name = &self.by_name;
                         return Err((
                             format!("missing {name}"),
-                            format!("missing {name}, the --by phase field"),
+                            format!("missing {name}, the --phase-field phase field"),
                         ));
                     }
                 };
@@ -402,7 +402,7 @@ impl Processor for Splitter {
             if self.value(&found, *role).is_some() { mask | 1 << i } else { mask }
         }));
         // Checked before classifying, so that a rejected record counts in no
-        // classifier reason and names no --by phase. A null group is no group:
+        // classifier reason and names no --phase-field phase. A null group is no group:
         // all such records would otherwise pool into one group, "null".
         let group = self.value(&found, Role::Group).filter(|raw| !raw.is_null());
         if self.roles.contains(&Role::Group) && group.is_none() {

@@ -95,7 +95,7 @@ impl Sink {
     pub(super) fn add_phase(&mut self, name: &str) -> Result<usize, Error> {
         if self.phases.names.len() >= MAX_PHASES {
             return Err(Error::Usage(format!(
-                "more than {MAX_PHASES} phases (the next is {name:?}); is the --by field the right one?"
+                "more than {MAX_PHASES} phases (the next is {name:?}); is the --phase-field field the right one?"
             )));
         }
         let position = self.phases.push(name);
@@ -128,7 +128,7 @@ impl Sink {
     pub(super) fn positions(&mut self, acc: &Acc) -> Result<Vec<usize>, Error> {
         if let Some(name) = &acc.too_many {
             return Err(Error::Usage(format!(
-                "more than {MAX_PHASES} phases (the next is {name:?}); is the --by field the right one?"
+                "more than {MAX_PHASES} phases (the next is {name:?}); is the --phase-field field the right one?"
             )));
         }
         if !self.by {
@@ -162,8 +162,8 @@ impl Sink {
             }
             Target::Dir { dir, files, .. } => {
                 let Some(&id) = files.get(&(split, position)) else {
-                    return Err(Error::Usage(format!(
-                        "internal error: no output file for split {split}, phase {position}"
+                    return Err(Error::Internal(format!(
+                        "no output file for split {split}, phase {position} (this is a bug; please report it)"
                     )));
                 };
                 for slice in slices {

@@ -60,8 +60,8 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
                 .collect(),
         ),
     );
-    let classifier = if cli.by.is_some() {
-        json!({"mode": "by", "field": cli.by.as_ref().map(|p| p.as_str())})
+    let classifier = if cli.phase_field.is_some() {
+        json!({"mode": "by", "field": cli.phase_field.as_ref().map(|p| p.as_str())})
     } else if !cli.phase_rules.is_empty() {
         json!({"mode": "rules", "rules": cli.phase_rules.len()})
     } else {
