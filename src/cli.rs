@@ -151,7 +151,9 @@ standard output. A closed standard output (| head) ends the run quietly with sta
 
 No output (-o, --stats, --rejects, a report, a partial state, an --out-dir folder) may \
 name an input of the run, through a link or not, nor two outputs the same file: that is \
-a usage error (exit 2) before anything is written. A whole JSON document (a JSON array, \
+a usage error (exit 2) before anything is written. - is standard output for every output \
+flag (-o, --stats, --rejects, --report, --partial); two outputs may not both be standard \
+output. A whole JSON document (a JSON array, \
 or a pretty-printed object whose first line is a lone {) given where JSONL is expected is \
 refused with one message naming the conversion (fmt-migrate --from json-array or \
 --from graph-response), exit 2. A key written twice in one object on a path the tool \

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod compress;
 pub mod divergence;
 pub mod document;
+pub mod email;
 pub mod error;
 pub mod exit;
 pub mod fields;

@@ -112,6 +112,15 @@ impl Counts {
     }
 }
 
+/// Starts a JSONL line about one input record, `{"file":…,"line":N`, as
+/// --rejects and graph-validate --problems write them (the caller adds its
+/// own keys and the closing brace).
+pub fn open_located(out: &mut Vec<u8>, file: &str, line: u64) {
+    out.extend_from_slice(b"{\"file\":");
+    write_str(out, file);
+    out.extend_from_slice(format!(",\"line\":{line}").as_bytes());
+}
+
 /// How many bad records are described on stderr before only counting.
 pub const SHOWN_REJECTS: u64 = 20;
 
@@ -144,19 +153,16 @@ impl RejectLog {
     pub fn log(
         &mut self,
         file: &Arc<str>,
-        line: u64,
+        line_number: u64,
         reason: &str,
         raw: &[u8],
     ) -> Result<(), Error> {
         self.total += 1;
         if let Some(out) = &mut self.file {
             // Keys in the documented order: file, line, reason, raw.
-            let mut line = format!(
-                "{{\"file\":{},\"line\":{line},\"reason\":{},\"raw\":",
-                quote(file),
-                quote(reason)
-            )
-            .into_bytes();
+            let mut line = Vec::new();
+            open_located(&mut line, file, line_number);
+            line.extend_from_slice(format!(",\"reason\":{},\"raw\":", quote(reason)).as_bytes());
             match std::str::from_utf8(raw) {
                 Ok(text) => write_str(&mut line, text),
                 Err(_) => {
@@ -171,7 +177,7 @@ impl RejectLog {
         } else if self.shown < SHOWN_REJECTS {
             self.shown += 1;
             let mut err = crate::progress::stderr();
-            let _ = writeln!(err, "{}: {file}:{line}: {reason}", self.tool);
+            let _ = writeln!(err, "{}: {file}:{line_number}: {reason}", self.tool);
         }
         Ok(())
     }
@@ -215,6 +221,16 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// A figure rounded to 6 decimals, as every machine format writes shares.
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A share `part / whole` for machine formats: 6 decimals, null when empty.
+pub fn share_json(part: u64, whole: u64) -> Value {
+    if whole == 0 { Value::Null } else { json!(round6(part as f64 / whole as f64)) }
+}
+
 /// A share as a percentage with one decimal ("94.7%"); "n/a" when empty.
 pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 { "n/a".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
@@ -232,7 +248,7 @@ pub fn stats_object(
     map.insert("tool".into(), json!(tool));
     map.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
     map.insert("args".into(), json!(args));
-    map.insert("elapsed_seconds".into(), json!((elapsed * 1e6).round() / 1e6));
+    map.insert("elapsed_seconds".into(), json!(round6(elapsed)));
     map.insert("records_in".into(), json!(counts.records));
     map.insert("records_written".into(), json!(counts.written));
     map.insert("lines_out".into(), json!(counts.lines_out));

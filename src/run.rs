@@ -44,8 +44,9 @@ pub const RECORDS_ON_STDOUT: &str = "the records (no -o FILE)";
 
 pub struct Run {
     pub tool: &'static str,
-    /// Totals over every chunk taken so far.
-    pub counts: Counts,
+    /// Totals over every chunk taken so far; tools read them through
+    /// [`Run::counts`] and change them only through [`Run::decide_held`].
+    counts: Counts,
     names: Vec<Arc<str>>,
     output: Option<Output>,
     rejects: RejectLog,
@@ -135,10 +136,10 @@ impl Run {
             self.seen.sample_chunk(done.chunk.bytes(), done.chunk.starts_source);
         }
         self.progress.advance(done.chunk.bytes().len() as u64, done.counts.records);
-        let name = &self.names[done.chunk.source];
         for reject in &done.rejects {
-            let line = map_line(&self.line_maps, done.chunk.source, done.line_number(reject.index));
-            self.rejects.log(name, line, &reject.message, done.reject_bytes(reject))?;
+            let (name, line) = self.position(done, reject.index);
+            let name = name.clone();
+            self.rejects.log(&name, line, &reject.message, done.reject_bytes(reject))?;
         }
         if done.stopped {
             self.stopped_early = true;
@@ -245,6 +246,13 @@ impl Run {
     }
 
     /// The name of source `index` as messages show it.
+    /// Where record `index` of a finished chunk came from, as messages and
+    /// --rejects give it: (file name, line in the original input).
+    pub fn position<A>(&self, done: &Done<A>, index: u32) -> (&Arc<str>, u64) {
+        let source = done.chunk.source;
+        (&self.names[source], map_line(&self.line_maps, source, done.line_number(index)))
+    }
+
     pub fn source_name(&self, index: usize) -> &Arc<str> {
         &self.names[index]
     }
@@ -268,6 +276,32 @@ impl Run {
             text.push_str(" (written to --rejects)");
         }
         text
+    }
+
+    /// Totals over every chunk taken so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Settles `written + filtered` records a tool held for a later decision
+    /// (a sample, a later phase, a report line): `written` of them wrote one
+    /// line each, and each `(reason, n)` was filtered. More than are held is a
+    /// bug in the tool, refused rather than miscounted.
+    pub fn decide_held(&mut self, written: u64, filtered: &[(&str, u64)]) -> Result<(), Error> {
+        let decided = written + filtered.iter().map(|(_, n)| n).sum::<u64>();
+        if decided > self.counts.held {
+            return Err(Error::Internal(format!(
+                "{decided} held records decided but only {} held (this is a bug; please report it)",
+                self.counts.held
+            )));
+        }
+        self.counts.held -= decided;
+        self.counts.written += written;
+        self.counts.lines_out += written;
+        for (reason, n) in filtered.iter().filter(|(_, n)| *n > 0) {
+            self.counts.filtered.add(reason, *n);
+        }
+        Ok(())
     }
 
     /// Ends the run: commits output files, writes `--stats`, prints the
@@ -330,7 +364,14 @@ impl Run {
             let _ = std::io::Write::write_all(&mut err, line.as_bytes());
             let _ = std::io::Write::write_all(&mut err, b"\n");
         }
-        debug_assert!(self.counts.balanced(), "record accounting is off: {:?}", self.counts);
+        // Checked in release builds too: a record lost from the accounts is
+        // the worst bug the suite can ship, and the check costs nothing.
+        if !self.counts.balanced() {
+            return Err(Error::Internal(format!(
+                "record accounting is off: {:?} (this is a bug; please report it)",
+                self.counts
+            )));
+        }
         Ok(if failed || uncaptured || self.stopped_early {
             Outcome::DataErrors
         } else {

@@ -22,6 +22,7 @@ use crate::json::{self, Kind, PathSet, Raw};
 use crate::path::{self, FieldPath};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
+use crate::report::share_json as ratio;
 use crate::run::{Run, Verdict};
 
 pub const DOC: ToolDoc = ToolDoc {
@@ -462,19 +463,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             output.write_slices(&[&item.record, b"\n"])?;
         }
         // The held candidates are now decided: written or capped.
-        run.counts.held -= candidates;
-        run.counts.written += chosen.len() as u64;
-        run.counts.lines_out += chosen.len() as u64;
-        if over_per > 0 {
-            run.counts
-                .filtered
-                .add(&format!("over --max-per {}", cli.max_per.unwrap_or(0)), over_per);
-        }
-        if over_samples > 0 {
-            run.counts
-                .filtered
-                .add(&format!("over --max-samples {}", cli.max_samples.unwrap_or(0)), over_samples);
-        }
+        let per = format!("over --max-per {}", cli.max_per.unwrap_or(0));
+        let samples = format!("over --max-samples {}", cli.max_samples.unwrap_or(0));
+        run.decide_held(chosen.len() as u64, &[(&per, over_per), (&samples, over_samples)])?;
         for class in classes.values_mut() {
             class.passed = 0;
         }
@@ -485,7 +476,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         }
     }
 
-    let counts = &run.counts;
+    let counts = run.counts();
     let kept = counts.written;
     let filtered = counts.filtered.total();
     let filtered_phrase = match counts.filtered.sorted().as_slice() {
@@ -568,8 +559,4 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         extra.insert("by".into(), json!({"field": by_name, "classes": class_json}));
     }
     run.finish(&summary, extra, Verdict::Pass)
-}
-
-fn ratio(part: u64, whole: u64) -> Value {
-    if whole == 0 { Value::Null } else { json!(((part as f64 / whole as f64) * 1e6).round() / 1e6) }
 }

@@ -1019,3 +1019,23 @@ fn r_a_key_repeated_in_a_persona_file_is_an_error_not_a_lost_rule_list() {
     assert!(stderr.contains("dup.json:2:"), "{stderr}");
     assert!(stderr.contains("\"always_important\" appears twice"), "{stderr}");
 }
+
+#[test]
+fn r_self_follows_graph_validates_address_rule() {
+    // --self accepted `me <me@contoso.com>`, which graph-validate then
+    // refused on every labeled event it reached (issue 14: one e-mail rule).
+    for bad in ["me <me@contoso.com>", "me@contoso", "a b@contoso.com"] {
+        let out = tool("persona-label")
+            .args(["--tier", "1", "--self", bad])
+            .write_stdin("")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out.stderr));
+    }
+    let out = tool("persona-label")
+        .args(["--tier", "1", "--self", "me@fabrikam.example", "-q"])
+        .write_stdin("")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -620,7 +620,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     })?;
     before.settle();
     after.settle();
-    let reported = run.counts.records - run.counts.rejected.total();
+    let reported = run.counts().records - run.counts().rejected.total();
 
     if let Some(path) = &cli.partial {
         let doc = json!({
@@ -774,7 +774,7 @@ fn summary_line(body: &Body, verdicts: &[Verdict], rejected: &str) -> String {
 fn stats_extra(run: &Run, reported: u64, verdicts: &[Verdict]) -> Map<String, Value> {
     let mut extra = Map::new();
     extra.insert("records_reported".into(), json!(reported));
-    extra.insert("records_held".into(), json!(run.counts.held));
+    extra.insert("records_held".into(), json!(run.counts().held));
     if !verdicts.is_empty() {
         extra.insert(
             "expectations".into(),

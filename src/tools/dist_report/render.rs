@@ -9,6 +9,7 @@ use super::acc::{key_json, key_shown, reads_as_other_kind};
 use super::expect::Verdict;
 use super::view::{DatasetView, FieldView, LengthView, QUANTILES, Role, TextView, type_mix};
 use crate::json::MISSING_LABEL;
+use crate::report::share_json as share;
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -60,11 +61,6 @@ pub fn render(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<u8> {
         Format::Csv => csv(&rows(body, verdicts, style)),
         Format::Table | Format::Markdown => human(body, verdicts, style).into_bytes(),
     }
-}
-
-/// A ratio rounded to 6 decimals for machine formats.
-fn share(part: u64, whole: u64) -> Value {
-    if whole == 0 { Value::Null } else { json!(((part as f64 / whole as f64) * 1e6).round() / 1e6) }
 }
 
 fn opt(x: Option<f64>) -> Value {
@@ -1160,44 +1156,9 @@ fn markdown_escape(s: &str) -> String {
     out
 }
 
-/// Columns a terminal gives `s`: East Asian wide and fullwidth characters
-/// (CJK, Hangul, fullwidth forms, most emoji) take two, combining marks,
-/// joiners and variation selectors none.
+/// Columns a terminal gives `s` (wide CJK and emoji two, combining marks none).
 fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x0300..=0x036F
-            | 0x0483..=0x0489
-            | 0x0591..=0x05BD
-            | 0x0610..=0x061A
-            | 0x064B..=0x065F
-            | 0x0E31
-            | 0x0E34..=0x0E3A
-            | 0x0E47..=0x0E4E
-            | 0x1AB0..=0x1AFF
-            | 0x1DC0..=0x1DFF
-            | 0x200B..=0x200F
-            | 0x20D0..=0x20FF
-            | 0xFE00..=0xFE0F
-            | 0xFE20..=0xFE2F
-            | 0xE0100..=0xE01EF => 0,
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x1F300..=0x1F64F
-            | 0x1F900..=0x1F9FF
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn number3(x: f64) -> String {

@@ -989,7 +989,7 @@ fn summarize(
 ) -> Result<Outcome, Error> {
     let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
     list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
-    let counts = &run.counts;
+    let counts = run.counts();
     let records = counts.records;
     let mixed = list.len() > 1;
     let mut extra = Map::new();

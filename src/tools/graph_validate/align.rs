@@ -17,6 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde_json::{Value, json};
 
 use crate::json::Kind;
+pub use crate::report::round6;
 
 const KINDS: [Kind; 6] =
     [Kind::Null, Kind::Bool, Kind::Number, Kind::String, Kind::Array, Kind::Object];
@@ -223,10 +224,6 @@ pub fn align(real: &Profile, synthetic: &Profile) -> Alignment {
     extra.sort_by(by_share);
     let score = (total > 0.0).then(|| covered / total);
     Alignment { score, missing, extra, mismatches }
-}
-
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 impl Alignment {

@@ -584,22 +584,16 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     pipeline::run(inputs, &settings, Arc::new(validator), |done| {
         let flow = run.account(&done)?;
         if report {
-            let name = run.source_name(done.chunk.source).clone();
             let mut out = Vec::new();
             for (index, body) in &done.acc.reports {
-                out.extend_from_slice(b"{\"file\":");
-                json::write_str(&mut out, &name);
-                out.extend_from_slice(
-                    format!(",\"line\":{},", done.line_number(*index)).as_bytes(),
-                );
+                let (name, line) = run.position(&done, *index);
+                crate::report::open_located(&mut out, name, line);
+                out.push(b',');
                 out.extend_from_slice(body.as_bytes());
                 out.push(b'\n');
             }
             run.output_mut()?.write(&out)?;
-            let n = done.acc.reports.len() as u64;
-            run.counts.held -= n;
-            run.counts.written += n;
-            run.counts.lines_out += n;
+            run.decide_held(done.acc.reports.len() as u64, &[])?;
         } else {
             run.write(&done, 0)?;
         }
@@ -638,8 +632,8 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
         summary.push_str(&format!(
             "; {} not JSON objects; {} report line{} written",
             totals.not_json,
-            run.counts.lines_out,
-            if run.counts.lines_out == 1 { "" } else { "s" }
+            run.counts().lines_out,
+            if run.counts().lines_out == 1 { "" } else { "s" }
         ));
     } else {
         summary.push_str(&format!("; {}", run.rejected_phrase()));

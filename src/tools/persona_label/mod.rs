@@ -308,12 +308,13 @@ pub enum ListFormat {
     Jsonl,
 }
 
+/// `--self`: an address graph-validate would accept on an attendee.
 fn email_address(text: &str) -> Result<String, String> {
-    match text.trim().rsplit_once('@') {
-        Some((user, domain)) if !user.is_empty() && domain.contains('.') => {
-            Ok(text.trim().to_string())
-        }
-        _ => Err(format!("`{text}` is not an e-mail address (write e.g. me@contoso.com)")),
+    let text = text.trim();
+    if crate::email::looks_like_email(text.as_bytes()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not an e-mail address (write e.g. me@contoso.com)"))
     }
 }
 
@@ -748,7 +749,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     })?;
 
     let personas = &labeler.personas;
-    let counts = &run.counts;
+    let counts = run.counts();
     let mut labels = [0u64; 4];
     for t in &tallies {
         for (a, b) in labels.iter_mut().zip(t.labels) {

@@ -243,10 +243,7 @@ impl Sink {
             }
         }
         self.buf = buf;
-        let decided = done.acc.held.len() as u64;
-        run.counts.held -= decided;
-        run.counts.written += decided;
-        run.counts.lines_out += decided;
+        run.decide_held(done.acc.held.len() as u64, &[])?;
         Ok(())
     }
 }

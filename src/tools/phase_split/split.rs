@@ -59,7 +59,7 @@ pub fn parse_split(text: &str) -> Result<SplitSpec, String> {
     if fractions && (sum - 1.0).abs() > 1e-6 {
         return Err(format!(
             "the fractions in `{text}` add up to {}, not 1 (fix them, or give whole-number weights such as train=8,val=1,test=1)",
-            (sum * 1e6).round() / 1e6
+            crate::report::round6(sum)
         ));
     }
     let mut total: f64 = weights.iter().sum();

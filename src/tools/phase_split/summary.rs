@@ -13,19 +13,16 @@ use super::classify::Reason;
 use super::sink::{Sink, Target};
 use super::split::{Loc, Stratifier};
 use super::{Cli, SHOWN_LEAKS, STATS_LEAKS, STATS_STRATA};
+pub(super) use crate::report::share_json as ratio;
 
 pub(super) fn records(n: u64) -> &'static str {
     if n == 1 { "record" } else { "records" }
 }
 
-pub(super) fn ratio(part: u64, whole: u64) -> Value {
-    if whole == 0 { Value::Null } else { json!(((part as f64 / whole as f64) * 1e6).round() / 1e6) }
-}
-
 /// The summary, --stats and the manifest; commits --out-dir.
 pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Outcome, Error> {
     let Sink { phases, split_names, target, matrix, reasons, stratifier, groups, leaks, .. } = sink;
-    let written = run.counts.written;
+    let written = run.counts().written;
     let names = &phases.names;
     let per_phase: Vec<u64> =
         (0..names.len()).map(|p| matrix.iter().map(|row| row[p]).sum()).collect();
@@ -37,7 +34,7 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
         .collect();
     let mut summary = format!(
         "wrote {written} of {} records in {} phase{}: {}; {}",
-        run.counts.records,
+        run.counts().records,
         names.len(),
         if names.len() == 1 { "" } else { "s" },
         if phrase.is_empty() { "none".to_string() } else { phrase.join(", ") },
@@ -112,7 +109,7 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
                     .map(|(s, name)| {
                         json!({
                             "name": name,
-                            "requested": (weights[s] * 1e6).round() / 1e6,
+                            "requested": crate::report::round6(weights[s]),
                             "records": per_split[s],
                             "share": ratio(per_split[s], written),
                         })
@@ -320,8 +317,8 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
             manifest.insert("records".into(), json!(written));
             // So the folder accounts for every input record: what was read,
             // and what is not in any file and why.
-            manifest.insert("records_in".into(), json!(run.counts.records));
-            manifest.insert("rejected".into(), run.counts.rejected.to_json());
+            manifest.insert("records_in".into(), json!(run.counts().records));
+            manifest.insert("rejected".into(), run.counts().rejected.to_json());
             for key in
                 ["order", "phases", "splits", "matrix", "group", "classifier", "stratify", "tagged"]
             {
