@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::compress::maybe_decompress;
 use crate::error::Error;
 use crate::input::STDIN_NAME;
+use crate::json::skip_ws;
 use crate::json::{self, JsonError, Kind};
 
 /// Keys whose array value holds the records of a wrapper object, tried in
@@ -179,13 +180,6 @@ pub fn parse_with(name: String, text: Vec<u8>, wrapper_keys: &[&str]) -> Result<
         at = skip_ws(&text, end);
     }
     Ok(Document { name, text, records, layout: layout.unwrap_or(Layout::Objects) })
-}
-
-fn skip_ws(text: &[u8], mut at: usize) -> usize {
-    while at < text.len() && matches!(text[at], b' ' | b'\t' | b'\n' | b'\r') {
-        at += 1;
-    }
-    at
 }
 
 /// Byte ranges of the elements of a validated array.

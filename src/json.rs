@@ -378,8 +378,9 @@ fn string_special(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The first byte at or after `i` that is not JSON whitespace.
 #[inline(always)]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+pub fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;
     }
@@ -390,7 +391,8 @@ fn err<T>(kind: ErrorKind, offset: usize) -> Result<T, JsonError> {
     Err(JsonError { kind, offset })
 }
 
-fn hex4(b: &[u8], i: usize) -> Option<u16> {
+/// The four hex digits of a `\uXXXX` escape starting at `i`.
+pub fn hex4(b: &[u8], i: usize) -> Option<u16> {
     let digits = b.get(i..i + 4)?;
     let mut v = 0u16;
     for &d in digits {

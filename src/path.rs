@@ -110,6 +110,73 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// The fields a tool reads, each tagged with the role it plays, compiled to
+/// one [`PathSet`] so a record is scanned once for all of them. A path named
+/// by a flag is also watched: no record holding it is reported once
+/// ([`crate::run::Run::watch_fields`]).
+pub struct ReadPlan<R> {
+    paths: Vec<FieldPath>,
+    roles: Vec<R>,
+    watched: Vec<(String, String)>,
+}
+
+impl<R: Copy> Default for ReadPlan<R> {
+    fn default() -> Self {
+        ReadPlan { paths: Vec::new(), roles: Vec::new(), watched: Vec::new() }
+    }
+}
+
+impl<R: Copy> ReadPlan<R> {
+    /// Reads `path` for `role` (a default the user did not name); its index.
+    pub fn read(&mut self, path: FieldPath, role: R) -> usize {
+        self.paths.push(path);
+        self.roles.push(role);
+        self.paths.len() - 1
+    }
+
+    /// Reads the `path` the user gave to `flag`, and watches it.
+    pub fn named(&mut self, flag: &str, path: &FieldPath, role: R) -> usize {
+        self.watch(flag, path);
+        self.read(path.clone(), role)
+    }
+
+    /// Watches a path the user gave to `flag` that is read by other means.
+    pub fn watch(&mut self, flag: &str, path: &FieldPath) {
+        self.watched.push((flag.to_string(), path.to_string()));
+    }
+
+    /// The one path set to scan with; slot `i` is the `i`-th path read.
+    pub fn path_set(&self) -> PathSet {
+        FieldPath::set(&self.paths)
+    }
+
+    pub fn paths(&self) -> &[FieldPath] {
+        &self.paths
+    }
+
+    /// The role of each slot of the path set.
+    pub fn roles(&self) -> &[R] {
+        &self.roles
+    }
+
+    /// (flag, path) of the paths the user named, in the order given.
+    pub fn watched(&self) -> Vec<(String, String)> {
+        self.watched.clone()
+    }
+}
+
+/// Appends `key` as one JSON Pointer reference token (RFC 6901: `~` as
+/// `~0`, `/` as `~1`), the way every tool writes a pointer.
+pub fn pointer_escape(key: &str, out: &mut String) {
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// clap value parser for options that take exactly one field.
 pub fn single_field(text: &str) -> Result<FieldPath, String> {
     FieldPath::parse_single(text)

@@ -19,7 +19,7 @@ use crate::exit::Outcome;
 use crate::hash::{BottomK, Rank, Sampled};
 use crate::input::{Inputs, Line};
 use crate::json::{self, Kind, PathSet, Raw};
-use crate::path::{self, FieldPath};
+use crate::path::{self, FieldPath, ReadPlan};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::report::percent;
 use crate::report::share_json as ratio;
@@ -352,26 +352,15 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let inputs = Inputs::open(&cli.common.files)?;
     let mut run = Run::start("score-filter", &cli.common, &inputs, true)?;
 
-    let mut list = vec![cli.field.clone()];
-    let key_at = cli.group.as_ref().map(|k| {
-        list.push(k.clone());
-        list.len() - 1
-    });
-    let by_at = cli.by.as_ref().map(|b| {
-        list.push(b.clone());
-        list.len() - 1
-    });
-    let mut watched = vec![("--field".to_string(), cli.field.to_string())];
-    if let Some(key) = &cli.group {
-        watched.push(("--group".into(), key.to_string()));
-    }
-    if let Some(by) = &cli.by {
-        watched.push(("--by".into(), by.to_string()));
-    }
-    run.watch_fields(watched);
+    // Slot 0 is the score; the others are found by the index `named` gives.
+    let mut plan = ReadPlan::<()>::default();
+    plan.named("--field", &cli.field, ());
+    let key_at = cli.group.as_ref().map(|k| plan.named("--group", k, ()));
+    let by_at = cli.by.as_ref().map(|b| plan.named("--by", b, ()));
+    run.watch_fields(plan.watched());
     let field = cli.field.as_str().to_string();
     let filter = Filter {
-        paths: FieldPath::set(&list),
+        paths: plan.path_set(),
         key_at,
         by_at,
         below: cli.min.map(|m| format!("below {m}")).unwrap_or_default(),

@@ -450,11 +450,6 @@ pub fn text_lengths(text: &str) -> (usize, usize) {
     (text.chars().count(), text.split_whitespace().count())
 }
 
-fn hex4(b: &[u8]) -> Option<u32> {
-    let digits = std::str::from_utf8(b.get(..4)?).ok()?;
-    u32::from_str_radix(digits, 16).ok()
-}
-
 /// [`text_lengths`] of a validated JSON string literal's inside, read from
 /// its escaped bytes without decoding it: characters are Unicode scalar
 /// values and words are runs of non-whitespace (`char::is_whitespace`).
@@ -467,7 +462,7 @@ pub fn raw_lengths(b: &[u8]) -> (usize, usize) {
             match b.get(i + 1) {
                 Some(b'n' | b't' | b'r' | b'f') => (true, 2),
                 Some(b'u') => {
-                    let unit = hex4(b.get(i + 2..).unwrap_or_default()).unwrap_or(0);
+                    let unit = u32::from(json::hex4(b, i + 2).unwrap_or(0));
                     if (0xD800..0xDC00).contains(&unit) {
                         // A surrogate pair (validated by the scanner): one
                         // character, never whitespace.
@@ -629,7 +624,9 @@ pub fn path_name(keys: &[&str], out: &mut Vec<u8>) {
             out.extend_from_slice(key.as_bytes());
         } else {
             out.push(b'/');
-            out.extend_from_slice(key.replace('~', "~0").replace('/', "~1").as_bytes());
+            let mut token = String::new();
+            crate::path::pointer_escape(key, &mut token);
+            out.extend_from_slice(token.as_bytes());
         }
     }
 }

@@ -27,7 +27,7 @@ use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json::{self, PathSet, Raw};
 use crate::output;
-use crate::path::{self, FieldPath};
+use crate::path::{self, FieldPath, ReadPlan};
 use crate::pipeline::{self, Disposition, Emit, Processor};
 use crate::run::{self, Run};
 
@@ -565,40 +565,33 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let inputs = Inputs::open(&files)?;
     let mut run = Run::start("dist-report", &cli.common, &inputs, cli.pass)?;
 
-    let mut list: Vec<FieldPath> = Vec::new();
-    let mut roles = Vec::new();
-    if !plan.discovers() {
+    let mut reads = ReadPlan::default();
+    if plan.discovers() {
+        // Discovery reads every member; --by alone is scanned for (by_only).
         if let Some(by) = &plan.by {
-            list.push(by.clone());
-            roles.push(Role::By);
+            reads.watch("--by", by);
+        }
+    } else {
+        if let Some(by) = &plan.by {
+            reads.named("--by", by, Role::By);
         }
         for (i, f) in plan.fields.iter().enumerate() {
-            list.push(f.clone());
-            roles.push(Role::Field(i));
+            reads.named("--field", f, Role::Field(i));
         }
         for (i, t) in plan.texts.iter().enumerate() {
-            list.push(t.clone());
-            roles.push(Role::Text(i));
+            reads.named("--text", t, Role::Text(i));
         }
-    }
-    let mut watched: Vec<(String, String)> = Vec::new();
-    if let Some(by) = &plan.by {
-        watched.push(("--by".into(), by.to_string()));
-    }
-    if !plan.discovers() {
-        watched.extend(plan.fields.iter().map(|f| ("--field".to_string(), f.to_string())));
-        watched.extend(plan.texts.iter().map(|t| ("--text".to_string(), t.to_string())));
     }
     // A shard's partial state may lack a field the other shards hold: the
     // whole-file question is for the merge, not for one shard.
     if cli.partial.is_none() {
-        run.watch_fields(watched);
+        run.watch_fields(reads.watched());
     }
     let measure = Measure {
         plan: plan.clone(),
-        paths: FieldPath::set(&list),
-        multi: list.iter().map(FieldPath::has_wildcard).collect(),
-        roles,
+        paths: reads.path_set(),
+        multi: reads.paths().iter().map(FieldPath::has_wildcard).collect(),
+        roles: reads.roles().to_vec(),
         by_only: plan.by.as_ref().filter(|_| plan.discovers()).map(|b| FieldPath::set([b])),
         pass: cli.pass,
         single: acc::key_hash(b""),

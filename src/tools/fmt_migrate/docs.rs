@@ -521,7 +521,7 @@ fn header_text(path: &[String]) -> String {
     let mut out = String::new();
     for key in path {
         out.push('/');
-        out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        crate::path::pointer_escape(key, &mut out);
     }
     out
 }

@@ -18,6 +18,7 @@ use super::schema::{
 };
 use super::zones::{ZoneCache, Zones, instant};
 use crate::email::looks_like_email;
+use crate::path::pointer_escape;
 
 /// What kind of problem an issue is (the summary counts by path and kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -712,17 +713,6 @@ fn pointer_at(line: &[u8], target: usize) -> String {
 /// Keys holding OData annotations: `@odata.etag`, `start@odata.type`.
 fn is_annotation(key: &Raw<'_>) -> bool {
     key.bytes.contains(&b'@')
-}
-
-/// RFC 6901: `~` as `~0`, `/` as `~1`.
-fn pointer_escape(key: &str, out: &mut String) {
-    for c in key.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// An Edm.Int32: an integer literal in range.

@@ -28,7 +28,7 @@ use crate::exit::Outcome;
 use crate::input::Inputs;
 use crate::json;
 use crate::outdir::OutDir;
-use crate::path::{self, FieldPath};
+use crate::path::{self, FieldPath, ReadPlan};
 use crate::pipeline;
 use crate::run::Run;
 use crate::spool::Spools;
@@ -368,24 +368,19 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let weights: Vec<f64> = splits.as_ref().map(|s| s.weights.clone()).unwrap_or_default();
 
     // The scan: one path list, each path with its role.
-    let mut list: Vec<FieldPath> = Vec::new();
-    let mut roles: Vec<Role> = Vec::new();
-    fn add(list: &mut Vec<FieldPath>, roles: &mut Vec<Role>, path: FieldPath, role: Role) {
-        list.push(path);
-        roles.push(role);
-    }
+    let mut reads = ReadPlan::default();
     let named = |text: &str| text.parse::<FieldPath>().map_err(Error::Usage);
     let mut rule_slots: Vec<usize> = Vec::new();
     let (mode, defaults, answer_from_messages, context_from_messages) = if let Some(by) =
         &cli.phase_field
     {
-        add(&mut list, &mut roles, by.clone(), Role::By);
+        reads.named("--phase-field", by, Role::By);
         (Mode::By, Vec::new(), false, false)
     } else if !cli.phase_rules.is_empty() {
         let mut names: Vec<String> = Vec::new();
         for (i, rule) in cli.phase_rules.iter().enumerate() {
             if let Some((path, _)) = &rule.condition {
-                add(&mut list, &mut roles, path.clone(), Role::Rule(i));
+                reads.read(path.clone(), Role::Rule(i));
             } else if i + 1 < cli.phase_rules.len() {
                 return Err(Error::Usage(format!(
                     "--phase {}: a rule without a condition matches every record, so the rules after it never apply; give it last",
@@ -403,45 +398,49 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         (Mode::Rules(cli.phase_rules.clone()), names, false, false)
     } else {
         match &cli.answer {
-            Some(p) => add(&mut list, &mut roles, p.clone(), Role::Answer),
+            Some(p) => {
+                reads.read(p.clone(), Role::Answer);
+            }
             None => {
                 for name in ["output", "response", "completion"] {
-                    add(&mut list, &mut roles, named(name)?, Role::Answer);
+                    reads.read(named(name)?, Role::Answer);
                 }
             }
         }
         match &cli.context {
-            Some(p) => add(&mut list, &mut roles, p.clone(), Role::Context),
+            Some(p) => {
+                reads.read(p.clone(), Role::Context);
+            }
             None => {
                 for name in ["input", "prompt"] {
-                    add(&mut list, &mut roles, named(name)?, Role::Context);
+                    reads.read(named(name)?, Role::Context);
                 }
             }
         }
         if cli.answer.is_none() || cli.context.is_none() {
-            add(&mut list, &mut roles, named("messages.*")?, Role::Messages);
+            reads.read(named("messages.*")?, Role::Messages);
         }
-        add(&mut list, &mut roles, named("is_impossible")?, Role::Impossible);
-        add(&mut list, &mut roles, named("answerable")?, Role::Answerable);
+        reads.read(named("is_impossible")?, Role::Impossible);
+        reads.read(named("answerable")?, Role::Answerable);
         let refusals = classify::Refusals::new(!cli.no_default_refusals, &cli.refusal_patterns)
             .map_err(Error::Usage)?;
         let builtin = Builtin { max_words: cli.max_extractive_words, refusals };
         let defaults = BUILTIN.iter().map(|s| s.to_string()).collect();
         (Mode::Builtin(builtin), defaults, cli.answer.is_none(), cli.context.is_none())
     };
-    for (path, role) in [
-        (&cli.group, Role::Group),
-        (&cli.stratify, Role::Stratum),
-        (&cli.check_leakage, Role::Leak),
+    for (flag, path, role) in [
+        ("--group", &cli.group, Role::Group),
+        ("--stratify", &cli.stratify, Role::Stratum),
+        ("--check-leakage", &cli.check_leakage, Role::Leak),
     ] {
         if let Some(path) = path {
-            add(&mut list, &mut roles, path.clone(), role);
+            reads.named(flag, path, role);
         }
     }
     if !cli.no_tag {
-        add(&mut list, &mut roles, named("/phase")?, Role::TagKey);
+        reads.read(named("/phase")?, Role::TagKey);
         if cli.split.is_some() {
-            add(&mut list, &mut roles, named("/split")?, Role::TagKey);
+            reads.read(named("/split")?, Role::TagKey);
         }
     }
 
@@ -494,24 +493,22 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         split_names.iter().map(|n| json::quote(n).into_bytes()).collect();
     let name_of =
         |p: &Option<FieldPath>| p.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default();
-    let mut watched: Vec<(Role, &'static str)> = Vec::new();
-    let mut watched_paths: Vec<(String, String)> = Vec::new();
-    for (flag, path, role) in [
+    // The watched paths in the order `reads` named them, with their roles.
+    let watched: Vec<(Role, &'static str)> = [
         ("--phase-field", &cli.phase_field, Role::By),
         ("--group", &cli.group, Role::Group),
         ("--stratify", &cli.stratify, Role::Stratum),
         ("--check-leakage", &cli.check_leakage, Role::Leak),
-    ] {
-        if let Some(path) = path {
-            watched.push((role, flag));
-            watched_paths.push((flag.to_string(), path.to_string()));
-        }
-    }
-    run.watch_fields(watched_paths);
+    ]
+    .into_iter()
+    .filter(|(_, path, _)| path.is_some())
+    .map(|(flag, _, role)| (role, flag))
+    .collect();
+    run.watch_fields(reads.watched());
     let splitter = Splitter {
         watched,
-        paths: FieldPath::set(&list),
-        roles,
+        paths: reads.path_set(),
+        roles: reads.roles().to_vec(),
         mode,
         answer_from_messages,
         context_from_messages,
@@ -527,7 +524,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             .iter()
             .map(|&slot| position.get(slot).copied().unwrap_or(0))
             .collect(),
-        path_names: list.iter().map(|p| p.as_str().to_string()).collect(),
+        path_names: reads.paths().iter().map(|p| p.as_str().to_string()).collect(),
         position,
         phase_json: phases.json.clone(),
         split_json: split_json.clone(),
