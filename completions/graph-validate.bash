@@ -23,7 +23,7 @@ _graph__validate() {
 
     case "${cmd}" in
         graph__validate)
-            opts="-o -q -j -h -V --require --strict --labels --timezone --real --min-alignment --max-drift --output --stats --quiet --rejects --fail-fast --threads --generate --problems --help --version"
+            opts="-o -q -j -h -V --require --strict --labels --timezone --real --min-alignment --max-drift --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --problems --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -17,6 +17,7 @@ complete -c graph-validate -l strict -d 'Report properties the schema does not k
 complete -c graph-validate -l labels -d 'Require the label fields (importance_label, prep_needed, …)'
 complete -c graph-validate -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c graph-validate -l fail-fast -d 'Stop at the first bad record, with exit status 1'
+complete -c graph-validate -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
 complete -c graph-validate -l problems -d 'Write one JSON line per invalid record instead of the valid events'
 complete -c graph-validate -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c graph-validate -s V -l version -d 'Print version'

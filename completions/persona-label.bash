@@ -23,7 +23,7 @@ _persona__label() {
 
     case "${cmd}" in
         persona__label)
-            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --output --stats --quiet --rejects --fail-fast --threads --generate --format --json --help --version"
+            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --format --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -22,6 +22,7 @@ complete -c persona-label -l check -d 'Validate persona files (the FILE argument
 complete -c persona-label -l list -d 'Print the built-in personas (or those selected): id, tier and name'
 complete -c persona-label -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c persona-label -l fail-fast -d 'Stop at the first bad record, with exit status 1'
+complete -c persona-label -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
 complete -c persona-label -l json -d 'The former name of --format jsonl, still accepted'
 complete -c persona-label -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c persona-label -s V -l version -d 'Print version'

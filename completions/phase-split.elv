@@ -45,6 +45,7 @@ set edit:completion:arg-completer[phase-split] = {|@words|
             cand -q 'Do not print the summary line on standard error (errors still print)'
             cand --quiet 'Do not print the summary line on standard error (errors still print)'
             cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand --no-mmap 'Read files with read(2) instead of memory-mapping them'
             cand --force 'Write into a non-empty --out-dir, replacing the previous run''s files'
             cand --no-tag 'Do not append "phase" and "split" to the records'
             cand -h 'Print help (see more with ''--help'')'

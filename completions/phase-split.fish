@@ -28,6 +28,7 @@ complete -c phase-split -l temp-dir -d 'Folder for spilled temporary files [defa
 complete -c phase-split -l no-default-refusals -d 'Do not use the built-in refusal patterns'
 complete -c phase-split -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c phase-split -l fail-fast -d 'Stop at the first bad record, with exit status 1'
+complete -c phase-split -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
 complete -c phase-split -l force -d 'Write into a non-empty --out-dir, replacing the previous run\'s files'
 complete -c phase-split -l no-tag -d 'Do not append "phase" and "split" to the records'
 complete -c phase-split -s h -l help -d 'Print help (see more with \'--help\')'

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[score-filter] = {|@words|
             cand -q 'Do not print the summary line on standard error (errors still print)'
             cand --quiet 'Do not print the summary line on standard error (errors still print)'
             cand --fail-fast 'Stop at the first bad record, with exit status 1'
+            cand --no-mmap 'Read files with read(2) instead of memory-mapping them'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -22,5 +22,6 @@ elvish\t''"
 complete -c score-filter -l coerce -d 'Read a string holding a number ("0.85") as that number'
 complete -c score-filter -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c score-filter -l fail-fast -d 'Stop at the first bad record, with exit status 1'
+complete -c score-filter -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
 complete -c score-filter -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c score-filter -s V -l version -d 'Print version'

@@ -66,6 +66,14 @@ pub struct Common {
     #[arg(short = 'j', long, value_name = "N", value_parser = threads, help_heading = "Performance")]
     pub threads: Option<NonZeroUsize>,
 
+    /// Read files with read(2) instead of memory-mapping them
+    ///
+    /// For files another program may still be writing or truncating: a
+    /// mapped file that changes under the tool can give inconsistent bytes or
+    /// end the run with SIGBUS. A little slower on large files.
+    #[arg(long, help_heading = "Input")]
+    pub no_mmap: bool,
+
     /// Print a man page or shell completion script and exit
     #[arg(long, value_enum, value_name = "KIND", hide = true, exclusive = true)]
     pub generate: Option<Generate>,
@@ -305,6 +313,8 @@ where
 {
     let mut cmd = command::<C>(doc);
     let matches = cmd.try_get_matches_from_mut(args)?;
+    // Read before any input is opened, by the library's own input layer.
+    crate::input::set_mapping(!matches.get_flag("no_mmap"));
     if let Some(kind) = matches.get_one::<Generate>("generate") {
         let rendered = generate(cmd, doc, *kind);
         let mut out = std::io::stdout().lock();

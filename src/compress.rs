@@ -424,6 +424,7 @@ mod tests {
         std::fs::write(&path, &compressed).unwrap();
         let file = File::open(&path).unwrap();
         // SAFETY: a private temporary file nobody else writes.
+        #[allow(unsafe_code)]
         let map = Arc::new(unsafe { Mmap::map(&file).unwrap() });
         // The parallel reader, whatever the machine's core count...
         let mut parallel = ParallelZstd::new(map.clone(), frames);

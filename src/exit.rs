@@ -95,3 +95,25 @@ fn stdout_is_closed() -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn outcomes_and_errors_map_to_the_exit_policy() {
+        assert_eq!(run("t", || Ok(Outcome::Clean)), ExitCode::SUCCESS);
+        assert_eq!(run("t", || Ok(Outcome::DataErrors)), ExitCode::from(1));
+        assert_eq!(run("t", || Err(Error::Usage("bad flag".into()).into())), ExitCode::from(2));
+        assert_eq!(run("t", || Err(Error::Internal("bug".into()).into())), ExitCode::from(2));
+    }
+
+    #[test]
+    fn a_panic_is_exit_2_not_a_crash() {
+        #[allow(clippy::panic)]
+        let code = run("t", || panic!("a bug"));
+        assert_eq!(code, ExitCode::from(2));
+        let _ = panic::take_hook();
+    }
+}

@@ -25,6 +25,14 @@ use memmap2::Mmap;
 use crate::compress::{decompress_lazily, open_compressed};
 use crate::error::Error;
 
+/// Whether regular files are memory-mapped (off with --no-mmap).
+static MAPPING: AtomicBool = AtomicBool::new(true);
+
+/// Turns memory-mapping of regular files on or off for this process.
+pub fn set_mapping(on: bool) {
+    MAPPING.store(on, Ordering::Relaxed);
+}
+
 /// Default bytes per chunk. Small enough to spread a few-MB file over the
 /// cores, large enough that per-chunk overhead is invisible.
 pub const DEFAULT_CHUNK: usize = 1 << 20;
@@ -124,6 +132,14 @@ impl Inputs {
     }
 
     /// One in-memory input (a converted document, a test buffer).
+    /// One stream read from `reader` (tests of the pipeline's failures).
+    #[cfg(test)]
+    pub(crate) fn from_reader(name: &str, reader: Box<dyn Read + Send>) -> Inputs {
+        Inputs {
+            sources: vec![Source { name: name.into(), data: SourceData::Stream(reader, None) }],
+        }
+    }
+
     pub fn from_memory(name: &str, bytes: Vec<u8>) -> Inputs {
         let source = if bytes.is_empty() {
             Source { name: name.into(), data: SourceData::Empty }
@@ -205,27 +221,34 @@ impl Source {
         Source::map(name, file).map_err(|source| Error::Input { name: label, source })
     }
 
-    /// Maps a regular file (reading it as a stream where mapping fails, or
-    /// decompressing it when it is compressed).
+    /// Maps a regular file (reading it as a stream where mapping fails or
+    /// with --no-mmap, or decompressing it when it is compressed).
     fn map(name: Arc<str>, file: File) -> io::Result<Source> {
         if file.metadata()?.len() == 0 {
             return Ok(Source { name, data: SourceData::Empty });
         }
-        // SAFETY: the map is read-only and private to this process. If another
-        // process truncates the file while we read it, the OS may deliver
-        // SIGBUS (as with ripgrep and jaq); that is the documented cost of
-        // zero-copy input. Any other concurrent change can only alter the
-        // bytes we read, never memory safety of our own data structures.
+        // Some filesystems cannot map, and --no-mmap asks not to: read the
+        // file as a stream instead.
+        let stream = |file: File| -> io::Result<Source> {
+            let reader = match open_compressed(&file, None)? {
+                Some(reader) => reader,
+                None => Box::new(file),
+            };
+            Ok(Source { name: name.clone(), data: SourceData::Stream(reader, None) })
+        };
+        if !MAPPING.load(Ordering::Relaxed) {
+            return stream(file);
+        }
+        // SAFETY: this assumes that no other process modifies or truncates
+        // the file while it is mapped; that is the assumption ripgrep and jaq
+        // make too. If it does not hold, the bytes we read may change under us
+        // (a record read twice may differ) or the kernel may deliver SIGBUS
+        // for a page past a truncation. --no-mmap reads with read(2) instead,
+        // for files that other programs are still writing.
+        #[allow(unsafe_code)]
         let map = match unsafe { Mmap::map(&file) } {
             Ok(map) => Arc::new(map),
-            Err(_) => {
-                // Some filesystems cannot map; read them as a stream instead.
-                let reader = match open_compressed(&file, None)? {
-                    Some(reader) => reader,
-                    None => Box::new(file),
-                };
-                return Ok(Source { name, data: SourceData::Stream(reader, None) });
-            }
+            Err(_) => return stream(file),
         };
         if let Some(reader) = open_compressed(&file, Some(&map))? {
             return Ok(Source { name, data: SourceData::Stream(reader, None) });
@@ -708,6 +731,22 @@ mod tests {
 mod pause_tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn no_mmap_reads_a_regular_file_as_a_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n").unwrap();
+        let mapped = |on: bool| {
+            set_mapping(on);
+            let source = Source::map("in".into(), File::open(&path).unwrap()).unwrap();
+            matches!(source.data, SourceData::Mapped(_))
+        };
+        let (with, without) = (mapped(true), mapped(false));
+        set_mapping(true);
+        assert!(with, "a regular file is mapped by default");
+        assert!(!without, "--no-mmap reads it as a stream");
+    }
 
     /// A source reading the far end of a real pipe, as standard input would.
     fn pipe_source() -> (Source, File) {

@@ -353,7 +353,9 @@ fn string_special(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of the x86_64 baseline; every x86_64 CPU has it.
-        i = unsafe { special_sse2(b, i) };
+        #[allow(unsafe_code)]
+        let at = unsafe { special_sse2(b, i) };
+        i = at;
         if i + 16 <= b.len() {
             return i;
         }

@@ -434,3 +434,45 @@ impl Output {
         self.target.commit()
     }
 }
+
+#[cfg(test)]
+mod commit_tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn commit_moves_the_file_into_place_and_abandon_leaves_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        std::fs::write(&path, "old\n").unwrap();
+        let mut out = Output::open(Some(&path), "test").unwrap();
+        out.write(b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n", "nothing before commit");
+        out.abandon().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n", "abandon keeps the old file");
+        assert_eq!(leftovers(dir.path()), ["out.jsonl"], "no temporary file left");
+        let mut out = Output::open(Some(&path), "test").unwrap();
+        out.write(b"new\n").unwrap();
+        out.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(leftovers(dir.path()), ["out.jsonl"]);
+        // A compressed target is finished before it is moved into place.
+        let gz = dir.path().join("out.jsonl.gz");
+        let mut out = Output::open(Some(&gz), "test").unwrap();
+        out.write(b"x\n").unwrap();
+        out.commit().unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, "x\n");
+    }
+}

@@ -462,3 +462,110 @@ pub fn run<P: Processor>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Writes every record unchanged.
+    struct Pass;
+
+    impl Processor for Pass {
+        type Acc = ();
+        fn acc(&self) {}
+        fn record(&self, _: &Line<'_>, emit: &mut Emit<'_>, _: &mut ()) -> Disposition {
+            emit.pass()
+        }
+    }
+
+    fn records(n: usize) -> Vec<u8> {
+        (0..n).map(|i| format!("{{\"i\":{i}}}\n")).collect::<String>().into_bytes()
+    }
+
+    fn settings(threads: usize) -> Settings {
+        Settings { threads, chunk_size: 64, fail_fast: false }
+    }
+
+    /// Runs `Pass` and collects what the sink received, in order.
+    fn collect(inputs: Inputs, threads: usize) -> (Result<Flow, Error>, Vec<u8>, usize) {
+        let (mut out, mut chunks) = (Vec::new(), 0);
+        let result = run(inputs, &settings(threads), Arc::new(Pass), |done| {
+            chunks += 1;
+            done.slices(0).for_each(|s| out.extend_from_slice(s));
+            Ok(Flow::Continue)
+        });
+        (result, out, chunks)
+    }
+
+    #[test]
+    fn chunks_come_back_in_input_order_whatever_the_threads() {
+        let input = records(2000);
+        for threads in [1, 2, 7] {
+            let (result, out, chunks) = collect(Inputs::from_memory("t", input.clone()), threads);
+            assert!(result.is_ok());
+            assert!(chunks > 100, "small chunks: {chunks}");
+            assert_eq!(out, input, "{threads} threads");
+        }
+    }
+
+    /// Gives `good` bytes, then fails.
+    struct FailAfter {
+        good: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for FailAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.good.read(buf)? {
+                0 => Err(std::io::Error::other("disk on fire")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_failure_at_chunk_n_comes_after_the_chunks_before_it() {
+        let good = records(500);
+        let reader = FailAfter { good: std::io::Cursor::new(good.clone()) };
+        let inputs = Inputs::from_reader("t", Box::new(reader));
+        let (result, out, chunks) = collect(inputs, 4);
+        let err = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("disk on fire"), "{err}");
+        assert!(chunks > 1, "the chunks read before the failure reach the sink");
+        assert!(good.starts_with(&out), "in order, nothing invented");
+        assert!(out.ends_with(b"\n"), "whole records only");
+    }
+
+    /// Lines forever: only a stop can end a run over it.
+    struct Endless;
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let line = b"{\"i\":1}\n";
+            let n = buf.len() / line.len() * line.len();
+            for at in (0..n).step_by(line.len()) {
+                buf[at..at + line.len()].copy_from_slice(line);
+            }
+            Ok(n.max(1).min(buf.len()))
+        }
+    }
+
+    #[test]
+    fn a_sink_error_stops_the_reader_and_is_returned() {
+        let inputs = Inputs::from_reader("t", Box::new(Endless));
+        let mut seen = 0;
+        let result = run(inputs, &settings(2), Arc::new(Pass), |_| {
+            seen += 1;
+            if seen == 3 {
+                return Err(Error::Config("the sink failed".into()));
+            }
+            Ok(Flow::Continue)
+        });
+        assert_eq!(seen, 3, "no chunk after the failure reaches the sink");
+        assert!(result.err().is_some_and(|e| e.to_string() == "the sink failed"));
+        // A sink that asks to stop ends the run cleanly.
+        let inputs = Inputs::from_reader("t", Box::new(Endless));
+        let result = run(inputs, &settings(2), Arc::new(Pass), |_| Ok(Flow::Stop));
+        assert!(matches!(result, Ok(Flow::Stop)));
+    }
+}

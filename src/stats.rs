@@ -903,6 +903,42 @@ impl Quantiles {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Mean and sample variance equal the exact rational value rounded
+        /// once: values (C + k) / 2^20 with a large C, so naive float sums
+        /// cancel; the oracle's integers and single divisions are exact.
+        #[test]
+        fn moments_match_an_exact_rational_oracle(
+            ks in proptest::collection::vec(-4096i64..4096, 2..200),
+            offset in proptest::prop_oneof![proptest::strategy::Just(0i64), proptest::strategy::Just(1i64 << 30)],
+            split in 0usize..200,
+        ) {
+            let scale = (1u64 << 20) as f64;
+            let xs: Vec<f64> = ks.iter().map(|k| (offset + k) as f64 / scale).collect();
+            let n = xs.len() as i128;
+            let sum: i128 = ks.iter().map(|&k| (offset + k) as i128).sum();
+            let squares: i128 = ks.iter().map(|&k| ((offset + k) as i128).pow(2)).sum();
+            let mean = sum as f64 / (n as f64 * scale);
+            // n Σx² − (Σx)²: the offset cancels exactly, leaving < 2^40.
+            let numerator = n * squares - sum * sum;
+            let variance = numerator as f64 / ((n * (n - 1)) as f64 * scale * scale);
+            let mut one = Moments::default();
+            xs.iter().for_each(|&x| one.push(x));
+            proptest::prop_assert_eq!(one.mean(), Some(mean));
+            proptest::prop_assert_eq!(one.variance(), Some(variance));
+            // Any split merged gives the same bits (shards, threads).
+            let at = split.min(xs.len());
+            let (mut a, mut b) = (Moments::default(), Moments::default());
+            xs[..at].iter().for_each(|&x| a.push(x));
+            xs[at..].iter().for_each(|&x| b.push(x));
+            a.merge(&b);
+            proptest::prop_assert_eq!(a.mean(), one.mean());
+            proptest::prop_assert_eq!(a.variance(), one.variance());
+        }
+    }
+
     fn moments(values: &[f64]) -> Moments {
         let mut m = Moments::default();
         for &v in values {

@@ -195,6 +195,43 @@ pub fn parse_date_time(text: impl AsRef<[u8]>) -> Option<DateTimeText> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The parser agrees with jiff on which civil dates exist, on every
+        /// field, and on the instant an offset date-time names.
+        #[test]
+        fn date_times_agree_with_jiff(
+            year in 1i16..=9999, month in 1i8..=12, day in 1i8..=31,
+            hour in 0i8..24, minute in 0i8..60, second in 0i8..60,
+            nanos in 0i32..1_000_000_000,
+            offset in proptest::option::of(-(23 * 60 + 59)..=(23 * 60 + 59i32)),
+        ) {
+            let mut text = format!(
+                "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{nanos:09}"
+            );
+            if let Some(minutes) = offset {
+                let sign = if minutes < 0 { '-' } else { '+' };
+                text.push_str(&format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60));
+            }
+            let civil = jiff::civil::DateTime::new(year, month, day, hour, minute, second, nanos);
+            let ours = parse_date_time(&text);
+            proptest::prop_assert_eq!(ours.is_some(), civil.is_ok(), "{}", text);
+            if let (Some(t), Ok(civil)) = (ours, civil) {
+                proptest::prop_assert_eq!(
+                    (t.year, t.month, t.day, t.hour, t.minute, t.second, t.nanos),
+                    (year as i32, month as u8, day as u8, hour as u8, minute as u8, second as u8, nanos as u32)
+                );
+                proptest::prop_assert_eq!(t.weekday() as i8, civil.weekday().to_monday_zero_offset());
+                if let Some(minutes) = offset {
+                    let zone = jiff::tz::Offset::from_seconds(minutes * 60).unwrap();
+                    let instant = zone.to_timestamp(civil).unwrap().as_nanosecond();
+                    proptest::prop_assert_eq!(t.instant_nanos(), Some(instant));
+                }
+            }
+        }
+    }
+
     #[test]
     fn parses_iso_8601_date_times() {
         let t = parse_date_time("2025-11-15T10:00:00.0000000").unwrap();

@@ -356,3 +356,26 @@ fn r_unwritable_stats_fails_before_reading() {
         assert!(!out_file.exists(), "{}: output committed", spec.name);
     }
 }
+
+/// --no-mmap reads files with read(2): the same bytes out, for every tool,
+/// plain and compressed (issue 14).
+#[test]
+fn no_mmap_gives_the_same_output() {
+    for spec in SPECS {
+        let dir = Dir::new();
+        let lines: Vec<String> = (0..50).map(spec.good).collect();
+        let input = lines.join("\n") + "\n";
+        for (name, bytes) in [
+            ("in.jsonl", input.clone().into_bytes()),
+            ("in.jsonl.zst", { zstd::encode_all(input.as_bytes(), 3).unwrap() }),
+        ] {
+            let file = dir.write(name, &bytes);
+            let mapped = std_tool(spec.name).args(spec.args).arg(&file).output().unwrap();
+            let read = std_tool(spec.name).args(spec.args).arg("--no-mmap").arg(&file).output();
+            let read = read.unwrap();
+            assert_eq!(read.status.code(), Some(0), "{}: {}", spec.name, text(&read.stderr));
+            assert_eq!(read.stdout, mapped.stdout, "{} {name}", spec.name);
+            assert!(!read.stdout.is_empty() || !spec.passes_through, "{}", spec.name);
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The one integration-test binary (linking is the slow step on small
 //! machines). Tests run the real binaries on small fixtures.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod conventions;
 mod dist_report;
 mod examples;

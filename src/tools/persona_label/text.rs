@@ -230,6 +230,8 @@ pub struct Descriptive {
     pub groups: Vec<Vec<String>>,
 }
 
+// A constant pattern: an error is a bug found by the first test that runs.
+#[allow(clippy::expect_used)]
 static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(\d+(?:\.\d+)?)(?:\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?))?\s*(\+)?\s*(minutes|minute|mins|min|hours|hour|hrs|hr|h)\b",
@@ -251,6 +253,7 @@ pub fn parse_minutes(text: &str) -> Option<u32> {
     Some(((low + high) / 2.0 * scale).floor() as u32)
 }
 
+#[allow(clippy::expect_used)] // a constant pattern, as MINUTES
 static SLASH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*/\s*").expect("the slash pattern is a valid regex"));
 
