@@ -39,6 +39,7 @@ pub mod report;
 pub mod run;
 pub mod spool;
 pub mod stats;
+pub mod template;
 pub mod time;
 pub mod tools;
 
@@ -57,4 +58,5 @@ pub const TOOLS: &[Tool] = &[
     tools::graph_validate::TOOL,
     tools::persona_label::TOOL,
     tools::phase_split::TOOL,
+    tools::llm_batch::TOOL,
 ];

@@ -304,6 +304,42 @@ impl Run {
         Ok(())
     }
 
+    /// Writes `records` held records as `lines` output lines (a record may
+    /// have several, e.g. one request per variation).
+    pub fn write_held(&mut self, records: u64, lines: u64) -> Result<(), Error> {
+        self.decide_held(records, &[])?;
+        self.counts.lines_out += lines.saturating_sub(records);
+        Ok(())
+    }
+
+    /// Rejects held record `index` of `done` (whose bytes are `bytes`) as a
+    /// bad record found only in order, by the sink (a custom_id used twice):
+    /// reported and counted like any bad record, and a stop with --fail-fast.
+    pub fn reject_held<A>(
+        &mut self,
+        done: &Done<A>,
+        index: u32,
+        bytes: &[u8],
+        category: &str,
+        message: &str,
+    ) -> Result<Flow, Error> {
+        if self.counts.held == 0 {
+            return Err(Error::Internal(
+                "a record rejected but none held (this is a bug; please report it)".into(),
+            ));
+        }
+        self.counts.held -= 1;
+        self.counts.rejected.add(category, 1);
+        let (name, line) = self.position(done, index);
+        let name = name.clone();
+        self.rejects.log(&name, line, message, bytes)?;
+        if self.settings.fail_fast {
+            self.stopped_early = true;
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    }
+
     /// Ends the run: commits output files, writes `--stats`, prints the
     /// summary line and says how the run ended. `verdict` is the tool's own
     /// judgement of the data beyond its bad records.

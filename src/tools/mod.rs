@@ -4,6 +4,7 @@
 pub mod dist_report;
 pub mod fmt_migrate;
 pub mod graph_validate;
+pub mod llm_batch;
 pub mod persona_label;
 pub mod phase_split;
 pub mod score_filter;

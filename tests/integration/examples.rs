@@ -28,6 +28,8 @@ fmt-migrate -q --from squad dev-v2.0.json > qa.jsonl
 score-filter -q --min 0.82 teacher.jsonl > curated.jsonl
 persona-label -q --tier 1 meetings.jsonl > labeled.jsonl
 persona-label -q --list --format jsonl > personas.jsonl
+cp "$E/conversational.jsonl" conversational.jsonl
+cp "$E/../llm/judge_results.jsonl" "$E/../llm/meetings_results.jsonl" "$E/../llm/judge_prompt.txt" .
 cp labeled.jsonl tier1_combined.jsonl
 cp meetings.jsonl synthetic.jsonl
 fmt-migrate -q --from graph-response calendar_export.json > graph_events.jsonl
@@ -262,6 +264,30 @@ const EXPECTED: &[Row] = &[
         "Explicit rules instead of the built-in classifier, refusals first",
         0,
         "short 4 (14.3%), rest 14 (50.0%), refusal 10 (35.7%)",
+    ),
+    row(
+        "llm-batch",
+        "Seed 002's judge: one request per conversation, a 1-5 rating back on each record",
+        0,
+        "llm-batch: merged 11 of 14 records (78.6%); 3 rejected (2 API error, 1 truncated)",
+    ),
+    row(
+        "llm-batch",
+        "Seed 003's rewrite with Claude Haiku: Anthropic request lines from a template",
+        0,
+        "llm-batch: wrote 28 anthropic requests for 28 of 28 records",
+    ),
+    row(
+        "llm-batch",
+        "Seed 000's meetings: JSON in the answer, one Graph event per element",
+        0,
+        "graph-validate: 3 of 3 events valid (100.0%)",
+    ),
+    row(
+        "llm-batch",
+        "Five variations per record (each its own id and seed), for a local model with vLLM",
+        0,
+        "llm-batch: wrote 70 openai requests for 14 of 14 records",
     ),
 ];
 

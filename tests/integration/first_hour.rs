@@ -15,6 +15,7 @@ fn read_key(name: &str) -> &'static str {
         "graph-validate" => "subject",
         "phase-split" => "output",
         "dist-report" => "status",
+        "llm-batch" => "text",
         other => panic!("no read key for {other}"),
     }
 }

@@ -11,6 +11,7 @@ mod fmt_migrate;
 mod generated;
 mod graph_validate;
 mod library;
+mod llm_batch;
 mod persona_label;
 mod phase_split;
 mod score_filter;

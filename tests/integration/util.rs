@@ -15,6 +15,7 @@ pub fn bin(name: &str) -> PathBuf {
         "dist-report" => env!("CARGO_BIN_EXE_dist-report"),
         "graph-validate" => env!("CARGO_BIN_EXE_graph-validate"),
         "phase-split" => env!("CARGO_BIN_EXE_phase-split"),
+        "llm-batch" => env!("CARGO_BIN_EXE_llm-batch"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

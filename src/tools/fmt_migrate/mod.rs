@@ -317,7 +317,7 @@ pub struct Cli {
     pub template: Vec<String>,
 
     /// Set the system prompt of every record
-    #[arg(long, value_name = "TEXT", help_heading = "Conversion")]
+    #[arg(long, value_name = "TEXT", help_heading = "Prompt")]
     pub system: Option<String>,
 
     // The shared flags come before the tool's own flags under shared

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    synthkit::tools::llm_batch::main()
+}
