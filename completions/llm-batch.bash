@@ -23,7 +23,7 @@ _llm__batch() {
 
     case "${cmd}" in
         llm__batch)
-            opts="-o -q -j -h -V --api --model --prompt --messages --system --max-tokens --temperature --json-schema --url --n --id --records --into --parse --explode --rating --rating-pattern --usage --missing --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --help --version request merge"
+            opts="-o -q -j -h -V --api --model --prompt --messages --system --max-tokens --temperature --json-schema --url --n --id --only-missing --records --into --parse --explode --rating --rating-pattern --usage --missing --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --out-dir --force --help --version request merge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _llm__batch() {
                     return 0
                     ;;
                 --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only-missing)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -123,6 +127,10 @@ _llm__batch() {
                     ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

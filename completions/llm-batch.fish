@@ -10,6 +10,7 @@ complete -c llm-batch -l json-schema -d 'OpenAI structured output: a JSON Schema
 complete -c llm-batch -l url -d 'The OpenAI endpoint of every request' -r
 complete -c llm-batch -l n -d 'Requests per record (variations), each with its own id (-1 … -K) and seed' -r
 complete -c llm-batch -l id -d 'Take each record\'s custom_id from PATH instead of the hash of its bytes' -r
+complete -c llm-batch -l only-missing -d 'Write requests only for what this result file has no answer for (resume a batch; repeatable)' -r -F
 complete -c llm-batch -l records -d 'merge: the records the requests were written from' -r -F
 complete -c llm-batch -l into -d 'merge: the field the answer goes into' -r
 complete -c llm-batch -l parse -d 'merge: write the answer\'s text, or the JSON value in it' -r -f -a "text\t'The answer\'s text, as a string'
@@ -29,10 +30,12 @@ zsh\t''
 fish\t''
 powershell\t''
 elvish\t''"
+complete -c llm-batch -l out-dir -d 'request: numbered request files under DIR, each within the API\'s limits, with manifest.json' -r -F
 complete -c llm-batch -l explode -d 'merge: one line per element of the answer\'s JSON array (implies --parse json)'
 complete -c llm-batch -l usage -d 'merge: add the answer\'s token usage as "usage"'
 complete -c llm-batch -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c llm-batch -l fail-fast -d 'Stop at the first bad record, with exit status 1'
 complete -c llm-batch -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
+complete -c llm-batch -l force -d 'Write into a non-empty --out-dir, replacing the previous run\'s files'
 complete -c llm-batch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llm-batch -s V -l version -d 'Print version'

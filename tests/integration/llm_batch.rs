@@ -423,3 +423,60 @@ proptest! {
         prop_assert_eq!(lines(&out).len(), results.len(), "one line per answered variation");
     }
 }
+
+#[test]
+fn out_dir_splits_at_the_api_limit_with_a_manifest() {
+    let dir = Dir::new();
+    let records: String = (0..50_001).map(|i| format!("{{\"t\":\"{i}\"}}\n")).collect();
+    let input = dir.write("in.jsonl", records);
+    let out_dir = dir.path("batches");
+    let out = std_tool("llm-batch")
+        .args(["request", "--model", "m", "--prompt", "{{t}}", "-q", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
+            .unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{manifest}");
+    assert_eq!(files[0]["path"], "requests-0001.jsonl");
+    assert_eq!(files[0]["records"], 50_000);
+    assert_eq!(files[1]["records"], 1);
+    assert_eq!(manifest["requests"], 50_001);
+    let first = std::fs::read_to_string(out_dir.join("requests-0001.jsonl")).unwrap();
+    assert_eq!(first.lines().count(), 50_000);
+    // A second run into the same folder needs --force.
+    let again = std_tool("llm-batch")
+        .args(["request", "--model", "m", "--prompt", "{{t}}", "-q", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn only_missing_asks_again_for_what_has_no_answer() {
+    let dir = Dir::new();
+    let recs = dir.write(
+        "r.jsonl",
+        jsonl(&[r#"{"id":"a","q":"1"}"#, r#"{"id":"b","q":"2"}"#, r#"{"id":"c","q":"3"}"#]),
+    );
+    let failed = json!({"id": "x", "custom_id": "b", "response": null, "error": {"code": "batch_expired", "message": "expired"}}).to_string();
+    let res = dir.write("res.jsonl", jsonl(&[&openai_ok("a", "done"), &failed]));
+    let out = std_tool("llm-batch")
+        .args(["request", "--model", "m", "--prompt", "{{q}}", "--id", "id", "--only-missing"])
+        .arg(&res)
+        .arg(&recs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids: Vec<String> =
+        lines(&out).iter().map(|r| r["custom_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, ["b", "c"], "the failed and the unanswered ones");
+    assert!(text(&out.stderr).contains("1 already answered"), "{}", text(&out.stderr));
+}

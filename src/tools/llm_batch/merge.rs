@@ -66,9 +66,30 @@ impl Processor for ResultReader {
 /// Reads the result files in order; the first 20 lines that are not
 /// results are named on stderr.
 fn read_results(cli: &Cli) -> Result<Index, Error> {
-    let inputs = Inputs::open(&cli.common.files)?;
+    read_result_files(&cli.common.files, cli.common.threads)
+}
+
+/// The ids the result files `paths` hold an answer for (--only-missing).
+pub(super) fn answered(
+    paths: &[std::path::PathBuf],
+    threads: Option<std::num::NonZeroUsize>,
+) -> Result<std::collections::HashSet<String>, Error> {
+    let index = read_result_files(paths, threads)?;
+    Ok(index
+        .entries
+        .into_iter()
+        .filter(|(_, e)| matches!(e.outcome, Outcome::Answer(_)))
+        .map(|(id, _)| id)
+        .collect())
+}
+
+fn read_result_files(
+    paths: &[std::path::PathBuf],
+    threads: Option<std::num::NonZeroUsize>,
+) -> Result<Index, Error> {
+    let inputs = Inputs::open(paths)?;
     let names = inputs.names();
-    let settings = Settings::new(cli.common.threads, false);
+    let settings = Settings::new(threads, false);
     let mut index = Index::default();
     pipeline::run(inputs, &settings, Arc::new(ResultReader), |done| {
         index.lines += done.counts.records;

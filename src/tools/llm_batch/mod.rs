@@ -65,7 +65,14 @@ OpenAI lines are {\"custom_id\", \"method\": \"POST\", \"url\": \"/v1/chat/compl
 Anthropic lines are {\"custom_id\", \"params\": {…}} (the create call takes them as {\"requests\": [...]}: \
 jq -s '{requests: .}' requests.jsonl). A file holds at most 50,000 requests and 200 MB (OpenAI) or \
 100,000 and 256 MB (Anthropic): a larger request file is written whole, and the summary says by how \
-much it exceeds the limit, so split it (split -l) before submitting.",
+much it exceeds the limit, so split it (split -l) before submitting, or give --out-dir DIR: numbered files \
+requests-0001.jsonl, requests-0002.jsonl … each within the limits (a record's variations stay in one \
+file), and manifest.json (api, model, and per file its path, requests, bytes and xxh3), all committed \
+together or not at all (--force to replace a previous run).\n\n\
+--only-missing FILE (repeatable, one per result file) resumes a batch: requests are written only for \
+the ids (variations) those result files have no answer for; a record with every answer is counted as already answered. Failed \
+results (errors, truncations, refusals) count as no answer, so they are asked again; merge then takes \
+the retry's answer over the failure.",
         ),
         (
             "Identifiers",
@@ -192,6 +199,10 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Requests")]
     pub id: Option<FieldPath>,
 
+    /// Write requests only for what this result file has no answer for (resume a batch; repeatable)
+    #[arg(long, value_name = "FILE", help_heading = "Requests")]
+    pub only_missing: Vec<PathBuf>,
+
     /// merge: the records the requests were written from
     #[arg(long, value_name = "FILE", help_heading = "Merging")]
     pub records: Option<PathBuf>,
@@ -226,6 +237,14 @@ pub struct Cli {
 
     #[command(flatten)]
     pub common: Common,
+
+    /// request: numbered request files under DIR, each within the API's limits, with manifest.json
+    #[arg(long, value_name = "DIR", conflicts_with = "output", help_heading = "Output")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Write into a non-empty --out-dir, replacing the previous run's files
+    #[arg(long, requires = "out_dir", help_heading = "Output")]
+    pub force: bool,
 }
 
 pub fn main() -> std::process::ExitCode {
@@ -263,6 +282,8 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
                     ("--messages", cli.messages.is_some()),
                     ("--json-schema", cli.json_schema.is_some()),
                     ("--temperature", cli.temperature.is_some()),
+                    ("--only-missing", !cli.only_missing.is_empty()),
+                    ("--out-dir", cli.out_dir.is_some()),
                 ],
                 "request",
             )?;

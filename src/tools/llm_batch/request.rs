@@ -3,7 +3,8 @@
 //! in input order, refuses an id an earlier record already used, so which
 //! record keeps an id never depends on threads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
@@ -33,6 +34,8 @@ struct Builder {
     paths: PathSet,
     roles: Vec<Role>,
     n: u32,
+    /// --only-missing: the ids that already have an answer.
+    answered: HashSet<String>,
 }
 
 /// A record whose requests are built, waiting for the sink's id check.
@@ -45,8 +48,9 @@ struct Held {
     id_hash: u64,
     record_hash: u64,
     id: String,
-    /// Its request lines in the chunk's buffer.
+    /// Its request lines in the chunk's buffer, and how many.
     lines: std::ops::Range<usize>,
+    requests: u32,
 }
 
 #[derive(Default)]
@@ -107,14 +111,22 @@ impl Processor for Builder {
             Err((category, message)) => return emit.reject(category, message),
         };
         let start = acc.buf.len();
+        let mut requests = 0;
         for k in 1..=self.n {
             let (id, seed) = if self.n > 1 {
                 (format!("{id}-{k}"), (self.settings.api == Api::Openai).then_some(k))
             } else {
                 (id.clone(), None)
             };
+            if self.answered.contains(&id) {
+                continue;
+            }
             api::write_request(&mut acc.buf, &self.settings, &id, &messages, seed);
             acc.buf.push(b'\n');
+            requests += 1;
+        }
+        if requests == 0 {
+            return emit.filter("already answered (--only-missing)");
         }
         acc.held.push(Held {
             index: line.index,
@@ -124,6 +136,7 @@ impl Processor for Builder {
             record_hash: crate::hash::hash(1, line.bytes),
             id,
             lines: start..acc.buf.len(),
+            requests,
         });
         emit.hold()
     }
@@ -246,9 +259,18 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         paths: reads.path_set(),
         roles: reads.roles().to_vec(),
         n: cli.n,
+        answered: if cli.only_missing.is_empty() {
+            HashSet::new()
+        } else {
+            super::merge::answered(&cli.only_missing, cli.common.threads)?
+        },
     };
     let inputs = Inputs::open(&cli.common.files)?;
-    let mut run = Run::start("llm-batch", &cli.common, &inputs, true)?;
+    let mut sink = match &cli.out_dir {
+        Some(root) => Sink::Dir(Parts::new(root, cli.force, cli.api)?),
+        None => Sink::Stream,
+    };
+    let mut run = Run::start("llm-batch", &cli.common, &inputs, cli.out_dir.is_none())?;
     run.watch_fields(reads.watched());
 
     // An id's first record, by hash: (source, line, hash of its bytes).
@@ -284,18 +306,65 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             }
             first.insert(held.id_hash, (source, line, held.record_hash));
             let lines = &done.acc.buf[held.lines.clone()];
-            run.output_mut()?.write(lines)?;
-            run.write_held(1, u64::from(cli.n))?;
-            requests += u64::from(cli.n);
+            match &mut sink {
+                Sink::Stream => run.output_mut()?.write(lines)?,
+                Sink::Dir(parts) => parts.write(lines, u64::from(held.requests))?,
+            }
+            run.write_held(1, u64::from(held.requests))?;
+            requests += u64::from(held.requests);
             bytes += lines.len() as u64;
         }
         run.flush_if_paused(&done)?;
         Ok(flow)
     })?;
-    summarise(run, &cli, requests, bytes)
+    summarise(run, &cli, sink, requests, bytes)
 }
 
-fn summarise(run: Run, cli: &Cli, requests: u64, bytes: u64) -> Result<Outcome, Error> {
+/// Where the request lines go.
+enum Sink {
+    /// Standard output or -o, whole.
+    Stream,
+    Dir(Parts),
+}
+
+/// Numbered request files, each within the API's limits.
+struct Parts {
+    dir: crate::outdir::OutDir,
+    limits: (u64, u64),
+    /// The open file: (id, requests, bytes).
+    current: Option<(usize, u64, u64)>,
+    count: usize,
+}
+
+impl Parts {
+    fn new(root: &Path, force: bool, api: Api) -> Result<Parts, Error> {
+        crate::guard::output_dir("--out-dir", root)?;
+        let dir = crate::outdir::OutDir::create(root, force)?;
+        Ok(Parts { dir, limits: api.limits(), current: None, count: 0 })
+    }
+
+    /// Writes one record's request lines, starting a new file when they
+    /// would take the open one past a limit (a record is never split).
+    fn write(&mut self, lines: &[u8], requests: u64) -> Result<(), Error> {
+        let bytes = lines.len() as u64;
+        let (max_requests, max_bytes) = self.limits;
+        let fits =
+            |&(_, r, b): &(usize, u64, u64)| r + requests <= max_requests && b + bytes <= max_bytes;
+        let current = match self.current.filter(fits) {
+            Some(open) => open,
+            None => {
+                self.count += 1;
+                let id = self.dir.add(&format!("requests-{:04}.jsonl", self.count))?;
+                (id, 0, 0)
+            }
+        };
+        self.dir.write(current.0, lines)?;
+        self.current = Some((current.0, current.1 + requests, current.2 + bytes));
+        Ok(())
+    }
+}
+
+fn summarise(run: Run, cli: &Cli, sink: Sink, requests: u64, bytes: u64) -> Result<Outcome, Error> {
     let counts = run.counts();
     let (max_requests, max_bytes) = cli.api.limits();
     let mut summary = format!(
@@ -306,7 +375,34 @@ fn summarise(run: Run, cli: &Cli, requests: u64, bytes: u64) -> Result<Outcome, 
         counts.records,
         run.rejected_phrase()
     );
-    let over = requests > max_requests || bytes > max_bytes;
+    let answered = counts.filtered.get("already answered (--only-missing)");
+    if answered > 0 {
+        summary.push_str(&format!("; {answered} already answered"));
+    }
+    let mut extra = Map::new();
+    if let Sink::Dir(parts) = sink {
+        let files: Vec<Value> = parts.dir.summaries().iter().map(|f| f.to_json()).collect();
+        let root = parts.dir.root().display().to_string();
+        if run.stopped_early() {
+            drop(parts);
+            summary.push_str(&format!("; stopped early: no file written to {root}"));
+        } else {
+            let manifest = json!({
+                "tool": "llm-batch",
+                "version": env!("CARGO_PKG_VERSION"),
+                "api": cli.api.name(),
+                "model": cli.model,
+                "requests": requests,
+                "records_in": counts.records,
+                "files": files,
+            });
+            parts.dir.commit(&manifest)?;
+            summary.push_str(&format!("; {} files and manifest.json in {root}", files.len()));
+        }
+        extra.insert("out_dir".into(), json!(root));
+        extra.insert("files".into(), json!(files.len()));
+    }
+    let over = cli.out_dir.is_none() && (requests > max_requests || bytes > max_bytes);
     if over {
         summary.push_str(&format!(
             "\nllm-batch: the requests ({requests}, {} MB) exceed what one {} batch file takes ({max_requests} requests, {} MB): split the file before submitting (e.g. split -l {max_requests})",
@@ -315,7 +411,6 @@ fn summarise(run: Run, cli: &Cli, requests: u64, bytes: u64) -> Result<Outcome, 
             max_bytes / (1024 * 1024)
         ));
     }
-    let mut extra = Map::new();
     extra.insert("api".into(), json!(cli.api.name()));
     extra.insert("requests".into(), json!(requests));
     extra.insert("request_bytes".into(), json!(bytes));
