@@ -89,6 +89,18 @@ fn file_id(path: &Path) -> Option<Id> {
     std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| id_of(&m))
 }
 
+impl Output {
+    /// Whether the output's file is still the one registered: a file removed
+    /// since (an abandoned output) frees its inode for another file, which
+    /// must not be taken for this output.
+    fn current(&self) -> bool {
+        match (&self.replaced, self.id) {
+            (Some(path), Some(id)) => file_id(path) == Some(id),
+            _ => true,
+        }
+    }
+}
+
 impl Input {
     /// Whether the input is still the file it was when registered.
     fn current(&self) -> bool {
@@ -151,7 +163,7 @@ pub fn input_file(file: &File, name: &str) -> Result<(), Error> {
 
 fn register_input(input: Input) -> Result<(), Error> {
     let mut reg = registry();
-    if let Some(out) = reg.outputs.iter().find(|o| o.id == Some(input.id)) {
+    if let Some(out) = reg.outputs.iter().find(|o| o.id == Some(input.id) && o.current()) {
         return Err(clash(&out.label, &input.name));
     }
     if let Some(real) = input.path.as_deref().map(resolved)
