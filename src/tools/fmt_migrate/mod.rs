@@ -11,6 +11,7 @@
 //! record with a precise reason, never a silent skip.
 
 mod docs;
+mod manual;
 mod model;
 mod shape;
 mod text;
@@ -26,7 +27,7 @@ use crate::error::Error;
 use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json;
-use crate::pipeline::{self, Disposition, Emit, Processor};
+use crate::pipeline::{self, Disposition, Done, Emit, Processor};
 use crate::report::percent;
 use crate::run::{Run, Verdict};
 
@@ -36,234 +37,8 @@ use text::{Extraction, Source, Template};
 
 const NAME: &str = "fmt-migrate";
 
-pub const DOC: ToolDoc = ToolDoc {
-    name: NAME,
-    examples: &[
-        (
-            "Seed 004's check: does the teacher file mix shapes? (exit 1 if it does)",
-            "fmt-migrate --detect po_teacher_dataset.jsonl",
-        ),
-        (
-            "Bring the curated prompt/output records into the teacher schema; teacher records pass unchanged",
-            "fmt-migrate --to teacher po_teacher_dataset.jsonl -o po_teacher_fixed.jsonl",
-        ),
-        (
-            "The distillation pipeline: teacher records to prompt/response pairs, then curation",
-            "cat teacher.jsonl | fmt-migrate --to supervised | score-filter --min 0.82 --max-samples 400 --seed 42 > sft.jsonl",
-        ),
-        (
-            "Alpaca (a JSON array, as LLaMA-Factory ships it) to OpenAI chat fine-tuning JSONL with a system prompt",
-            "fmt-migrate --from json-array --to messages --system 'You are a helpful assistant.' alpaca_data.json > chat.jsonl",
-        ),
-        (
-            "SQuAD 2.0 to extractive input/output pairs; unanswerable questions get the refusal",
-            "fmt-migrate --from squad dev-v2.0.json --refusal 'Not found in provided context.' > layer1_squad.jsonl",
-        ),
-        (
-            "Pull a field out of a model's answer and build the prompt from a template",
-            "fmt-migrate --to supervised --extract status=output:'status: (\\w+)' --template prompt.txt answers.jsonl",
-        ),
-    ],
-    sections: &[
-        (
-            "Shapes",
-            concat!(
-                "Record shapes (one JSON object per line), with the fields each one holds:\n\n",
-                "  teacher              {concept, requirements_yaml, teacher_product_vision,\n",
-                "                        teacher_product_owner_review, score, metadata}\n",
-                "  prompt-output        {prompt, output}: output holds ```yaml VISION and ```yaml REVIEW blocks\n",
-                "  supervised           {prompt, response}: response = the VISION and REVIEW blocks\n",
-                "  input-output         {input, output}\n",
-                "  alpaca               {instruction, input, output, system?, history?}\n",
-                "                        (or chosen and rejected instead of output)\n",
-                "  sharegpt             {conversations: [{from, value}], system?, tools?}\n",
-                "                        (or chosen and rejected {from, value} turns)\n",
-                "  messages             {messages: [{role, content, ...}], tools?}\n",
-                "  prompt-completion    {prompt, completion}\n",
-                "  preference           {prompt, chosen, rejected}, all strings\n",
-                "  preference-messages  {prompt, chosen, rejected}, each a list of messages\n",
-                "  qa                   {question, answer} (synthetic-data-kit)\n\n",
-                "Document formats (--from; json-array and csv also --to):\n\n",
-                "  squad                a SQuAD v1.1 or v2.0 JSON file: one input-output record per question\n",
-                "  graph-response       a Graph list response {\"value\": [...], \"@odata.nextLink\": ...},\n",
-                "                        a bare JSON array, or a file of such pages\n",
-                "  json-array           a JSON array of records (also {\"qa_pairs\": [...]}, {\"cot_examples\": [...]})\n",
-                "  csv                  CSV with a header row; nested fields as dotted headers\n\n",
-                "sharegpt roles are human, gpt, system, function_call and observation; messages roles are ",
-                "system, user, assistant, tool and function. A field called system is the system prompt in ",
-                "every shape (in messages and preference-messages: a leading system message); tools holds the ",
-                "tool definitions."
-            ),
-        ),
-        (
-            "Conversion",
-            concat!(
-                "Every record is read into one model: a system prompt, turns with roles (user, assistant, ",
-                "tool), an optional pair of preference responses, the tool definitions, and the fields the ",
-                "conversion does not consume. Every pair of shapes converts through it, and values are copied ",
-                "as their JSON text, byte for byte. Fields the conversion does not consume (score, metadata, ",
-                "id, persona_id, ...) are kept after the target's own fields, in their input order, unless ",
-                "--drop-extra. A kept field named like one of the target's own (an input field kept beside ",
-                "the input that input-output writes) would repeat the key, so such a record is a bad record ",
-                "unless --drop-extra. A record already in the target shape is checked and written unchanged, ",
-                "byte for byte.\n\n",
-                "alpaca: the prompt is instruction and input joined by a newline (an empty one left out, as ",
-                "LLaMA-Factory does); history holds the earlier [prompt, response] pairs; an alpaca record ",
-                "written by fmt-migrate has the whole prompt in instruction and input \"\".\n\n",
-                "sharegpt: human, gpt and observation are the user, assistant and tool roles. A function_call ",
-                "turn is an assistant turn with tool_calls: a JSON array value is taken as it is, a {\"name\", ",
-                "\"arguments\"} object becomes one OpenAI call whose arguments are a JSON string. An assistant ",
-                "message with tool_calls and no content becomes a function_call turn whose value is the calls' ",
-                "JSON text. Tool definitions stored as a JSON string (sharegpt) become that JSON (messages) and ",
-                "back. A leading system prompt is written as the system field (as a system turn when it has ",
-                "fields of its own).\n\n",
-                "Shapes with no place of their own for the system prompt or the tools (input-output, ",
-                "prompt-completion, supervised, prompt-output, qa, preference, teacher) write them as top-level ",
-                "system and tools fields and read them from there; --drop-extra leaves them out. Message fields ",
-                "(name, tool_call_id, loss_weight, ...) stay on the turn in sharegpt and messages; a shape ",
-                "without turn objects cannot hold them, so such a record is a bad record unless --drop-extra. A ",
-                "preference record converts only to a shape that holds a preference pair (preference, ",
-                "preference-messages, sharegpt, alpaca).\n\n",
-                "Round trips: converting A to B and back returns the original record, byte for byte, for every ",
-                "pair of chat shapes, when the record is in A's canonical form (its fields in the order listed ",
-                "under SHAPES, compact JSON) and B can hold it (one exchange without tool calls for the ",
-                "one-exchange shapes). The one documented loss is alpaca's instruction/input split, which comes ",
-                "back as one instruction."
-            ),
-        ),
-        (
-            "Detection",
-            concat!(
-                "With --from auto (the default) each record's shape is detected from its fields, by the first ",
-                "rule that matches:\n\n",
-                "  messages             has messages\n",
-                "  sharegpt             has conversations\n",
-                "  preference-messages  has chosen and rejected, and chosen is an array\n",
-                "  alpaca               has instruction, and output or chosen\n",
-                "  preference           has prompt, chosen and rejected\n",
-                "  teacher              has requirements_yaml, teacher_product_vision or teacher_product_owner_review\n",
-                "  prompt-output        has prompt and output\n",
-                "  supervised           has prompt and response\n",
-                "  prompt-completion    has prompt and completion\n",
-                "  input-output         has input and output\n",
-                "  qa                   has question and answer\n\n",
-                "A record that matches no rule is a bad record (\"matches no shape\", with its fields). --from ",
-                "SHAPE skips detection and reads every record as SHAPE; a record without the shape's fields is a ",
-                "bad record (\"missing requirements_yaml\").\n\n",
-                "--detect converts nothing: it counts the records of each shape with the lines of the first ",
-                "five, reports the records that match none as bad records, and exits 1 when the input mixes ",
-                "shapes, unless --allow-mixed. It detects, so --from may name a document format but not a ",
-                "record shape. This is the check that would have caught seed 004's teacher file ",
-                "holding ten prompt/output records before training."
-            ),
-        ),
-        (
-            "Teacher",
-            concat!(
-                "teacher to any other shape builds the prompt and the response from these default templates ",
-                "(a custom --template replaces one):\n\n",
-                "  You are a Product Owner. Review the requirements against the product concept.\n",
-                "  \n",
-                "  Concept: {{concept}}\n",
-                "  \n",
-                "  Requirements:\n",
-                "  ```yaml\n",
-                "  {{requirements_yaml}}\n",
-                "  ```\n",
-                "  \n",
-                "  Answer with a ```yaml VISION block and a ```yaml REVIEW block.\n\n",
-                "  ```yaml VISION\n",
-                "  {{teacher_product_vision}}\n",
-                "  ```\n",
-                "  ```yaml REVIEW\n",
-                "  {{teacher_product_owner_review}}\n",
-                "  ```\n\n",
-                "A teacher record missing one of the four fields, or with one of them empty, is a bad record ",
-                "(\"missing requirements_yaml\", \"requirements_yaml is empty\"): seed 004's preparation script ",
-                "skipped such records silently. So is one whose requirements_yaml, teacher_product_vision or ",
-                "teacher_product_owner_review holds a line starting with ``` while the default template fences ",
-                "it (the block would end there, and the text would not come back).\n\n",
-                "Any shape to teacher reads the four fields back out of the prompt (the last user turn) and the ",
-                "response (the last assistant turn) with these built-in --extract rules (FIELD, text, REGEX):\n\n",
-                "  concept                        prompt    (?s)Concept:[ \\t]*(.*?)\\s*\\n[ \\t]*Requirements:\n",
-                "  requirements_yaml              prompt    (?s)Requirements:[ \\t]*\\n[ \\t]*```(?:ya?ml)?[^\\n]*\\n(.*?)\\n[ \\t]*```\n",
-                "  teacher_product_vision         response  (?s)```ya?ml[ \\t]+VISION[ \\t]*\\n(.*?)\\n[ \\t]*```\n",
-                "  teacher_product_owner_review   response  (?s)```ya?ml[ \\t]+REVIEW[ \\t]*\\n(.*?)\\n[ \\t]*```\n\n",
-                "A text that does not match is a bad record (\"output has no ```yaml REVIEW block\"). An ",
-                "--extract rule for one of these fields replaces the built-in one. The prompt-output records of ",
-                "seed 004 become teacher records with: fmt-migrate --to teacher."
-            ),
-        ),
-        (
-            "Extraction and templates",
-            concat!(
-                "--extract FIELD=SOURCE_PATH:REGEX reads the string at SOURCE_PATH (a field path of the input ",
-                "record; the first `:` ends it) and sets FIELD to the text of the first named group of REGEX, ",
-                "or its first group, or the whole match (Rust regex syntax; (?s) lets . match newlines). FIELD ",
-                "is appended to the output record, or replaces a field of that name. A missing or non-string ",
-                "source, or text that does not match, makes the record a bad record.\n\n",
-                "--template [prompt=|response=|system=]FILE|TEXT builds the prompt (the last user turn), the ",
-                "response (the last assistant turn) or the system prompt from {{path}} placeholders: field paths ",
-                "of the input record, or a field set by --extract. No prefix means prompt=. A value that ",
-                "contains {{ is the template itself; anything else is the path of a file holding it. A ",
-                "placeholder becomes a string's text or any other value's JSON text; a placeholder whose field ",
-                "is missing or null makes the record a bad record, never an empty string. The top-level fields ",
-                "a placeholder names whole are consumed (not kept as extra fields).\n\n",
-                "--system TEXT sets the system prompt of every record, replacing its own."
-            ),
-        ),
-        (
-            "Checks",
-            concat!(
-                "Before a record is written the target shape's rules are checked, as OpenAI's data preparation ",
-                "checks do: no empty or whitespace-only content (an assistant message that only calls tools ",
-                "needs none); text where the shape stores text; at least one user and one assistant turn; roles ",
-                "from the shape's vocabulary (an unknown role is a bad record when read); sharegpt turns ",
-                "alternate (human or observation, then gpt or function_call) and end with gpt; alpaca turns ",
-                "alternate user and assistant; the one-exchange shapes hold exactly one prompt and one ",
-                "response. A violation is a bad record whose reason names the turn: \"sharegpt turn 3 has role ",
-                "'gpt' twice in a row\", \"messages has no assistant turn\"."
-            ),
-        ),
-        (
-            "Documents",
-            concat!(
-                "squad: each question becomes {\"input\": \"Context: <context>\\nQuestion: <question>\", ",
-                "\"output\": <the first answer>}, with its title and id kept (and plausible_answers, when ",
-                "present, unless --drop-extra). An unanswerable question (is_impossible) gets the --refusal text; ",
-                "a question with no answers that is not marked is_impossible (an unlabelled test split) is a bad ",
-                "record, and so is an empty question. Without --to the records are input-output; --to makes them any other shape.\n\n",
-                "graph-response and json-array: every element of the array (or of the value, events, data, ",
-                "records or items array of a wrapper object, of every page) is one record, written as it is ",
-                "unless --to converts it. These files, SQuAD and CSV files are read whole; messages give the ",
-                "line of the original file on which a record starts.\n\n",
-                "csv in: each header is the column's field path (dotted, or a JSON Pointer for keys that contain ",
-                "dots). A cell holding true, false, null, a JSON number, or exactly one JSON array, object or ",
-                "string literal is read as that value; an empty cell leaves the field out; anything else is a ",
-                "string. A row with more cells than the header is a bad record. A file whose first line is a ",
-                "whole JSON object or array is refused (exit 2): it is JSONL, and its first record would ",
-                "otherwise be taken for the header.\n\n",
-                "csv out (--to csv): the header is the union of every record's leaf fields in first-seen order ",
-                "(nested objects become dotted columns; arrays stay JSON text in one cell). A string is written ",
-                "as its text unless that text would be read back as another value (\"42\", \"true\", \"\"), ",
-                "when it is written as its JSON literal; so CSV to JSONL gives back the same values. --to csv ",
-                "keeps the records until the end of the input.\n\n",
-                "--to csv writes CSV, and --to json-array one JSON array (a record per line), to standard ",
-                "output: the only outputs of the suite that are not JSONL."
-            ),
-        ),
-        (
-            "Summary",
-            concat!(
-                "One line on standard error, e.g.\n\n",
-                "  fmt-migrate: converted 379 of 379 records to teacher (100.0%): 369 from teacher (369 unchanged), 10 from prompt-output; 0 rejected\n",
-                "  fmt-migrate: note: the input mixes shapes (369 teacher, 10 prompt-output); every record that converted was written as teacher\n\n",
-                "--detect prints the records of each shape and the lines of the first five of each. --stats FILE ",
-                "writes the same figures as JSON (shapes: records, written, unchanged, first_lines; mixed)."
-            ),
-        ),
-    ],
-};
+pub const DOC: ToolDoc =
+    ToolDoc { name: NAME, examples: manual::EXAMPLES, sections: manual::SECTIONS };
 
 pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
 
@@ -801,6 +576,30 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
 }
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    let plan = plan(&cli)?;
+    let (to, from, sink) = (plan.to, plan.from, plan.sink);
+    let (run, totals) = run_plan(&cli, plan)?;
+    // A SQuAD file becomes input-output records unless --to says otherwise.
+    let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
+    summarize(run, &cli, to, sink, totals)
+}
+
+/// What the flags ask for, settled and checked before any input is read.
+struct Plan {
+    processor: Migrate,
+    sink: Sink,
+    /// The shape --to names (none for csv, json-array or no --to).
+    to: Option<Shape>,
+    /// The shape every record is read as (none: detected per record).
+    from: Option<Shape>,
+    /// Whether the input is a document read whole (squad, graph-response,
+    /// json-array, csv) rather than JSONL.
+    container_in: bool,
+}
+
+/// Step 1, the plan: the flags parsed and checked against each other, and
+/// the processor built.
+fn plan(cli: &Cli) -> Result<Plan, Error> {
     let extracts = cli
         .extract
         .iter()
@@ -868,9 +667,23 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Format::Squad => Some(Shape::SquadQuestion),
         other => other.shape(),
     };
+    let processor = migrate(cli, extracts, templates, from, to, modifies, container_in)?;
+    Ok(Plan { processor, sink, to, from, container_in })
+}
+
+/// The processor the plan runs: the flags' templates, rules and texts.
+fn migrate(
+    cli: &Cli,
+    extracts: Vec<Extraction>,
+    templates: Templates,
+    from: Option<Shape>,
+    to: Option<Shape>,
+    modifies: bool,
+    container_in: bool,
+) -> Result<Migrate, Error> {
     let mut teacher_rules = text::teacher_rules();
     teacher_rules.retain(|rule| !extracts.iter().any(|x| x.field == rule.field));
-    let processor = Migrate {
+    Ok(Migrate {
         from,
         to,
         detect: cli.detect,
@@ -885,14 +698,14 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         refusal: quoted(&cli.refusal),
         modifies,
         passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
-    };
+    })
+}
 
-    let (inputs, line_maps, bad_rows) = if container_in {
-        let loaded = docs::load(cli.from, &cli.common.files, cli.common.fail_fast)?;
-        (loaded.inputs, loaded.line_maps, loaded.bad_rows)
-    } else {
-        (Inputs::open(&cli.common.files)?, Vec::new(), Vec::new())
-    };
+/// Step 2, the run: the input opened, every record converted (or detected)
+/// and written to the sink, the totals of each shape kept for the summary.
+fn run_plan(cli: &Cli, plan: Plan) -> Result<(Run, BTreeMap<Label, ShapeTotal>), Error> {
+    let Plan { processor, sink, container_in, .. } = plan;
+    let docs::Loaded { inputs, line_maps, bad_rows } = open_inputs(cli, container_in)?;
     let multiple_sources = inputs.sources.len() > 1;
     let mut run = Run::start(NAME, &cli.common, &inputs, sink != Sink::Nothing)?;
     for (source, lines) in line_maps.into_iter().enumerate() {
@@ -909,49 +722,12 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
 
     let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
-    let mut csv = docs::CsvWriter::default();
-    let mut array_started = false;
+    let mut records = SinkWriter::new(sink);
     let settings = run.settings.clone();
     pipeline::run(inputs, &settings, Arc::new(processor), |done| {
         let flow = run.account(&done)?;
-        for (label, count) in &done.acc.shapes {
-            let total = totals.entry(*label).or_default();
-            total.records += count.records;
-            total.written += count.written;
-            total.unchanged += count.unchanged;
-            for &index in &count.first {
-                if total.first.len() < FIRST_LINES {
-                    let source = done.chunk.source;
-                    let line = run.original_line(source, done.line_number(index));
-                    total.first.push(if multiple_sources {
-                        format!("{}:{line}", run.source_name(source))
-                    } else {
-                        line.to_string()
-                    });
-                }
-            }
-        }
-        match sink {
-            Sink::Jsonl => run.write(&done, 0)?,
-            Sink::JsonArray => {
-                let output = run.output_mut()?;
-                for slice in done.slices(0) {
-                    for record in docs::records(slice) {
-                        output.write(if array_started { b",\n" } else { b"[\n" })?;
-                        array_started = true;
-                        output.write(record)?;
-                    }
-                }
-            }
-            Sink::Csv => {
-                for slice in done.slices(0) {
-                    for record in docs::records(slice) {
-                        csv.add(record);
-                    }
-                }
-            }
-            Sink::Nothing => {}
-        }
+        add_totals(&mut totals, &run, &done, multiple_sources);
+        records.chunk(&mut run, &done)?;
         Ok(flow)
     })?;
     if fail_fast
@@ -960,19 +736,101 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     {
         run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
     }
-    match sink {
-        Sink::JsonArray => {
-            run.output_mut()?.write(if array_started { b"\n]\n" } else { b"[]\n" })?
-        }
-        Sink::Csv => {
-            let text = std::mem::take(&mut csv).finish();
-            run.output_mut()?.write(&text)?;
-        }
-        _ => {}
+    records.finish(&mut run)?;
+    Ok((run, totals))
+}
+
+/// The input: JSONL as it is, or documents read whole and turned into JSONL
+/// (with the original line of each record, and the rows that are bad).
+fn open_inputs(cli: &Cli, container_in: bool) -> Result<docs::Loaded, Error> {
+    if container_in {
+        docs::load(cli.from, &cli.common.files, cli.common.fail_fast)
+    } else {
+        Ok(docs::Loaded {
+            inputs: Inputs::open(&cli.common.files)?,
+            line_maps: Vec::new(),
+            bad_rows: Vec::new(),
+        })
     }
-    // A SQuAD file becomes input-output records unless --to says otherwise.
-    let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
-    summarize(run, &cli, to, sink, totals)
+}
+
+/// Adds a chunk's counts of each shape to the totals, with the lines (file
+/// and line, when there are several inputs) of the first records.
+fn add_totals(
+    totals: &mut BTreeMap<Label, ShapeTotal>,
+    run: &Run,
+    done: &Done<Acc>,
+    multiple_sources: bool,
+) {
+    for (label, count) in &done.acc.shapes {
+        let total = totals.entry(*label).or_default();
+        total.records += count.records;
+        total.written += count.written;
+        total.unchanged += count.unchanged;
+        for &index in &count.first {
+            if total.first.len() < FIRST_LINES {
+                let source = done.chunk.source;
+                let line = run.original_line(source, done.line_number(index));
+                total.first.push(if multiple_sources {
+                    format!("{}:{line}", run.source_name(source))
+                } else {
+                    line.to_string()
+                });
+            }
+        }
+    }
+}
+
+/// Writes the records of each chunk to the sink, and closes it at the end.
+struct SinkWriter {
+    sink: Sink,
+    csv: docs::CsvWriter,
+    array_started: bool,
+}
+
+impl SinkWriter {
+    fn new(sink: Sink) -> Self {
+        SinkWriter { sink, csv: docs::CsvWriter::default(), array_started: false }
+    }
+
+    fn chunk(&mut self, run: &mut Run, done: &Done<Acc>) -> Result<(), Error> {
+        match self.sink {
+            Sink::Jsonl => run.write(done, 0)?,
+            Sink::JsonArray => {
+                let output = run.output_mut()?;
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        output.write(if self.array_started { b",\n" } else { b"[\n" })?;
+                        self.array_started = true;
+                        output.write(record)?;
+                    }
+                }
+            }
+            Sink::Csv => {
+                for slice in done.slices(0) {
+                    for record in docs::records(slice) {
+                        self.csv.add(record);
+                    }
+                }
+            }
+            Sink::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self, run: &mut Run) -> Result<(), Error> {
+        match self.sink {
+            Sink::JsonArray => {
+                run.output_mut()?.write(if self.array_started { b"\n]\n" } else { b"[]\n" })?
+            }
+            Sink::Csv => {
+                let text = self.csv.finish();
+                run.output_mut()?.write(&text)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 fn shape_list(totals: &[(&Label, &ShapeTotal)]) -> String {
@@ -1084,33 +942,4 @@ convert them with `fmt-migrate --to {}`{}",
         text
     };
     run.finish(&summary, extra, Verdict::failed_if(failed))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn section(title: &str) -> &'static str {
-        DOC.sections.iter().find(|(t, _)| *t == title).map(|(_, body)| *body).unwrap_or_default()
-    }
-
-    #[test]
-    fn the_man_page_shows_the_templates_and_rules_in_use() {
-        let teacher = section("Teacher");
-        for line in text::TEACHER_PROMPT.lines().chain(text::TEACHER_RESPONSE.lines()) {
-            assert!(teacher.contains(&format!("  {line}\n")), "{line}");
-        }
-        for (field, _, pattern, _) in text::TEACHER_RULES {
-            assert!(teacher.contains(field) && teacher.contains(pattern), "{pattern}");
-        }
-        let shapes = section("Shapes");
-        for shape in Shape::ALL {
-            assert!(shapes.contains(&format!("  {} ", shape.name())), "{}", shape.name());
-            assert!(
-                section("Detection").contains(&format!("  {} ", shape.name())),
-                "{}",
-                shape.name()
-            );
-        }
-    }
 }

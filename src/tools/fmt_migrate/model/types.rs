@@ -1,0 +1,221 @@
+//! The model's types: a record as an optional system prompt, the turns of a
+//! conversation with their roles, an optional pair of preference responses,
+//! the tool definitions and the fields no conversion consumed ([`Model`],
+//! [`Turn`], [`Role`], [`Field`]); why a record is bad ([`Bad`]); and the
+//! helpers for the JSON string literals the model's values are kept as.
+
+use std::borrow::Cow;
+
+use crate::json::{self, Kind, Raw};
+
+use super::super::shape::Shape;
+
+/// JSON text: borrowed from the record, or built by a conversion.
+pub type Json<'a> = Cow<'a, [u8]>;
+
+/// Why a record cannot be read or converted: the summary counts `category`,
+/// the user reads `message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bad {
+    pub category: String,
+    pub message: String,
+}
+
+pub fn bad(category: impl Into<String>, message: impl Into<String>) -> Bad {
+    Bad { category: category.into(), message: message.into() }
+}
+
+/// A bad record whose message is its category.
+pub fn bad_same(text: impl Into<String>) -> Bad {
+    let text = text.into();
+    Bad { category: text.clone(), message: text }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+    Function,
+}
+
+impl Role {
+    pub(super) fn messages_name(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+            Role::Function => "function",
+        }
+    }
+
+    /// The role in a shape's own vocabulary.
+    pub fn name_in(self, shape: Shape) -> &'static str {
+        match (shape, self) {
+            (Shape::Sharegpt, Role::User) => "human",
+            (Shape::Sharegpt, Role::Assistant) => "gpt",
+            (Shape::Sharegpt, Role::Tool | Role::Function) => "observation",
+            _ => self.messages_name(),
+        }
+    }
+
+    pub(super) fn user_side(self) -> bool {
+        matches!(self, Role::User | Role::Tool | Role::Function)
+    }
+}
+
+/// A top-level or message-level member kept as it came: its key literal and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field<'a> {
+    /// The key as a JSON string literal (quotes and escapes included).
+    pub key: Json<'a>,
+    pub value: Json<'a>,
+}
+
+impl Field<'_> {
+    pub fn key_is(&self, name: &str) -> bool {
+        literal_is(&self.key, name)
+    }
+
+    pub fn key_text(&self) -> String {
+        text_of(&self.key).map(Cow::into_owned).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn<'a> {
+    pub role: Role,
+    /// The content's JSON text; `None` when the message has no content (an
+    /// assistant message that only calls tools).
+    pub content: Option<Json<'a>>,
+    /// Other members of the message object (tool_calls, name, loss_weight…).
+    pub extra: Vec<Field<'a>>,
+}
+
+impl<'a> Turn<'a> {
+    pub fn new(role: Role, content: Json<'a>) -> Self {
+        Turn { role, content: Some(content), extra: Vec::new() }
+    }
+
+    /// The tool calls of an assistant message, when it has any.
+    pub fn tool_calls(&self) -> Option<&Json<'a>> {
+        if self.role != Role::Assistant {
+            return None;
+        }
+        self.extra.iter().find(|f| f.key_is("tool_calls") && &*f.value != b"null").map(|f| &f.value)
+    }
+
+    pub(super) fn content_is_null(&self) -> bool {
+        self.content.as_deref().is_none_or(|c| c == b"null")
+    }
+
+    /// The content's text, when it is a JSON string.
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        self.content.as_deref().and_then(text_of)
+    }
+}
+
+/// One record in the internal model.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model<'a> {
+    pub system: Option<Turn<'a>>,
+    pub turns: Vec<Turn<'a>>,
+    /// Preference data: the preferred and the dispreferred response turns.
+    pub chosen: Option<Vec<Turn<'a>>>,
+    pub rejected: Option<Vec<Turn<'a>>>,
+    pub tools: Option<Json<'a>>,
+    /// Top-level fields the conversion did not consume, in input order.
+    pub extra: Vec<Field<'a>>,
+}
+
+impl<'a> Model<'a> {
+    pub fn is_preference(&self) -> bool {
+        self.chosen.is_some() || self.rejected.is_some()
+    }
+
+    pub fn last_mut(&mut self, role: Role) -> Option<&mut Turn<'a>> {
+        self.turns.iter_mut().rev().find(|t| t.role == role)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON string helpers
+
+/// Whether a JSON string literal decodes to `name` (fast path: no escapes).
+pub fn literal_is(literal: &[u8], name: &str) -> bool {
+    let Some(inner) = literal.get(1..literal.len().saturating_sub(1)) else { return false };
+    if inner == name.as_bytes() {
+        return true;
+    }
+    // Only an escape can make different bytes the same text.
+    memchr::memchr(b'\\', inner).is_some() && text_of(literal).is_some_and(|t| t == name)
+}
+
+/// The decoded text of a JSON string literal (`None` for any other value).
+pub fn text_of(json: &[u8]) -> Option<Cow<'_, str>> {
+    if json.len() < 2 || json[0] != b'"' {
+        return None;
+    }
+    let escaped = memchr::memchr(b'\\', json).is_some();
+    Raw { kind: Kind::String, bytes: json, escaped }.as_str()
+}
+
+pub fn is_string(json: &[u8]) -> bool {
+    json.first() == Some(&b'"')
+}
+
+/// Whether a string literal holds only whitespace (or nothing).
+pub(super) fn blank_literal(json: &[u8]) -> bool {
+    let inner = &json[1..json.len().saturating_sub(1).max(1)];
+    let mut i = 0;
+    while i < inner.len() {
+        match inner[i] {
+            b' ' | b'\t' => i += 1,
+            b'\\' if matches!(inner.get(i + 1), Some(b'n' | b't' | b'r')) => i += 2,
+            // An escaped code point may be whitespace too: decode to know.
+            b'\\' if inner.get(i + 1) == Some(&b'u') => {
+                return text_of(json).is_some_and(|t| t.trim().is_empty());
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Joins string literals into one literal, `separator` (JSON-escaped text)
+/// between the non-empty ones, without decoding anything.
+pub fn join_literals(parts: &[&[u8]], separator: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + 8);
+    out.push(b'"');
+    let mut any = false;
+    for part in parts.iter().filter(|p| p.len() > 2) {
+        if any {
+            out.extend_from_slice(separator);
+        }
+        out.extend_from_slice(&part[1..part.len() - 1]);
+        any = true;
+    }
+    out.push(b'"');
+    out
+}
+
+pub fn quoted(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    json::write_str(&mut out, text);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_literals() {
+        assert!(blank_literal(br#""""#));
+        assert!(blank_literal(br#"" \n\t ""#));
+        assert!(blank_literal(br#""\u0020""#));
+        assert!(!blank_literal(br#"" x""#));
+    }
+}
