@@ -33,7 +33,7 @@ use crate::run::{Run, Verdict};
 
 use model::{Bad, Model, Record, Role, Turn, WriteOptions, bad, bad_same, quoted};
 use shape::{Format, Label, Shape};
-use text::{Extraction, Source, Template};
+use text::{Extraction, RecordTemplate, Source, Template};
 
 const NAME: &str = "fmt-migrate";
 
@@ -372,8 +372,8 @@ impl Migrate {
         }
         let prompt_template = self.templates.prompt.as_ref().unwrap_or(&self.teacher_prompt);
         let response_template = self.templates.response.as_ref().unwrap_or(&self.teacher_response);
-        let prompt = prompt_template.render(rec, extracted, "the teacher prompt template")?;
-        let response = response_template.render(rec, extracted, "the teacher response template")?;
+        let prompt = prompt_template.render_record(rec, extracted, "the teacher prompt template")?;
+        let response = response_template.render_record(rec, extracted, "the teacher response template")?;
         for field in prompt_template.whole_fields().chain(response_template.whole_fields()) {
             rec.consume(field);
         }
@@ -417,7 +417,7 @@ impl Migrate {
         ];
         for (template, role, used_by) in replaced {
             let Some(template) = template else { continue };
-            let content = quoted(&template.render(rec, extracted, used_by)?);
+            let content = quoted(&template.render_record(rec, extracted, used_by)?);
             match role {
                 Some(role) => match model.last_mut(role) {
                     Some(turn) => turn.content = Some(content.into()),

@@ -8,84 +8,40 @@ use std::borrow::Cow;
 
 use regex::Regex;
 
-use crate::json::Kind;
 use crate::path::FieldPath;
 
 use super::model::{Bad, Record, bad};
 
-/// A template: text with `{{path}}` placeholders.
-#[derive(Debug, Clone)]
-pub struct Template {
-    pieces: Vec<Piece>,
+pub use crate::template::{Template, load};
+
+/// fmt-migrate's use of the shared template language: a placeholder reads
+/// the record, or a field `--extract` pulled out of it.
+pub trait RecordTemplate {
+    /// Fills the placeholders; a missing or null field makes the record bad.
+    fn render_record(
+        &self,
+        rec: &Record<'_>,
+        extracted: &[(String, String)],
+        used_by: &str,
+    ) -> Result<String, Bad>;
+
+    /// The top-level fields a placeholder names whole (a conversion consumes them).
+    fn whole_fields(&self) -> impl Iterator<Item = &str>;
 }
 
-#[derive(Debug, Clone)]
-enum Piece {
-    Text(String),
-    Field(FieldPath),
-}
-
-impl Template {
-    pub fn parse(text: &str) -> Result<Template, String> {
-        let mut pieces = Vec::new();
-        let mut rest = text;
-        while let Some(open) = rest.find("{{") {
-            if open > 0 {
-                pieces.push(Piece::Text(rest[..open].to_string()));
-            }
-            let after = &rest[open + 2..];
-            let Some(close) = after.find("}}") else {
-                return Err(format!(
-                    "a `{{{{` at byte {} has no closing `}}}}`",
-                    text.len() - rest.len() + open
-                ));
-            };
-            let name = after[..close].trim();
-            let path = FieldPath::parse_single(name)
-                .map_err(|e| format!("placeholder {{{{{name}}}}}: {e}"))?;
-            pieces.push(Piece::Field(path));
-            rest = &after[close + 2..];
-        }
-        if !rest.is_empty() {
-            pieces.push(Piece::Text(rest.to_string()));
-        }
-        Ok(Template { pieces })
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = &FieldPath> {
-        self.pieces.iter().filter_map(|p| match p {
-            Piece::Field(path) => Some(path),
-            Piece::Text(_) => None,
-        })
-    }
-
-    /// Fills the placeholders from the record (and fields extracted from it);
-    /// a placeholder whose field is missing or null makes the record bad.
-    pub fn render(
+impl RecordTemplate for Template {
+    fn render_record(
         &self,
         rec: &Record<'_>,
         extracted: &[(String, String)],
         used_by: &str,
     ) -> Result<String, Bad> {
-        let mut out = String::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Text(text) => out.push_str(text),
-                Piece::Field(path) => {
-                    out.push_str(&lookup(rec, extracted, path).ok_or_else(|| {
-                        bad(
-                            format!("missing {path}"),
-                            format!("missing {path} (used by {used_by})"),
-                        )
-                    })?)
-                }
-            }
-        }
-        Ok(out)
+        self.render(|path| lookup(rec, extracted, path)).map_err(|path| {
+            bad(format!("missing {path}"), format!("missing {path} (used by {used_by})"))
+        })
     }
 
-    /// The top-level fields a placeholder names whole (a conversion consumes them).
-    pub fn whole_fields(&self) -> impl Iterator<Item = &str> {
+    fn whole_fields(&self) -> impl Iterator<Item = &str> {
         self.fields().filter_map(|p| match p.segments() {
             [crate::json::Segment::Key(key)] => Some(&**key),
             _ => None,
@@ -105,34 +61,7 @@ fn lookup<'a>(
     {
         return Some(Cow::Borrowed(value));
     }
-    let raw = rec.value(path)?;
-    match raw.kind {
-        Kind::Null => None,
-        Kind::String => raw.as_str(),
-        _ => Some(Cow::Borrowed(raw.text())),
-    }
-}
-
-/// Reads a template given as text (anything containing `{{`) or as a file.
-/// A file's last line end is not part of the template (every editor writes
-/// one, and it would end every prompt with a newline), as in `$(cat FILE)`.
-pub fn load(spec: &str, flag: &str) -> Result<Template, String> {
-    let text = if spec.contains("{{") {
-        spec.to_string()
-    } else {
-        crate::guard::input(std::path::Path::new(spec), spec).map_err(|e| e.to_string())?;
-        let mut text = std::fs::read_to_string(spec).map_err(|e| {
-            format!("{flag} {spec}: cannot read the template file ({e}); a template given as text must contain a {{{{field}}}} placeholder")
-        })?;
-        if text.ends_with('\n') {
-            text.pop();
-            if text.ends_with('\r') {
-                text.pop();
-            }
-        }
-        text
-    };
-    Template::parse(&text).map_err(|e| format!("{flag}: {e}"))
+    crate::template::field_text(rec.value(path).as_ref())
 }
 
 /// Where an extraction reads its text.
@@ -317,7 +246,7 @@ mod tests {
         std::fs::write(&path, "Q: {{q}}\nA:\r\n").unwrap();
         let t = load(path.to_str().unwrap(), "--template").unwrap();
         let rec = Record::new(br#"{"q":"why"}"#).unwrap();
-        assert_eq!(t.render(&rec, &[], "the prompt template").unwrap(), "Q: why\nA:");
+        assert_eq!(t.render_record(&rec, &[], "the prompt template").unwrap(), "Q: why\nA:");
     }
 
     #[test]
