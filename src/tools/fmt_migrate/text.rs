@@ -253,9 +253,9 @@ mod tests {
     fn templates_fill_fields_and_refuse_missing_ones() {
         let t = Template::parse("Q: {{ q }} / {{meta.n}} / {{x}}").unwrap();
         let rec = Record::new(br#"{"q":"why\n","meta":{"n":3},"x":null}"#).unwrap();
-        let e = t.render(&rec, &[], "the prompt template").unwrap_err();
+        let e = t.render_record(&rec, &[], "the prompt template").unwrap_err();
         assert_eq!(e.message, "missing x (used by the prompt template)");
-        let got = t.render(&rec, &[("x".into(), "E".into())], "p").unwrap();
+        let got = t.render_record(&rec, &[("x".into(), "E".into())], "p").unwrap();
         assert_eq!(got, "Q: why\n / 3 / E");
         assert!(Template::parse("{{open").is_err());
         assert!(Template::parse("{{}}").is_err());
@@ -280,8 +280,8 @@ mod tests {
             br#"{"concept":"Radar: brand\nmentions","requirements_yaml":"- id: R1\n  text: x","teacher_product_vision":"product: R\n","teacher_product_owner_review":"status: conflicts"}"#,
         )
         .unwrap();
-        let prompt = Template::parse(TEACHER_PROMPT).unwrap().render(&rec, &[], "t").unwrap();
-        let response = Template::parse(TEACHER_RESPONSE).unwrap().render(&rec, &[], "t").unwrap();
+        let prompt = Template::parse(TEACHER_PROMPT).unwrap().render_record(&rec, &[], "t").unwrap();
+        let response = Template::parse(TEACHER_RESPONSE).unwrap().render_record(&rec, &[], "t").unwrap();
         let rules = teacher_rules();
         let got: Vec<String> = rules
             .iter()
