@@ -372,8 +372,10 @@ impl Migrate {
         }
         let prompt_template = self.templates.prompt.as_ref().unwrap_or(&self.teacher_prompt);
         let response_template = self.templates.response.as_ref().unwrap_or(&self.teacher_response);
-        let prompt = prompt_template.render_record(rec, extracted, "the teacher prompt template")?;
-        let response = response_template.render_record(rec, extracted, "the teacher response template")?;
+        let prompt =
+            prompt_template.render_record(rec, extracted, "the teacher prompt template")?;
+        let response =
+            response_template.render_record(rec, extracted, "the teacher response template")?;
         for field in prompt_template.whole_fields().chain(response_template.whole_fields()) {
             rec.consume(field);
         }

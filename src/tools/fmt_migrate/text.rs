@@ -280,8 +280,10 @@ mod tests {
             br#"{"concept":"Radar: brand\nmentions","requirements_yaml":"- id: R1\n  text: x","teacher_product_vision":"product: R\n","teacher_product_owner_review":"status: conflicts"}"#,
         )
         .unwrap();
-        let prompt = Template::parse(TEACHER_PROMPT).unwrap().render_record(&rec, &[], "t").unwrap();
-        let response = Template::parse(TEACHER_RESPONSE).unwrap().render_record(&rec, &[], "t").unwrap();
+        let prompt =
+            Template::parse(TEACHER_PROMPT).unwrap().render_record(&rec, &[], "t").unwrap();
+        let response =
+            Template::parse(TEACHER_RESPONSE).unwrap().render_record(&rec, &[], "t").unwrap();
         let rules = teacher_rules();
         let got: Vec<String> = rules
             .iter()
