@@ -7,6 +7,8 @@
 //! handled by `--missing`. The `--max-samples` cap keeps the records with the
 //! smallest seeded hash, so the choice does not depend on order or sharding.
 
+mod manual;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -20,9 +22,9 @@ use crate::hash::{BottomK, Rank, Sampled};
 use crate::input::{Inputs, Line};
 use crate::json::{self, Kind, PathSet, Raw};
 use crate::path::{self, FieldPath, ReadPlan};
-use crate::pipeline::{self, Disposition, Emit, Processor};
-use crate::report::percent;
+use crate::pipeline::{self, Disposition, Done, Emit, Processor};
 use crate::report::share_json as ratio;
+use crate::report::{Counts, percent};
 use crate::run::{Run, Verdict};
 
 pub const DOC: ToolDoc = ToolDoc {
@@ -49,38 +51,7 @@ pub const DOC: ToolDoc = ToolDoc {
             "for s in shard-*.jsonl; do score-filter --max-samples 400 --seed 42 \"$s\" > \"kept-$s\"; done\n  cat kept-shard-*.jsonl | score-filter --max-samples 400 --seed 42 > sample.jsonl",
         ),
     ],
-    sections: &[
-        (
-            "Scores",
-            "A score must be a JSON number. A record whose score field is absent, null, a string, a bool, an \
-array or an object is never compared silently: --missing decides. reject (the default) makes it a bad \
-record (\"missing score\", \"score is a string\", …: reported, exit status 1 unless --rejects captures it); \
-drop leaves it out, counted under its own reason; keep passes it through, counted as missing. With \
---coerce, a string holding a finite number (\"0.85\", \" 7 \") is read as that number; \"NaN\", \"inf\" and other \
-text still count as missing.\n\n--min and --max are inclusive; give either or both. With neither, every record \
-with a numeric score passes (useful with --max-samples alone).",
-        ),
-        (
-            "Sampling",
-            "--max-samples N keeps, among the records that pass, the N whose rank is smallest. The rank is \
-xxh3_64(seed, key), where the key is the record's bytes, or the value of --group PATH (a string's text, any \
-other value's JSON text; a record without the key is a bad record). Ties are broken by the hash of the \
-record's bytes and then the bytes themselves, so the choice depends only on content. Output stays in input \
-order and memory is O(N).\n\nBecause a record's rank does not depend on the other records, sampling shards \
-and merging gives the whole-file result: run score-filter with the same --max-samples and --seed on each \
-shard, concatenate the outputs (in shard order) and run it once more with the same --max-samples and --seed. \
-The result is the same set of records as one run over the whole input, in the same order when the shards \
-are consecutive pieces of it.\n\n--max-per N with --by FIELD applies the same cap within every value of \
-FIELD, so a small class keeps all of its records while a large one is capped; memory is O(N × classes). \
-With both, --max-per is applied first and --max-samples to what remains.",
-        ),
-        (
-            "Summary",
-            "One line on standard error, e.g.\n\n  score-filter: kept 359 of 379 (94.7%) with score >= 0.82; filtered 20 below 0.82; 0 missing; 0 rejected\n\n\
-With --by, one more line per value: kept, in, retention. A value is labelled by a string's text or another value's JSON text, (missing) without one; a string that would read as another value (\"1\" beside 1, \"(missing)\", \"\") is quoted, so distinct values are distinct classes. --stats FILE writes the same figures as JSON \
-(kept, missing, retention, the threshold, the sampling settings and the per-class table).",
-        ),
-    ],
+    sections: manual::SECTIONS,
 };
 
 pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
@@ -337,7 +308,30 @@ fn threshold_phrase(field: &str, min: Option<f64>, max: Option<f64>) -> String {
     }
 }
 
+/// The plan: check the flags, open the inputs and the run, plan the scan;
+/// run it, gathering every chunk's figures and sampling candidates; settle
+/// the sample; summarise.
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    let sampling = check_flags(&cli)?;
+    let inputs = Inputs::open(&cli.common.files)?;
+    let mut run = Run::start("score-filter", &cli.common, &inputs, true)?;
+    let filter = plan(&cli, &mut run, sampling);
+    let mut gathered = Gathered::new(&cli);
+    let settings = run.settings.clone();
+    pipeline::run(inputs, &settings, Arc::new(filter), |done| {
+        let flow = run.account(&done)?;
+        if !sampling {
+            run.write(&done, 0)?;
+        }
+        gathered.take(&done);
+        Ok(flow)
+    })?;
+    let figures = settle(&cli, &mut run, gathered, sampling)?;
+    summarise(&cli, run, figures, sampling)
+}
+
+/// Flag combinations clap cannot refuse; returns whether the run samples.
+fn check_flags(cli: &Cli) -> Result<bool, Error> {
     if let (Some(min), Some(max)) = (cli.min, cli.max)
         && min > max
     {
@@ -349,62 +343,79 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     if cli.group.is_some() && !sampling {
         return Err(Error::Usage("--group only applies with --max-samples or --max-per".into()));
     }
-    let inputs = Inputs::open(&cli.common.files)?;
-    let mut run = Run::start("score-filter", &cli.common, &inputs, true)?;
+    Ok(sampling)
+}
 
-    // Slot 0 is the score; the others are found by the index `named` gives.
+/// The scan (slot 0 is the score; the others are found by the index
+/// `named` gives) and the per-record filter.
+fn plan(cli: &Cli, run: &mut Run, sampling: bool) -> Filter {
     let mut plan = ReadPlan::<()>::default();
     plan.named("--field", &cli.field, ());
     let key_at = cli.group.as_ref().map(|k| plan.named("--group", k, ()));
     let by_at = cli.by.as_ref().map(|b| plan.named("--by", b, ()));
     run.watch_fields(plan.watched());
-    let field = cli.field.as_str().to_string();
-    let filter = Filter {
+    Filter {
         paths: plan.path_set(),
         key_at,
         by_at,
         below: cli.min.map(|m| format!("below {m}")).unwrap_or_default(),
         above: cli.max.map(|m| format!("above {m}")).unwrap_or_default(),
         key_name: cli.group.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default(),
-        field: field.clone(),
+        field: cli.field.as_str().to_string(),
         min: cli.min,
         max: cli.max,
         missing: cli.missing,
         coerce: cli.coerce,
         sampling,
         seed: cli.seed,
-    };
+    }
+}
 
-    let mut classes: HashMap<String, ClassCounts> = HashMap::new();
-    let mut missing = 0u64;
-    let mut global: BottomK<Option<String>> =
-        BottomK::new(cli.max_samples.unwrap_or(u64::MAX).min(usize::MAX as u64) as usize);
-    let mut per_class: HashMap<String, BottomK<Option<String>>> = HashMap::new();
-    let mut candidates = 0u64;
-    let per = cli.max_per.map(|n| n as usize);
-    let settings = run.settings.clone();
+/// What the run gathers from the chunks, in input order: per-class counts,
+/// records without a score, and the sampling candidates (one bottom-k heap
+/// for --max-samples, or one per class for --max-per).
+struct Gathered {
+    classes: HashMap<String, ClassCounts>,
+    missing: u64,
+    global: BottomK<Option<String>>,
+    per_class: HashMap<String, BottomK<Option<String>>>,
+    candidates: u64,
+    per: Option<usize>,
+}
 
-    pipeline::run(inputs, &settings, Arc::new(filter), |done| {
-        let flow = run.account(&done)?;
-        if !sampling {
-            run.write(&done, 0)?;
+impl Gathered {
+    fn new(cli: &Cli) -> Self {
+        Gathered {
+            classes: HashMap::new(),
+            missing: 0,
+            global: BottomK::new(
+                cli.max_samples.unwrap_or(u64::MAX).min(usize::MAX as u64) as usize
+            ),
+            per_class: HashMap::new(),
+            candidates: 0,
+            per: cli.max_per.map(|n| n as usize),
         }
+    }
+
+    /// One processed chunk: its tallies, and its candidates offered to the heaps.
+    fn take(&mut self, done: &Done<Acc>) {
         for (class, c) in &done.acc.classes {
-            let into = classes.entry(class.clone()).or_default();
+            let into = self.classes.entry(class.clone()).or_default();
             into.records += c.records;
             into.passed += c.passed;
             into.filtered += c.filtered;
             into.rejected += c.rejected;
         }
-        missing += done.acc.missing;
+        self.missing += done.acc.missing;
         let bytes = done.chunk.bytes();
         for c in &done.acc.candidates {
-            candidates += 1;
-            let heap = match per {
-                Some(n) => per_class
+            self.candidates += 1;
+            let heap = match self.per {
+                Some(n) => self
+                    .per_class
                     .entry(c.class.clone().unwrap_or_default())
                     .or_insert_with(|| BottomK::new(n)),
-                None => &mut global,
+                None => &mut self.global,
             };
             if heap.admits(c.rank) {
                 heap.offer(Sampled {
@@ -415,86 +426,136 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
                 });
             }
         }
-        Ok(flow)
-    })?;
+    }
+}
 
-    // Sampling decisions: per class first, then the global cap.
-    let mut over_per = 0u64;
-    let mut over_samples = 0u64;
-    if sampling {
-        let mut chosen = if per.is_some() {
-            let mut union: Vec<Sampled<Option<String>>> = Vec::new();
-            let mut class_names: Vec<String> = per_class.keys().cloned().collect();
-            class_names.sort();
-            for name in class_names {
-                union.extend(per_class.remove(&name).map(BottomK::into_vec).unwrap_or_default());
-            }
-            over_per = candidates - union.len() as u64;
-            if cli.max_samples.is_some() {
-                let before = union.len() as u64;
-                for item in union {
-                    global.offer(item);
-                }
-                let kept = global.into_vec();
-                over_samples = before - kept.len() as u64;
-                kept
-            } else {
-                union
-            }
-        } else {
-            let kept = global.into_vec();
-            over_samples = candidates - kept.len() as u64;
-            kept
-        };
-        chosen.sort_by_key(|item| item.position);
-        let output = run.output_mut()?;
-        for item in &chosen {
-            output.write_slices(&[&item.record, b"\n"])?;
-        }
-        // The held candidates are now decided: written or capped.
-        let per = format!("over --max-per {}", cli.max_per.unwrap_or(0));
-        let samples = format!("over --max-samples {}", cli.max_samples.unwrap_or(0));
-        run.decide_held(chosen.len() as u64, &[(&per, over_per), (&samples, over_samples)])?;
-        for class in classes.values_mut() {
-            class.passed = 0;
-        }
-        for item in &chosen {
-            if let Some(class) = &item.tag {
-                classes.entry(class.clone()).or_default().passed += 1;
-            }
+/// The figures the summary reports once the sample is settled.
+struct Figures {
+    classes: HashMap<String, ClassCounts>,
+    missing: u64,
+    candidates: u64,
+    over_per: u64,
+    over_samples: u64,
+}
+
+/// Settles the held candidates (when sampling): chooses them, writes the
+/// chosen in input order, counts the others as capped, and recounts the
+/// records kept per class.
+fn settle(cli: &Cli, run: &mut Run, gathered: Gathered, sampling: bool) -> Result<Figures, Error> {
+    let Gathered { classes, missing, global, per_class, candidates, per } = gathered;
+    let mut figures = Figures { classes, missing, candidates, over_per: 0, over_samples: 0 };
+    if !sampling {
+        return Ok(figures);
+    }
+    let chosen = choose(cli, global, per_class, per, &mut figures);
+    let output = run.output_mut()?;
+    for item in &chosen {
+        output.write_slices(&[&item.record, b"\n"])?;
+    }
+    // The held candidates are now decided: written or capped.
+    let per = format!("over --max-per {}", cli.max_per.unwrap_or(0));
+    let samples = format!("over --max-samples {}", cli.max_samples.unwrap_or(0));
+    run.decide_held(
+        chosen.len() as u64,
+        &[(&per, figures.over_per), (&samples, figures.over_samples)],
+    )?;
+    for class in figures.classes.values_mut() {
+        class.passed = 0;
+    }
+    for item in &chosen {
+        if let Some(class) = &item.tag {
+            figures.classes.entry(class.clone()).or_default().passed += 1;
         }
     }
+    Ok(figures)
+}
 
+/// The sampling decisions: per class first, then the global cap. Returns
+/// the chosen candidates in input order, with the capped counts in `figures`.
+fn choose(
+    cli: &Cli,
+    mut global: BottomK<Option<String>>,
+    mut per_class: HashMap<String, BottomK<Option<String>>>,
+    per: Option<usize>,
+    figures: &mut Figures,
+) -> Vec<Sampled<Option<String>>> {
+    let candidates = figures.candidates;
+    let mut chosen = if per.is_some() {
+        let mut union: Vec<Sampled<Option<String>>> = Vec::new();
+        let mut class_names: Vec<String> = per_class.keys().cloned().collect();
+        class_names.sort();
+        for name in class_names {
+            union.extend(per_class.remove(&name).map(BottomK::into_vec).unwrap_or_default());
+        }
+        figures.over_per = candidates - union.len() as u64;
+        if cli.max_samples.is_some() {
+            let before = union.len() as u64;
+            for item in union {
+                global.offer(item);
+            }
+            let kept = global.into_vec();
+            figures.over_samples = before - kept.len() as u64;
+            kept
+        } else {
+            union
+        }
+    } else {
+        let kept = global.into_vec();
+        figures.over_samples = candidates - kept.len() as u64;
+        kept
+    };
+    chosen.sort_by_key(|item| item.position);
+    chosen
+}
+
+/// The summary line (and one line per class) and the --stats figures.
+fn summarise(cli: &Cli, run: Run, figures: Figures, sampling: bool) -> Result<Outcome, Error> {
     let counts = run.counts();
     let kept = counts.written;
+    let mut summary = format!(
+        "kept {kept} of {} ({}) with {}; {}; {}{}",
+        counts.records,
+        percent(kept, counts.records),
+        threshold_phrase(cli.field.as_str(), cli.min, cli.max),
+        filtered_phrase(counts),
+        missing_phrase(cli.missing, figures.missing),
+        run.rejected_phrase()
+    );
+    let class_json = class_report(cli, &figures.classes, &mut summary);
+    let extra = stats(cli, counts, &figures, class_json, sampling);
+    run.finish(&summary, extra, Verdict::Pass)
+}
+
+/// "filtered 20 below 0.82", or the total and each reason.
+fn filtered_phrase(counts: &Counts) -> String {
     let filtered = counts.filtered.total();
-    let filtered_phrase = match counts.filtered.sorted().as_slice() {
+    match counts.filtered.sorted().as_slice() {
         [] => "filtered 0".to_string(),
         [(reason, n)] => format!("filtered {n} {reason}"),
         list => {
             let parts: Vec<String> = list.iter().map(|(r, n)| format!("{n} {r}")).collect();
             format!("filtered {filtered} ({})", parts.join(", "))
         }
-    };
-    let policy = match cli.missing {
-        Missing::Reject => "rejected",
-        Missing::Drop => "dropped",
-        Missing::Keep => "kept",
-    };
-    // Each record is said once: rejected and dropped records without a score
-    // are already in the rejected and filtered counts, by reason.
-    let missing_phrase = match cli.missing {
+    }
+}
+
+/// Each record is said once: rejected and dropped records without a score
+/// are already in the rejected and filtered counts, by reason.
+fn missing_phrase(policy: Missing, missing: u64) -> String {
+    match policy {
         _ if missing == 0 => "0 missing; ".to_string(),
         Missing::Keep => format!("{missing} missing (kept); "),
         Missing::Reject | Missing::Drop => String::new(),
-    };
-    let mut summary = format!(
-        "kept {kept} of {} ({}) with {}; {filtered_phrase}; {missing_phrase}{}",
-        counts.records,
-        percent(kept, counts.records),
-        threshold_phrase(&field, cli.min, cli.max),
-        run.rejected_phrase()
-    );
+    }
+}
+
+/// One summary line per --by class, most records first; returns the
+/// classes' --stats table.
+fn class_report(
+    cli: &Cli,
+    classes: &HashMap<String, ClassCounts>,
+    summary: &mut String,
+) -> Map<String, Value> {
     let mut class_list: Vec<(&String, &ClassCounts)> = classes.iter().collect();
     class_list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
     let by_name = cli.by.as_ref().map(|b| b.as_str().to_string()).unwrap_or_default();
@@ -517,16 +578,32 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             }),
         );
     }
+    class_json
+}
 
+/// The tool's own --stats figures.
+fn stats(
+    cli: &Cli,
+    counts: &Counts,
+    figures: &Figures,
+    class_json: Map<String, Value>,
+    sampling: bool,
+) -> Map<String, Value> {
+    let kept = counts.written;
+    let policy = match cli.missing {
+        Missing::Reject => "rejected",
+        Missing::Drop => "dropped",
+        Missing::Keep => "kept",
+    };
     let mut extra = Map::new();
-    extra.insert("field".into(), json!(field));
+    extra.insert("field".into(), json!(cli.field.as_str()));
     extra.insert("min".into(), json!(cli.min));
     extra.insert("max".into(), json!(cli.max));
     extra.insert("kept".into(), json!(kept));
     extra.insert("retention".into(), json!(ratio(kept, counts.records)));
     extra.insert(
         "missing".into(),
-        json!({"count": missing, "policy": policy, "coerce": cli.coerce}),
+        json!({"count": figures.missing, "policy": policy, "coerce": cli.coerce}),
     );
     extra.insert(
         "sampling".into(),
@@ -536,16 +613,17 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
                 "max_per": cli.max_per,
                 "seed": cli.seed,
                 "key": cli.group.as_ref().map(|k| k.as_str()),
-                "candidates": candidates,
-                "over_max_per": over_per,
-                "over_max_samples": over_samples,
+                "candidates": figures.candidates,
+                "over_max_per": figures.over_per,
+                "over_max_samples": figures.over_samples,
             })
         } else {
             Value::Null
         },
     );
     if cli.by.is_some() {
+        let by_name = cli.by.as_ref().map(|b| b.as_str().to_string()).unwrap_or_default();
         extra.insert("by".into(), json!({"field": by_name, "classes": class_json}));
     }
-    run.finish(&summary, extra, Verdict::Pass)
+    extra
 }
