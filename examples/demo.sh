@@ -1,5 +1,5 @@
 #!/bin/sh
-# The synthkit demo: the four seed workflows (examples/*/Makefile) on the
+# The synthkit demo: the seed workflows (examples/*/Makefile) on the
 # example data bundled in examples/data, from scratch. Each tool prints its own
 # account (records in, out, rejected) on stderr; the demo adds the tables.
 # Usage: sh examples/demo.sh [BIN_DIR]   (default target/release)
@@ -30,6 +30,11 @@ bold "== 4. Judge filtering (seed 002): keep 4- and 5-star examples, capture bad
 flow judge
 echo "  rejected records (file, line, reason):"
 sed 's/,"raw".*//; s/^/  | /' "$OUT/judge/rejects.jsonl"
+
+bold "== 5. The LLM step (seed 002): judge requests written, example results merged back with every failure accounted"
+flow llm-judge
+echo "  failed requests (file, line, reason):"
+sed 's/,"raw".*//; s/^/  | /' "$OUT/llm-judge/failed.jsonl"
 
 bold "== A gate that fails stops the pipeline (status 1 from the tool, make stops, no partial report)"
 if make --no-print-directory -C examples/distillation BIN="$BIN" OUT="$OUT/gate" RETENTION=0.99 > "$OUT/gate.log" 2>&1; then

@@ -58,3 +58,22 @@ meetings = [
 with open("meetings_results.jsonl", "w") as f:
     for line in meetings:
         f.write(json.dumps(line) + "\n")
+
+# Seed 003's rewrite: Anthropic results (Claude Haiku) for the SQuAD records of
+# ../data/squad_sample.json, by question id: each extractive answer as one
+# friendly sentence, each unanswerable question as a polite refusal.
+squad = json.load(open("../data/squad_sample.json"))
+rewrites = []
+for article in squad["data"]:
+    for paragraph in article["paragraphs"]:
+        for q in paragraph["qas"]:
+            if q.get("is_impossible"):
+                text = "I'm sorry, but I couldn't find that in the provided context."
+            else:
+                text = f"Based on the passage, the answer is {q['answers'][0]['text']}."
+            rewrites.append(anthropic(q["id"], text))
+rewrites[3] = {"custom_id": rewrites[3]["custom_id"], "result": {"type": "expired"}}
+rewrites.reverse()
+with open("rewrite_results.jsonl", "w") as f:
+    for line in rewrites:
+        f.write(json.dumps(line) + "\n")

@@ -217,3 +217,39 @@ fn r_paths_given_to_make_are_relative_to_where_make_runs() {
     assert!(dir.path("results/supervised.jsonl").exists(), "outputs go where the caller said");
     assert!(!examples().join("distillation/results").exists());
 }
+
+/// The three LLM steps of the seeds (examples/llm-*), on the bundled example
+/// results: every record accounted, the downstream tool fed (issue 16).
+#[test]
+fn llm_steps_turn_example_results_into_training_data() {
+    let dir = Dir::new();
+    // Seed 002: rate, keep 4 and 5; 3 failed requests captured, then retried.
+    let out = dir.path("judge");
+    ok(&make("llm-judge", &out, &[]), "llm-judge");
+    assert_eq!(lines(&out.join("requests.jsonl")).len(), 14);
+    let merge = json(&out.join("merge.stats.json"));
+    assert_eq!(merge["records_in"], 14);
+    assert_eq!(merge["records_written"], 11);
+    assert_eq!(lines(&out.join("failed.jsonl")).len(), 3);
+    let kept = lines(&out.join("kept.jsonl"));
+    assert_eq!(kept.len(), 7, "ratings 4 and 5 of the 11 rated");
+    ok(&make("llm-judge", &out, &["retry"]), "llm-judge retry");
+    assert_eq!(lines(&out.join("retry.requests.jsonl")).len(), 3, "only what has no answer");
+    // Seed 003: rewritten answers, one expired request kept extractive.
+    let out = dir.path("rewrite");
+    ok(&make("llm-rewrite", &out, &[]), "llm-rewrite");
+    let merge = json(&out.join("merge.stats.json"));
+    assert_eq!(merge["records_in"], 28);
+    assert_eq!(lines(&out.join("failed.jsonl")).len(), 1, "the expired request");
+    let phases = json(&out.join("curriculum.stats.json"));
+    assert_eq!(phases["records_in"], 27, "the 28 less the failed one");
+    let curriculum = lines(&out.join("curriculum.jsonl"));
+    assert!(curriculum.iter().any(|l| l.contains("\"phase\":\"conversational\"")));
+    assert!(curriculum.iter().any(|l| l.contains("\"phase\":\"refusal\"")));
+    // Seeds 000/001: JSON arrays exploded into Graph events, validated, labeled.
+    let out = dir.path("meetings");
+    ok(&make("llm-meetings", &out, &[]), "llm-meetings");
+    assert_eq!(lines(&out.join("events.jsonl")).len(), 3);
+    assert_eq!(lines(&out.join("failed.jsonl")).len(), 3, "truncated, errored, canceled");
+    assert_eq!(lines(&out.join("labeled.jsonl")).len(), 3 * 12, "each event per tier-1 persona");
+}

@@ -30,6 +30,8 @@
 //! `usage.{input,output}_tokens`.
 
 use clap::ValueEnum;
+
+use crate::json::{Kind, Raw};
 use serde_json::Value;
 
 /// Which provider's batch format.
@@ -65,6 +67,33 @@ pub const MAX_ID_LEN: usize = 64;
 pub fn valid_id(id: &str) -> bool {
     (1..=MAX_ID_LEN).contains(&id.len())
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A record's base custom_id, the same in `request` and `merge`: the value at
+/// --id (a string's text or a number), or r + the xxh3 of its bytes.
+pub fn base_id(
+    record: &[u8],
+    value: Option<&Raw<'_>>,
+    by_field: bool,
+    n: u32,
+) -> Result<String, String> {
+    if !by_field {
+        return Ok(format!("r{:016x}", crate::hash::hash(0, record)));
+    }
+    let text = match value {
+        None => return Err("missing".into()),
+        Some(raw) if raw.kind == Kind::String => raw.as_str().unwrap_or_default().into_owned(),
+        Some(raw) if raw.kind == Kind::Number => raw.text().to_string(),
+        Some(raw) => return Err(format!("is {}, not a string or number", raw.kind.name())),
+    };
+    let suffix = if n > 1 { n.to_string().len() + 1 } else { 0 };
+    if !valid_id(&text) || text.len() + suffix > MAX_ID_LEN {
+        return Err(format!(
+            "{text:?} is not a custom_id: 1 to {} characters of A-Z a-z 0-9 _ -",
+            MAX_ID_LEN - suffix
+        ));
+    }
+    Ok(text)
 }
 
 /// What one request asks, apart from its id and messages.

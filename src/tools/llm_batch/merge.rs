@@ -17,7 +17,7 @@ use super::{Cli, Missing, Parse};
 use crate::error::Error;
 use crate::exit::Outcome as RunOutcome;
 use crate::input::{Inputs, Line};
-use crate::json::{self, Kind, PathSet, Raw};
+use crate::json::{self, PathSet, Raw};
 use crate::path::ReadPlan;
 use crate::pipeline::{self, Disposition, Emit, Flow, Processor, Settings};
 use crate::run::{Run, Verdict};
@@ -184,12 +184,9 @@ impl Processor for Merger {
             return emit.reject_json(&e);
         }
         emit.found(u64::from(id_value.is_some()));
-        let base = match id_of(line.bytes, id_value.as_ref(), self.by_field) {
-            Some(id) => id,
-            None => {
-                return emit
-                    .reject("bad custom_id", "--id field is missing or not a string or number");
-            }
+        let base = match api::base_id(line.bytes, id_value.as_ref(), self.by_field, self.n) {
+            Ok(id) => id,
+            Err(why) => return emit.reject("bad custom_id", format!("--id field {why}")),
         };
         let ids: Vec<String> = if self.n > 1 {
             (1..=self.n).map(|k| format!("{base}-{k}")).collect()
@@ -239,18 +236,6 @@ impl Processor for Merger {
                 emit.pass()
             }
         }
-    }
-}
-
-/// The id `request` gave a record (the same rule, read back).
-fn id_of(record: &[u8], value: Option<&Raw<'_>>, by_field: bool) -> Option<String> {
-    if !by_field {
-        return Some(format!("r{:016x}", crate::hash::hash(0, record)));
-    }
-    match value? {
-        raw if raw.kind == Kind::String => raw.as_str().map(|s| s.into_owned()),
-        raw if raw.kind == Kind::Number => Some(raw.text().to_string()),
-        _ => None,
     }
 }
 

@@ -14,7 +14,7 @@ use super::api::{self, Api, Settings};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
-use crate::json::{self, Kind, PathSet, Raw};
+use crate::json::{self, PathSet, Raw};
 use crate::path::ReadPlan;
 use crate::pipeline::{self, Disposition, Emit, Flow, Processor};
 use crate::run::{Run, Verdict};
@@ -59,32 +59,6 @@ struct Acc {
     held: Vec<Held>,
 }
 
-/// The record's base custom_id: the value at --id, or r + the hash of its bytes.
-fn base_id(
-    record: &[u8],
-    value: Option<&Raw<'_>>,
-    by_field: bool,
-    n: u32,
-) -> Result<String, String> {
-    if !by_field {
-        return Ok(format!("r{:016x}", crate::hash::hash(0, record)));
-    }
-    let text = match value {
-        None => return Err("missing".into()),
-        Some(raw) if raw.kind == Kind::String => raw.as_str().unwrap_or_default().into_owned(),
-        Some(raw) if raw.kind == Kind::Number => raw.text().to_string(),
-        Some(raw) => return Err(format!("is {}, not a string or number", raw.kind.name())),
-    };
-    let suffix = if n > 1 { n.to_string().len() + 1 } else { 0 };
-    if !api::valid_id(&text) || text.len() + suffix > api::MAX_ID_LEN {
-        return Err(format!(
-            "{text:?} is not a custom_id: 1 to {} characters of A-Z a-z 0-9 _ -",
-            api::MAX_ID_LEN - suffix
-        ));
-    }
-    Ok(text)
-}
-
 impl Processor for Builder {
     type Acc = Acc;
 
@@ -102,7 +76,7 @@ impl Processor for Builder {
         emit.found(crate::fields::mask(&values));
         let at = |role: Role| self.roles.iter().position(|r| *r == role);
         let id_value = at(Role::Id).and_then(|slot| values[slot].as_ref());
-        let id = match base_id(line.bytes, id_value, at(Role::Id).is_some(), self.n) {
+        let id = match api::base_id(line.bytes, id_value, at(Role::Id).is_some(), self.n) {
             Ok(id) => id,
             Err(why) => return emit.reject("bad custom_id", format!("--id field {why}")),
         };
