@@ -75,6 +75,36 @@ impl Template {
     }
 }
 
+impl Template {
+    /// Writes the filled template as a JSON string literal. A placeholder
+    /// whose value is a string is copied as its escaped bytes, which are
+    /// already valid inside a literal, so the text is never decoded and
+    /// re-encoded; any other value is its JSON text, escaped. The first path
+    /// with no value (absent or null) is the error.
+    pub fn render_json<'a>(
+        &'a self,
+        out: &mut Vec<u8>,
+        mut lookup: impl FnMut(&FieldPath) -> Option<Raw<'a>>,
+    ) -> Result<(), &'a FieldPath> {
+        out.push(b'"');
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => crate::json::write_str_inner(out, text),
+                Piece::Field(path) => match lookup(path) {
+                    None => return Err(path),
+                    Some(raw) if raw.kind == Kind::Null => return Err(path),
+                    Some(raw) if raw.kind == Kind::String => {
+                        out.extend_from_slice(&raw.bytes[1..raw.bytes.len() - 1]);
+                    }
+                    Some(raw) => crate::json::write_str_inner(out, raw.text()),
+                },
+            }
+        }
+        out.push(b'"');
+        Ok(())
+    }
+}
+
 /// A field's text for a placeholder: a string's decoded text, any other
 /// value's JSON text; absent and null have none.
 pub fn field_text<'a>(raw: Option<&Raw<'a>>) -> Option<Cow<'a, str>> {
@@ -122,5 +152,25 @@ mod tests {
         let missing = t.render(|p| (p.as_str() == "question").then_some(Cow::Borrowed("x")));
         assert_eq!(missing.unwrap_err().as_str(), "meta.id");
         assert!(Template::parse("{{open").unwrap_err().contains("no closing"));
+    }
+
+    #[test]
+    fn render_json_copies_escaped_strings_and_escapes_the_rest() {
+        let t = Template::parse("Q \"{{q}}\"\n{{n}}").unwrap();
+        let line = br#"{"q":"a\nb \u00e9\"","n":[1, 2],"z":null}"#;
+        let paths = crate::path::FieldPath::set(t.fields());
+        let mut values = Vec::new();
+        crate::json::scan_object(line, &paths, &mut |_, raw| values.push(raw)).unwrap();
+        let mut out = Vec::new();
+        let mut k = 0;
+        t.render_json(&mut out, |_| {
+            k += 1;
+            values.get(k - 1).copied()
+        })
+        .unwrap();
+        let text: String = serde_json::from_slice(&out).unwrap();
+        assert_eq!(text, "Q \"a\nb é\"\"\n[1, 2]");
+        let missing = Template::parse("{{z}}").unwrap();
+        assert!(missing.render_json(&mut Vec::new(), |_| None).is_err());
     }
 }

@@ -97,6 +97,13 @@ pub fn append_fields(
 /// Appends `text` as a JSON string literal.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
+    write_str_inner(out, text);
+    out.push(b'"');
+}
+
+/// [`write_str`] without the quotes: `text` escaped for the inside of a
+/// JSON string literal (for a literal written in pieces).
+pub fn write_str_inner(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut copied = 0;
     for (i, &c) in bytes.iter().enumerate() {
@@ -118,7 +125,6 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
         copied = i + 1;
     }
     out.extend_from_slice(&bytes[copied..]);
-    out.push(b'"');
 }
 
 /// `text` as a JSON string literal.

@@ -32,7 +32,7 @@ mod tests;
 
 pub use config::parse_config;
 pub use cursor::{Cursor, Next};
-pub use edit::{append_fields, quote, set_fields, set_fields_at, write_str};
+pub use edit::{append_fields, quote, set_fields, set_fields_at, write_str, write_str_inner};
 pub use error::{ErrorKind, JsonError};
 pub use paths::{PathSet, Segment};
 pub use raw::{Kind, MISSING_LABEL, Member, OTHER_GROUPS_LABEL, Raw, class_label, members};

@@ -125,24 +125,21 @@ impl Builder {
             };
             return self.checked_messages(raw);
         }
+        let Some(prompt) = &self.prompt else {
+            return Err(("no prompt", "no prompt (give --prompt or --messages)".into()));
+        };
+        let mut out = b"[{\"role\":\"user\",\"content\":".to_vec();
         let mut k = 0;
-        let prompt = self.prompt.as_ref().map(|t| {
-            t.render(|_| {
-                let text = template::field_text(values.get(k).and_then(Option::as_ref));
-                k += 1;
-                text
-            })
+        let filled = prompt.render_json(&mut out, |_| {
+            let raw = values.get(k).copied().flatten();
+            k += 1;
+            raw
         });
-        match prompt {
-            Some(Ok(text)) => {
-                let mut out = b"[{\"role\":\"user\",\"content\":".to_vec();
-                json::write_str(&mut out, &text);
-                out.extend_from_slice(b"}]");
-                Ok(out)
-            }
-            Some(Err(path)) => Err(("missing field", format!("missing {path} (used by --prompt)"))),
-            None => Err(("no prompt", "no prompt (give --prompt or --messages)".into())),
+        if let Err(path) = filled {
+            return Err(("missing field", format!("missing {path} (used by --prompt)")));
         }
+        out.extend_from_slice(b"}]");
+        Ok(out)
     }
 
     /// A record's own conversation: an array of {role, content} objects
