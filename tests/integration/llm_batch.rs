@@ -480,3 +480,31 @@ fn only_missing_asks_again_for_what_has_no_answer() {
     assert_eq!(ids, ["b", "c"], "the failed and the unanswered ones");
     assert!(text(&out.stderr).contains("1 already answered"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn merge_gives_an_id_s_answer_only_to_the_record_that_was_asked() {
+    // Two different records with one --id: request wrote one request (for
+    // the first); the second must not receive the first one's answer.
+    let dir = Dir::new();
+    let recs = dir.write(
+        "r.jsonl",
+        jsonl(&[r#"{"id":"a","q":"1"}"#, r#"{"id":"a","q":"2"}"#, r#"{"id":"a","q":"1"}"#]),
+    );
+    let res = dir.write("res.jsonl", jsonl(&[&openai_ok("a", "one")]));
+    let out = std_tool("llm-batch")
+        .args(["merge", "--records", recs.to_str().unwrap(), "--id", "id"])
+        .arg(&res)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let merged: Vec<String> =
+        lines(&out).iter().map(|r| r["q"].as_str().unwrap().to_string()).collect();
+    assert_eq!(merged, ["1", "1"], "the asked record and its identical copy");
+    assert!(
+        stderr.contains(
+            "r.jsonl:2: custom_id a is already used by line 1; this record had no request"
+        ),
+        "{stderr}"
+    );
+}

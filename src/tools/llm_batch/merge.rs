@@ -152,6 +152,10 @@ enum Into {
 
 struct Merger {
     index: Arc<Index>,
+    /// With --id: each id's first record, (hash of its bytes, line), as
+    /// `request` kept it; a later, different record with that id had no
+    /// request and gets no answer.
+    owners: Arc<HashMap<u64, (u64, u64)>>,
     into: Into,
     field: String,
     usage: bool,
@@ -188,6 +192,14 @@ impl Processor for Merger {
             Ok(id) => id,
             Err(why) => return emit.reject("bad custom_id", format!("--id field {why}")),
         };
+        if let Some(&(owner, first_line)) = self.owners.get(&crate::hash::hash(0, base.as_bytes()))
+            && owner != crate::hash::hash(1, line.bytes)
+        {
+            return emit.reject(
+                "duplicate custom_id",
+                format!("custom_id {base} is already used by line {first_line}; this record had no request"),
+            );
+        }
         let ids: Vec<String> = if self.n > 1 {
             (1..=self.n).map(|k| format!("{base}-{k}")).collect()
         } else {
@@ -287,6 +299,50 @@ impl Merger {
     }
 }
 
+/// Finds each --id's first record in a first pass over the records, the
+/// order `request` saw them in (a file is read twice; standard input cannot
+/// be, so with `--records -` the check is left out).
+fn id_owners(cli: &Cli, records: &std::path::Path) -> Result<HashMap<u64, (u64, u64)>, Error> {
+    struct Claims {
+        paths: PathSet,
+        n: u32,
+    }
+    impl Processor for Claims {
+        type Acc = Vec<(u64, u64, u32)>;
+        fn acc(&self) -> Self::Acc {
+            Vec::new()
+        }
+        fn record(&self, line: &Line<'_>, emit: &mut Emit<'_>, acc: &mut Self::Acc) -> Disposition {
+            let mut value: Option<Raw<'_>> = None;
+            let scanned = json::scan_object(line.bytes, &self.paths, &mut |_, raw| {
+                value.get_or_insert(raw);
+            });
+            if scanned.is_ok()
+                && let Ok(id) = api::base_id(line.bytes, value.as_ref(), true, self.n)
+            {
+                let id_hash = crate::hash::hash(0, id.as_bytes());
+                acc.push((id_hash, crate::hash::hash(1, line.bytes), line.index));
+            }
+            emit.hold()
+        }
+    }
+    let mut owners = HashMap::new();
+    if records.as_os_str() == "-" {
+        return Ok(owners);
+    }
+    let Some(id) = &cli.id else { return Ok(owners) };
+    let inputs = Inputs::open(std::slice::from_ref(&records.to_path_buf()))?;
+    let claims = Claims { paths: crate::path::FieldPath::set([id]), n: cli.n };
+    let settings = Settings::new(cli.common.threads, false);
+    pipeline::run(inputs, &settings, Arc::new(claims), |done| {
+        for &(id_hash, record_hash, index) in &done.acc {
+            owners.entry(id_hash).or_insert((record_hash, done.line_number(index)));
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(owners)
+}
+
 pub fn execute(cli: Cli) -> Result<RunOutcome, Error> {
     let Some(records) = cli.records.clone() else {
         return Err(Error::Usage(
@@ -321,6 +377,7 @@ pub fn execute(cli: Cli) -> Result<RunOutcome, Error> {
     if cli.into.is_empty() {
         return Err(Error::Usage("--into needs a field name".into()));
     }
+    let owners = if cli.id.is_some() { id_owners(&cli, &records)? } else { HashMap::new() };
     let records_inputs = Inputs::open(std::slice::from_ref(&records))?;
     let index = Arc::new(read_results(&cli)?);
     let mut reads = ReadPlan::<()>::default();
@@ -329,6 +386,7 @@ pub fn execute(cli: Cli) -> Result<RunOutcome, Error> {
     }
     let merger = Merger {
         index: index.clone(),
+        owners: Arc::new(owners),
         into,
         field: cli.into.clone(),
         usage: cli.usage,

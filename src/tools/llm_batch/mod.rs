@@ -81,7 +81,8 @@ line end), or the value at --id PATH (a string's text or a number), so the same 
 same ids. It must be 1 to 64 characters of A-Z a-z 0-9 _ - (both APIs): another value is a bad record. \
 With --n K the ids get -1 … -K and OpenAI requests the seeds 1 … K. A record whose id was already used \
 by an earlier, different record is a bad record naming that record's line; the same record again (the \
-same bytes) is written once and counted, and merge gives the answer to every copy. merge must be given \
+same bytes) is written once and counted, and merge gives the answer to every copy (and refuses it to \
+a later, different record with that id, which had no request). merge must be given \
 the same --id and --n to find the answers.",
         ),
         (
