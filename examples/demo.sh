@@ -31,10 +31,15 @@ flow judge
 echo "  rejected records (file, line, reason):"
 sed 's/,"raw".*//; s/^/  | /' "$OUT/judge/rejects.jsonl"
 
-bold "== 5. The LLM step (seed 002): judge requests written, example results merged back with every failure accounted"
+bold "== 5. The LLM steps: requests written, example results merged back with every failure accounted"
+echo "  judge (seed 002):"
 flow llm-judge
 echo "  failed requests (file, line, reason):"
 sed 's/,"raw".*//; s/^/  | /' "$OUT/llm-judge/failed.jsonl"
+echo "  conversational rewrite (seed 003):"
+flow llm-rewrite
+echo "  meeting synthesis (seeds 000/001):"
+flow llm-meetings
 
 bold "== A gate that fails stops the pipeline (status 1 from the tool, make stops, no partial report)"
 if make --no-print-directory -C examples/distillation BIN="$BIN" OUT="$OUT/gate" RETENTION=0.99 > "$OUT/gate.log" 2>&1; then
