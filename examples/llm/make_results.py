@@ -54,6 +54,9 @@ meetings = [
     {"custom_id": "tier1_sales_manager_pipeline", "result": {"type": "errored", "error": {"type": "error",
      "error": {"type": "overloaded_error", "message": "Overloaded"}}}},
     {"custom_id": "tier2_senior_ic_architect", "result": {"type": "canceled"}},
+    {"custom_id": "tier2_account_executive_enterprise", "result": {"type": "expired"}},
+    anthropic("tier2_data_scientist_insights", "I can't write those meetings.", stop="refusal"),
+    anthropic("tier2_fpa_analyst_banking", "   "),
 ]
 with open("meetings_results.jsonl", "w") as f:
     for line in meetings:

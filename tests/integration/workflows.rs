@@ -250,6 +250,10 @@ fn llm_steps_turn_example_results_into_training_data() {
     let out = dir.path("meetings");
     ok(&make("llm-meetings", &out, &[]), "llm-meetings");
     assert_eq!(lines(&out.join("events.jsonl")).len(), 3);
-    assert_eq!(lines(&out.join("failed.jsonl")).len(), 3, "truncated, errored, canceled");
+    assert_eq!(
+        lines(&out.join("failed.jsonl")).len(),
+        6,
+        "truncated, errored, canceled, expired, refused, empty"
+    );
     assert_eq!(lines(&out.join("labeled.jsonl")).len(), 3 * 12, "each event per tier-1 persona");
 }
