@@ -14,6 +14,7 @@ csv\t'CSV with a header row; nested fields as dotted headers'"
 complete -c fmt-migrate -l extract -d 'Add FIELD, pulled out of the text at SOURCE_PATH by REGEX (repeatable)' -r
 complete -c fmt-migrate -l template -d 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)' -r
 complete -c fmt-migrate -l system -d 'Set the system prompt of every record' -r
+complete -c fmt-migrate -l role-map -d 'Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)' -r
 complete -c fmt-migrate -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c fmt-migrate -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c fmt-migrate -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F

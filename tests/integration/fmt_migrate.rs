@@ -250,8 +250,8 @@ fn every_rejection_reason_is_precise() {
         ),
         (
             &["--to", "messages"],
-            r#"{"messages":[{"role":"user","content":"q"},{"role":"bot","content":"a"}]}"#,
-            "messages message 2 has an unknown role 'bot' (expected system, user, assistant, tool or function)",
+            r#"{"messages":[{"role":"user","content":"q"},{"role":"narrator","content":"a"}]}"#,
+            "messages message 2 has an unknown role 'narrator' (expected system, user, assistant, tool or function, or a name given to --role-map)",
         ),
         (
             &["--to", "messages"],
@@ -968,4 +968,30 @@ fn r_jsonl_read_with_from_csv_is_refused_instead_of_losing_its_first_record() {
     // A header whose names merely start with a brace is still a header.
     let out = migrate(&["--from", "csv"], "{a,b\n1,2\n");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn role_names_of_the_common_datasets_and_role_map() {
+    // OpenAssistant's prompter, Gemini's model, ShareGPT's bot (issue 15).
+    let oasst =
+        r#"{"messages":[{"role":"prompter","content":"hi"},{"role":"model","content":"hello"}]}"#;
+    assert_eq!(
+        one(&["--to", "sharegpt"], oasst),
+        r#"{"conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"hello"}]}"#
+    );
+    let bot = r#"{"conversations":[{"from":"user","value":"q"},{"from":"bot","value":"a"}]}"#;
+    assert_eq!(
+        one(&["--to", "messages"], bot),
+        r#"{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}"#
+    );
+    // An unknown role stays a bad record naming it, until --role-map says what it is.
+    let narrator = r#"{"messages":[{"role":"narrator","content":"Once"},{"role":"user","content":"go"},{"role":"assistant","content":"ok"}]}"#;
+    let out = migrate(&["--to", "sharegpt"], &jsonl(&[narrator]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown role 'narrator'"), "{}", text(&out.stderr));
+    let mapped = one(&["--to", "sharegpt", "--role-map", "narrator=system"], narrator);
+    assert!(mapped.contains(r#""system":"Once""#), "{mapped}");
+    let out = migrate(&["--role-map", "narrator=author"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a role"), "{}", text(&out.stderr));
 }

@@ -59,7 +59,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
             "  json-array           a JSON array of records (also {\"qa_pairs\": [...]}, {\"cot_examples\": [...]})\n",
             "  csv                  CSV with a header row; nested fields as dotted headers\n\n",
             "sharegpt roles are human, gpt, system, function_call and observation; messages roles are ",
-            "system, user, assistant, tool and function. A field called system is the system prompt in ",
+            "system, user, assistant, tool and function. Read in either shape, prompter and human are the user, and ",
+            "gpt, bot and model the assistant (OpenAssistant, ShareGPT variants, Gemini); --role-map FROM=TO ",
+            "(repeatable) reads any other name as one of the five roles, and a name no rule knows stays a bad ",
+            "record that names it. A field called system is the system prompt in ",
             "every shape (in messages and preference-messages: a leading system message); tools holds the ",
             "tool definitions."
         ),

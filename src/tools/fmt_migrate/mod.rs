@@ -95,6 +95,13 @@ pub struct Cli {
     #[arg(long, value_name = "TEXT", help_heading = "Prompt")]
     pub system: Option<String>,
 
+    /// Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)
+    ///
+    /// prompter and human already read as user, gpt, bot and model as
+    /// assistant; a role no rule names stays a bad record with its name.
+    #[arg(long, value_name = "FROM=TO", value_parser = model::Role::parse_map, help_heading = "Conversion")]
+    pub role_map: Vec<(String, model::Role)>,
+
     // The shared flags come before the tool's own flags under shared
     // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
     #[command(flatten)]
@@ -578,6 +585,7 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
 }
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    model::set_role_map(cli.role_map.clone());
     let plan = plan(&cli)?;
     let (to, from, sink) = (plan.to, plan.from, plan.sink);
     let (run, totals) = run_plan(&cli, plan)?;

@@ -191,21 +191,14 @@ pub fn read_messages<'a>(raw: Raw<'a>, field: &str) -> Result<Vec<Turn<'a>>, Bad
                 return Err(bad("message has no role", format!("{field} message {n} has no role")));
             }
         };
-        let role = match role.as_str().as_deref() {
-            Some("system") => Role::System,
-            Some("user") => Role::User,
-            Some("assistant") => Role::Assistant,
-            Some("tool") => Role::Tool,
-            Some("function") => Role::Function,
-            other => {
-                return Err(bad(
-                    "unknown role",
-                    format!(
-                        "{field} message {n} has an unknown role '{}' (expected system, user, assistant, tool or function)",
-                        other.unwrap_or_default()
-                    ),
-                ));
-            }
+        let name = role.as_str().unwrap_or_default();
+        let Some(role) = Role::from_name(&name) else {
+            return Err(bad(
+                "unknown role",
+                format!(
+                    "{field} message {n} has an unknown role '{name}' (expected system, user, assistant, tool or function, or a name given to --role-map)"
+                ),
+            ));
         };
         turns.push(Turn {
             role,
@@ -325,9 +318,6 @@ fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad
     let mut extra = other_members(members, &["from", "value"]);
     let from_text = from.as_str().unwrap_or_default();
     let role = match &*from_text {
-        "human" => Role::User,
-        "gpt" => Role::Assistant,
-        "system" => Role::System,
         "observation" => Role::Tool,
         "function_call" => {
             let calls = value.as_deref().and_then(text_of).and_then(|v| tool_calls_from(&v));
@@ -343,14 +333,17 @@ fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad
             );
             return Ok(Turn { role: Role::Assistant, content: None, extra });
         }
-        other => {
-            return Err(bad(
-                "unknown role",
-                format!(
-                    "{what} has an unknown role '{other}' (expected human, gpt, system, function_call or observation)"
-                ),
-            ));
-        }
+        other => match Role::from_name(other) {
+            Some(role) => role,
+            None => {
+                return Err(bad(
+                    "unknown role",
+                    format!(
+                        "{what} has an unknown role '{other}' (expected human, gpt, system, function_call or observation, or a name given to --role-map)"
+                    ),
+                ));
+            }
+        },
     };
     Ok(Turn { role, content: value, extra })
 }

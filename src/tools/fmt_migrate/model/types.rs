@@ -40,7 +40,59 @@ pub enum Role {
     Function,
 }
 
+/// `--role-map FROM=TO` pairs, set once by `execute` before any record is
+/// read (the readers run on worker threads, deep below the command line).
+static ROLE_MAP: std::sync::OnceLock<Vec<(String, Role)>> = std::sync::OnceLock::new();
+
+/// Sets the `--role-map` pairs for this run (the first call wins).
+pub fn set_role_map(pairs: Vec<(String, Role)>) {
+    let _ = ROLE_MAP.set(pairs);
+}
+
 impl Role {
+    /// The role a conversation's role name means: a `--role-map` name first,
+    /// then the names the common datasets use — `prompter` (OpenAssistant)
+    /// and `human` for the user; `gpt`, `bot` and `model` (Gemini) for the
+    /// assistant.
+    pub fn from_name(name: &str) -> Option<Role> {
+        if let Some((_, role)) =
+            ROLE_MAP.get().and_then(|m| m.iter().find(|(from, _)| from == name))
+        {
+            return Some(*role);
+        }
+        match name {
+            "system" => Some(Role::System),
+            "user" | "human" | "prompter" => Some(Role::User),
+            "assistant" | "gpt" | "bot" | "model" => Some(Role::Assistant),
+            "tool" => Some(Role::Tool),
+            "function" => Some(Role::Function),
+            _ => None,
+        }
+    }
+
+    /// Parses one `--role-map FROM=TO` (clap value parser).
+    pub fn parse_map(text: &str) -> Result<(String, Role), String> {
+        let (from, to) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not FROM=TO (e.g. narrator=system)"))?;
+        let role = match to.trim() {
+            "system" => Role::System,
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            "tool" => Role::Tool,
+            "function" => Role::Function,
+            other => {
+                return Err(format!(
+                    "`{other}` is not a role: map to system, user, assistant, tool or function"
+                ));
+            }
+        };
+        if from.trim().is_empty() {
+            return Err(format!("`{text}` names no role to map"));
+        }
+        Ok((from.trim().to_string(), role))
+    }
+
     pub(super) fn messages_name(self) -> &'static str {
         match self {
             Role::System => "system",
