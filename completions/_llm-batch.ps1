@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'llm-batch' -ScriptBlock {
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Take the conversation from the record: an array of {role, content} at PATH')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'The system prompt of every request')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Most tokens an answer may have')
-            [CompletionResult]::new('--temperature', '--temperature', [CompletionResultType]::ParameterName, 'Sampling temperature')
+            [CompletionResult]::new('--temperature', '--temperature', [CompletionResultType]::ParameterName, 'Sampling temperature, 0 to 2')
             [CompletionResult]::new('--json-schema', '--json-schema', [CompletionResultType]::ParameterName, 'OpenAI structured output: a JSON Schema file (or a {name, schema, strict} object)')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The OpenAI endpoint of every request')
             [CompletionResult]::new('--n', '--n', [CompletionResultType]::ParameterName, 'Requests per record (variations), each with its own id (-1 … -K) and seed')

@@ -24,7 +24,7 @@ set edit:completion:arg-completer[llm-batch] = {|@words|
             cand --messages 'Take the conversation from the record: an array of {role, content} at PATH'
             cand --system 'The system prompt of every request'
             cand --max-tokens 'Most tokens an answer may have'
-            cand --temperature 'Sampling temperature'
+            cand --temperature 'Sampling temperature, 0 to 2'
             cand --json-schema 'OpenAI structured output: a JSON Schema file (or a {name, schema, strict} object)'
             cand --url 'The OpenAI endpoint of every request'
             cand --n 'Requests per record (variations), each with its own id (-1 … -K) and seed'

@@ -5,7 +5,7 @@ complete -c llm-batch -l prompt -d 'The user message: text with {{path}} placeho
 complete -c llm-batch -l messages -d 'Take the conversation from the record: an array of {role, content} at PATH' -r
 complete -c llm-batch -l system -d 'The system prompt of every request' -r
 complete -c llm-batch -l max-tokens -d 'Most tokens an answer may have' -r
-complete -c llm-batch -l temperature -d 'Sampling temperature' -r
+complete -c llm-batch -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c llm-batch -l json-schema -d 'OpenAI structured output: a JSON Schema file (or a {name, schema, strict} object)' -r -F
 complete -c llm-batch -l url -d 'The OpenAI endpoint of every request' -r
 complete -c llm-batch -l n -d 'Requests per record (variations), each with its own id (-1 … -K) and seed' -r

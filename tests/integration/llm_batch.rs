@@ -508,3 +508,35 @@ fn merge_gives_an_id_s_answer_only_to_the_record_that_was_asked() {
         "{stderr}"
     );
 }
+
+#[test]
+fn wrong_flag_values_are_usage_errors_before_any_record() {
+    for args in [
+        vec!["request", "--model", "m", "--prompt", "{{q}}", "--temperature", "NaN"],
+        vec!["request", "--model", "m", "--prompt", "{{q}}", "--temperature", "3"],
+        vec!["request", "--model", "", "--prompt", "{{q}}"],
+        vec!["request", "--model", "m"],
+        vec!["request", "--model", "m", "--prompt", "{{q}}", "--n", "0"],
+        vec!["request", "--model", "m", "--prompt", "{{q}}", "--id", "a.*"],
+        vec!["request", "--model", "m", "--prompt", "{{q}}", "--records", "r.jsonl"],
+        vec!["merge", "res.jsonl"],
+        vec!["merge", "--records", "r.jsonl", "--rating", "5..1", "res.jsonl"],
+        vec![
+            "merge",
+            "--records",
+            "r.jsonl",
+            "--rating",
+            "1..5",
+            "--rating-pattern",
+            "(",
+            "res.jsonl",
+        ],
+        vec!["merge", "--records", "r.jsonl", "--model", "m", "res.jsonl"],
+        vec!["bogus"],
+    ] {
+        let out = batch(&args, "{\"q\":\"x\"}\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(text(&out.stderr).starts_with("llm-batch: "), "{args:?}: {}", text(&out.stderr));
+    }
+}

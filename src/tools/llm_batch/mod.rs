@@ -175,8 +175,8 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Requests")]
     pub max_tokens: u64,
 
-    /// Sampling temperature
-    #[arg(long, value_name = "X", help_heading = "Requests")]
+    /// Sampling temperature, 0 to 2
+    #[arg(long, value_name = "X", value_parser = temperature, help_heading = "Requests")]
     pub temperature: Option<f64>,
 
     /// OpenAI structured output: a JSON Schema file (or a {name, schema, strict} object)
@@ -246,6 +246,15 @@ pub struct Cli {
     /// Write into a non-empty --out-dir, replacing the previous run's files
     #[arg(long, requires = "out_dir", help_heading = "Output")]
     pub force: bool,
+}
+
+/// clap value parser for --temperature: a number from 0 to 2 (OpenAI's
+/// range; Anthropic's is 0 to 1, which it checks itself).
+fn temperature(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if (0.0..=2.0).contains(&t) => Ok(t),
+        _ => Err(format!("`{text}` is not a temperature from 0 to 2")),
+    }
 }
 
 pub fn main() -> std::process::ExitCode {

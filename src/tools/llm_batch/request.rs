@@ -188,7 +188,7 @@ fn response_format(path: &std::path::Path) -> Result<String, Error> {
 }
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
-    let Some(model) = cli.model.clone() else {
+    let Some(model) = cli.model.clone().filter(|m| !m.trim().is_empty()) else {
         return Err(Error::Usage("llm-batch request needs --model NAME".into()));
     };
     if cli.prompt.is_none() && cli.messages.is_none() {
