@@ -18,7 +18,7 @@ json\t'The JSON value in the answer'"
 complete -c llm-batch -l rating -d 'merge: take one number in MIN..MAX out of the answer (a judge\'s rating)' -r
 complete -c llm-batch -l rating-pattern -d 'merge: where the rating is; group 1 is the number' -r
 complete -c llm-batch -l missing -d 'merge: what to do with a record that has no result' -r -f -a "reject\t'A bad record: reported, exit status 1 unless --rejects captures it'
-drop\t'Leave it out, counted'
+drop\t'Leave it out, counted under its own reason'
 keep\t'Write it unchanged, counted'"
 complete -c llm-batch -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c llm-batch -l stats -d 'Write run statistics to FILE as one JSON object' -r -F

@@ -3,7 +3,7 @@ complete -c score-filter -l max -d 'Keep records whose score is at most X (inclu
 complete -c score-filter -l field -d 'The score field (dotted path or JSON Pointer)' -r
 complete -c score-filter -l missing -d 'What to do with a record whose score is absent or not a number' -r -f -a "reject\t'A bad record: reported, exit status 1 unless --rejects captures it'
 drop\t'Leave it out, counted under its own reason'
-keep\t'Pass it through, counted as missing'"
+keep\t'Write it unchanged, counted'"
 complete -c score-filter -l max-samples -d 'Keep at most N of the passing records: those with the smallest seeded hash' -r
 complete -c score-filter -l max-per -d 'Keep at most N passing records per value of --by' -r
 complete -c score-filter -l by -d 'Report counts and retention per value of PATH (e.g. status)' -r

@@ -79,6 +79,18 @@ pub struct Common {
     pub generate: Option<Generate>,
 }
 
+/// `--missing POLICY`: what a tool does with a record that lacks the value
+/// it needs (a score, a result); one vocabulary for every tool that asks.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A bad record: reported, exit status 1 unless --rejects captures it
+    Reject,
+    /// Leave it out, counted under its own reason
+    Drop,
+    /// Write it unchanged, counted
+    Keep,
+}
+
 /// Most worker threads a run starts: beyond, thread start-up and contention
 /// cost seconds to minutes and buy nothing (output does not depend on it).
 pub const MAX_THREADS: usize = 1024;

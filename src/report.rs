@@ -177,6 +177,9 @@ impl RejectLog {
         } else if self.shown < SHOWN_REJECTS {
             self.shown += 1;
             let mut err = crate::progress::stderr();
+            // The reason quotes the record (a custom_id, an API's message):
+            // escaped, so no value drives the terminal (CONVENTIONS §3.10).
+            let (file, reason) = (printable(file), printable(reason));
             let _ = writeln!(err, "{}: {file}:{line_number}: {reason}", self.tool);
         }
         Ok(())

@@ -540,3 +540,25 @@ fn wrong_flag_values_are_usage_errors_before_any_record() {
         assert!(text(&out.stderr).starts_with("llm-batch: "), "{args:?}: {}", text(&out.stderr));
     }
 }
+
+#[test]
+fn r_an_api_message_never_drives_the_terminal() {
+    // An error message from a results file went to stderr as it was: an
+    // escape sequence in it recoloured (or rewrote) the user's terminal.
+    let dir = Dir::new();
+    let recs = dir.write("r.jsonl", jsonl(&[r#"{"id":"a"}"#]));
+    let hostile =
+        json!({"id": "x", "custom_id": "a", "response": {"status_code": 500, "request_id": "r",
+        "body": {"error": {"message": "boom\u{1b}[2J\u{202e}gnp"}}}, "error": null})
+        .to_string();
+    let res = dir.write("res.jsonl", jsonl(&[&hostile]));
+    let out = std_tool("llm-batch")
+        .args(["merge", "--records", recs.to_str().unwrap(), "--id", "id"])
+        .arg(&res)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr:?}");
+    assert!(stderr.contains("boom\\u{1b}[2J\\u{202e}gnp"), "{stderr}");
+}

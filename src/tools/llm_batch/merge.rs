@@ -102,7 +102,7 @@ fn read_result_files(
                     crate::progress::stderr(),
                     "llm-batch: {}:{line}: not a result: {}",
                     crate::report::printable(name),
-                    reject.message
+                    crate::report::printable(&reject.message)
                 );
             }
         }
@@ -278,16 +278,20 @@ impl Merger {
             }
             return Ok(elements.len() as u32);
         }
-        let usage =
-            json!({"input_tokens": entry.input_tokens, "output_tokens": entry.output_tokens})
-                .to_string();
-        let variation_text = (variation + 1).to_string();
+        // Built only when asked for: this runs once per merged record.
+        let usage = self.usage.then(|| {
+            format!(
+                "{{\"input_tokens\":{},\"output_tokens\":{}}}",
+                entry.input_tokens, entry.output_tokens
+            )
+        });
+        let variation_text = (self.n > 1).then(|| (variation + 1).to_string());
         let mut fields: Vec<(&str, &[u8])> = vec![(&self.field, value.as_bytes())];
-        if self.usage {
+        if let Some(usage) = &usage {
             fields.push(("usage", usage.as_bytes()));
         }
-        if self.n > 1 {
-            fields.push(("variation", variation_text.as_bytes()));
+        if let Some(variation) = &variation_text {
+            fields.push(("variation", variation.as_bytes()));
         }
         acc.scratch.clear();
         json::set_fields(record, &fields, &mut acc.scratch)

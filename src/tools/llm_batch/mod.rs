@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+pub use crate::cli::Missing;
 use crate::cli::{self, Common, ToolDoc};
 use crate::error::Error;
 use crate::exit::Outcome;
@@ -125,17 +126,6 @@ pub enum Parse {
     Text,
     /// The JSON value in the answer
     Json,
-}
-
-/// What to do with a record that has no result.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
-    /// A bad record: reported, exit status 1 unless --rejects captures it
-    Reject,
-    /// Leave it out, counted
-    Drop,
-    /// Write it unchanged, counted
-    Keep,
 }
 
 /// Turn records into LLM batch requests, and join the answers back

@@ -12,10 +12,10 @@ mod manual;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{self, Common, ToolDoc};
+use crate::cli::{self, Common, Missing, ToolDoc};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::hash::{BottomK, Rank, Sampled};
@@ -55,17 +55,6 @@ pub const DOC: ToolDoc = ToolDoc {
 };
 
 pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
-
-/// What to do with a record that has no numeric score.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
-    /// A bad record: reported, exit status 1 unless --rejects captures it
-    Reject,
-    /// Leave it out, counted under its own reason
-    Drop,
-    /// Pass it through, counted as missing
-    Keep,
-}
 
 /// Keep records whose score passes a threshold; cap them reproducibly
 ///
