@@ -63,9 +63,13 @@ fn minify(json: &str) -> String {
     out
 }
 
-/// The elements of a JSON array answer (compact), or the one object.
+/// The elements of a JSON array answer (compact), or the one object; each
+/// becomes a record, so each must be an object.
 pub fn elements(json: &str) -> Result<Vec<String>, String> {
     if let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(json) {
+        if let Some(at) = list.iter().position(|raw| !raw.get().trim_start().starts_with('{')) {
+            return Err(format!("element {} of the answer's array is not an object", at + 1));
+        }
         return Ok(list.iter().map(|raw| minify(raw.get())).collect());
     }
     if json.starts_with('{') {
@@ -158,6 +162,7 @@ mod tests {
         assert_eq!(elements("[{\"a\":1},{\"b\":2}]").unwrap(), ["{\"a\":1}", "{\"b\":2}"]);
         assert_eq!(elements("{\"a\":1}").unwrap(), ["{\"a\":1}"]);
         assert!(elements("3").is_err());
+        assert!(elements("[{\"a\":1}, 2]").unwrap_err().contains("element 2"));
     }
 
     #[test]
