@@ -38,6 +38,16 @@ pub struct Loaded {
     /// Per source: the original line of each JSONL line.
     pub line_maps: Vec<Vec<u64>>,
     pub bad_rows: Vec<BadRow>,
+    /// Per source: where each record sits in its document, as a JSON
+    /// Pointer (`/data/0/paragraphs/2/qas/1`, `/3`), for messages and
+    /// --detect (empty for CSV, whose lines say it).
+    pub positions: Vec<Vec<String>>,
+}
+
+/// Where line `line` (1-based) of in-memory source `source` sits in its document.
+pub fn position(positions: &[Vec<String>], source: usize, line: u64) -> Option<&str> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    positions.get(source)?.get(index).map(String::as_str)
 }
 
 fn read_all(path: &Path) -> Result<(String, Vec<u8>), Error> {
@@ -67,27 +77,50 @@ pub fn load(format: Format, files: &[PathBuf], stop_at_bad: bool) -> Result<Load
         inputs: Inputs { sources: Vec::new() },
         line_maps: Vec::new(),
         bad_rows: Vec::new(),
+        positions: Vec::new(),
     };
     for (source, (name, text)) in texts.into_iter().enumerate() {
-        let (jsonl, lines) = match format {
+        let (jsonl, lines, positions) = match format {
             Format::Squad => squad(&name, &text)?,
-            Format::Csv => csv_records(&name, &text, source, &mut loaded.bad_rows, stop_at_bad)?,
+            Format::Csv => {
+                let (jsonl, lines) =
+                    csv_records(&name, &text, source, &mut loaded.bad_rows, stop_at_bad)?;
+                (jsonl, lines, Vec::new())
+            }
             _ => {
                 let mut keys: Vec<&str> = document::WRAPPER_KEYS.to_vec();
                 if format == Format::JsonArray {
                     keys.extend_from_slice(EXTRA_WRAPPERS);
                 }
                 let doc = document::parse_with(name.clone(), text, &keys)?;
-                (doc.to_jsonl(), doc.lines())
+                let positions = element_positions(&doc);
+                (doc.to_jsonl(), doc.lines(), positions)
             }
         };
         loaded.inputs.sources.extend(Inputs::from_memory(&name, jsonl).sources);
         loaded.line_maps.push(lines);
+        loaded.positions.push(positions);
         if stop_at_bad && !loaded.bad_rows.is_empty() {
             break;
         }
     }
     Ok(loaded)
+}
+
+/// The place of each record of a JSON document: its array index as a JSON
+/// Pointer (`/3`, `/value/3`), or its number for a file of several pages or
+/// objects.
+fn element_positions(doc: &document::Document) -> Vec<String> {
+    let n = doc.records.len();
+    match &doc.layout {
+        document::Layout::Array => (0..n).map(|i| format!("/{i}")).collect(),
+        document::Layout::Wrapped { key, pages: 1 } => {
+            let mut prefix = String::from("/");
+            crate::path::pointer_escape(key, &mut prefix);
+            (0..n).map(|i| format!("{prefix}/{i}")).collect()
+        }
+        _ => (0..n).map(|i| format!("record {}", i + 1)).collect(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -117,20 +150,25 @@ struct Paragraph<'a> {
 
 /// One JSONL record per question: the question object with its article's
 /// title and its paragraph's context put first, every byte of it kept.
-fn squad(name: &str, text: &[u8]) -> Result<(Vec<u8>, Vec<u64>), Error> {
+type Converted = (Vec<u8>, Vec<u64>, Vec<String>);
+
+fn squad(name: &str, text: &[u8]) -> Result<Converted, Error> {
     let file: SquadFile<'_> = serde_json::from_slice(text).map_err(|e| {
         Error::Config(format!(
-            "{name}:{}: not a SQuAD file (expected {{\"data\": [{{\"title\", \"paragraphs\": [{{\"context\", \"qas\": […]}}]}}]}}): {e}",
+            "{}:{}: not a SQuAD file (expected {{\"data\": [{{\"title\", \"paragraphs\": [{{\"context\", \"qas\": […]}}]}}]}}): {e}",
+            crate::report::printable(name),
             e.line()
         ))
     })?;
     let mut out = Vec::with_capacity(text.len() * 2);
     let mut lines = Vec::new();
+    let mut positions = Vec::new();
     let (mut at, mut line) = (0usize, 1u64);
     let base = text.as_ptr() as usize;
-    for article in &file.data {
-        for paragraph in &article.paragraphs {
-            for qa in &paragraph.qas {
+    for (a, article) in file.data.iter().enumerate() {
+        for (p, paragraph) in article.paragraphs.iter().enumerate() {
+            for (q, qa) in paragraph.qas.iter().enumerate() {
+                positions.push(format!("/data/{a}/paragraphs/{p}/qas/{q}"));
                 let qa_text = qa.get().as_bytes();
                 let offset = (qa_text.as_ptr() as usize).saturating_sub(base).min(text.len());
                 if offset >= at {
@@ -172,7 +210,7 @@ fn squad(name: &str, text: &[u8]) -> Result<(Vec<u8>, Vec<u64>), Error> {
             }
         }
     }
-    Ok((out, lines))
+    Ok((out, lines, positions))
 }
 
 // ---------------------------------------------------------------------------
@@ -267,7 +305,9 @@ fn csv_records(
     bad_rows: &mut Vec<BadRow>,
     stop_at_bad: bool,
 ) -> Result<(Vec<u8>, Vec<u64>), Error> {
-    let config = |message: String| Error::Config(format!("{name}: {message}"));
+    let config = |message: String| {
+        Error::Config(format!("{}: {message}", crate::report::printable(name)))
+    };
     // JSONL read as CSV would make its first record the header and lose it;
     // no real header line is a whole JSON object or array.
     let first_line = text.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -603,7 +643,8 @@ mod tests {
     #[test]
     fn squad_questions_keep_their_bytes_and_lines() {
         let text = b"{\"version\":\"v2.0\",\"data\":[{\"title\":\"T\",\"paragraphs\":[{\"context\":\"C\",\n\"qas\":[\n{\"question\":\"Q?\",\"id\":\"1\",\"answers\":[{\"text\":\"A\",\"answer_start\":0}]}]}]}]}";
-        let (jsonl, lines) = squad("s.json", text).unwrap();
+        let (jsonl, lines, positions) = squad("s.json", text).unwrap();
+        assert_eq!(positions, ["/data/0/paragraphs/0/qas/0"]);
         assert_eq!(
             String::from_utf8(jsonl).unwrap(),
             "{\"title\":\"T\",\"context\":\"C\",\"question\":\"Q?\",\"id\":\"1\",\"answers\":[{\"text\":\"A\",\"answer_start\":0}]}\n"

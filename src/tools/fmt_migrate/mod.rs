@@ -10,17 +10,18 @@
 //! target shape needs, and written; a record that cannot make it is a bad
 //! record with a precise reason, never a silent skip.
 
+mod build;
 mod docs;
 mod manual;
 mod model;
 mod shape;
+mod summary;
 mod text;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use clap::Parser;
-use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common, ToolDoc};
 use crate::error::Error;
@@ -28,11 +29,14 @@ use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Done, Emit, Processor};
-use crate::report::percent;
-use crate::run::{Run, Verdict};
+use crate::run::Run;
 
-use model::{Bad, Model, Record, Role, Turn, WriteOptions, bad, bad_same, quoted};
+use model::{
+    Bad, HhAs, Model, PairRule, Record, Role, TreeCounts, Turn, WriteOptions, bad, bad_same,
+    quoted,
+};
 use shape::{Format, Label, Shape};
+use summary::ShapeTotal;
 use text::{Extraction, RecordTemplate, Source, Template};
 
 const NAME: &str = "fmt-migrate";
@@ -102,6 +106,14 @@ pub struct Cli {
     #[arg(long, value_name = "FROM=TO", value_parser = model::Role::parse_map, help_heading = "Conversion")]
     pub role_map: Vec<(String, model::Role)>,
 
+    /// Which ranked sibling replies of an OpenAssistant tree become preference pairs
+    ///
+    /// For oasst-tree records converted to preference or preference-messages:
+    /// the assistant replies to one prompter message that carry a rank (0 is
+    /// the best) are paired by RULE; unranked replies are counted, never paired.
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = PairRule::BestWorst, help_heading = "Conversion")]
+    pub pairs: PairRule,
+
     // The shared flags come before the tool's own flags under shared
     // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
     #[command(flatten)]
@@ -112,6 +124,10 @@ pub struct Cli {
     pub from: Format,
 
     /// The answer written for an unanswerable SQuAD question (is_impossible)
+    ///
+    /// Whatever the text, every record from a SQuAD question carries the
+    /// top-level boolean is_impossible (false when the file has none), so
+    /// phase-split puts unanswerable questions in its refusal phase.
     #[arg(
         long,
         value_name = "TEXT",
@@ -131,6 +147,8 @@ struct ShapeCount {
     records: u64,
     written: u64,
     unchanged: u64,
+    /// Records written (several per tree).
+    outputs: u64,
     /// Chunk line indices of the first records.
     first: Vec<u32>,
 }
@@ -142,6 +160,7 @@ struct Acc {
     out: Vec<u8>,
     spare: Vec<u8>,
     shapes: Vec<(Label, ShapeCount)>,
+    trees: TreeCounts,
 }
 
 impl Acc {
@@ -178,6 +197,7 @@ struct Migrate {
     extracts: Vec<Extraction>,
     teacher_rules: Vec<Extraction>,
     refusal: Vec<u8>,
+    pairs: PairRule,
     /// Whether records are rebuilt even when already in the target shape.
     modifies: bool,
     /// No shape work at all (no --to, nothing rebuilt): records are only
@@ -188,6 +208,9 @@ struct Migrate {
 enum Converted {
     Unchanged,
     Written,
+    /// Records one after another in the buffer, each ending in `\n` (trees);
+    /// `Err` when there are none, with the reason the record is left out.
+    Many(Result<u64, &'static str>),
 }
 
 impl Processor for Migrate {
@@ -228,17 +251,41 @@ impl Processor for Migrate {
                 Err(Bad { category, message }) => emit.reject(&category, message),
             };
         }
+        if self.builds(&rec) {
+            let mut built = Vec::new();
+            if let Err(Bad { category, message }) = self.build(&rec, &mut built) {
+                return emit.reject(&category, message);
+            }
+            return match Record::new(&built) {
+                Ok(mut rec) => self.migrate_record(&mut rec, true, line, emit, acc),
+                Err(e) => emit.reject("internal", format!("internal: built record: {e:?}")),
+            };
+        }
+        self.migrate_record(&mut rec, false, line, emit, acc)
+    }
+}
+
+impl Migrate {
+    /// Detects (or takes) a record's shape and converts it; `built` when
+    /// --extract and --template made the record first (its bytes are not
+    /// the input line's).
+    fn migrate_record(
+        &self,
+        rec: &mut Record<'_>,
+        built: bool,
+        line: &Line<'_>,
+        emit: &mut Emit<'_>,
+        acc: &mut Acc,
+    ) -> Disposition {
         let label = match self.from {
             Some(shape) => Label {
                 shape,
-                preference: shape.preference_only() || (rec.has("chosen") && rec.has("rejected")),
+                preference: shape.preference_only()
+                    || (!shape.input_only() && rec.has("chosen") && rec.has("rejected")),
             },
-            None => match shape::detect(&rec) {
+            None => match shape::detect(rec) {
                 Some(label) => label,
-                None => {
-                    let fields = shape::key_list(&rec);
-                    return emit.reject("matches no shape", format!("matches no shape ({fields})"));
-                }
+                None => return emit.reject("matches no shape", shape::no_shape_message(rec)),
             },
         };
         let count = acc.count(label);
@@ -249,32 +296,137 @@ impl Processor for Migrate {
         if self.detect {
             return emit.filter(&format!("detected as {label}"));
         }
-        let Acc { out, spare, .. } = acc;
+        let Acc { out, spare, trees, .. } = acc;
         out.clear();
-        match self.convert(&mut rec, label.shape, out, spare) {
+        let done = if label.shape == Shape::OasstTree {
+            self.convert_tree(rec, out, spare, trees, built)
+        } else {
+            self.convert(rec, label.shape, out, spare, built)
+        };
+        match done {
             Ok(done) => {
                 let count = acc.count(label);
-                count.written += 1;
                 match done {
+                    Converted::Unchanged if built => {
+                        count.written += 1;
+                        count.outputs += 1;
+                        emit.write(rec.line)
+                    }
                     Converted::Unchanged => {
+                        count.written += 1;
+                        count.outputs += 1;
                         count.unchanged += 1;
                         emit.pass()
                     }
-                    Converted::Written => emit.write(&acc.out),
+                    Converted::Written => {
+                        count.written += 1;
+                        count.outputs += 1;
+                        emit.write(&acc.out)
+                    }
+                    Converted::Many(Ok(n)) => {
+                        count.written += 1;
+                        count.outputs += n;
+                        let mut disposition = Disposition::Filtered;
+                        for record in acc.out.split(|&b| b == b'\n').filter(|r| !r.is_empty()) {
+                            disposition = emit.write(record);
+                        }
+                        disposition
+                    }
+                    Converted::Many(Err(reason)) => emit.filter(reason),
                 }
             }
             Err(Bad { category, message }) => emit.reject(&category, message),
         }
     }
-}
 
-impl Migrate {
     fn target(&self, source: Shape) -> Shape {
         match (self.to, source) {
             (Some(to), _) => to,
+            // Shapes fmt-migrate only reads become the nearest it writes.
             (None, Shape::SquadQuestion) => Shape::InputOutput,
+            (None, Shape::HhRlhf) => Shape::PreferenceMessages,
+            (None, Shape::OasstTree) => Shape::Messages,
             (None, source) => source,
         }
+    }
+
+    /// The --extract fields of a record (none when they were built into it).
+    fn extracted(&self, rec: &Record<'_>, built: bool) -> Result<Vec<(String, String)>, Bad> {
+        if built {
+            return Ok(Vec::new());
+        }
+        let mut extracted = Vec::with_capacity(self.extracts.len());
+        for rule in &self.extracts {
+            extracted.push((rule.field.clone(), rule.read_record(rec)?));
+        }
+        Ok(extracted)
+    }
+
+    /// An OpenAssistant tree → its conversations or pairs, one after another.
+    fn convert_tree<'a>(
+        &self,
+        rec: &mut Record<'a>,
+        out: &mut Vec<u8>,
+        spare: &mut Vec<u8>,
+        trees: &mut TreeCounts,
+        built: bool,
+    ) -> Result<Converted, Bad> {
+        let target = self.target(Shape::OasstTree);
+        if !matches!(
+            target,
+            Shape::Messages
+                | Shape::Sharegpt
+                | Shape::Alpaca
+                | Shape::Preference
+                | Shape::PreferenceMessages
+        ) {
+            return Err(bad(
+                format!("oasst-tree cannot become {}", target.name()),
+                format!(
+                    "an oasst-tree record becomes conversations (messages, sharegpt, alpaca) or pairs (preference, preference-messages), not {}",
+                    target.name()
+                ),
+            ));
+        }
+        let extracted = self.extracted(rec, built)?;
+        let mut tree = model::read_tree(rec)?;
+        if let Some(repeated) = rec.repeated_used() {
+            return Err(repeated);
+        }
+        let base = rec.rest();
+        let (models, none) = match target {
+            Shape::Preference => {
+                (tree.pairs(&base, self.pairs, true), "oasst tree has no ranked pair of replies")
+            }
+            Shape::PreferenceMessages => {
+                (tree.pairs(&base, self.pairs, false), "oasst tree has no ranked pair of replies")
+            }
+            _ => (tree.conversations(&base), "oasst tree has no answered prompt"),
+        };
+        let mut written = 0u64;
+        let mut piece = Vec::new();
+        for model in models {
+            let model = self.adjust(model, rec, &extracted, Shape::OasstTree)?;
+            piece.clear();
+            model::write(&model, target, self.options, &mut piece).map_err(|e| {
+                bad(e.category, format!("{} (in a conversation of this tree)", e.message))
+            })?;
+            if extracted.is_empty() {
+                out.extend_from_slice(&piece);
+            } else {
+                spare.clear();
+                set_extracted(&piece, &extracted, &[], spare)?;
+                out.extend_from_slice(spare);
+            }
+            out.push(b'\n');
+            written += 1;
+        }
+        // Counted only for a tree that made it: a bad tree's counts would
+        // describe records nobody wrote.
+        let mut counts = tree.counts;
+        counts.records_out = written;
+        trees.add(&counts);
+        Ok(Converted::Many(if written == 0 { Err(none) } else { Ok(written) }))
     }
 
     fn convert<'a>(
@@ -283,12 +435,10 @@ impl Migrate {
         source: Shape,
         out: &mut Vec<u8>,
         spare: &mut Vec<u8>,
+        built: bool,
     ) -> Result<Converted, Bad> {
         let target = self.target(source);
-        let mut extracted: Vec<(String, String)> = Vec::with_capacity(self.extracts.len());
-        for rule in &self.extracts {
-            extracted.push((rule.field.clone(), rule.read_record(rec)?));
-        }
+        let extracted = self.extracted(rec, built)?;
         let model = self.read(rec, source, &extracted)?;
         if let Some(repeated) = rec.repeated_used() {
             return Err(repeated);
@@ -330,6 +480,14 @@ impl Migrate {
             Shape::Alpaca => model::read_alpaca(rec),
             Shape::Preference => model::read_preference(rec),
             Shape::SquadQuestion => model::read_squad_question(rec, &self.refusal),
+            Shape::HhRlhf => model::read_hh(
+                rec,
+                match self.target(source) {
+                    Shape::PreferenceMessages => HhAs::Pair,
+                    Shape::Preference => HhAs::TranscriptPair,
+                    _ => HhAs::Chosen,
+                },
+            ),
             other => {
                 let (prompt, response) = other.pair_keys().unwrap_or(("prompt", "response"));
                 model::read_pair(rec, prompt, response)
@@ -448,7 +606,12 @@ impl Migrate {
             model.system = Some(Turn::new(Role::System, system.clone().into()));
         }
         if self.options.drop_extra {
-            model.extra.clear();
+            // The answerability marker is the record's, not an extra field.
+            model.extra.retain(|f| match source {
+                Shape::SquadQuestion => f.key_is(model::IMPOSSIBLE_FIELD),
+                Shape::OasstTree => model::TREE_ID_FIELDS.iter().any(|k| f.key_is(k)),
+                _ => false,
+            });
         }
         Ok(model)
     }
@@ -536,21 +699,13 @@ fn set_extracted(
 
 /// Where the records go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sink {
+pub(super) enum Sink {
     Jsonl,
     JsonArray,
     Csv,
     Nothing,
 }
 
-/// Totals of one shape over the run.
-#[derive(Debug, Default)]
-struct ShapeTotal {
-    records: u64,
-    written: u64,
-    unchanged: u64,
-    first: Vec<String>,
-}
 
 fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
     let mut templates = Templates::default();
@@ -578,6 +733,7 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser;
     let writable = Format::value_variants()
         .iter()
+        .filter(|f| f.shape().is_none_or(|shape| !shape.input_only()))
         .filter(|f| !matches!(f, Format::Auto | Format::Squad | Format::GraphResponse))
         .filter_map(|f| f.to_possible_value());
     clap::builder::PossibleValuesParser::new(writable)
@@ -588,10 +744,10 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     model::set_role_map(cli.role_map.clone());
     let plan = plan(&cli)?;
     let (to, from, sink) = (plan.to, plan.from, plan.sink);
-    let (run, totals) = run_plan(&cli, plan)?;
+    let (run, totals, trees) = run_plan(&cli, plan)?;
     // A SQuAD file becomes input-output records unless --to says otherwise.
     let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
-    summarize(run, &cli, to, sink, totals)
+    summary::summarize(run, &cli, to, sink, totals, trees)
 }
 
 /// What the flags ask for, settled and checked before any input is read.
@@ -633,10 +789,26 @@ fn plan(cli: &Cli) -> Result<Plan, Error> {
     };
     let to = cli.to.and_then(Format::shape);
     let modifies = has_templates || cli.system.is_some() || cli.drop_extra;
-    if cli.detect && (modifies || !extracts.is_empty()) {
+    if cli.detect && (cli.system.is_some() || cli.drop_extra) {
         return Err(Error::Usage(
-            "--detect converts nothing; --extract, --template, --system and --drop-extra need --to (or no --detect)".into(),
+            "--detect converts nothing; --system and --drop-extra need --to (or no --detect)".into(),
         ));
+    }
+    if let (Some(shape @ Shape::OasstTree), Some(target)) = (cli.from.shape(), to)
+        && !matches!(
+            target,
+            Shape::Messages
+                | Shape::Sharegpt
+                | Shape::Alpaca
+                | Shape::Preference
+                | Shape::PreferenceMessages
+        )
+    {
+        return Err(Error::Usage(format!(
+            "--from {} becomes conversations (--to messages, sharegpt or alpaca) or pairs (--to preference or preference-messages), not {}",
+            shape.name(),
+            target.name()
+        )));
     }
     if cli.detect
         && let Some(shape) = cli.from.shape()
@@ -706,6 +878,7 @@ fn migrate(
         extracts,
         teacher_rules,
         refusal: quoted(&cli.refusal),
+        pairs: cli.pairs,
         modifies,
         passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
     })
@@ -713,9 +886,12 @@ fn migrate(
 
 /// Step 2, the run: the input opened, every record converted (or detected)
 /// and written to the sink, the totals of each shape kept for the summary.
-fn run_plan(cli: &Cli, plan: Plan) -> Result<(Run, BTreeMap<Label, ShapeTotal>), Error> {
+type Totals = (Run, BTreeMap<Label, ShapeTotal>, TreeCounts);
+
+fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
     let Plan { processor, sink, container_in, .. } = plan;
-    let docs::Loaded { inputs, line_maps, bad_rows } = open_inputs(cli, container_in)?;
+    let docs::Loaded { inputs, line_maps, bad_rows, positions } =
+        open_inputs(cli, container_in)?;
     let multiple_sources = inputs.sources.len() > 1;
     let mut run = Run::start(NAME, &cli.common, &inputs, sink != Sink::Nothing)?;
     for (source, lines) in line_maps.into_iter().enumerate() {
@@ -732,11 +908,21 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<(Run, BTreeMap<Label, ShapeTotal>),
     }
 
     let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
+    let mut trees = TreeCounts::default();
     let mut records = SinkWriter::new(sink);
     let settings = run.settings.clone();
-    pipeline::run(inputs, &settings, Arc::new(processor), |done| {
+    pipeline::run(inputs, &settings, Arc::new(processor), |mut done| {
+        // A record of a document is also named by its place in it (a line
+        // alone says little when the document is one line).
+        for reject in &mut done.rejects {
+            let line = done.first_line + reject.index as u64;
+            if let Some(at) = docs::position(&positions, done.chunk.source, line) {
+                reject.message.push_str(&format!(" (at {at})"));
+            }
+        }
         let flow = run.account(&done)?;
-        add_totals(&mut totals, &run, &done, multiple_sources);
+        trees.add(&done.acc.trees);
+        add_totals(&mut totals, &run, &done, multiple_sources, &positions);
         records.chunk(&mut run, &done)?;
         Ok(flow)
     })?;
@@ -747,7 +933,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<(Run, BTreeMap<Label, ShapeTotal>),
         run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
     }
     records.finish(&mut run)?;
-    Ok((run, totals))
+    Ok((run, totals, trees))
 }
 
 /// The input: JSONL as it is, or documents read whole and turned into JSONL
@@ -760,6 +946,7 @@ fn open_inputs(cli: &Cli, container_in: bool) -> Result<docs::Loaded, Error> {
             inputs: Inputs::open(&cli.common.files)?,
             line_maps: Vec::new(),
             bad_rows: Vec::new(),
+            positions: Vec::new(),
         })
     }
 }
@@ -771,21 +958,28 @@ fn add_totals(
     run: &Run,
     done: &Done<Acc>,
     multiple_sources: bool,
+    positions: &[Vec<String>],
 ) {
     for (label, count) in &done.acc.shapes {
         let total = totals.entry(*label).or_default();
         total.records += count.records;
         total.written += count.written;
         total.unchanged += count.unchanged;
+        total.outputs += count.outputs;
         for &index in &count.first {
             if total.first.len() < FIRST_LINES {
                 let source = done.chunk.source;
-                let line = run.original_line(source, done.line_number(index));
-                total.first.push(if multiple_sources {
-                    format!("{}:{line}", run.source_name(source))
+                let jsonl_line = done.line_number(index);
+                let line = run.original_line(source, jsonl_line);
+                let mut at = if multiple_sources {
+                    format!("{}:{line}", crate::report::printable(run.source_name(source)))
                 } else {
                     line.to_string()
-                });
+                };
+                if let Some(position) = docs::position(positions, source, jsonl_line) {
+                    at.push_str(&format!(" ({position})"));
+                }
+                total.first.push(at);
             }
         }
     }
@@ -841,115 +1035,4 @@ impl SinkWriter {
         }
         Ok(())
     }
-}
-
-fn shape_list(totals: &[(&Label, &ShapeTotal)]) -> String {
-    let parts: Vec<String> = totals.iter().map(|(l, t)| format!("{} {l}", t.records)).collect();
-    parts.join(", ")
-}
-
-fn summarize(
-    run: Run,
-    cli: &Cli,
-    to: Option<Shape>,
-    sink: Sink,
-    totals: BTreeMap<Label, ShapeTotal>,
-) -> Result<Outcome, Error> {
-    let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
-    list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
-    let counts = run.counts();
-    let records = counts.records;
-    let mixed = list.len() > 1;
-    let mut extra = Map::new();
-    let mut shapes_json = Map::new();
-    for (label, total) in &list {
-        shapes_json.insert(
-            label.to_string(),
-            json!({
-                "records": total.records,
-                "written": total.written,
-                "unchanged": total.unchanged,
-                "first_lines": total.first,
-            }),
-        );
-    }
-    extra.insert("from".into(), json!(cli.from.name()));
-    extra.insert("to".into(), json!(cli.to.map(Format::name)));
-    extra.insert("shapes".into(), Value::Object(shapes_json));
-    extra.insert("mixed".into(), json!(mixed));
-    let mut failed = false;
-    let summary = if cli.detect {
-        let none = counts.rejected.get("matches no shape");
-        let mut text = format!(
-            "{records} record{}: {}; {none} match no shape; {}",
-            if records == 1 { "" } else { "s" },
-            if list.is_empty() { "none of a known shape".to_string() } else { shape_list(&list) },
-            run.rejected_phrase()
-        );
-        for (label, total) in &list {
-            text.push_str(&format!(
-                "\n{NAME}:   {label}: {} ({}), first at line{} {}",
-                total.records,
-                percent(total.records, records),
-                if total.first.len() == 1 { "" } else { "s" },
-                total.first.join(", ")
-            ));
-        }
-        if mixed {
-            let (major, _) = list[0];
-            let minority: u64 = list[1..].iter().map(|(_, t)| t.records).sum();
-            text.push_str(&format!(
-                "\n{NAME}: mixed shapes: a reader that expects {major} would skip {minority} of {records} records; \
-convert them with `fmt-migrate --to {}`{}",
-                major.shape.name(),
-                if cli.allow_mixed { " (--allow-mixed: not an error)" } else { ", or pass --allow-mixed" }
-            ));
-            failed = !cli.allow_mixed;
-        }
-        extra.insert("allow_mixed".into(), json!(cli.allow_mixed));
-        text
-    } else {
-        let written = counts.written;
-        let parts: Vec<String> = list
-            .iter()
-            .filter(|(_, t)| t.written > 0)
-            .map(|(label, t)| match (to, t.unchanged) {
-                (Some(_), 0) => format!("{} from {label}", t.written),
-                (Some(_), u) => format!("{} from {label} ({u} unchanged)", t.written),
-                (None, _) => format!("{} {label}", t.written),
-            })
-            .collect();
-        let what = match (to, sink) {
-            (_, Sink::Csv) => "as CSV".to_string(),
-            (_, Sink::JsonArray) => "as one JSON array".to_string(),
-            (Some(shape), _) => format!("to {}", shape.name()),
-            (None, _) if list.is_empty() => "as JSONL".to_string(),
-            (None, _) => "in their own shapes".to_string(),
-        };
-        let verb = if to.is_some() { "converted" } else { "wrote" };
-        let mut text = format!(
-            "{verb} {written} of {records} records {what} ({}){}{}; {}",
-            percent(written, records),
-            if parts.is_empty() { "" } else { ": " },
-            parts.join(", "),
-            run.rejected_phrase()
-        );
-        if mixed {
-            text.push_str(&format!(
-                "\n{NAME}: note: the input mixes shapes ({})",
-                shape_list(&list)
-            ));
-            match to {
-                Some(shape) => text.push_str(&format!(
-                    "; every record that converted was written as {}",
-                    shape.name()
-                )),
-                None => {
-                    text.push_str("; each record kept its own shape (--to SHAPE makes them one)")
-                }
-            }
-        }
-        text
-    };
-    run.finish(&summary, extra, Verdict::failed_if(failed))
 }

@@ -5,6 +5,7 @@
 use clap::ValueEnum;
 
 use super::model::Record;
+use super::text::TEACHER_FIELDS;
 
 /// A format as named on the command line: a record shape or a document format.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,10 @@ pub enum Format {
     PreferenceMessages,
     /// {question, answer} (synthetic-data-kit)
     Qa,
+    /// {chosen, rejected}: Anthropic HH-RLHF transcripts ("\n\nHuman: …\n\nAssistant: …") (--from only)
+    HhRlhf,
+    /// {message_tree_id, prompt: {role, text, replies: […]}}: an OpenAssistant tree (--from only)
+    OasstTree,
     /// A SQuAD v1.1/v2.0 JSON file: one input-output record per question (--from only)
     Squad,
     /// A Graph list response, a bare JSON array, or a file of such pages (--from only)
@@ -57,12 +62,16 @@ pub enum Shape {
     Preference,
     PreferenceMessages,
     Qa,
+    /// An Anthropic HH-RLHF pair: two transcripts sharing their prompt.
+    HhRlhf,
+    /// An OpenAssistant message tree (one input record, many output records).
+    OasstTree,
     /// One question of a SQuAD file, as the document reader hands it on.
     SquadQuestion,
 }
 
 impl Shape {
-    pub const ALL: [Shape; 11] = [
+    pub const ALL: [Shape; 13] = [
         Shape::Teacher,
         Shape::PromptOutput,
         Shape::Supervised,
@@ -74,6 +83,8 @@ impl Shape {
         Shape::Preference,
         Shape::PreferenceMessages,
         Shape::Qa,
+        Shape::HhRlhf,
+        Shape::OasstTree,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +100,8 @@ impl Shape {
             Shape::Preference => "preference",
             Shape::PreferenceMessages => "preference-messages",
             Shape::Qa => "qa",
+            Shape::HhRlhf => "hh-rlhf",
+            Shape::OasstTree => "oasst-tree",
             Shape::SquadQuestion => "squad",
         }
     }
@@ -135,6 +148,31 @@ impl Shape {
         matches!(self, Shape::Preference | Shape::PreferenceMessages)
     }
 
+    /// Shapes fmt-migrate reads but never writes.
+    pub fn input_only(self) -> bool {
+        matches!(self, Shape::HhRlhf | Shape::OasstTree | Shape::SquadQuestion)
+    }
+
+    /// The fields a record of this shape must have (detection's rule; a
+    /// record missing some of them is "near" the shape with the fewest missing).
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            Shape::Teacher => &TEACHER_FIELDS,
+            Shape::PromptOutput => &["prompt", "output"],
+            Shape::Supervised => &["prompt", "response"],
+            Shape::InputOutput => &["input", "output"],
+            Shape::Alpaca => &["instruction", "output"],
+            Shape::Sharegpt => &["conversations"],
+            Shape::Messages => &["messages"],
+            Shape::PromptCompletion => &["prompt", "completion"],
+            Shape::Preference | Shape::PreferenceMessages => &["prompt", "chosen", "rejected"],
+            Shape::Qa => &["question", "answer"],
+            Shape::HhRlhf => &["chosen", "rejected"],
+            Shape::OasstTree => &["message_tree_id", "prompt"],
+            Shape::SquadQuestion => &["question", "context"],
+        }
+    }
+
     /// Shapes whose contents are strings (messages may hold content parts).
     pub fn strings_only(self) -> bool {
         !matches!(self, Shape::Messages | Shape::PreferenceMessages)
@@ -156,6 +194,8 @@ impl Format {
             Format::Preference => Shape::Preference,
             Format::PreferenceMessages => Shape::PreferenceMessages,
             Format::Qa => Shape::Qa,
+            Format::HhRlhf => Shape::HhRlhf,
+            Format::OasstTree => Shape::OasstTree,
             Format::Auto
             | Format::Squad
             | Format::GraphResponse
@@ -189,7 +229,7 @@ pub struct Label {
 impl std::fmt::Display for Label {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.shape.name())?;
-        if self.preference && !self.shape.preference_only() {
+        if self.preference && matches!(self.shape, Shape::Alpaca | Shape::Sharegpt) {
             f.write_str(" (preference)")?;
         }
         Ok(())
@@ -200,7 +240,7 @@ impl std::fmt::Display for Label {
 /// matches wins (the rules are listed in the man page, DETECTION).
 pub fn detect(rec: &Record<'_>) -> Option<Label> {
     // One pass over the keys: a bit per key the rules look at.
-    const KEYS: [&str; 15] = [
+    const KEYS: [&str; 16] = [
         "messages",
         "conversations",
         "chosen",
@@ -216,6 +256,7 @@ pub fn detect(rec: &Record<'_>) -> Option<Label> {
         "input",
         "question",
         "answer",
+        "message_tree_id",
     ];
     let mut seen = 0u32;
     for m in &rec.members {
@@ -230,6 +271,12 @@ pub fn detect(rec: &Record<'_>) -> Option<Label> {
         Shape::Messages
     } else if has("conversations") {
         Shape::Sharegpt
+    } else if has("message_tree_id")
+        && rec.get("prompt").is_some_and(|p| p.kind == crate::json::Kind::Object)
+    {
+        Shape::OasstTree
+    } else if preference && !has("prompt") && !has("instruction") && hh_transcript(rec) {
+        Shape::HhRlhf
     } else if preference && rec.get("chosen").is_some_and(|c| c.kind == crate::json::Kind::Array) {
         Shape::PreferenceMessages
     } else if has("instruction") && (has("output") || preference) {
@@ -259,9 +306,82 @@ pub fn detect(rec: &Record<'_>) -> Option<Label> {
     Some(Label { shape, preference })
 }
 
+/// Whether a record's chosen text is an HH-RLHF transcript: it starts with a
+/// `Human:` turn marker (after the blank line the dataset puts first).
+pub fn hh_transcript(rec: &Record<'_>) -> bool {
+    let Some(chosen) = rec.get("chosen").filter(|c| c.kind == crate::json::Kind::String) else {
+        return false;
+    };
+    chosen.as_str().is_some_and(|text| text.trim_start().starts_with("Human:"))
+}
+
+/// The shape a record that matches none comes nearest to, and the fields it
+/// lacks for it: the shape missing the fewest of its required fields (at
+/// least one of them present), the first in detection order on a tie.
+pub fn nearest(rec: &Record<'_>) -> Option<(Shape, Vec<&'static str>)> {
+    let mut best: Option<(Shape, Vec<&'static str>)> = None;
+    let chosen_list = rec.get("chosen").is_some_and(|c| c.kind == crate::json::Kind::Array);
+    for shape in DETECTION_ORDER {
+        // The two preference shapes need the same fields: the kind of chosen decides.
+        if (shape == Shape::PreferenceMessages && !chosen_list)
+            || (shape == Shape::Preference && chosen_list)
+        {
+            continue;
+        }
+        let required = shape.required();
+        let missing: Vec<&'static str> =
+            required.iter().copied().filter(|key| !rec.has(key)).collect();
+        if missing.is_empty() || missing.len() == required.len() {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, m)| missing.len() < m.len()) {
+            best = Some((shape, missing));
+        }
+    }
+    best
+}
+
+/// The shapes in the order the detection rules try them.
+const DETECTION_ORDER: [Shape; 13] = [
+    Shape::Messages,
+    Shape::Sharegpt,
+    Shape::OasstTree,
+    Shape::HhRlhf,
+    Shape::PreferenceMessages,
+    Shape::Alpaca,
+    Shape::Preference,
+    Shape::Teacher,
+    Shape::PromptOutput,
+    Shape::Supervised,
+    Shape::PromptCompletion,
+    Shape::InputOutput,
+    Shape::Qa,
+];
+
+/// Why a record matches no shape: its fields, and the nearest shape with
+/// the fields it lacks (shown to a person: escaped).
+pub fn no_shape_message(rec: &Record<'_>) -> String {
+    let mut message = format!("matches no shape ({})", key_list(rec));
+    if let Some((shape, missing)) = nearest(rec) {
+        let field = if missing.len() == 1 { "field" } else { "fields" };
+        message.push_str(&format!(
+            "; nearest: {}, which lacks the {field} {} (build {} with --template or --extract, or rename with a tool such as jq)",
+            shape.name(),
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    message
+}
+
 /// "keys: a, b, c" for a record that matches no shape.
 pub fn key_list(rec: &Record<'_>) -> String {
-    let keys: Vec<String> = rec.members.iter().take(8).map(|m| m.key().into_owned()).collect();
+    let keys: Vec<String> = rec
+        .members
+        .iter()
+        .take(8)
+        .map(|m| crate::report::printable(&m.key()))
+        .collect();
     let more = if rec.members.len() > 8 { ", …" } else { "" };
     if keys.is_empty() { "no fields".into() } else { format!("fields: {}{more}", keys.join(", ")) }
 }

@@ -11,12 +11,18 @@
 //! nothing partial is written.
 //!
 //! [`types`] holds the model, [`readers`] the readers and [`writers`] the
-//! writers; everything public in them is reachable from here.
+//! writers; [`hh`] reads Anthropic HH-RLHF transcripts and [`oasst`]
+//! OpenAssistant message trees (one record in, many out). Everything public
+//! in them is reachable from here.
 
+mod hh;
+mod oasst;
 mod readers;
 mod types;
 mod writers;
 
+pub use hh::*;
+pub use oasst::*;
 pub use readers::*;
 pub use types::*;
 pub use writers::*;

@@ -193,6 +193,7 @@ pub fn read_messages<'a>(raw: Raw<'a>, field: &str) -> Result<Vec<Turn<'a>>, Bad
         };
         let name = role.as_str().unwrap_or_default();
         let Some(role) = Role::from_name(&name) else {
+            let name = crate::report::printable(&name);
             return Err(bad(
                 "unknown role",
                 format!(
@@ -336,6 +337,7 @@ fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad
         other => match Role::from_name(other) {
             Some(role) => role,
             None => {
+                let other = crate::report::printable(other);
                 return Err(bad(
                     "unknown role",
                     format!(
@@ -516,6 +518,7 @@ pub fn read_squad_question<'a>(rec: &mut Record<'a>, refusal: &[u8]) -> Result<M
     }
     let context = rec.take_string("context")?;
     let impossible = rec.take("is_impossible").and_then(|v| v.as_bool()).unwrap_or(false);
+    let id = crate::report::printable(&id);
     let answers = rec.take("answers");
     let mut answer: Option<Json<'a>> = None;
     if impossible {
@@ -547,9 +550,24 @@ pub fn read_squad_question<'a>(rec: &mut Record<'a>, refusal: &[u8]) -> Result<M
     prompt.extend_from_slice(b"\\nQuestion: ");
     prompt.extend_from_slice(&question.bytes[1..question.bytes.len() - 1]);
     prompt.push(b'"');
+    // The answerability marker goes on with the record, in every shape, so
+    // a later tool (phase-split) knows a refusal whatever its text.
+    let mut extra = rec.rest();
+    extra.push(impossible_field(impossible));
     Ok(Model {
         turns: vec![Turn::new(Role::User, Cow::Owned(prompt)), Turn::new(Role::Assistant, answer)],
-        extra: rec.rest(),
+        extra,
         ..Model::default()
     })
+}
+
+/// The field every record from a SQuAD question carries: `is_impossible`,
+/// true for an unanswerable question (SQuAD 2.0), false otherwise.
+pub const IMPOSSIBLE_FIELD: &str = "is_impossible";
+
+fn impossible_field(impossible: bool) -> Field<'static> {
+    Field {
+        key: Cow::Borrowed(b"\"is_impossible\""),
+        value: Cow::Borrowed(if impossible { b"true" } else { b"false" }),
+    }
 }

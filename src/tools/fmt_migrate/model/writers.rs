@@ -222,7 +222,8 @@ fn check_turn_extras(model: &Model<'_>, shape: Shape, options: WriteOptions) -> 
             ));
         }
         if !turn.extra.is_empty() {
-            let names: Vec<String> = turn.extra.iter().map(Field::key_text).collect();
+            let names: Vec<String> =
+                turn.extra.iter().map(|f| crate::report::printable(&f.key_text())).collect();
             return Err(bad(
                 format!("message fields {} cannot hold", shape.name()),
                 format!(
@@ -588,10 +589,16 @@ pub fn single_exchange<'m, 'a>(
     check_flat(model, shape, options)?;
     let expected = if preference { 1 } else { 2 };
     if model.turns.len() != expected {
+        // Name a target that holds what this record is.
+        let keep = if model.is_preference() {
+            "preference-messages (or sharegpt, alpaca)"
+        } else {
+            "messages or sharegpt"
+        };
         return Err(bad(
             format!("{} holds one exchange", shape.name()),
             format!(
-                "{} holds one prompt and one response; this record has {} turns (convert it to messages or sharegpt to keep them)",
+                "{} holds one prompt and one response; this record has {} turns (convert it to {keep} to keep them)",
                 shape.name(),
                 model.turns.len() + model.system.is_some() as usize
             ),
