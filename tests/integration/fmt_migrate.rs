@@ -429,14 +429,14 @@ fn squad_questions_become_input_output_records() {
     assert_eq!(
         lines(&out),
         [
-            r#"{"input":"Context: The Normans were in France.\nQuestion: Where were the Normans?","output":"France","title":"Normans","id":"q1"}"#,
-            r#"{"input":"Context: The Normans were in France.\nQuestion: Who ruled Mars?","output":"Not found in provided context.","title":"Normans","id":"q2","plausible_answers":[{"text": "Rollo", "answer_start": 0}]}"#,
+            r#"{"input":"Context: The Normans were in France.\nQuestion: Where were the Normans?","output":"France","title":"Normans","id":"q1","is_impossible":false}"#,
+            r#"{"input":"Context: The Normans were in France.\nQuestion: Who ruled Mars?","output":"Not found in provided context.","title":"Normans","id":"q2","plausible_answers":[{"text": "Rollo", "answer_start": 0}],"is_impossible":true}"#,
         ]
     );
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(&format!(
-            "{}:5: question q3 has no answers and is not marked is_impossible",
+            "{}:5: question q3 has no answers and is not marked is_impossible (an unlabelled split, such as a test set?) (at /data/0/paragraphs/0/qas/2)",
             file.display()
         )),
         "{stderr}"
@@ -448,7 +448,7 @@ fn squad_questions_become_input_output_records() {
         .expect("run");
     assert_eq!(
         lines(&out)[1],
-        r#"{"messages":[{"role":"user","content":"Context: The Normans were in France.\nQuestion: Who ruled Mars?"},{"role":"assistant","content":"No idea."}]}"#
+        r#"{"messages":[{"role":"user","content":"Context: The Normans were in France.\nQuestion: Who ruled Mars?"},{"role":"assistant","content":"No idea."}],"is_impossible":true}"#
     );
     let bad = dir.write("bad.json", r#"{"data": {"title": 1}}"#);
     let out = std_tool("fmt-migrate").args(["--from", "squad"]).arg(&bad).output().expect("run");
@@ -817,7 +817,9 @@ fn r_an_empty_squad_question_is_a_bad_record() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         lines(&out),
-        [r#"{"input":"Context: C.\nQuestion: What?","output":"C","title":"T","id":"q2"}"#]
+        [
+            r#"{"input":"Context: C.\nQuestion: What?","output":"C","title":"T","id":"q2","is_impossible":false}"#
+        ]
     );
     let stderr = text(&out.stderr);
     assert!(stderr.contains(&format!("{}:2: question q1 is empty", file.display())), "{stderr}");
@@ -995,3 +997,5 @@ fn role_names_of_the_common_datasets_and_role_map() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a role"), "{}", text(&out.stderr));
 }
+
+mod formats;

@@ -90,6 +90,11 @@ struct Node<'a> {
     replies: Vec<usize>,
 }
 
+/// A message id (a JSON string literal) as a person reads it.
+fn shown(id: &[u8]) -> String {
+    crate::report::printable(&super::types::text_of(id).unwrap_or_default())
+}
+
 /// The keys a node is read by: one of them given twice is a bad record.
 const NODE_KEYS: [&str; 7] = ["message_id", "role", "text", "replies", "deleted", "review_result", "rank"];
 
@@ -106,7 +111,7 @@ fn node<'a>(members: &[Member<'a>], what: &str) -> Result<(Node<'a>, Option<&'a 
         Some(id) if id.kind == Kind::String => id.bytes,
         _ => return Err(bad("message has no message_id", format!("{what} has no message_id string"))),
     };
-    let what = format!("message {}", crate::report::printable(&String::from_utf8_lossy(id)));
+    let what = format!("message {}", shown(id));
     let role = match member(members, "role") {
         Some(r) if r.kind == Kind::String => {
             let name = r.as_str().unwrap_or_default();
@@ -176,7 +181,7 @@ pub fn read_tree<'a>(rec: &mut Record<'a>) -> Result<Tree<'a>, Bad> {
             None => "the root message".to_string(),
             Some(p) => format!(
                 "a reply to message {}",
-                crate::report::printable(&String::from_utf8_lossy(nodes[p].id))
+                shown(nodes[p].id)
             ),
         };
         let members = json::members(bytes)
@@ -193,7 +198,7 @@ pub fn read_tree<'a>(rec: &mut Record<'a>) -> Result<Tree<'a>, Bad> {
                     "roles do not alternate",
                     format!(
                         "message {} replies to a message of its own role ({}): roles alternate from the prompt to a leaf",
-                        crate::report::printable(&String::from_utf8_lossy(node.id)),
+                        shown(node.id),
                         if node.role == Role::User { "prompter" } else { "assistant" }
                     ),
                 ));
