@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'fmt-migrate' -ScriptBlock {
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Set the system prompt of every record')
             [CompletionResult]::new('--role-map', '--role-map', [CompletionResultType]::ParameterName, 'Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)')
+            [CompletionResult]::new('--pairs', '--pairs', [CompletionResultType]::ParameterName, 'Which ranked sibling replies of an OpenAssistant tree become preference pairs')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[fmt-migrate] = {|@words|
             cand --template 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)'
             cand --system 'Set the system prompt of every record'
             cand --role-map 'Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)'
+            cand --pairs 'Which ranked sibling replies of an OpenAssistant tree become preference pairs'
             cand -o 'Write records to FILE instead of standard output'
             cand --output 'Write records to FILE instead of standard output'
             cand --stats 'Write run statistics to FILE as one JSON object'

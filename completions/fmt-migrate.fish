@@ -15,6 +15,9 @@ complete -c fmt-migrate -l extract -d 'Add FIELD, pulled out of the text at SOUR
 complete -c fmt-migrate -l template -d 'Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)' -r
 complete -c fmt-migrate -l system -d 'Set the system prompt of every record' -r
 complete -c fmt-migrate -l role-map -d 'Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)' -r
+complete -c fmt-migrate -l pairs -d 'Which ranked sibling replies of an OpenAssistant tree become preference pairs' -r -f -a "best-worst\t'The best-ranked reply against the worst-ranked: one pair per ranked group'
+best-rest\t'The best-ranked reply against each other ranked reply'
+all\t'Every two ranked replies, the better one chosen'"
 complete -c fmt-migrate -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c fmt-migrate -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c fmt-migrate -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
@@ -37,6 +40,8 @@ prompt-completion\t'{prompt, completion}'
 preference\t'{prompt, chosen, rejected}, all strings'
 preference-messages\t'{prompt, chosen, rejected}, each a list of messages'
 qa\t'{question, answer} (synthetic-data-kit)'
+hh-rlhf\t'{chosen, rejected}: Anthropic HH-RLHF transcripts ("\\n\\nHuman: …\\n\\nAssistant: …") (--from only)'
+oasst-tree\t'{message_tree_id, prompt: {role, text, replies: […]}}: an OpenAssistant tree (--from only)'
 squad\t'A SQuAD v1.1/v2.0 JSON file: one input-output record per question (--from only)'
 graph-response\t'A Graph list response, a bare JSON array, or a file of such pages (--from only)'
 json-array\t'A JSON array of records'

@@ -8,10 +8,10 @@
 
 use crate::json;
 
+use super::Migrate;
 use super::model::{Bad, Record, bad_same, quoted};
 use super::shape::{self, Shape};
 use super::text::RecordTemplate;
-use super::Migrate;
 
 impl Migrate {
     /// Whether --extract or --template build this record before detection.

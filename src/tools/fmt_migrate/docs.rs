@@ -305,9 +305,8 @@ fn csv_records(
     bad_rows: &mut Vec<BadRow>,
     stop_at_bad: bool,
 ) -> Result<(Vec<u8>, Vec<u64>), Error> {
-    let config = |message: String| {
-        Error::Config(format!("{}: {message}", crate::report::printable(name)))
-    };
+    let config =
+        |message: String| Error::Config(format!("{}: {message}", crate::report::printable(name)));
     // JSONL read as CSV would make its first record the header and lose it;
     // no real header line is a whole JSON object or array.
     let first_line = text.split(|&b| b == b'\n').next().unwrap_or_default();

@@ -32,8 +32,7 @@ use crate::pipeline::{self, Disposition, Done, Emit, Processor};
 use crate::run::Run;
 
 use model::{
-    Bad, HhAs, Model, PairRule, Record, Role, TreeCounts, Turn, WriteOptions, bad, bad_same,
-    quoted,
+    Bad, HhAs, Model, PairRule, Record, Role, TreeCounts, Turn, WriteOptions, bad, bad_same, quoted,
 };
 use shape::{Format, Label, Shape};
 use summary::ShapeTotal;
@@ -706,7 +705,6 @@ pub(super) enum Sink {
     Nothing,
 }
 
-
 fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
     let mut templates = Templates::default();
     for spec in specs {
@@ -791,7 +789,8 @@ fn plan(cli: &Cli) -> Result<Plan, Error> {
     let modifies = has_templates || cli.system.is_some() || cli.drop_extra;
     if cli.detect && (cli.system.is_some() || cli.drop_extra) {
         return Err(Error::Usage(
-            "--detect converts nothing; --system and --drop-extra need --to (or no --detect)".into(),
+            "--detect converts nothing; --system and --drop-extra need --to (or no --detect)"
+                .into(),
         ));
     }
     if let (Some(shape @ Shape::OasstTree), Some(target)) = (cli.from.shape(), to)
@@ -890,8 +889,7 @@ type Totals = (Run, BTreeMap<Label, ShapeTotal>, TreeCounts);
 
 fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
     let Plan { processor, sink, container_in, .. } = plan;
-    let docs::Loaded { inputs, line_maps, bad_rows, positions } =
-        open_inputs(cli, container_in)?;
+    let docs::Loaded { inputs, line_maps, bad_rows, positions } = open_inputs(cli, container_in)?;
     let multiple_sources = inputs.sources.len() > 1;
     let mut run = Run::start(NAME, &cli.common, &inputs, sink != Sink::Nothing)?;
     for (source, lines) in line_maps.into_iter().enumerate() {

@@ -376,12 +376,8 @@ pub fn no_shape_message(rec: &Record<'_>) -> String {
 
 /// "keys: a, b, c" for a record that matches no shape.
 pub fn key_list(rec: &Record<'_>) -> String {
-    let keys: Vec<String> = rec
-        .members
-        .iter()
-        .take(8)
-        .map(|m| crate::report::printable(&m.key()))
-        .collect();
+    let keys: Vec<String> =
+        rec.members.iter().take(8).map(|m| crate::report::printable(&m.key())).collect();
     let more = if rec.members.len() > 8 { ", …" } else { "" };
     if keys.is_empty() { "no fields".into() } else { format!("fields: {}{more}", keys.join(", ")) }
 }

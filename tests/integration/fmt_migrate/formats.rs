@@ -67,7 +67,8 @@ fn hh_rlhf_markers_inside_a_turn_do_not_split_it() {
 
 #[test]
 fn hh_rlhf_sides_with_different_prompts_are_bad_records() {
-    let other = r#"{"chosen":"\n\nHuman: A?\n\nAssistant: 1","rejected":"\n\nHuman: B?\n\nAssistant: 2"}"#;
+    let other =
+        r#"{"chosen":"\n\nHuman: A?\n\nAssistant: 1","rejected":"\n\nHuman: B?\n\nAssistant: 2"}"#;
     let longer = r#"{"chosen":"\n\nHuman: A?\n\nAssistant: 1","rejected":"\n\nHuman: A?\n\nAssistant: 1\n\nHuman: more\n\nAssistant: 2"}"#;
     let no_answer = r#"{"chosen":"\n\nHuman: A?\n\nAssistant: 1\n\nHuman: and?","rejected":"\n\nHuman: A?\n\nAssistant: 2"}"#;
     let out = migrate(&["--to", "messages"], &jsonl(&[HH, other, longer, no_answer]));
@@ -109,7 +110,10 @@ fn oasst_trees_give_one_conversation_per_path() {
             .iter()
             .map(|(role, content)| format!(r#"{{"role":"{role}","content":"{content}"}}"#))
             .collect();
-        format!(r#"{{"messages":[{}],{tail},"message_ids":[{ids}],"lang":"en"}}"#, messages.join(","))
+        format!(
+            r#"{{"messages":[{}],{tail},"message_ids":[{ids}],"lang":"en"}}"#,
+            messages.join(",")
+        )
     };
     assert_eq!(
         lines(&out),
@@ -132,7 +136,12 @@ fn oasst_trees_give_one_conversation_per_path() {
     );
     let stderr = text(&out.stderr);
     assert!(stderr.contains("converted 1 of 2 records to messages (50.0%): 1 from oasst-tree, giving 5 records; 1 left out (1 oasst tree has no answered prompt); 0 rejected"), "{stderr}");
-    assert!(stderr.contains("messages left out: 1 deleted, 1 failed review, 1 under those; 2 prompts unanswered"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "messages left out: 1 deleted, 1 failed review, 1 under those; 2 prompts unanswered"
+        ),
+        "{stderr}"
+    );
     let s = stats(&stats_file);
     assert_eq!(s["records_in"], 2);
     assert_eq!(s["records_written"], 1);
@@ -177,7 +186,12 @@ fn oasst_pairs_follow_the_pair_rule() {
     // preference holds a one-turn prompt: the deeper pair is counted, not written.
     let (got, stderr) = pairs(&["--to", "preference"]);
     assert_eq!(got, ids(&[("a0", "a2")]));
-    assert!(stderr.contains("1 pairs under a multi-turn prompt left out (--to preference-messages keeps them)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 pairs under a multi-turn prompt left out (--to preference-messages keeps them)"
+        ),
+        "{stderr}"
+    );
     assert_eq!(
         one(&["--to", "preference"], TREE),
         r#"{"prompt":"Q","chosen":"A0","rejected":"A2","message_tree_id":"t1","tree_state":"ready_for_export","origin":"oasst","message_ids":["p"],"lang":"en","chosen_id":"a0","rejected_id":"a2"}"#
@@ -193,27 +207,35 @@ fn oasst_bad_trees_are_bad_records_and_output_is_the_same_for_every_thread_count
     let out = migrate(&["--to", "messages"], &jsonl(&[same_role, odd_role]));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(":1: message s replies to a message of its own role (prompter)"), "{stderr}");
+    assert!(
+        stderr.contains(":1: message s replies to a message of its own role (prompter)"),
+        "{stderr}"
+    );
     assert!(stderr.contains(r"unknown role '\u{1b}[31mnarrator'"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "raw ESC reached the terminal: {stderr}");
     // Many trees, many chunks: the same bytes whatever -j.
     let mut records = Vec::new();
-    for i in 0..3000 {
+    for i in 0..300 {
         records.push(TREE.replace("\"t1\"", &format!("\"t{i}\"")));
         if i % 7 == 0 {
             records.push(LONELY.to_string());
         }
     }
     let input = records.join("\n") + "\n";
-    let run = |threads: &str| {
+    let run = |threads: &str, chunk: &str| {
         let mut cmd = std_tool("fmt-migrate");
         cmd.args(["--to", "preference-messages", "-j", threads]);
+        cmd.env("SYNTHKIT_CHUNK_BYTES", chunk);
         run_with_stdin(cmd, input.as_bytes())
     };
-    let (one_thread, two) = (run("1"), run("2"));
-    assert_eq!(one_thread.status.code(), Some(0));
-    assert_eq!(one_thread.stdout, two.stdout);
-    assert_eq!(lines(&one_thread).len(), 3000 * 2);
+    let reference = run("1", "67108864");
+    assert_eq!(reference.status.code(), Some(0));
+    assert_eq!(lines(&reference).len(), 300 * 2);
+    for (threads, chunk) in [("2", "4096"), ("4", "1000")] {
+        let out = run(threads, chunk);
+        assert_eq!(out.stdout, reference.stdout);
+        assert_eq!(out.stderr, reference.stderr);
+    }
 }
 
 #[test]
@@ -252,12 +274,27 @@ fn extract_and_template_build_the_input_shape_before_detection() {
     );
     // With --from SHAPE the templates build that shape's own fields.
     assert_eq!(
-        one(&["--from", "input-output", "--to", "messages", "--template", "prompt={{q}}", "--template", "response={{a}}"], house),
+        one(
+            &[
+                "--from",
+                "input-output",
+                "--to",
+                "messages",
+                "--template",
+                "prompt={{q}}",
+                "--template",
+                "response={{a}}"
+            ],
+            house
+        ),
         r#"{"messages":[{"role":"user","content":"Name a colour"},{"role":"assistant","content":"Blue, as in label: sky"}],"id":"h1"}"#
     );
     // A record already of a shape is not rebuilt: the template replaces its turn.
     assert_eq!(
-        one(&["--to", "messages", "--template", "prompt=Q: {{prompt}}"], r#"{"prompt":"x","response":"y"}"#),
+        one(
+            &["--to", "messages", "--template", "prompt=Q: {{prompt}}"],
+            r#"{"prompt":"x","response":"y"}"#
+        ),
         r#"{"messages":[{"role":"user","content":"Q: x"},{"role":"assistant","content":"y"}]}"#
     );
 }
@@ -266,7 +303,11 @@ fn extract_and_template_build_the_input_shape_before_detection() {
 fn no_shape_messages_name_the_nearest_shape_and_the_field_it_lacks() {
     let out = migrate(
         &["--to", "messages"],
-        &jsonl(&[r#"{"instruction":"Sum 1 and 2"}"#, r#"{"input":"x","answer":"y"}"#, r#"{"z":1}"#]),
+        &jsonl(&[
+            r#"{"instruction":"Sum 1 and 2"}"#,
+            r#"{"input":"x","answer":"y"}"#,
+            r#"{"z":1}"#,
+        ]),
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -278,14 +319,22 @@ fn no_shape_messages_name_the_nearest_shape_and_the_field_it_lacks() {
 #[test]
 fn detect_on_documents_reports_positions_in_the_document() {
     let dir = Dir::new();
-    let array = dir.write("a.json", r#"[{"z":1},{"prompt":"p","response":"r"},{"prompt":"p","response":"r"},{"messages":[]}]"#);
-    let out = std_tool("fmt-migrate").args(["--detect", "--from", "json-array"]).arg(&array).output().unwrap();
+    let array = dir.write(
+        "a.json",
+        r#"[{"z":1},{"prompt":"p","response":"r"},{"prompt":"p","response":"r"},{"messages":[]}]"#,
+    );
+    let out = std_tool("fmt-migrate")
+        .args(["--detect", "--from", "json-array"])
+        .arg(&array)
+        .output()
+        .unwrap();
     let stderr = text(&out.stderr);
     assert!(stderr.contains("a.json:1: matches no shape (fields: z) (at /0)"), "{stderr}");
     assert!(stderr.contains("supervised: 2 (50.0%), first at lines 1 (/1), 1 (/2)"), "{stderr}");
     assert!(stderr.contains("messages: 1 (25.0%), first at line 1 (/3)"), "{stderr}");
     let squad = dir.write("s.json", squad_file());
-    let out = std_tool("fmt-migrate").args(["--detect", "--from", "squad"]).arg(&squad).output().unwrap();
+    let out =
+        std_tool("fmt-migrate").args(["--detect", "--from", "squad"]).arg(&squad).output().unwrap();
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("first at lines 1 (/data/0/paragraphs/0/qas/0), 1 (/data/0/paragraphs/0/qas/1), 1 (/data/1/paragraphs/0/qas/0)"),
@@ -295,14 +344,25 @@ fn detect_on_documents_reports_positions_in_the_document() {
 
 #[test]
 fn a_multi_turn_preference_record_is_pointed_to_preference_messages() {
-    let out = migrate(&["--to", "preference"], &jsonl(&[HH_LONG.replace("\\n\\nHuman: Hi\\n\\nAssistant: Hello", "\\n\\nHuman: Hi\\n\\nAssistant: Hello").as_str()]));
+    let out = migrate(
+        &["--to", "preference"],
+        &jsonl(&[HH_LONG
+            .replace(
+                "\\n\\nHuman: Hi\\n\\nAssistant: Hello",
+                "\\n\\nHuman: Hi\\n\\nAssistant: Hello",
+            )
+            .as_str()]),
+    );
     // The hh transcript form holds it; a message-list pair does not.
     assert_eq!(out.status.code(), Some(0));
     let pair = r#"{"prompt":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}],"chosen":[{"role":"assistant","content":"d"}],"rejected":[{"role":"assistant","content":"e"}]}"#;
     let out = migrate(&["--to", "preference"], &jsonl(&[pair]));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("(convert it to preference-messages (or sharegpt, alpaca) to keep them)"), "{stderr}");
+    assert!(
+        stderr.contains("(convert it to preference-messages (or sharegpt, alpaca) to keep them)"),
+        "{stderr}"
+    );
     // ... and the target named accepts it.
     assert_eq!(one(&["--to", "preference-messages"], pair), pair);
 }
@@ -317,7 +377,17 @@ fn squad_file() -> String {
 fn squad_answerability_is_carried_in_every_shape() {
     let dir = Dir::new();
     let squad = dir.write("s.json", squad_file());
-    for to in ["input-output", "messages", "sharegpt", "alpaca", "supervised", "prompt-completion", "qa", "prompt-output", "json-array"] {
+    for to in [
+        "input-output",
+        "messages",
+        "sharegpt",
+        "alpaca",
+        "supervised",
+        "prompt-completion",
+        "qa",
+        "prompt-output",
+        "json-array",
+    ] {
         for drop in [false, true] {
             let mut cmd = std_tool("fmt-migrate");
             cmd.args(["--from", "squad", "--to", to]).arg(&squad);
@@ -331,7 +401,8 @@ fn squad_answerability_is_carried_in_every_shape() {
             } else {
                 lines(&out).iter().map(|l| serde_json::from_str(l).unwrap()).collect()
             };
-            let flags: Vec<bool> = records.iter().map(|r| r["is_impossible"].as_bool().unwrap()).collect();
+            let flags: Vec<bool> =
+                records.iter().map(|r| r["is_impossible"].as_bool().unwrap()).collect();
             assert_eq!(flags, [false, true, true, false], "--to {to} (drop {drop})");
         }
     }
@@ -342,7 +413,9 @@ fn squad_refusals_reach_phase_splits_refusal_phase_whatever_the_text() {
     let dir = Dir::new();
     let squad = dir.write("s.json", squad_file());
     // None of the last two matches a built-in refusal pattern.
-    for refusal in ["Not found in provided context.", "I don't know.", "Zebra crossing ahead.", "Paris"] {
+    for refusal in
+        ["Not found in provided context.", "I don't know.", "Zebra crossing ahead.", "Paris"]
+    {
         for to in ["input-output", "messages", "supervised", "prompt-completion"] {
             let out = std_tool("fmt-migrate")
                 .args(["--from", "squad", "--to", to, "--refusal", refusal])

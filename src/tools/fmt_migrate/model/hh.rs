@@ -102,9 +102,7 @@ pub fn read_hh<'a>(rec: &mut Record<'a>, as_: HhAs) -> Result<Model<'a>, Bad> {
         if turns.last().is_none_or(|(role, _)| *role != Role::Assistant) || turns.len() < 2 {
             return Err(bad(
                 "transcript ends without an Assistant turn",
-                format!(
-                    "{key} ends with a Human turn: there is no Assistant response to compare"
-                ),
+                format!("{key} ends with a Human turn: there is no Assistant response to compare"),
             ));
         }
         split.push(turns);

@@ -33,7 +33,8 @@ use super::readers::{Record, member};
 use super::types::{Bad, Field, Model, Role, Turn, bad, bad_same};
 
 /// The fields that tie a record to its tree, kept even with --drop-extra.
-pub const TREE_ID_FIELDS: [&str; 4] = ["message_tree_id", "message_ids", "chosen_id", "rejected_id"];
+pub const TREE_ID_FIELDS: [&str; 4] =
+    ["message_tree_id", "message_ids", "chosen_id", "rejected_id"];
 
 /// Which ranked sibling replies become pairs (`--pairs`).
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,7 +97,8 @@ fn shown(id: &[u8]) -> String {
 }
 
 /// The keys a node is read by: one of them given twice is a bad record.
-const NODE_KEYS: [&str; 7] = ["message_id", "role", "text", "replies", "deleted", "review_result", "rank"];
+const NODE_KEYS: [&str; 7] =
+    ["message_id", "role", "text", "replies", "deleted", "review_result", "rank"];
 
 fn node<'a>(members: &[Member<'a>], what: &str) -> Result<(Node<'a>, Option<&'a [u8]>), Bad> {
     for key in NODE_KEYS {
@@ -109,7 +111,12 @@ fn node<'a>(members: &[Member<'a>], what: &str) -> Result<(Node<'a>, Option<&'a 
     }
     let id = match member(members, "message_id") {
         Some(id) if id.kind == Kind::String => id.bytes,
-        _ => return Err(bad("message has no message_id", format!("{what} has no message_id string"))),
+        _ => {
+            return Err(bad(
+                "message has no message_id",
+                format!("{what} has no message_id string"),
+            ));
+        }
     };
     let what = format!("message {}", shown(id));
     let role = match member(members, "role") {
@@ -179,10 +186,7 @@ pub fn read_tree<'a>(rec: &mut Record<'a>) -> Result<Tree<'a>, Bad> {
         next += 1;
         let what = match parent {
             None => "the root message".to_string(),
-            Some(p) => format!(
-                "a reply to message {}",
-                shown(nodes[p].id)
-            ),
+            Some(p) => format!("a reply to message {}", shown(nodes[p].id)),
         };
         let members = json::members(bytes)
             .map_err(|_| bad("message is not an object", format!("{what} is not an object")))?;
@@ -408,10 +412,16 @@ mod tests {
         let conversations = tree.conversations(&base);
         let ends: Vec<String> = conversations
             .iter()
-            .map(|m| String::from_utf8_lossy(m.turns.last().unwrap().content.as_deref().unwrap()).into_owned())
+            .map(|m| {
+                String::from_utf8_lossy(m.turns.last().unwrap().content.as_deref().unwrap())
+                    .into_owned()
+            })
             .collect();
         assert_eq!(ends, ["\"A1\"", "\"B\"", "\"A2\""]);
-        assert_eq!((tree.counts.deleted, tree.counts.under_left_out, tree.counts.unanswered), (1, 1, 1));
+        assert_eq!(
+            (tree.counts.deleted, tree.counts.under_left_out, tree.counts.unanswered),
+            (1, 1, 1)
+        );
         let pairs = tree.pairs(&base, PairRule::BestWorst, false);
         assert_eq!(pairs.len(), 1);
         assert_eq!(pairs[0].chosen.as_ref().unwrap()[0].content.as_deref(), Some(&b"\"A0\""[..]));
