@@ -344,15 +344,7 @@ fn detect_on_documents_reports_positions_in_the_document() {
 
 #[test]
 fn a_multi_turn_preference_record_is_pointed_to_preference_messages() {
-    let out = migrate(
-        &["--to", "preference"],
-        &jsonl(&[HH_LONG
-            .replace(
-                "\\n\\nHuman: Hi\\n\\nAssistant: Hello",
-                "\\n\\nHuman: Hi\\n\\nAssistant: Hello",
-            )
-            .as_str()]),
-    );
+    let out = migrate(&["--to", "preference"], &jsonl(&[HH_LONG]));
     // The hh transcript form holds it; a message-list pair does not.
     assert_eq!(out.status.code(), Some(0));
     let pair = r#"{"prompt":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}],"chosen":[{"role":"assistant","content":"d"}],"rejected":[{"role":"assistant","content":"e"}]}"#;
