@@ -35,6 +35,9 @@ cp meetings.jsonl synthetic.jsonl
 fmt-migrate -q --from graph-response calendar_export.json > graph_events.jsonl
 fmt-migrate -q --to input-output teacher.jsonl > answers.jsonl
 printf 'Check this review and give its status.\n{{input}}\n' > prompt.txt
+cp "$T/fmt-migrate/hh_rlhf.jsonl" hh-rlhf-train.jsonl
+cp "$T/fmt-migrate/oasst.trees.jsonl" oasst2.trees.jsonl
+printf '{"question":"Why?","chosen":"Because.","rejected":"No."}\n' > pairs.jsonl
 head -n 200 teacher.jsonl > shard-1.jsonl
 tail -n +201 teacher.jsonl > shard-2.jsonl
 "#;
@@ -166,6 +169,24 @@ const EXPECTED: &[Row] = &[
             "28 from squad; 0 rejected\n10\n",
         )
     },
+    row(
+        "fmt-migrate",
+        "Anthropic HH-RLHF transcripts to TRL's conversational preference format",
+        0,
+        "converted 3 of 3 records to preference-messages (100.0%): 3 from hh-rlhf; 0 rejected",
+    ),
+    row(
+        "fmt-migrate",
+        "OpenAssistant trees: every conversation for SFT, then pairs of ranked replies; split by tree",
+        0,
+        "phase-split: wrote 3 of 3 records",
+    ),
+    row(
+        "fmt-migrate",
+        "Pairs without a prompt field become preference records: the template builds it before detection",
+        0,
+        "{\"prompt\":\"Why?\",\"chosen\":\"Because.\",\"rejected\":\"No.\"}",
+    ),
     row(
         "fmt-migrate",
         "Pull a field out of a model's answer and build the prompt from a template",

@@ -32,7 +32,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "OpenAssistant trees: every conversation for SFT, then pairs of ranked replies; split by tree",
-        "fmt-migrate --to messages oasst2.trees.jsonl > sft.jsonl && fmt-migrate --to preference-messages --pairs best-rest oasst2.trees.jsonl | phase-split --split train=0.9,test=0.1 --group message_tree_id",
+        "fmt-migrate --to messages oasst2.trees.jsonl > sft.jsonl && fmt-migrate --to preference-messages --pairs best-rest oasst2.trees.jsonl | phase-split --phase all --split train=0.9,test=0.1 --group message_tree_id",
     ),
     (
         "Pairs without a prompt field become preference records: the template builds it before detection",
