@@ -83,11 +83,11 @@ pub struct Cli {
     pub real: Option<PathBuf>,
 
     /// Exit 1 when the alignment score with --real is below X (0 to 1)
-    #[arg(long, value_name = "X", requires = "real", value_parser = unit_interval, help_heading = "Alignment with real data")]
+    #[arg(long, value_name = "X", requires = "real", value_parser = cli::unit_interval, help_heading = "Alignment with real data")]
     pub min_alignment: Option<f64>,
 
     /// Exit 1 when any distribution's Jensen–Shannon divergence from --real exceeds X (0 to 1)
-    #[arg(long, value_name = "X", requires = "real", value_parser = unit_interval, help_heading = "Alignment with real data")]
+    #[arg(long, value_name = "X", requires = "real", value_parser = cli::unit_interval, help_heading = "Alignment with real data")]
     pub max_drift: Option<f64>,
 
     // The shared flags come before the tool's own flags under shared
@@ -113,13 +113,6 @@ fn parse_require(text: &str) -> Result<RequireList, String> {
         list.push(FieldPath::parse_single(item)?);
     }
     Ok(RequireList(list))
-}
-
-fn unit_interval(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{text}` is not a number from 0 to 1")),
-    }
 }
 
 pub fn main() -> std::process::ExitCode {
