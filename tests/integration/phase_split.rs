@@ -1042,12 +1042,24 @@ fn an_unanswerable_flag_is_a_refusal_whatever_the_text() {
         let other = serde_json::json!({
             "id": "n", "input": "Context: the sky is blue.", "output": refusal, "answerable": false,
         });
-        let out = split_tool(&[], &jsonl(&[&record.to_string(), &other.to_string()]));
+        // sharegpt's conversations hold the answer where the classifier does
+        // not look; the flag alone decides.
+        let sharegpt = serde_json::json!({
+            "id": "s", "conversations": [{"from": "human", "value": "Q?"}, {"from": "gpt", "value": refusal}],
+            "is_impossible": true,
+        });
+        let lines = [record.to_string(), other.to_string(), sharegpt.to_string()];
+        let out = split_tool(&[], &lines_of(&lines));
         assert!(out.status.success(), "{}", text(&out.stderr));
         let got = phases(&out);
         assert_eq!(got["u"], "refusal", "{refusal}");
         assert_eq!(got["n"], "refusal", "{refusal}");
+        assert_eq!(got["s"], "refusal", "{refusal}");
     }
+    // Without the flag, the same sharegpt record has no answer: a bad record.
+    let plain = serde_json::json!({"id": "s", "conversations": [{"from": "gpt", "value": "x"}]});
+    let out = split_tool(&[], &lines_of(&[plain.to_string()]));
+    assert_eq!(out.status.code(), Some(1));
 }
 
 fn grouped(groups: usize, per_group: usize) -> String {

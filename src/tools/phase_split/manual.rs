@@ -24,7 +24,8 @@ prompt and completion) counts as its last assistant message or its user messages
 answer (absent, null or only whitespace) or an answer that is a bool, object or other array is a
 bad record. A record with no context cannot be extractive.
 is_impossible and answerable are read at the top level and only as JSON booleans; a flagged record
-is a refusal whatever its answer says (fmt-migrate --from squad writes is_impossible).
+is a refusal whatever its answer says, even with no answer the classifier can read (a sharegpt
+record's conversations, a qa record's answer); fmt-migrate --from squad writes is_impossible.
 
 Normalization for the extractive test lowercases every character (Unicode lowercase) and turns every
 run of Unicode whitespace (spaces, tabs, newlines, no-break spaces…) into one space, trimming both

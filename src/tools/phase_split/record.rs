@@ -268,6 +268,14 @@ impl Splitter {
                 has_context = true;
             }
         }
+        let flag = |role| self.value(found, role).and_then(|raw| raw.as_bool());
+        let flagged = flag(Role::Impossible) == Some(true) || flag(Role::Answerable) == Some(false);
+        // The flag wins over the answer's text, and over its absence: a
+        // converted unanswerable question may carry its answer in a field
+        // the classifier does not read (sharegpt's conversations, qa's answer).
+        if flagged && (answer_name.is_none() || texts.answer.trim().is_empty()) {
+            return Ok((Reason::FlaggedUnanswerable, false));
+        }
         let Some(answer_name) = answer_name else {
             let message = if self.answer_from_messages {
                 "no answer: none of output, response, completion, chosen or an assistant message with text (use --answer PATH to name the field)".to_string()
@@ -279,8 +287,6 @@ impl Splitter {
         if texts.answer.trim().is_empty() {
             return Err(("empty answer".into(), format!("the answer ({answer_name}) is empty")));
         }
-        let flag = |role| self.value(found, role).and_then(|raw| raw.as_bool());
-        let flagged = flag(Role::Impossible) == Some(true) || flag(Role::Answerable) == Some(false);
         let context = if has_context { Some(texts.context.as_str()) } else { None };
         let from_chosen = self.answer_from_messages && answer_name == "chosen";
         Ok((builtin.classify(&texts.answer, context, flagged, scratch), from_chosen))
