@@ -501,6 +501,14 @@ fn ascii_roff(page: &str) -> String {
     out
 }
 
+/// A value parser for fractions from 0 to 1 (`--min-share 0.5`).
+pub fn unit_interval(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{text}` is not a number from 0 to 1")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,7 +219,8 @@ fn run(args: &[&str], input: &str) -> std::process::Output {
     run_with_stdin(cmd, input.as_bytes())
 }
 
-/// The `errors` of the single report line for one event.
+/// The `errors` and then the `warnings` of the single report line for one
+/// event (exit 1 exactly when there are errors).
 fn errors(args: &[&str], event: &Value) -> Vec<Value> {
     let mut all = vec!["--problems"];
     all.extend_from_slice(args);
@@ -229,9 +230,13 @@ fn errors(args: &[&str], event: &Value) -> Vec<Value> {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         return Vec::new();
     }
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report: Value = serde_json::from_str(stdout.trim()).unwrap();
-    report["errors"].as_array().unwrap().clone()
+    let errors = report["errors"].as_array().unwrap().clone();
+    let code = if errors.is_empty() { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+    let mut all = errors;
+    all.extend(report["warnings"].as_array().cloned().unwrap_or_default());
+    all
 }
 
 fn one_error(args: &[&str], event: &Value) -> Value {
@@ -420,7 +425,7 @@ fn each_check_reports_its_exact_error() {
         ),
         (
             with(single(), &[("/subject", json!("<remove>"))]),
-            json!({"path": "/subject", "kind": "required", "error": "required property is missing"}),
+            json!({"path": "/subject", "kind": "required", "error": "required property is missing (a $select projection? give --require the selected properties, or --require '' for none)"}),
         ),
         (
             with(single(), &[("/organizer", Value::Null)]),
@@ -530,7 +535,7 @@ fn timezone_labels_and_require_flags() {
     assert_eq!(
         errors(&["--require", "subject,start.timeZone"], &bare),
         vec![
-            json!({"path": "/start/timeZone", "kind": "required", "error": "required property is missing"})
+            json!({"path": "/start/timeZone", "kind": "required", "error": "required property is missing (a $select projection? give --require the selected properties, or --require '' for none)"})
         ]
     );
     assert_eq!(errors(&["--require", "/subject"], &bare), Vec::<Value>::new());
@@ -542,6 +547,8 @@ fn unknown_properties_and_annotations() {
         single(),
         &[
             ("/uid", json!("040000008200E00074C5B7101A82E008")),
+            ("/occurrenceId", json!("OID.AAMkAGI2TG93AAC=.2025-05-29")),
+            ("/cancelledOccurrences", json!(["OID.AAMkAGI2TG93AAC=.2025-05-29"])),
             (
                 "/@odata.context",
                 json!("https://graph.microsoft.com/v1.0/$metadata#users('x')/events/$entity"),
@@ -560,8 +567,8 @@ fn unknown_properties_and_annotations() {
         vec![
             json!({"path": "/Subject", "kind": "unknown property", "error": "not a property of event", "value": "PascalCase"}),
             json!({"path": "/location/address/type", "kind": "unknown property", "error": "not a property of physicalAddress", "value": "business"}),
-            json!({"path": "/uid", "kind": "unknown property", "error": "not a property of event", "value": "040000008200E00074C5B7101A82E008"}),
-        ]
+        ],
+        "uid and occurrenceId are v1.0 properties"
     );
 }
 
@@ -619,7 +626,7 @@ fn report_mode_writes_one_line_per_invalid_record() {
         vec![
             json!({"file": name, "line": 2, "id": "AAMkAGI2TG93AAC=", "errors": [
                 {"path": "/attendees/2/type", "kind": "enum", "error": "not one of required, optional, resource", "value": "mandatory"}
-            ]}),
+            ], "warnings": []}),
             json!({"file": name, "line": 3, "errors": [
                 {"path": "", "kind": "json", "error": "not a JSON object: the line is an array (every record must be an object)"}
             ]}),
@@ -975,4 +982,147 @@ fn r_a_repeated_key_is_an_error_and_the_first_value_counts() {
         "{errors:#?}"
     );
     assert!(errors.iter().any(|e| e["kind"] == "end before start"), "{errors:#?}");
+}
+
+/// An event as real Graph exports have them: one attendee listed twice and
+/// one address without a domain.
+fn real_quirks() -> Value {
+    let mut event = single();
+    let attendees = event["attendees"].as_array_mut().unwrap();
+    let first = attendees[0].clone();
+    attendees.push(first);
+    let mut no_domain = attendees[0].clone();
+    no_domain["emailAddress"]["address"] = json!("user2137");
+    attendees.push(no_domain);
+    event
+}
+
+// Issue 15: what Graph itself returns is valid by default; the quirks are
+// warnings, counted by kind, listed with --problems, errors with --strict.
+#[test]
+fn real_export_quirks_are_warnings_unless_strict() {
+    let dir = Dir::new();
+    let input = dir.write("events.jsonl", jsonl(&[&line(&real_quirks()), &line(&single())]));
+    let stats_path = dir.path("s.json");
+    let out = std_tool(TOOL)
+        .arg(&input)
+        .arg("--stats")
+        .arg(&stats_path)
+        .args(["-o", dir.path("out.jsonl").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(dir.read("out.jsonl").lines().count(), 2, "both events are written");
+    let err = text(&out.stderr);
+    assert!(err.contains("2 warnings in 1 event (1 duplicate attendee, 1 email)"), "{err}");
+    let s = stats(&stats_path);
+    assert_eq!(s["valid"], 2);
+    assert_eq!(s["warnings"]["total"], 2);
+    assert_eq!(s["warnings"]["events"], 1);
+    assert_eq!(s["warnings"]["by_kind"], json!({"duplicate attendee": 1, "email": 1}));
+
+    // --problems lists them (exit 0: no errors).
+    let out = std_tool(TOOL).arg("--problems").arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(report["errors"], json!([]));
+    let mut kinds: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["duplicate attendee", "email"]);
+
+    // --strict: errors, the event is a bad record.
+    let out = std_tool(TOOL).arg("--strict").arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+    assert!(text(&out.stderr).contains("2 errors in 1 invalid event"), "{}", text(&out.stderr));
+}
+
+// Issue 15: a Graph response ({"value": [...]}, pages in several files or
+// one) and the export wrapper ({"metadata", "events"}) are read as events.
+#[test]
+fn graph_response_documents_and_export_wrappers_are_read_as_events() {
+    let dir = Dir::new();
+    let (a, b, c) = (single(), occurrence(), real_quirks());
+    let events = [&a, &b, &c];
+    let page1 = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('x')/events",
+        "value": [a, b],
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/events?$skip=2",
+    });
+    let page2 = json!({"value": [c]});
+    let first = dir.write("page1.json", serde_json::to_string_pretty(&page1).unwrap());
+    let second = dir.write("page2.json", serde_json::to_string(&page2).unwrap());
+    let export = dir.write(
+        "export.json",
+        serde_json::to_string_pretty(&json!({"metadata": {"count": 3}, "events": events})).unwrap(),
+    );
+    let jsonl_file = dir.write(
+        "events.jsonl",
+        jsonl(
+            &events
+                .iter()
+                .map(|e| line(e))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let valid_ids = |out: &std::process::Output| -> Vec<String> {
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = valid_ids(&std_tool(TOOL).arg(&jsonl_file).output().unwrap());
+    assert_eq!(expected.len(), 3);
+    for files in [vec![&first, &second], vec![&export]] {
+        let stats_path = dir.path("s.json");
+        let out = std_tool(TOOL).args(&files).arg("--stats").arg(&stats_path).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(valid_ids(&out), expected, "{files:?}");
+        let s = stats(&stats_path);
+        assert_eq!(s["records_in"], 3, "{s}");
+        assert_eq!(s["documents"].as_array().unwrap().len(), files.len(), "{s}");
+        let read = if files.len() == 2 { "read 1 event from" } else { "read 3 events from" };
+        assert!(text(&out.stderr).contains(read), "{}", text(&out.stderr));
+    }
+    // A wrong event in a pretty document is located on the line it starts on.
+    let bad = with(single(), &[("/showAs", json!("sleeping"))]);
+    let doc = dir.write(
+        "bad.json",
+        serde_json::to_string_pretty(&json!({"value": [single(), bad]})).unwrap(),
+    );
+    let text_doc = std::fs::read_to_string(&doc).unwrap();
+    let lines: Vec<&str> = text_doc.lines().collect();
+    let wrong = lines.iter().position(|l| l.contains("sleeping")).unwrap();
+    let second_line = lines[..wrong].iter().rposition(|l| *l == "    {").unwrap() + 1;
+    let out = std_tool(TOOL).arg(&doc).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("bad.json:{second_line}: 1 error: /showAs")),
+        "{second_line}: {err}"
+    );
+}
+
+// Issue 15: a $select projection fails --require with a message that says
+// how to validate it.
+#[test]
+fn a_missing_required_property_says_how_to_validate_a_projection() {
+    let projection = json!({"id": "AAMk=", "subject": "Lunch"});
+    let out = run(&[], &jsonl(&[&line(&projection)]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("a $select projection? give --require the selected properties"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["--require", "id,subject"], &jsonl(&[&line(&projection)]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

@@ -144,7 +144,7 @@ fn records_without_a_usable_answer_are_bad_records() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     for (line, reason) in [
-        (2, "no answer: none of output, response, completion or an assistant message"),
+        (2, "no answer: none of output, response, completion, chosen or an assistant message"),
         (3, "no answer"),
         (4, "the answer (output) is empty"),
         (5, "the answer (output) is an array, not text"),
@@ -1004,4 +1004,153 @@ fn r_message_list_answers_and_contexts_are_read_as_conversations() {
     assert_eq!(got["b"], "conversational");
     assert_eq!(got["c"], "refusal");
     assert!(text(&out.stderr).contains("<stdin>:4: the answer (output) is an array, not text"));
+}
+
+// Issue 15: a preference record's `chosen` is its answer by default, counted.
+#[test]
+fn preference_records_are_answered_by_chosen() {
+    let dir = Dir::new();
+    let input = jsonl(&[
+        r#"{"id":"a","prompt":"Context: the sky is blue. What colour is the sky?","chosen":"blue","rejected":"green"}"#,
+        r#"{"id":"b","prompt":"Say hi","chosen":[{"role":"assistant","content":"Hello there, how can I help you today?"}],"rejected":[{"role":"assistant","content":"no"}]}"#,
+        r#"{"id":"c","prompt":"Q","output":"from output","chosen":"not this one"}"#,
+    ]);
+    let stats_path = dir.path("s.json");
+    let out = split_tool(&["--stats", stats_path.to_str().unwrap()], &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = phases(&out);
+    assert_eq!(got["a"], "extractive");
+    assert_eq!(got["b"], "conversational");
+    let s = stats(&stats_path);
+    // Record c has an output: output comes first, so only a and b count.
+    assert_eq!(s["classifier"]["answers_from_chosen"], 2, "{s}");
+    assert!(text(&out.stderr).contains("2 records answered by chosen"), "{}", text(&out.stderr));
+    // --answer names the field: chosen is not read then.
+    let out = split_tool(&["--answer", "output"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no answer"), "{}", text(&out.stderr));
+}
+
+// Issue 15: the answerability flag decides the refusal phase whatever the
+// answer text says.
+#[test]
+fn an_unanswerable_flag_is_a_refusal_whatever_the_text() {
+    for refusal in ["I don't know.", "Nobody can tell from this passage", "blue"] {
+        let record = serde_json::json!({
+            "id": "u", "input": "Context: the sky is blue.", "output": refusal, "is_impossible": true,
+        });
+        let other = serde_json::json!({
+            "id": "n", "input": "Context: the sky is blue.", "output": refusal, "answerable": false,
+        });
+        // sharegpt's conversations hold the answer where the classifier does
+        // not look; the flag alone decides.
+        let sharegpt = serde_json::json!({
+            "id": "s", "conversations": [{"from": "human", "value": "Q?"}, {"from": "gpt", "value": refusal}],
+            "is_impossible": true,
+        });
+        let lines = [record.to_string(), other.to_string(), sharegpt.to_string()];
+        let out = split_tool(&[], &lines_of(&lines));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let got = phases(&out);
+        assert_eq!(got["u"], "refusal", "{refusal}");
+        assert_eq!(got["n"], "refusal", "{refusal}");
+        assert_eq!(got["s"], "refusal", "{refusal}");
+    }
+    // Without the flag, the same sharegpt record has no answer: a bad record.
+    let plain = serde_json::json!({"id": "s", "conversations": [{"from": "gpt", "value": "x"}]});
+    let out = split_tool(&[], &lines_of(&[plain.to_string()]));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+fn grouped(groups: usize, per_group: usize) -> String {
+    let mut lines = Vec::new();
+    for g in 0..groups {
+        for r in 0..per_group {
+            lines.push(
+                serde_json::json!({"title": format!("article {g}"), "input": "c", "output": format!("a long answer {r}")})
+                    .to_string(),
+            );
+        }
+    }
+    lines_of(&lines)
+}
+
+// Issue 15: a split far below its share is reported, and --min-share gates.
+#[test]
+fn a_split_far_below_its_share_is_reported_and_min_share_fails_the_run() {
+    let dir = Dir::new();
+    let input = dir.write("grouped.jsonl", grouped(10, 3));
+    // Ten groups for a 10% split: some seed puts every group in train.
+    let stats_path = dir.path("s.json");
+    let run = |seed: &str| {
+        tool("phase-split")
+            .args(["--split", "train=0.9,test=0.1", "--group", "title", "--seed", seed, "--stats"])
+            .arg(&stats_path)
+            .arg(&input)
+            .args(["-o", dir.path("out.jsonl").to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let (seed, out) = (1..100)
+        .map(|seed| seed.to_string())
+        .map(|seed| {
+            let out = run(&seed);
+            (seed, out)
+        })
+        .find(|(_, _)| stats(&stats_path)["splits"][1]["records"] == 0)
+        .expect("a seed with an empty test split");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("split test got 0.0% of its requested 10.0%"), "{err}");
+    let s = stats(&stats_path);
+    assert_eq!(s["splits"][1]["records"], 0, "{s}");
+    assert_eq!(s["splits"][1]["of_requested"], 0.0, "{s}");
+    assert_eq!(s["min_share"]["below"], serde_json::json!(["test"]), "{s}");
+    assert_eq!(s["min_share"]["failed"], false, "{s}");
+    assert!(dir.path("out.jsonl").exists());
+
+    let gated = dir.path("gated.jsonl");
+    let out = tool("phase-split")
+        .args(["--split", "train=0.9,test=0.1", "--group", "title", "--seed", &seed])
+        .args(["--min-share", "0.5", "--stats"])
+        .arg(&stats_path)
+        .arg(&input)
+        .arg("-o")
+        .arg(&gated)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("below --min-share 0.5"), "{}", text(&out.stderr));
+    assert!(!gated.exists(), "a failed gate commits no records");
+    assert_eq!(stats(&stats_path)["min_share"]["failed"], true);
+
+    // Enough groups: the same gate passes.
+    let many = dir.write("many.jsonl", grouped(2000, 1));
+    let out = tool("phase-split")
+        .args(["--split", "train=0.9,test=0.1", "--group", "title", "--min-share", "0.5", "-q"])
+        .arg(&many)
+        .args(["-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A wrong value is a usage error.
+    let out = tool("phase-split")
+        .args(["--split", "train=0.9,test=0.1", "--min-share", "2"])
+        .arg(&many)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// Issue 18: a phase name from the data never drives the terminal.
+#[test]
+fn phase_names_from_records_are_escaped_in_the_summary() {
+    let input = jsonl(&[r#"{"p":"evil\u001b[31m\u0007\n"}"#]);
+    let out = split_tool(&["--phase-field", "p"], &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("evil\\u{1b}[31m"), "{err:?}");
+    // The record itself keeps the exact value.
+    assert!(text(&out.stdout).contains(r#""p":"evil\u001b[31m\u0007\n""#), "{}", text(&out.stdout));
 }

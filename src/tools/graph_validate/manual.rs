@@ -65,7 +65,14 @@ second, third, fourth, last.\n\n\
 Keys holding OData annotations (any key with an @: @odata.etag, @odata.context, start@odata.type) are \
 always allowed and never checked. A property the schema does not know is allowed too (Graph adds \
 them, and real exports contain them); --strict reports it (\"not a property of event\", at any depth; \
-names are case-sensitive, so Subject is unknown).",
+names are case-sensitive, so Subject is unknown) and makes warnings errors. uid, occurrenceId, \
+cancelledOccurrences and exceptionOccurrences, which v1.0 /events and /calendarView responses carry, are \
+known.\n\n\
+Input: JSONL events, or a FILE that is a Graph list response ({\"value\": […]}, as /me/events returns \
+it; several saved @odata.nextLink pages as several FILEs or in one file), an export wrapper \
+({\"metadata\": …, \"events\": […]}) or a JSON array of events, pretty-printed or on one line: its \
+events are read as records, each written as one JSONL line, and messages name the line of the file on \
+which the event starts. The summary says how many events each such FILE held (--stats documents).",
         ),
         (
             "Checks",
@@ -88,12 +95,17 @@ case-insensitive, as zone names are; China Standard Time is not Asia/Shanghai he
 times use Asia/Shanghai\"); a start or end without timeZone fails it too.\n\n\
 emailAddress.address must look like an address: one @, a non-empty local part, a dotted domain with \
 non-empty labels, no whitespace, quotes, brackets, commas, colons or semicolons (null is allowed). Two \
-attendees with the same address (ASCII case-insensitive) are an error at the later one. \
+attendees with the same address (ASCII case-insensitive) are flagged at the later one. Both are \
+warnings, not errors: Graph itself returns them (a real /me/events export of 267 events has an \
+attendee listed twice in 4 events and an address without a domain in one), so an event with only \
+warnings is valid; they are counted by kind in the summary and in --stats (warnings.by_kind), listed \
+with --problems, and --strict makes them errors. \
 responseStatus.time of 0001-01-01T00:00:00Z is Graph's \"never\" and valid. A string property whose \
 value is the documentation template \"<property>-value\" (\"iCalUId\": \"iCalUId-value\") is a \
 placeholder, not a value.\n\n\
 --require LIST (default id,subject,start,end,organizer,attendees): comma-separated field paths (dotted \
-or JSON Pointer) that must be present and not null. --require '' requires nothing.\n\n\
+or JSON Pointer) that must be present and not null. --require '' requires nothing. A $select projection \
+returns only the selected properties: validate it with --require listing them (the error says so).\n\n\
 Label fields (seeds 000/001), checked whenever present, all required with --labels: importance_label \
 one of critical, high, medium, low; prep_needed a bool; prep_time_minutes an integer, 15 to 90 when \
 prep_needed is true (required then), 0 or absent when it is false, 0 or 15 to 90 when prep_needed is \
@@ -114,7 +126,8 @@ By default a valid event is written unchanged, byte for byte, and an invalid one
 graph-validate: FILE:LINE: N errors: PATH: ERROR (got VALUE); … on standard error (the first 20 \
 records), or every one in --rejects FILE; the exit status is 1 unless --rejects captured them.\n\n\
 --problems writes, instead of the valid events, one JSON line per invalid record: {\"file\": …, \
-\"line\": …, \"id\": … (when the event has a string id), \"errors\": [ … ]}. A line that is not a JSON \
+\"line\": …, \"id\": … (when the event has a string id), \"errors\": [ … ], \"warnings\": [ … ]}, and one \
+per valid event with warnings (errors empty). A line that is not a JSON \
 object gets one error with kind json and path \"\". The exit status is 1 when any record is invalid. \
 The summary counts errors by path (array indices as *) and kind, in both modes.",
         ),

@@ -12,6 +12,7 @@
 
 mod align;
 mod check;
+mod documents;
 mod manual;
 mod realism;
 mod schema;
@@ -28,7 +29,7 @@ use crate::cli::{self, Common};
 use crate::document;
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::input::{Inputs, Line};
+use crate::input::Line;
 use crate::json::{self, JsonError};
 use crate::path::FieldPath;
 use crate::pipeline::{self, Disposition, Emit, Processor};
@@ -48,7 +49,8 @@ const DEFAULT_REQUIRE: &str = "id,subject,start,end,organizer,attendees";
 /// Check Microsoft Graph calendar events; measure them against a real calendar
 ///
 /// Reads JSONL events (Graph v1.0 `event` format, optionally with the seeds'
-/// label fields) and checks each against the official schema and common
+/// label fields) or Graph response documents ({"value": [...]}, export
+/// wrappers {"metadata", "events"}, JSON arrays) and checks each against the official schema and common
 /// sense: types, nullability, enumerations, nested structure, date-times, time
 /// zones, end after start, addresses, labels. Valid events are written
 /// unchanged; invalid ones are bad records with all their errors. With
@@ -64,7 +66,11 @@ pub struct Cli {
     #[arg(long, value_name = "LIST", default_value = DEFAULT_REQUIRE, value_parser = parse_require, help_heading = "Checks")]
     pub require: Vec<RequireList>,
 
-    /// Report properties the schema does not know (annotations stay allowed)
+    /// Report properties the schema does not know (annotations stay allowed), and make warnings errors
+    ///
+    /// Warnings are what real Graph responses contain: an attendee listed
+    /// twice, an address that does not look like e-mail. Without --strict an
+    /// event with only warnings is valid; they are counted and listed with --problems.
     #[arg(long, help_heading = "Checks")]
     pub strict: bool,
 
@@ -83,11 +89,11 @@ pub struct Cli {
     pub real: Option<PathBuf>,
 
     /// Exit 1 when the alignment score with --real is below X (0 to 1)
-    #[arg(long, value_name = "X", requires = "real", value_parser = unit_interval, help_heading = "Alignment with real data")]
+    #[arg(long, value_name = "X", requires = "real", value_parser = cli::unit_interval, help_heading = "Alignment with real data")]
     pub min_alignment: Option<f64>,
 
     /// Exit 1 when any distribution's Jensen–Shannon divergence from --real exceeds X (0 to 1)
-    #[arg(long, value_name = "X", requires = "real", value_parser = unit_interval, help_heading = "Alignment with real data")]
+    #[arg(long, value_name = "X", requires = "real", value_parser = cli::unit_interval, help_heading = "Alignment with real data")]
     pub max_drift: Option<f64>,
 
     // The shared flags come before the tool's own flags under shared
@@ -115,13 +121,6 @@ fn parse_require(text: &str) -> Result<RequireList, String> {
     Ok(RequireList(list))
 }
 
-fn unit_interval(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{text}` is not a number from 0 to 1")),
-    }
-}
-
 pub fn main() -> std::process::ExitCode {
     cli::main::<Cli>(&DOC, execute)
 }
@@ -139,12 +138,17 @@ struct Acc {
     not_json: u64,
     errors: u64,
     by_path_kind: HashMap<(String, IssueKind), u64>,
+    /// Warnings (not errors without --strict), by kind, and the events with any.
+    warnings: HashMap<IssueKind, u64>,
+    warned: u64,
     /// --problems: (line index in the chunk, the report line after its file and line).
     reports: Vec<(u32, String)>,
 }
 
 struct Validator {
     cfg: Config,
+    /// --strict: warnings are errors.
+    strict: bool,
     zones: Zones,
     report: bool,
     compare: bool,
@@ -177,7 +181,7 @@ fn issue_json(out: &mut Vec<u8>, issue: &Issue) {
 }
 
 /// The bad-record reason: every error, in order.
-fn message(issues: &[Issue]) -> String {
+fn message(issues: &[&Issue]) -> String {
     let mut text = if issues.len() == 1 {
         String::from("1 error: ")
     } else {
@@ -224,39 +228,63 @@ impl Processor for Validator {
         if self.compare {
             acc.realism.add(&acc.facts);
         }
-        if acc.scratch.issues.is_empty() {
+        let warning = |issue: &&Issue| !self.strict && issue.kind.is_warning();
+        let (warnings, errors): (Vec<&Issue>, Vec<&Issue>) =
+            acc.scratch.issues.iter().partition(warning);
+        acc.warned += u64::from(!warnings.is_empty());
+        for issue in &warnings {
+            *acc.warnings.entry(issue.kind).or_default() += 1;
+        }
+        if errors.is_empty() {
             acc.valid += 1;
-            return if self.report {
-                emit.filter("valid (not written with --problems)")
-            } else {
-                emit.pass()
+            return match (self.report, warnings.is_empty()) {
+                (true, true) => emit.filter("valid (not written with --problems)"),
+                (true, false) => {
+                    let body = report_body(line.bytes, &errors, &warnings);
+                    acc.reports.push((line.index, body));
+                    emit.hold()
+                }
+                (false, _) => emit.pass(),
             };
         }
         acc.invalid += 1;
-        acc.errors += acc.scratch.issues.len() as u64;
-        for issue in &acc.scratch.issues {
+        acc.errors += errors.len() as u64;
+        for issue in &errors {
             *acc.by_path_kind.entry((normalized(&issue.path), issue.kind)).or_default() += 1;
         }
         if self.report {
-            let mut body = Vec::with_capacity(256);
-            if let Some(id) = string_id(line.bytes) {
-                body.extend_from_slice(b"\"id\":");
-                json::write_str(&mut body, &id);
-                body.push(b',');
-            }
-            body.extend_from_slice(b"\"errors\":[");
-            for (i, issue) in acc.scratch.issues.iter().enumerate() {
-                if i > 0 {
-                    body.push(b',');
-                }
-                issue_json(&mut body, issue);
-            }
-            body.extend_from_slice(b"]}");
-            acc.reports.push((line.index, String::from_utf8_lossy(&body).into_owned()));
+            let body = report_body(line.bytes, &errors, &warnings);
+            acc.reports.push((line.index, body));
             return emit.hold();
         }
-        emit.reject("failed validation", message(&acc.scratch.issues))
+        emit.reject("failed validation", message(&errors))
     }
+}
+
+/// A --problems line after its file and line: the event's id, its errors
+/// and its warnings.
+fn report_body(line: &[u8], errors: &[&Issue], warnings: &[&Issue]) -> String {
+    let mut body = Vec::with_capacity(256);
+    if let Some(id) = string_id(line) {
+        body.extend_from_slice(b"\"id\":");
+        json::write_str(&mut body, &id);
+        body.push(b',');
+    }
+    for (name, issues) in [("errors", errors), ("warnings", warnings)] {
+        if name == "warnings" {
+            body.push(b',');
+        }
+        body.extend_from_slice(format!("\"{name}\":[").as_bytes());
+        for (i, issue) in issues.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            issue_json(&mut body, issue);
+        }
+        body.push(b']');
+    }
+    body.push(b'}');
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// The record's top-level `id` when it is a string.
@@ -324,7 +352,7 @@ fn read_real(path: &Path, strict: bool, zones: &Zones) -> Result<RealSample, Err
         ) {
             Ok(()) => {
                 realism.add(&facts);
-                if !scratch.issues.is_empty() {
+                if scratch.issues.iter().any(|i| strict || !i.kind.is_warning()) {
                     invalid += 1;
                 }
             }
@@ -366,6 +394,8 @@ struct Totals {
     not_json: u64,
     errors: u64,
     by_path_kind: HashMap<(String, IssueKind), u64>,
+    warnings: HashMap<IssueKind, u64>,
+    warned: u64,
     profile: Profile,
     realism: Realism,
 }
@@ -389,12 +419,15 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             "--real - reads standard input, which is already the input stream: give the events as FILE arguments".into(),
         ));
     }
-    let inputs = Inputs::open(&cli.common.files)?;
+    let (inputs, documents) = documents::open(&cli.common.files)?;
     let real = match &cli.real {
         Some(path) => Some(read_real(path, cli.strict, &zones)?),
         None => None,
     };
     let mut run = Run::start("graph-validate", &cli.common, &inputs, true)?;
+    for doc in &documents {
+        run.map_lines(doc.source, doc.lines.clone());
+    }
 
     let mut required_top = Vec::new();
     let mut nested = Vec::new();
@@ -420,7 +453,8 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         required_nested,
         timezone: cli.timezone.clone(),
     };
-    let validator = Validator { cfg, zones, report: cli.problems, compare: real.is_some() };
+    let validator =
+        Validator { cfg, strict: cli.strict, zones, report: cli.problems, compare: real.is_some() };
 
     let mut totals = Totals::default();
     let settings = run.settings.clone();
@@ -446,6 +480,10 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         totals.invalid += acc.invalid;
         totals.not_json += acc.not_json;
         totals.errors += acc.errors;
+        totals.warned += acc.warned;
+        for (kind, n) in &acc.warnings {
+            *totals.warnings.entry(*kind).or_default() += n;
+        }
         for (key, n) in &acc.by_path_kind {
             *totals.by_path_kind.entry(key.clone()).or_default() += n;
         }
@@ -456,10 +494,16 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Ok(flow)
     })?;
 
-    finish(run, &cli, totals, real)
+    finish(run, &cli, totals, real, &documents)
 }
 
-fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Result<Outcome, Error> {
+fn finish(
+    run: Run,
+    cli: &Cli,
+    totals: Totals,
+    real: Option<RealSample>,
+    documents: &[documents::ReadDocument],
+) -> Result<Outcome, Error> {
     let tool = "graph-validate";
     let events = totals.valid + totals.invalid;
     let mut summary = format!(
@@ -500,6 +544,31 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
         }
     }
 
+    for doc in documents {
+        summary.push_str(&format!(
+            "\n{tool}:   read {} event{} from {} ({})",
+            doc.events,
+            if doc.events == 1 { "" } else { "s" },
+            crate::report::printable(&doc.name),
+            doc.layout
+        ));
+    }
+    let mut warnings: Vec<(IssueKind, u64)> =
+        totals.warnings.iter().map(|(k, n)| (*k, *n)).collect();
+    warnings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.name().cmp(b.0.name())));
+    let warning_total: u64 = warnings.iter().map(|(_, n)| n).sum();
+    if warning_total > 0 {
+        let kinds: Vec<String> =
+            warnings.iter().map(|(kind, n)| format!("{n} {}", kind.name())).collect();
+        summary.push_str(&format!(
+            "\n{tool}:   {warning_total} warning{} in {} event{} ({}): real Graph data has these; --problems lists them, --strict makes them errors",
+            if warning_total == 1 { "" } else { "s" },
+            totals.warned,
+            if totals.warned == 1 { "" } else { "s" },
+            kinds.join(", ")
+        ));
+    }
+
     let failed = cli.problems && (totals.invalid > 0 || totals.not_json > 0);
     let mut gate_failed = false;
     let mut extra = Map::new();
@@ -514,6 +583,23 @@ fn finish(run: Run, cli: &Cli, totals: Totals, real: Option<RealSample>) -> Resu
                 .iter()
                 .map(|((path, kind), n)| json!({"path": path, "kind": kind.name(), "count": n}))
                 .collect::<Vec<_>>(),
+        }),
+    );
+    extra.insert(
+        "documents".into(),
+        Value::Array(
+            documents
+                .iter()
+                .map(|d| json!({"file": d.name, "layout": d.layout, "events": d.events}))
+                .collect(),
+        ),
+    );
+    extra.insert(
+        "warnings".into(),
+        json!({
+            "total": warning_total,
+            "events": totals.warned,
+            "by_kind": warnings.iter().map(|(kind, n)| (kind.name().to_string(), json!(n))).collect::<Map<String, Value>>(),
         }),
     );
     extra.insert(

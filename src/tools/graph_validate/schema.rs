@@ -2,7 +2,12 @@
 //! `microsoft.graph.event` (with those it inherits from `outlookItem` and
 //! `entity`) and of the complex types and enumerations it uses, with the JSON
 //! type and nullability the official metadata gives them
-//! (microsoftgraph/msgraph-metadata, `clean_v10_metadata/cleanMetadata.xml`).
+//! (microsoftgraph/msgraph-metadata, `clean_v10_metadata/cleanMetadata.xml`),
+//! plus what real v1.0 `/events` and `/calendarView` responses carry that the
+//! event page (https://learn.microsoft.com/graph/api/resources/event) lists:
+//! `uid`, `occurrenceId`, `cancelledOccurrences` (strings) and the
+//! `exceptionOccurrences` relationship, seen with `$select`/`$expand` in
+//! published responses.
 //!
 //! A few string properties carry a meaning the metadata does not type
 //! (`dateTimeTimeZone.dateTime`, time-zone names, `emailAddress.address`):
@@ -455,10 +460,12 @@ pub static EVENT: Complex = Complex::new(
         p("body", Ty::Complex(&ITEM_BODY)),
         r("bodyPreview", Ty::String, Role::BodyPreview),
         p("calendar", Ty::Navigation { collection: false }),
+        p("cancelledOccurrences", Ty::Collection(&Ty::String)),
         p("categories", Ty::Collection(&Ty::String)),
         p("changeKey", Ty::String),
         p("createdDateTime", Ty::DateTimeOffset),
         r("end", Ty::Complex(&DATE_TIME_TIME_ZONE), Role::End),
+        p("exceptionOccurrences", Ty::Navigation { collection: true }),
         p("extensions", Ty::Navigation { collection: true }),
         nn("generation_timestamp", Ty::Iso8601, Role::GenerationTimestamp),
         p("hasAttachments", Ty::Bool),
@@ -478,6 +485,7 @@ pub static EVENT: Complex = Complex::new(
         p("location", Ty::Complex(&LOCATION)),
         p("locations", Ty::Collection(&Ty::Complex(&LOCATION))),
         p("multiValueExtendedProperties", Ty::Navigation { collection: true }),
+        p("occurrenceId", Ty::String),
         p("onlineMeeting", Ty::Complex(&ONLINE_MEETING_INFO)),
         p("onlineMeetingProvider", Ty::Enum(&ONLINE_MEETING_PROVIDER)),
         p("onlineMeetingUrl", Ty::String),
@@ -502,6 +510,7 @@ pub static EVENT: Complex = Complex::new(
         p("subject", Ty::String),
         p("transactionId", Ty::String),
         r("type", Ty::Enum(&EVENT_TYPE), Role::EventType),
+        p("uid", Ty::String),
         p("webLink", Ty::String),
     ],
 );

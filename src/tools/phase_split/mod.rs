@@ -89,7 +89,7 @@ const MISSING_STRATUM: &str = "(missing)";
 #[derive(Parser, Debug)]
 #[command(name = "phase-split", version)]
 pub struct Cli {
-    /// The answer field [default: output, response, completion, or the last assistant message]
+    /// The answer field [default: output, response, completion, chosen (a preference record), or the last assistant message]
     #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Phases")]
     pub answer: Option<FieldPath>,
 
@@ -137,6 +137,15 @@ pub struct Cli {
     /// Report values at PATH found in more than one split; exit 1 if any
     #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Splits")]
     pub check_leakage: Option<FieldPath>,
+
+    /// Exit 1, writing nothing, when a split gets less than X times its requested share (0.5: at least half)
+    ///
+    /// A split lands near its share only with enough units (groups with --group, else records):
+    /// over G equal groups a split of share p varies by about sqrt(p(1-p)/G), so test=0.1 over
+    /// 100 groups gives 10% ± 3%, over 1,000 groups 10% ± 1%, and with fewer than about 10/p groups
+    /// it can come out empty. Without --min-share a split below half its share is still reported.
+    #[arg(long, value_name = "X", value_parser = crate::cli::unit_interval, requires = "split", help_heading = "Splits")]
+    pub min_share: Option<f64>,
 
     /// Seed of the hash that splits
     #[arg(long, value_name = "S", default_value_t = 42, help_heading = "Hashing")]
@@ -324,7 +333,9 @@ fn builtin_reads(cli: &Cli, reads: &mut ReadPlan<Role>) -> Result<Builtin, Error
             reads.read(p.clone(), Role::Answer);
         }
         None => {
-            for name in ["output", "response", "completion"] {
+            // `chosen` last: a preference record (prompt/chosen/rejected)
+            // is answered by its chosen response.
+            for name in ["output", "response", "completion", "chosen"] {
                 reads.read(path_of(name)?, Role::Answer);
             }
         }
@@ -484,6 +495,7 @@ fn sink(
         split_json,
         target,
         reasons: [0; 6],
+        from_chosen: 0,
         stratifier: cli.stratify.as_ref().map(|_| Stratifier::new(weights)),
         groups: HashMap::new(),
         tag: !cli.no_tag,

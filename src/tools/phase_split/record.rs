@@ -90,6 +90,8 @@ pub(super) struct Acc {
     /// Records per destination (slot × splits + split).
     pub(super) counts: Vec<u64>,
     pub(super) reasons: [u64; 6],
+    /// Records whose default answer was a preference record's `chosen`.
+    pub(super) from_chosen: u64,
     /// Leakage keys of records already placed: (line index, key, split).
     pub(super) leaks: Vec<(u32, u128, u8)>,
     pub(super) leak_missing: u64,
@@ -204,7 +206,7 @@ impl Splitter {
         found: &Found<'_>,
         texts: &mut Texts,
         scratch: &mut Scratch,
-    ) -> Result<Reason, classify::Bad> {
+    ) -> Result<(Reason, bool), classify::Bad> {
         let mut answer_name: Option<&str> = None;
         let mut has_context = false;
         for (id, role) in self.roles.iter().enumerate() {
@@ -266,9 +268,17 @@ impl Splitter {
                 has_context = true;
             }
         }
+        let flag = |role| self.value(found, role).and_then(|raw| raw.as_bool());
+        let flagged = flag(Role::Impossible) == Some(true) || flag(Role::Answerable) == Some(false);
+        // The flag wins over the answer's text, and over its absence: a
+        // converted unanswerable question may carry its answer in a field
+        // the classifier does not read (sharegpt's conversations, qa's answer).
+        if flagged && (answer_name.is_none() || texts.answer.trim().is_empty()) {
+            return Ok((Reason::FlaggedUnanswerable, false));
+        }
         let Some(answer_name) = answer_name else {
             let message = if self.answer_from_messages {
-                "no answer: none of output, response, completion or an assistant message with text (use --answer PATH to name the field)".to_string()
+                "no answer: none of output, response, completion, chosen or an assistant message with text (use --answer PATH to name the field)".to_string()
             } else {
                 format!("no answer: {} is missing or null", self.answer_name)
             };
@@ -277,10 +287,9 @@ impl Splitter {
         if texts.answer.trim().is_empty() {
             return Err(("empty answer".into(), format!("the answer ({answer_name}) is empty")));
         }
-        let flag = |role| self.value(found, role).and_then(|raw| raw.as_bool());
-        let flagged = flag(Role::Impossible) == Some(true) || flag(Role::Answerable) == Some(false);
         let context = if has_context { Some(texts.context.as_str()) } else { None };
-        Ok(builtin.classify(&texts.answer, context, flagged, scratch))
+        let from_chosen = self.answer_from_messages && answer_name == "chosen";
+        Ok((builtin.classify(&texts.answer, context, flagged, scratch), from_chosen))
     }
 
     /// The record's phase slot (its output position in static modes, a
@@ -292,8 +301,10 @@ impl Splitter {
     ) -> Result<Option<usize>, classify::Bad> {
         match &self.mode {
             Mode::Builtin(builtin) => {
-                let reason = self.builtin(builtin, found, &mut acc.texts, &mut acc.scratch)?;
+                let (reason, from_chosen) =
+                    self.builtin(builtin, found, &mut acc.texts, &mut acc.scratch)?;
                 acc.reasons[reason as usize] += 1;
+                acc.from_chosen += u64::from(from_chosen);
                 Ok(Some(self.position[reason.phase()]))
             }
             Mode::Rules(rules) => {

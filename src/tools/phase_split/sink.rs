@@ -78,6 +78,8 @@ pub(super) struct Sink {
     /// Records per [split][phase position].
     pub(super) matrix: Vec<Vec<u64>>,
     pub(super) reasons: [u64; 6],
+    /// Records answered by a preference record's `chosen` (the default).
+    pub(super) from_chosen: u64,
     pub(super) stratifier: Option<Stratifier>,
     pub(super) groups: HashMap<u128, usize>,
     pub(super) leaks: Option<LeakTracker>,
@@ -182,6 +184,7 @@ impl Sink {
         for (r, n) in self.reasons.iter_mut().zip(&done.acc.reasons) {
             *r += n;
         }
+        self.from_chosen += done.acc.from_chosen;
         for dest in done.destinations() {
             let (slot, split) = (dest as usize / splits, dest as usize % splits);
             let position = positions[slot];

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::exit::Outcome;
 use crate::outdir::{FileSummary, OutDir};
 use crate::path::FieldPath;
-use crate::report::percent;
+use crate::report::{percent, printable};
 use crate::run::{Run, Verdict};
 
 use super::classify::Reason;
@@ -27,18 +27,35 @@ pub(super) fn records(n: u64) -> &'static str {
 /// without a context; then the --out-dir commit; the leaks go to standard
 /// error last, and the run finishes (a leak fails the gate).
 pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Outcome, Error> {
-    let Sink { phases, split_names, target, matrix, reasons, stratifier, groups, leaks, .. } = sink;
+    let Sink {
+        phases,
+        split_names,
+        target,
+        matrix,
+        reasons,
+        from_chosen,
+        stratifier,
+        groups,
+        leaks,
+        ..
+    } = sink;
     let written = run.counts().written;
     let cx =
         Context { cli: &cli, run: &run, names: &phases.names, split_names: &split_names, written };
     let per_phase: Vec<u64> =
         (0..cx.names.len()).map(|p| matrix.iter().map(|row| row[p]).sum()).collect();
     let mut out = phases_report(&cx, &per_phase);
-    out.extra.insert("classifier".into(), classifier_json(&cli, &reasons));
+    out.extra.insert("classifier".into(), classifier_json(&cli, &reasons, from_chosen));
+    if from_chosen > 0 {
+        out.line(format!(
+            "{from_chosen} {} answered by chosen (preference records)",
+            records(from_chosen)
+        ));
+    }
     let no_context = reasons[Reason::NoContext as usize];
     let mut failed = false;
     if !split_names.is_empty() {
-        splits_report(&mut out, &cx, &matrix);
+        failed |= splits_report(&mut out, &cx, &matrix);
     }
     if let (Some(stratifier), Some(field)) = (&stratifier, &cli.stratify) {
         stratify_report(&mut out, &cx, stratifier, field, groups.len());
@@ -94,7 +111,7 @@ fn phases_report(cx: &Context<'_>, per_phase: &[u64]) -> Report {
     let phrase: Vec<String> = names
         .iter()
         .zip(per_phase)
-        .map(|(name, &n)| format!("{name} {n} ({})", percent(n, written)))
+        .map(|(name, &n)| format!("{} {n} ({})", printable(name), percent(n, written)))
         .collect();
     let summary = format!(
         "wrote {written} of {} records in {} phase{}: {}; {}",
@@ -121,7 +138,7 @@ fn phases_report(cx: &Context<'_>, per_phase: &[u64]) -> Report {
 
 /// How phases were chosen: --phase-field, rules, or the built-in classifier
 /// with why it chose each phase.
-fn classifier_json(cli: &Cli, reasons: &[u64; 6]) -> Value {
+fn classifier_json(cli: &Cli, reasons: &[u64; 6], from_chosen: u64) -> Value {
     if cli.phase_field.is_some() {
         json!({"mode": "by", "field": cli.phase_field.as_ref().map(|p| p.as_str())})
     } else if !cli.phase_rules.is_empty() {
@@ -139,12 +156,19 @@ fn classifier_json(cli: &Cli, reasons: &[u64; 6]) -> Value {
             "default_refusals": !cli.no_default_refusals,
             "refusal_patterns": cli.refusal_patterns,
             "reasons": why,
+            "answers_from_chosen": from_chosen,
         })
     }
 }
 
-/// The splits line, the split table and the phase × split matrix.
-fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) {
+/// A split's share below this part of its request is reported even
+/// without --min-share.
+const FAR_BELOW: f64 = 0.5;
+
+/// The splits line, the split table and the phase × split matrix, and the
+/// splits far below their requested shares. Returns whether --min-share
+/// failed.
+fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> bool {
     let (cli, names, split_names, written) = (cx.cli, cx.names, cx.split_names, cx.written);
     let weights = cli.split.as_ref().map(|s| s.weights.clone()).unwrap_or_default();
     let per_split: Vec<u64> = matrix.iter().map(|row| row.iter().sum()).collect();
@@ -165,6 +189,45 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) {
         None => String::new(),
     };
     out.line(format!("splits (seed {}{by}): {}", cli.seed, parts.join(", ")));
+    // Achieved share over requested share, per split (1 with no records).
+    let achieved: Vec<f64> = (0..split_names.len())
+        .map(|s| {
+            if written == 0 || weights[s] == 0.0 {
+                1.0
+            } else {
+                per_split[s] as f64 / written as f64 / weights[s]
+            }
+        })
+        .collect();
+    let floor = cli.min_share.unwrap_or(FAR_BELOW);
+    let below: Vec<&String> = split_names
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| achieved[*s] < floor)
+        .map(|(_, n)| n)
+        .collect();
+    for name in &below {
+        let s = split_names.iter().position(|n| n == *name).unwrap_or_default();
+        let units = if cli.group.is_some() { "groups" } else { "records" };
+        out.line(format!(
+            "split {name} got {} of its requested {:.1}% ({}); too few {units} for this share? (see --help on --min-share)",
+            percent(per_split[s], written),
+            weights[s] * 100.0,
+            match cli.min_share {
+                Some(x) => format!("below --min-share {x}, so nothing was written"),
+                None => "below half of it".to_string(),
+            }
+        ));
+    }
+    let failed = cli.min_share.is_some() && !below.is_empty();
+    out.extra.insert(
+        "min_share".into(),
+        json!({
+            "required": cli.min_share,
+            "below": below,
+            "failed": failed,
+        }),
+    );
     out.extra.insert("seed".into(), json!(cli.seed));
     out.extra.insert("group".into(), json!(cli.group.as_ref().map(|p| p.as_str())));
     out.extra.insert(
@@ -179,6 +242,7 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) {
                         "requested": crate::report::round6(weights[s]),
                         "records": per_split[s],
                         "share": ratio(per_split[s], written),
+                        "of_requested": crate::report::round6(achieved[s]),
                     })
                 })
                 .collect(),
@@ -193,6 +257,7 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) {
         table.insert(name.clone(), Value::Object(row));
     }
     out.extra.insert("matrix".into(), Value::Object(table));
+    failed
 }
 
 /// The stratification line (largest deviation and its bound) and the strata.

@@ -29,6 +29,13 @@ pub enum IssueKind {
 }
 
 impl IssueKind {
+    /// Kinds real Graph responses contain (an attendee listed twice, an
+    /// address without a domain: seen in a real /me/events export), so they
+    /// cannot make an event invalid: warnings, unless --strict.
+    pub fn is_warning(self) -> bool {
+        matches!(self, IssueKind::Duplicate | IssueKind::Email)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             IssueKind::Type => "type",

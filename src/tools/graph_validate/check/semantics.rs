@@ -21,6 +21,10 @@ use crate::tools::graph_validate::schema::{
 };
 use crate::tools::graph_validate::zones::{ZoneCache, Zones, instant};
 
+/// A missing `--require` property; a `$select` projection lacks them by
+/// design, so the message says how to validate one.
+const MISSING: &str = "required property is missing (a $select projection? give --require the selected properties, or --require '' for none)";
+
 /// `--require` paths below the top level: each must be present, not null.
 pub(super) fn required_nested(
     line: &[u8],
@@ -36,7 +40,7 @@ pub(super) fn required_nested(
             None => scratch.issues.push(Issue {
                 path,
                 kind: IssueKind::Required,
-                error: "required property is missing".into(),
+                error: MISSING.into(),
                 value: None,
             }),
             Some(raw) if raw.is_null() => scratch.issues.push(Issue {
@@ -104,7 +108,7 @@ fn required_top(cfg: &Config, scratch: &mut Scratch) {
         let mut path = String::from("/");
         pointer_escape(name, &mut path);
         if !scratch.required_seen[i] {
-            push(scratch, path, IssueKind::Required, "required property is missing".into(), None);
+            push(scratch, path, IssueKind::Required, MISSING.into(), None);
         } else if scratch.required_null[i] {
             let error = "required property is null".into();
             push(scratch, path, IssueKind::Required, error, Some("null".into()));
