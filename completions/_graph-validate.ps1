@@ -33,7 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'graph-validate' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Report properties the schema does not know (annotations stay allowed)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Report properties the schema does not know (annotations stay allowed), and make warnings errors')
             [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Require the label fields (importance_label, prep_needed, …)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')

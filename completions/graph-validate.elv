@@ -30,7 +30,7 @@ set edit:completion:arg-completer[graph-validate] = {|@words|
             cand -j 'Worker threads [default: all cores]'
             cand --threads 'Worker threads [default: all cores]'
             cand --generate 'Print a man page or shell completion script and exit'
-            cand --strict 'Report properties the schema does not know (annotations stay allowed)'
+            cand --strict 'Report properties the schema does not know (annotations stay allowed), and make warnings errors'
             cand --labels 'Require the label fields (importance_label, prep_needed, …)'
             cand -q 'Do not print the summary line on standard error (errors still print)'
             cand --quiet 'Do not print the summary line on standard error (errors still print)'

@@ -13,7 +13,7 @@ zsh\t''
 fish\t''
 powershell\t''
 elvish\t''"
-complete -c graph-validate -l strict -d 'Report properties the schema does not know (annotations stay allowed)'
+complete -c graph-validate -l strict -d 'Report properties the schema does not know (annotations stay allowed), and make warnings errors'
 complete -c graph-validate -l labels -d 'Require the label fields (importance_label, prep_needed, …)'
 complete -c graph-validate -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c graph-validate -l fail-fast -d 'Stop at the first bad record, with exit status 1'

@@ -152,6 +152,13 @@ fn r_a_json_document_gets_one_message_naming_the_conversion() {
         let dir = Dir::new();
         let doc = dir.write("export.json", "{\n  \"value\": [\n    {\"id\": 1}\n  ]\n}\n");
         let out = tool(spec.name).args(spec.args).arg(&doc).output().unwrap();
+        if spec.name == "graph-validate" {
+            // It reads Graph responses as their events (issue 15): {"id": 1}
+            // is one invalid event, not a refused document.
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+            assert!(text(&out.stderr).contains("read 1 event from"), "{}", text(&out.stderr));
+            continue;
+        }
         assert_eq!(out.status.code(), Some(2), "{}", spec.name);
         let stderr = text(&out.stderr);
         assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", spec.name);
