@@ -1154,3 +1154,40 @@ fn phase_names_from_records_are_escaped_in_the_summary() {
     // The record itself keeps the exact value.
     assert!(text(&out.stdout).contains(r#""p":"evil\u001b[31m\u0007\n""#), "{}", text(&out.stdout));
 }
+
+// Issue 18: a --phase-field value of 255+ characters names a shortened,
+// distinct file; the manifest keeps the full value.
+#[test]
+fn long_phase_names_get_short_distinct_files_and_full_names_in_the_manifest() {
+    let dir = Dir::new();
+    let (a, b) = ("p".repeat(300), format!("{}q", "p".repeat(299)));
+    let input = dir.write(
+        "in.jsonl",
+        jsonl(&[
+            &serde_json::json!({"phase": a, "n": 1}).to_string(),
+            &serde_json::json!({"phase": b, "n": 2}).to_string(),
+        ]),
+    );
+    let out_dir = dir.path("out");
+    let out = tool("phase-split")
+        .args(["--phase-field", "phase", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
+            .unwrap();
+    let files = manifest["files"].as_array().expect("files");
+    let phases: Vec<&str> = files.iter().map(|f| f["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, [a.as_str(), b.as_str()]);
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "manifest.json")
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| n.len() < 200), "{names:?}");
+}

@@ -40,9 +40,29 @@ impl Phases {
     }
 }
 
+/// The longest file stem kept whole: with the `N-` prefix, `.jsonl.zst` and
+/// the hidden temporary name around it, the file name stays under the 255
+/// bytes most file systems allow.
+const MAX_STEM: usize = 160;
+
 /// A phase name as a file name: letters, digits, `-`, `_`, `.` and non-ASCII
-/// letters as they are, every other byte as %XX.
+/// letters as they are, every other byte as %XX. A stem longer than
+/// [`MAX_STEM`] bytes keeps its first 140 bytes and ends in `~` and 16 hex
+/// digits of the whole name's XXH3, so long names stay distinct; the
+/// manifest keeps the full name.
 pub(super) fn file_stem(name: &str) -> String {
+    let stem = escaped_stem(name);
+    if stem.len() <= MAX_STEM {
+        return stem;
+    }
+    let mut cut = 140;
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{:016x}", &stem[..cut], crate::hash::hash(0, name.as_bytes()))
+}
+
+fn escaped_stem(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric()
@@ -261,5 +281,11 @@ mod tests {
         assert_eq!(file_stem("a/b c"), "a%2Fb%20c");
         assert_eq!(file_stem("réponse"), "réponse");
         assert_eq!(file_stem(".."), "..");
+        // Long names: bounded, distinct, a prefix of the name.
+        let (a, b) = ("x".repeat(300), format!("{}y", "x".repeat(299)));
+        assert!(file_stem(&a).len() <= MAX_STEM && file_stem(&a).starts_with("xxxx"));
+        assert_ne!(file_stem(&a), file_stem(&b));
+        let wide = "é".repeat(200);
+        assert!(file_stem(&wide).len() <= MAX_STEM);
     }
 }
