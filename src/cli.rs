@@ -74,6 +74,24 @@ pub struct Common {
     #[arg(long, help_heading = "Input")]
     pub no_mmap: bool,
 
+    /// Longest line read into memory (e.g. 64M, 1G) [default: 256M]
+    ///
+    /// A longer line is a bad record ("line too long", with its size): it is
+    /// read through and skipped without being held, so memory stays bounded
+    /// even for a small compressed file that expands to one huge line.
+    /// --rejects keeps its first 4096 bytes as "raw" and its full length as
+    /// "bytes".
+    #[arg(long, value_name = "SIZE", default_value = "256M", hide_default_value = true, value_parser = crate::limits::positive_size, help_heading = "Input")]
+    pub max_line_bytes: u64,
+
+    /// Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]
+    ///
+    /// Inputs read whole rather than line by line (a JSON array, CSV, SQuAD,
+    /// a Graph response, --real events, persona and request files) larger
+    /// than this are refused with exit status 2 before they fill the memory.
+    #[arg(long, value_name = "SIZE", default_value = "1G", hide_default_value = true, value_parser = crate::limits::positive_size, help_heading = "Input")]
+    pub max_document_bytes: u64,
+
     /// Print a man page or shell completion script and exit
     #[arg(long, value_enum, value_name = "KIND", hide = true, exclusive = true)]
     pub generate: Option<Generate>,
@@ -297,6 +315,10 @@ pub fn main<C: CommandFactory + FromArgMatches>(
     doc: &'static ToolDoc,
     execute: fn(C) -> Result<crate::exit::Outcome, crate::error::Error>,
 ) -> std::process::ExitCode {
+    // Before anything is opened: a closed descriptor 0, 1 or 2 must not be
+    // handed to the first file the run opens.
+    crate::output::check_standard_streams();
+    crate::signal::install(doc.name);
     crate::exit::run(doc.name, || match parse::<C>(doc)? {
         Parsed::Generated => Ok(crate::exit::Outcome::Clean),
         Parsed::Run(cli) => Ok(execute(cli)?),
@@ -327,6 +349,12 @@ where
     let matches = cmd.try_get_matches_from_mut(args)?;
     // Read before any input is opened, by the library's own input layer.
     crate::input::set_mapping(!matches.get_flag("no_mmap"));
+    if let Ok(Some(&bytes)) = matches.try_get_one::<u64>("max_line_bytes") {
+        crate::limits::set_max_line(bytes);
+    }
+    if let Ok(Some(&bytes)) = matches.try_get_one::<u64>("max_document_bytes") {
+        crate::limits::set_max_document(bytes);
+    }
     if let Some(kind) = matches.get_one::<Generate>("generate") {
         let rendered = generate(cmd, doc, *kind);
         let mut out = std::io::stdout().lock();
