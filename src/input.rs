@@ -178,10 +178,17 @@ impl Inputs {
 
     /// Turns the inputs into a stream of chunks, in order.
     pub fn into_chunks(self, chunk_size: usize) -> Chunks {
+        self.into_chunks_limited(chunk_size, crate::limits::max_line())
+    }
+
+    /// [`Inputs::into_chunks`] with lines longer than `max_line` bytes
+    /// turned into [`ChunkData::Oversized`] chunks.
+    pub fn into_chunks_limited(self, chunk_size: usize, max_line: u64) -> Chunks {
         Chunks {
             sources: self.sources.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
             current: None,
             chunk_size: chunk_size.max(1),
+            max_line: max_line.max(1),
         }
     }
 }
@@ -398,6 +405,7 @@ pub struct Chunks {
     sources: std::vec::IntoIter<(usize, Source)>,
     current: Option<Cursor>,
     chunk_size: usize,
+    max_line: u64,
 }
 
 struct Cursor {
@@ -449,7 +457,7 @@ fn cut(
 
 impl Chunks {
     fn next_unchecked(&mut self) -> Option<Result<Chunk, Error>> {
-        let max_line = crate::limits::max_line();
+        let max_line = self.max_line;
         loop {
             if self.current.is_none() {
                 let (index, source) = self.sources.next()?;
@@ -912,6 +920,43 @@ mod tests {
         assert_eq!(cut(&data[8..], 8, 8, 4, true, 3), Some(17));
         assert_eq!(cut(&data[8..16], 8, 8, 4, false, 8), None);
         assert_eq!(cut(&data[8..16], 8, 8, 4, true, 8), Some(16));
+    }
+
+    fn oversized_view(chunks: Chunks) -> Vec<String> {
+        chunks
+            .map(|c| {
+                let c = c.unwrap();
+                match c.oversized() {
+                    Some(line) => {
+                        format!("long {} at {} ({} kept)", line.len, c.offset, line.prefix.len())
+                    }
+                    None => String::from_utf8_lossy(c.bytes()).into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r_a_line_over_the_limit_is_one_chunk_that_holds_only_its_start() {
+        let long = "x".repeat(10_000);
+        let text = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\n{long}{long}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let mapped = oversized_view(Inputs::open(&[path]).unwrap().into_chunks_limited(64, 5000));
+        let stream = Inputs::from_reader("s", Box::new(io::Cursor::new(text.clone().into_bytes())));
+        let streamed = oversized_view(stream.into_chunks_limited(64, 5000));
+        let want = vec![
+            "{\"a\":1}\n".to_string(),
+            "long 10000 at 8 (4096 kept)".into(),
+            "{\"b\":2}\n".into(),
+            "long 20000 at 10017 (4096 kept)".into(),
+        ];
+        assert_eq!(mapped, want);
+        assert_eq!(streamed, want);
+        // A line of exactly the limit is an ordinary line.
+        let stream = Inputs::from_reader("s", Box::new(io::Cursor::new(long.clone().into_bytes())));
+        assert_eq!(oversized_view(stream.into_chunks_limited(64, 10_000)), vec![long]);
     }
 
     #[test]

@@ -18,11 +18,14 @@
 //! An `OutDir` dropped without commit (a fatal error, `--fail-fast`) removes
 //! its staging folder and the folders it created; SIGINT, SIGTERM and SIGHUP
 //! do the same ([`crate::signal`]), and the swap runs with them held off.
-//! After SIGKILL, the next run into DIR recovers: a staging folder of a dead
-//! run that still carries its `.synthkit-staging` marker is an uncommitted set
-//! and is removed; one without it is a displaced old set, whose unlisted files
-//! go back into DIR; an `.old` folder is put back when DIR is missing. Each
-//! recovery is said on stderr. A folder that already holds anything is refused
+//! After SIGKILL, the next run into DIR recovers. Just before the swap a
+//! marker file `….staging.swap` is made next to the staging folder (and
+//! removed when the old set is gone): a dead run's staging folder without
+//! it is an uncommitted set, all of it ours, and is removed; one with it may
+//! be the displaced old set, so what its manifest did not list goes back
+//! into DIR first (a new set has nothing unlisted: its manifest was written
+//! before the marker). An `.old` folder is put back when DIR is missing.
+//! Each recovery is said on stderr. A folder that already holds anything is refused
 //! unless the tool was given `--force`. With a compression set, every file is
 //! written compressed (`1-a.jsonl.zst`); the manifest's sizes, line counts and
 //! checksums describe the content. Reference: rename(2), RENAME_EXCHANGE.
@@ -40,9 +43,9 @@ use crate::signal::{self, Kind, Temp};
 /// Name of the file that describes the set, written last.
 pub const MANIFEST: &str = "manifest.json";
 
-/// Marks a staging folder that holds a set not yet committed.
-const MARKER: &str = ".synthkit-staging";
 const STAGING_SUFFIX: &str = ".staging";
+/// Added to the staging folder's name for the marker of a swap under way.
+const SWAP_SUFFIX: &str = ".swap";
 const ASIDE_SUFFIX: &str = ".old";
 
 struct Entry {
@@ -168,7 +171,6 @@ impl OutDir {
             created,
             committed: false,
         };
-        std::fs::write(dir.staging.join(MARKER), b"").map_err(output_error(&dir.staging))?;
         // A folder replaced keeps its permissions.
         if let Ok(meta) = std::fs::metadata(&dir.real) {
             std::fs::set_permissions(&dir.staging, meta.permissions())
@@ -199,7 +201,6 @@ impl OutDir {
         let relative = Path::new(name);
         let safe = !name.is_empty()
             && name != MANIFEST
-            && name != MARKER
             && relative.components().all(|c| matches!(c, Component::Normal(_)));
         if !safe {
             return Err(Error::Internal(format!(
@@ -275,6 +276,9 @@ impl OutDir {
     /// The swap itself, with interruption held off.
     fn swap_in(&self) -> Result<(), Error> {
         let error = output_error(&self.root);
+        let marker = swap_marker(&self.staging);
+        std::fs::write(&marker, b"").map_err(output_error(&marker))?;
+        test_kill_point(2);
         let displaced = if self.real.exists() {
             match rustix::fs::renameat_with(
                 rustix::fs::CWD,
@@ -288,7 +292,7 @@ impl OutDir {
                     // No exchange here: the old set aside, then the new one in.
                     let aside = self.staging.with_extension(&ASIDE_SUFFIX[1..]);
                     std::fs::rename(&self.real, &aside).map_err(&error)?;
-                    test_kill_point(2);
+                    test_kill_point(3);
                     std::fs::rename(&self.staging, &self.real).map_err(&error)?;
                     Some(aside)
                 }
@@ -298,8 +302,6 @@ impl OutDir {
             std::fs::rename(&self.staging, &self.real).map_err(&error)?;
             None
         };
-        test_kill_point(2);
-        let _ = std::fs::remove_file(self.real.join(MARKER));
         test_kill_point(3);
         if let Some(old) = displaced {
             keep_unlisted(&old, &self.real);
@@ -307,8 +309,17 @@ impl OutDir {
             std::fs::remove_dir_all(&old).map_err(output_error(&old))?;
         }
         test_kill_point(5);
+        let _ = std::fs::remove_file(&marker);
+        test_kill_point(6);
         Ok(())
     }
+}
+
+/// The marker of a swap under way for a staging folder.
+fn swap_marker(staging: &Path) -> PathBuf {
+    let mut name = staging.as_os_str().to_owned();
+    name.push(SWAP_SUFFIX);
+    PathBuf::from(name)
 }
 
 /// Creates `path` and any missing parents, remembering which were new.
@@ -384,7 +395,7 @@ fn walk_unlisted(dir: &Path, relative: &Path, listed: &[String], each: &mut impl
         let path = relative.join(&name);
         let text = path.to_string_lossy();
         let top = relative.as_os_str().is_empty();
-        let ours = (top && (name == MANIFEST || name == MARKER))
+        let ours = (top && name == MANIFEST)
             || listed.iter().any(|l| *l == text)
             || name.to_str().is_some_and(|n| n.starts_with('.') && n.contains(signal::TAG));
         if ours {
@@ -423,12 +434,12 @@ fn recover(parent: &Path, name: &str, real: &Path) {
     for (path, aside) in found {
         if aside && !real.exists() {
             if std::fs::rename(&path, real).is_ok() {
-                let _ = std::fs::remove_file(real.join(MARKER));
                 signal::report_leftover("put back the previous set", real);
             }
             continue;
         }
-        if path.join(MARKER).exists() {
+        let marker = swap_marker(&path);
+        if !aside && !marker.exists() {
             // An uncommitted set: all of it ours.
             if std::fs::remove_dir_all(&path).is_ok() {
                 signal::report_leftover("removed an unfinished --out-dir set", &path);
@@ -439,10 +450,22 @@ fn recover(parent: &Path, name: &str, real: &Path) {
         if keep_unlisted(&path, real) {
             signal::report_leftover("kept (it holds files not written by synthkit)", &path);
         } else if std::fs::remove_dir_all(&path).is_ok() {
+            let _ = std::fs::remove_file(&marker);
             signal::report_leftover("removed the previous --out-dir set", &path);
         }
     }
-    let _ = std::fs::remove_file(real.join(MARKER));
+    // Markers whose swap finished before its run died.
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let suffix = format!("{STAGING_SUFFIX}{SWAP_SUFFIX}");
+        let path = entry.path();
+        if signal::is_stale(&path, file_name, &prefix, &suffix) && !path.with_extension("").exists()
+        {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 impl Drop for OutDir {

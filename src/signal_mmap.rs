@@ -21,8 +21,7 @@
 //!
 //! Files that other programs are still writing should be read with
 //! `--no-mmap`: read(2) sees a truncated file end early and never faults.
-//! References: mmap(2) and signal-safety(7) (Linux man-pages); the
-//! signal-hook-registry documentation of `register_sigaction`.
+//! References: mmap(2), sigaction(2) and signal-safety(7) (Linux man-pages).
 
 use std::fs::File;
 use std::sync::Mutex;
@@ -108,8 +107,8 @@ pub fn changed(name: &str) -> crate::error::Error {
     crate::error::Error::Input {
         name: name.to_string(),
         source: std::io::Error::other(
-            "changed while being read (truncated or rewritten by another program); nothing was \
-             written; read files that are still being written with --no-mmap",
+            "changed while being read (truncated or rewritten by another program); no output file \
+             was committed; read files that are still being written with --no-mmap",
         ),
     }
 }
@@ -139,23 +138,48 @@ impl Snapshot {
     }
 }
 
+/// The handler that was there before ours (Rust's own, which reports a
+/// stack overflow): a fault outside our maps is handed to it.
+static PREVIOUS: std::sync::OnceLock<libc::sigaction> = std::sync::OnceLock::new();
+
 fn install() -> bool {
     *INSTALLED.get_or_init(|| {
         PAGE.store(rustix::param::page_size(), Ordering::Relaxed);
-        // SAFETY: the action only reads atomics, makes the mmap(2) system
-        // call (rustix's raw syscall, no libc lock, no allocation) and the
-        // signal(2) call, all async-signal-safe (signal-safety(7)).
+        // Our own sigaction rather than signal-hook-registry's chain: that
+        // runs the previous handler first, and Rust's resets SIGBUS to its
+        // default action for any fault that is not a stack overflow, so the
+        // second faulting page would kill the process.
+        // SAFETY: `on_sigbus` is async-signal-safe (see there); the structs
+        // are zeroed and owned here; the previous action is kept for faults
+        // that are not ours.
         #[allow(unsafe_code)]
-        let registered =
-            unsafe { signal_hook_registry::register_sigaction(libc::SIGBUS, on_sigbus) };
-        registered.is_ok()
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGBUS, &action, &mut previous) != 0 {
+                return false;
+            }
+            let _ = PREVIOUS.set(previous);
+        }
+        true
     })
 }
 
-fn on_sigbus(info: &libc::siginfo_t) {
-    // SAFETY: si_addr is valid for SIGBUS (sigaction(2)).
+/// The SIGBUS handler. It only reads atomics and makes the mmap(2) system
+/// call (rustix's raw syscall: no libc lock, no allocation), or hands the
+/// fault on: all async-signal-safe (signal-safety(7)).
+extern "C" fn on_sigbus(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    context: *mut libc::c_void,
+) {
+    // SAFETY: the kernel passes a valid siginfo_t with SA_SIGINFO, and
+    // si_addr is defined for SIGBUS (sigaction(2)).
     #[allow(unsafe_code)]
-    let addr = unsafe { info.si_addr() } as usize;
+    let addr = unsafe { info.as_ref().map_or(0, |info| info.si_addr() as usize) };
     for slot in 0..SLOTS {
         let start = STARTS[slot].load(Ordering::Acquire);
         let len = LENS[slot].load(Ordering::Acquire);
@@ -182,12 +206,27 @@ fn on_sigbus(info: &libc::siginfo_t) {
         }
         break;
     }
-    // Not a page of ours (or it could not be replaced): let the fault repeat
-    // with the default action, which ends the process as it would have.
-    // SAFETY: signal(2) is async-signal-safe.
+    // Not a page of ours (or it could not be replaced): the previous
+    // handler decides, or the default action ends the process as it would
+    // have (the fault repeats once this returns).
+    // SAFETY: calling the handler that was installed before ours, with the
+    // arguments the kernel gave us, or signal(2), async-signal-safe.
     #[allow(unsafe_code)]
     unsafe {
-        libc::signal(libc::SIGBUS, libc::SIG_DFL);
+        match PREVIOUS.get() {
+            Some(previous)
+                if previous.sa_sigaction != libc::SIG_DFL
+                    && previous.sa_sigaction != libc::SIG_IGN
+                    && previous.sa_flags & libc::SA_SIGINFO != 0 =>
+            {
+                let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(previous.sa_sigaction as *const ());
+                handler(signal, info, context);
+            }
+            _ => {
+                libc::signal(libc::SIGBUS, libc::SIG_DFL);
+            }
+        }
     }
 }
 
