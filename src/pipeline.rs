@@ -249,8 +249,7 @@ impl<A> Done<A> {
 /// A line longer than `--max-line-bytes` is one bad record that the tool
 /// never sees: its bytes were never held.
 fn oversized_chunk<A>(chunk: Chunk, acc: A, fail_fast: bool, len: u64, kept: usize) -> Done<A> {
-    let mut counts = Counts::default();
-    counts.records = 1;
+    let mut counts = Counts { records: 1, ..Counts::default() };
     counts.rejected.add(crate::limits::LINE_TOO_LONG, 1);
     let rejects = vec![Rejected {
         index: 0,
