@@ -535,7 +535,10 @@ impl Chunks {
                         if (*filled - line_start) as u64 > max_line {
                             if line_start > 0 {
                                 // Hand on the complete lines before the long one.
-                                break cursor.offset + line_start as u64;
+                                let head = split_head(buf, filled, line_start);
+                                let out = chunk(false, ChunkData::Owned(Arc::new(head)));
+                                cursor.offset += line_start as u64;
+                                return Some(Ok(out));
                             }
                             // The line is too long to hold: keep its start, read through the rest.
                             let prefix = crate::limits::reject_prefix(&buf[..*filled]);
@@ -597,7 +600,7 @@ impl Chunks {
                             }
                         }
                     };
-                    let mut len = (end - cursor.offset) as usize;
+                    let len = (end - cursor.offset) as usize;
                     if len == 0 {
                         let ended = cursor.end_of_source();
                         self.current = None;
@@ -609,7 +612,10 @@ impl Chunks {
                     // A line that passed the limit in the read that also ended it.
                     if let Some((at, line_end)) = first_long_line(&buf[..len], max_line) {
                         if at > 0 {
-                            len = at;
+                            let head = split_head(buf, filled, at);
+                            let out = chunk(paused, ChunkData::Owned(Arc::new(head)));
+                            cursor.offset += at as u64;
+                            return Some(Ok(out));
                         } else {
                             let oversized = Oversized {
                                 prefix: crate::limits::reject_prefix(&buf[..line_end]),
@@ -712,6 +718,18 @@ fn read_through_line(
             None => len += n as u64,
         }
     }
+}
+
+/// Moves the first `n` bytes of `buf[..filled]` (complete lines before a
+/// long one) into a block of their own and the rest to the front of `buf`:
+/// the long line is not copied into a second buffer of its size.
+fn split_head(buf: &mut [u8], filled: &mut usize, n: usize) -> Block {
+    let mut head = Block::take();
+    head.clear();
+    head.extend_from_slice(&buf[..n]);
+    buf.copy_within(n..*filled, 0);
+    *filled -= n;
+    Block(head)
 }
 
 /// Lets a buffer that grew for a long line go, keeping its first `keep` bytes.

@@ -139,7 +139,18 @@ impl OutDir {
                     root.display()
                 )));
             }
-            Ok(_) => {
+            Ok(meta) => {
+                // The set is swapped in by renaming a sibling folder over it,
+                // which a mount point cannot take part in.
+                use std::os::unix::fs::MetadataExt;
+                if std::fs::metadata(&parent).is_ok_and(|p| p.dev() != meta.dev()) {
+                    return Err(Error::Usage(format!(
+                        "--out-dir {} is a mount point: the set is renamed into place as a \
+                         whole, so give a folder inside it (e.g. {}/set)",
+                        root.display(),
+                        root.display()
+                    )));
+                }
                 let count = std::fs::read_dir(&real).map_err(output_error(root))?.count();
                 if count > 0 && !force {
                     return Err(Error::Usage(format!(
