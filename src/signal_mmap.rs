@@ -234,25 +234,18 @@ extern "C" fn on_sigbus(
 mod tests {
     use super::*;
 
+    // The handler itself is tested end to end on the real binaries
+    // (hostile_input.rs: a mapped input truncated while read): a fault here
+    // would set the process-wide flag under the other tests' feet.
     #[test]
-    fn a_map_truncated_under_us_reads_zeros_and_reports_the_change() {
+    fn a_snapshot_sees_a_file_cut_short_or_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("in.jsonl");
-        let page = rustix::param::page_size();
-        std::fs::write(&path, vec![b'x'; 4 * page]).unwrap();
+        std::fs::write(&path, vec![b'x'; 8192]).unwrap();
         let file = File::open(&path).unwrap();
         let snapshot = Snapshot::take(&file).unwrap();
-        // SAFETY: a private temporary file; truncating it is the test.
-        #[allow(unsafe_code)]
-        let map = unsafe { Mmap::map(&file).unwrap() };
-        let Ok(map) = GuardedMap::guard(map, "in.jsonl") else { panic!("no slot") };
-        assert_eq!(map[0], b'x');
-        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(page as u64).unwrap();
-        // Without the handler this read is death by SIGBUS.
-        let last = std::hint::black_box(&map[3 * page + 5]);
-        assert_eq!(*last, 0);
-        assert_eq!(faulted().as_deref(), Some("in.jsonl"));
+        assert!(snapshot.unchanged());
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(100).unwrap();
         assert!(!snapshot.unchanged());
-        FAULTED.store(0, Ordering::Release);
     }
 }
