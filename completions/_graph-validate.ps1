@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'graph-validate' -ScriptBlock {
             [CompletionResult]::new('--rejects', '--rejects', [CompletionResultType]::ParameterName, 'Write every bad record to FILE as JSONL instead of reporting it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]')
+            [CompletionResult]::new('--max-document-bytes', '--max-document-bytes', [CompletionResultType]::ParameterName, 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a man page or shell completion script and exit')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Report properties the schema does not know (annotations stay allowed), and make warnings errors')
             [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Require the label fields (importance_label, prep_needed, …)')

@@ -23,7 +23,7 @@ _fmt__migrate() {
 
     case "${cmd}" in
         fmt__migrate)
-            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --pairs --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --from --refusal --help --version"
+            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --pairs --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --from --refusal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,6 +74,14 @@ _fmt__migrate() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

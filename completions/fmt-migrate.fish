@@ -22,6 +22,8 @@ complete -c fmt-migrate -s o -l output -d 'Write records to FILE instead of stan
 complete -c fmt-migrate -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c fmt-migrate -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
 complete -c fmt-migrate -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c fmt-migrate -l max-line-bytes -d 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]' -r
+complete -c fmt-migrate -l max-document-bytes -d 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]' -r
 complete -c fmt-migrate -l generate -d 'Print a man page or shell completion script and exit' -r -f -a "man\t''
 bash\t''
 zsh\t''

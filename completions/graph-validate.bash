@@ -23,7 +23,7 @@ _graph__validate() {
 
     case "${cmd}" in
         graph__validate)
-            opts="-o -q -j -h -V --require --strict --labels --timezone --real --min-alignment --max-drift --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --problems --help --version"
+            opts="-o -q -j -h -V --require --strict --labels --timezone --real --min-alignment --max-drift --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --problems --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,14 @@ _graph__validate() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

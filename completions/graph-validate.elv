@@ -29,6 +29,8 @@ set edit:completion:arg-completer[graph-validate] = {|@words|
             cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
             cand -j 'Worker threads [default: all cores]'
             cand --threads 'Worker threads [default: all cores]'
+            cand --max-line-bytes 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]'
+            cand --max-document-bytes 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]'
             cand --generate 'Print a man page or shell completion script and exit'
             cand --strict 'Report properties the schema does not know (annotations stay allowed), and make warnings errors'
             cand --labels 'Require the label fields (importance_label, prep_needed, …)'

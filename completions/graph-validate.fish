@@ -7,6 +7,8 @@ complete -c graph-validate -s o -l output -d 'Write records to FILE instead of s
 complete -c graph-validate -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c graph-validate -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
 complete -c graph-validate -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c graph-validate -l max-line-bytes -d 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]' -r
+complete -c graph-validate -l max-document-bytes -d 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]' -r
 complete -c graph-validate -l generate -d 'Print a man page or shell completion script and exit' -r -f -a "man\t''
 bash\t''
 zsh\t''

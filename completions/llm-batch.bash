@@ -23,7 +23,7 @@ _llm__batch() {
 
     case "${cmd}" in
         llm__batch)
-            opts="-o -q -j -h -V --api --model --prompt --messages --system --max-tokens --temperature --json-schema --url --n --id --only-missing --records --into --parse --explode --rating --rating-pattern --usage --missing --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --out-dir --force --help --version request merge"
+            opts="-o -q -j -h -V --api --model --prompt --messages --system --max-tokens --temperature --json-schema --url --n --id --only-missing --records --into --parse --explode --rating --rating-pattern --usage --missing --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --out-dir --force --help --version request merge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -122,6 +122,14 @@ _llm__batch() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

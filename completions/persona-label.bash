@@ -23,7 +23,7 @@ _persona__label() {
 
     case "${cmd}" in
         persona__label)
-            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --format --json --help --version"
+            opts="-o -q -j -h -V --persona --tier --all-personas --rules --timestamp --self --explain --check --list --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --format --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,14 @@ _persona__label() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

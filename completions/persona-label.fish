@@ -8,6 +8,8 @@ complete -c persona-label -s o -l output -d 'Write records to FILE instead of st
 complete -c persona-label -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c persona-label -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F
 complete -c persona-label -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c persona-label -l max-line-bytes -d 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]' -r
+complete -c persona-label -l max-document-bytes -d 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]' -r
 complete -c persona-label -l generate -d 'Print a man page or shell completion script and exit' -r -f -a "man\t''
 bash\t''
 zsh\t''

@@ -23,7 +23,7 @@ _phase__split() {
 
     case "${cmd}" in
         phase__split)
-            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --phase-field --phase --order --split --stratify --check-leakage --min-share --seed --group --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --out-dir --force --compress --no-tag --spill-after --temp-dir --help --version"
+            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --phase-field --phase --order --split --stratify --check-leakage --min-share --seed --group --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --out-dir --force --compress --no-tag --spill-after --temp-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +102,14 @@ _phase__split() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ _score__filter() {
 
     case "${cmd}" in
         score__filter)
-            opts="-o -q -j -h -V --min --max --field --missing --coerce --max-samples --max-per --by --seed --group --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --help --version"
+            opts="-o -q -j -h -V --min --max --field --missing --coerce --max-samples --max-per --by --seed --group --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -86,6 +86,14 @@ _score__filter() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,8 @@ set edit:completion:arg-completer[score-filter] = {|@words|
             cand --rejects 'Write every bad record to FILE as JSONL instead of reporting it'
             cand -j 'Worker threads [default: all cores]'
             cand --threads 'Worker threads [default: all cores]'
+            cand --max-line-bytes 'Longest line read into memory (e.g. 64M, 1G) [default: 256M]'
+            cand --max-document-bytes 'Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]'
             cand --generate 'Print a man page or shell completion script and exit'
             cand --coerce 'Read a string holding a number ("0.85") as that number'
             cand -q 'Do not print the summary line on standard error (errors still print)'

@@ -69,10 +69,29 @@ pub struct Common {
     /// Read files with read(2) instead of memory-mapping them
     ///
     /// For files another program may still be writing or truncating: a
-    /// mapped file that changes under the tool can give inconsistent bytes or
-    /// end the run with SIGBUS. A little slower on large files.
+    /// mapped file that changes while it is read ends the run with "FILE:
+    /// changed while being read" (exit 2, no output file); read(2) instead
+    /// reads what the file holds as it goes. A little slower on large files.
     #[arg(long, help_heading = "Input")]
     pub no_mmap: bool,
+
+    /// Longest line read into memory (e.g. 64M, 1G) [default: 256M]
+    ///
+    /// A longer line is a bad record ("line too long", with its size): it is
+    /// read through and skipped without being held, so memory stays bounded
+    /// even for a small compressed file that expands to one huge line.
+    /// --rejects keeps its first 4096 bytes as "raw" and its full length as
+    /// "bytes".
+    #[arg(long, value_name = "SIZE", default_value = "256M", hide_default_value = true, value_parser = crate::limits::positive_size, help_heading = "Input")]
+    pub max_line_bytes: u64,
+
+    /// Largest whole document read into memory (e.g. 512M, 4G) [default: 1G]
+    ///
+    /// Inputs read whole rather than line by line (a JSON array, CSV, SQuAD,
+    /// a Graph response, --real events, persona and request files) larger
+    /// than this are refused with exit status 2 before they fill the memory.
+    #[arg(long, value_name = "SIZE", default_value = "1G", hide_default_value = true, value_parser = crate::limits::positive_size, help_heading = "Input")]
+    pub max_document_bytes: u64,
 
     /// Print a man page or shell completion script and exit
     #[arg(long, value_enum, value_name = "KIND", hide = true, exclusive = true)]
@@ -160,14 +179,27 @@ BOM at the start of a file is skipped, blank lines are skipped and counted, and 
 last line without a newline is an ordinary record. A line that is not valid JSON, \
 not UTF-8, not an object, or nested deeper than 128 levels is a bad record: it is \
 reported as TOOL: FILE:LINE: reason on standard error (the first 20, then a count), \
-every good record is still written, and the exit status is 1. When a pipe's \
+every good record is still written, and the exit status is 1. A line longer than \
+--max-line-bytes (default 256 MiB) is a bad record (line too long) that is read through \
+without being held; --rejects keeps its first 4096 bytes as raw and its length as bytes. \
+A whole document (JSON array, CSV, persona file...) larger than --max-document-bytes \
+(default 1 GiB) is refused, exit 2. A file that reports size 0 (/proc/self/status) is read \
+as a stream; a memory-mapped file that changes while it is read ends the run with FILE: \
+changed while being read, exit 2 (use --no-mmap for files still being written). When a pipe's \
 producer pauses (tail -f, a slow generator), the complete lines received so far are \
 processed and their output flushed without waiting for more.
 
 Field paths are dotted (metadata.tier, attendees.0.type, messages.*.content) or JSON \
 Pointer (/metadata/tier, /@odata.etag). A record the tool does not change is written \
 byte for byte as it came in. Summaries and reports go to standard error, never to \
-standard output. A closed standard output (| head) ends the run quietly with status 0.
+standard output. A closed standard output (| head) ends the run quietly with status 0, \
+unless --rejects or --stats also wrote there (/dev/stdout): that, a closed --rejects pipe, \
+and a standard output closed before the run (>&-) are exit 2. SIGINT, SIGTERM and SIGHUP \
+remove every temporary file (.NAME.synthkit-PID-XXXXXX.tmp, an --out-dir staging folder) \
+and end the run by the signal (status 130, 143, 129); after SIGKILL the next run into the \
+same place removes a dead run's temporary files and says so. An --out-dir set is built in \
+a hidden sibling folder and swapped in with one rename: readers see the old set or the \
+new one, never a mix.
 
 No output (-o, --stats, --rejects, a report, a partial state, an --out-dir folder) may \
 name an input of the run, through a link or not, nor two outputs the same file: that is \
@@ -297,6 +329,10 @@ pub fn main<C: CommandFactory + FromArgMatches>(
     doc: &'static ToolDoc,
     execute: fn(C) -> Result<crate::exit::Outcome, crate::error::Error>,
 ) -> std::process::ExitCode {
+    // Before anything is opened: a closed descriptor 0, 1 or 2 must not be
+    // handed to the first file the run opens.
+    crate::output::check_standard_streams();
+    crate::signal::install(doc.name);
     crate::exit::run(doc.name, || match parse::<C>(doc)? {
         Parsed::Generated => Ok(crate::exit::Outcome::Clean),
         Parsed::Run(cli) => Ok(execute(cli)?),
@@ -327,6 +363,12 @@ where
     let matches = cmd.try_get_matches_from_mut(args)?;
     // Read before any input is opened, by the library's own input layer.
     crate::input::set_mapping(!matches.get_flag("no_mmap"));
+    if let Ok(Some(&bytes)) = matches.try_get_one::<u64>("max_line_bytes") {
+        crate::limits::set_max_line(bytes);
+    }
+    if let Ok(Some(&bytes)) = matches.try_get_one::<u64>("max_document_bytes") {
+        crate::limits::set_max_document(bytes);
+    }
     if let Some(kind) = matches.get_one::<Generate>("generate") {
         let rendered = generate(cmd, doc, *kind);
         let mut out = std::io::stdout().lock();

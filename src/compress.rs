@@ -20,11 +20,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use memmap2::Mmap;
 use rayon::prelude::*;
 use zstd::zstd_safe;
 
 use crate::output::AtomicFile;
+use crate::signal_mmap::GuardedMap;
 
 /// Uncompressed bytes per zstd frame that synthkit writes.
 pub const FRAME_BYTES: usize = 4 << 20;
@@ -172,7 +172,7 @@ fn sniff_and_decompress(
 /// mapping when it has one. The file's offset is left at 0.
 pub fn open_compressed(
     file: &File,
-    map: Option<&Arc<Mmap>>,
+    map: Option<&Arc<GuardedMap>>,
 ) -> io::Result<Option<Box<dyn Read + Send>>> {
     let mut head = [0u8; 4];
     let got = match map {
@@ -237,7 +237,7 @@ fn parallel_frames(map: &[u8]) -> Option<Vec<(Range<usize>, usize)>> {
 /// Decompresses the frames of a mapped file, a batch at a time in parallel,
 /// and reads them out in order.
 struct ParallelZstd {
-    map: Arc<Mmap>,
+    map: Arc<GuardedMap>,
     frames: Vec<(Range<usize>, usize)>,
     next: usize,
     ready: VecDeque<Vec<u8>>,
@@ -245,7 +245,7 @@ struct ParallelZstd {
 }
 
 impl ParallelZstd {
-    fn new(map: Arc<Mmap>, frames: Vec<(Range<usize>, usize)>) -> Self {
+    fn new(map: Arc<GuardedMap>, frames: Vec<(Range<usize>, usize)>) -> Self {
         ParallelZstd { map, frames, next: 0, ready: VecDeque::new(), offset: 0 }
     }
 
@@ -425,7 +425,8 @@ mod tests {
         let file = File::open(&path).unwrap();
         // SAFETY: a private temporary file nobody else writes.
         #[allow(unsafe_code)]
-        let map = Arc::new(unsafe { Mmap::map(&file).unwrap() });
+        let map = unsafe { memmap2::Mmap::map(&file).unwrap() };
+        let map = Arc::new(GuardedMap::guard(map, "t.zst").ok().unwrap());
         // The parallel reader, whatever the machine's core count...
         let mut parallel = ParallelZstd::new(map.clone(), frames);
         let mut out = Vec::new();

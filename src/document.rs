@@ -5,6 +5,10 @@
 //! pages, or plain JSONL. The document is validated with the same scanner as
 //! every other input and each record is handed back as its exact bytes with the
 //! line it starts on, so messages can point into the original file.
+//!
+//! A document is read whole, so it is bounded by `--max-document-bytes`
+//! ([`crate::limits`]): a larger one (or `/dev/zero`) is refused with exit 2
+//! once that many bytes have been read, never held past it ([`read_limited`]).
 
 use std::io::Read;
 use std::ops::Range;
@@ -105,19 +109,34 @@ pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), Error> {
     if !stdin {
         crate::guard::input(path, &name)?;
     }
-    let mut text = Vec::new();
-    let result = if stdin {
-        maybe_decompress(std::io::stdin()).and_then(|mut r| r.read_to_end(&mut text))
+    let reader = if stdin {
+        maybe_decompress(std::io::stdin())
     } else {
         std::fs::File::open(path).and_then(|file| {
             if file.metadata()?.is_dir() {
                 return Err(std::io::Error::other("is a directory, not a file"));
             }
-            maybe_decompress(file)?.read_to_end(&mut text)
+            maybe_decompress(file)
         })
     };
-    result.map_err(|source| Error::Input { name: name.clone(), source })?;
+    let reader = reader.map_err(|source| Error::Input { name: name.clone(), source })?;
+    let text = read_limited(reader, &name, "the document")?;
     Ok((name, text))
+}
+
+/// Reads all of `reader` (a whole document called `what` in the message),
+/// refusing it once it passes `--max-document-bytes`.
+pub fn read_limited(reader: impl Read, name: &str, what: &str) -> Result<Vec<u8>, Error> {
+    let limit = crate::limits::max_document();
+    let mut text = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut text)
+        .map_err(|source| Error::Input { name: name.to_string(), source })?;
+    if text.len() as u64 > limit {
+        return Err(crate::limits::document_too_large(name, what));
+    }
+    Ok(text)
 }
 
 /// Reads a file (or `-` for standard input) and finds its records.

@@ -240,6 +240,12 @@ pub fn output_file(path: &Path) -> Result<(), Error> {
 /// outputs interleaved on one stream could not be told apart, so a second
 /// claim is a usage error naming both. Also checks it is not an input.
 pub fn claim_stdout(what: &str) -> Result<(), Error> {
+    if crate::output::standard_stream_closed(1) {
+        return Err(Error::Stdout(std::io::Error::other(format!(
+            "it is closed (>&-), so {what} would be lost; redirect it to a file or /dev/null, or \
+             give the output a FILE"
+        ))));
+    }
     {
         let mut reg = registry();
         match &reg.stdout_claim {

@@ -11,6 +11,13 @@
 //! Compressed inputs (gzip, zstd) are recognised by their magic bytes, not
 //! their names, on files and on standard input alike, and decompressed as a
 //! stream: line numbers and rejects refer to the decompressed lines.
+//!
+//! Memory stays bounded on any input (issue 18 §1): a line longer than
+//! `--max-line-bytes` ([`crate::limits`]) becomes a chunk of its own that holds
+//! only its first bytes and its length ([`ChunkData::Oversized`]); a stream is
+//! read through the rest of it in fixed-size blocks. A regular file that
+//! reports size 0 (`/proc/self/status`) is read as a stream, and a mapped file
+//! that changes while it is read is an error ([`crate::signal_mmap`]).
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -24,6 +31,7 @@ use memmap2::Mmap;
 
 use crate::compress::{decompress_lazily, open_compressed};
 use crate::error::Error;
+use crate::signal_mmap::{GuardedMap, Snapshot};
 
 /// Whether regular files are memory-mapped (off with --no-mmap).
 static MAPPING: AtomicBool = AtomicBool::new(true);
@@ -42,10 +50,12 @@ pub struct Source {
     /// What messages call it: the path as given, or `<stdin>`.
     pub name: Arc<str>,
     data: SourceData,
+    /// For a mapped file: its size and time when opened, compared at its end.
+    snapshot: Option<Snapshot>,
 }
 
 enum SourceData {
-    Mapped(Arc<Mmap>),
+    Mapped(Arc<GuardedMap>),
     Empty,
     Stream(Box<dyn Read + Send>, Option<PauseProbe>),
 }
@@ -136,17 +146,22 @@ impl Inputs {
     #[cfg(test)]
     pub(crate) fn from_reader(name: &str, reader: Box<dyn Read + Send>) -> Inputs {
         Inputs {
-            sources: vec![Source { name: name.into(), data: SourceData::Stream(reader, None) }],
+            sources: vec![Source {
+                name: name.into(),
+                data: SourceData::Stream(reader, None),
+                snapshot: None,
+            }],
         }
     }
 
     pub fn from_memory(name: &str, bytes: Vec<u8>) -> Inputs {
         let source = if bytes.is_empty() {
-            Source { name: name.into(), data: SourceData::Empty }
+            Source { name: name.into(), data: SourceData::Empty, snapshot: None }
         } else {
             Source {
                 name: name.into(),
                 data: SourceData::Stream(Box::new(io::Cursor::new(bytes)), None),
+                snapshot: None,
             }
         };
         Inputs { sources: vec![source] }
@@ -163,10 +178,17 @@ impl Inputs {
 
     /// Turns the inputs into a stream of chunks, in order.
     pub fn into_chunks(self, chunk_size: usize) -> Chunks {
+        self.into_chunks_limited(chunk_size, crate::limits::max_line())
+    }
+
+    /// [`Inputs::into_chunks`] with lines longer than `max_line` bytes
+    /// turned into [`ChunkData::Oversized`] chunks.
+    pub fn into_chunks_limited(self, chunk_size: usize, max_line: u64) -> Chunks {
         Chunks {
             sources: self.sources.into_iter().enumerate().collect::<Vec<_>>().into_iter(),
             current: None,
             chunk_size: chunk_size.max(1),
+            max_line: max_line.max(1),
         }
     }
 }
@@ -192,11 +214,23 @@ impl Source {
                 return Ok(source);
             }
         }
+        if crate::output::standard_stream_closed(0) {
+            return Err(Error::Input {
+                name: name.to_string(),
+                source: io::Error::other(
+                    "standard input is closed (<&-); give a FILE or - with input",
+                ),
+            });
+        }
         crate::output::enlarge_pipe(&stdin);
         // Sniffed on the first read (a failure to peek is reported then), so
         // opening never waits for the producer upstream.
         let (probe, plain) = PauseProbe::watch(&stdin);
-        Ok(Source { name, data: SourceData::Stream(decompress_lazily(stdin, plain), probe) })
+        Ok(Source {
+            name,
+            data: SourceData::Stream(decompress_lazily(stdin, plain), probe),
+            snapshot: None,
+        })
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
@@ -215,7 +249,7 @@ impl Source {
             // FIFOs, character devices, process substitution: stream them.
             let (probe, plain) = PauseProbe::watch(&file);
             let reader = decompress_lazily(file, plain);
-            return Ok(Source { name, data: SourceData::Stream(reader, probe) });
+            return Ok(Source { name, data: SourceData::Stream(reader, probe), snapshot: None });
         }
         let label = name.to_string();
         Source::map(name, file).map_err(|source| Error::Input { name: label, source })
@@ -224,9 +258,6 @@ impl Source {
     /// Maps a regular file (reading it as a stream where mapping fails or
     /// with --no-mmap, or decompressing it when it is compressed).
     fn map(name: Arc<str>, file: File) -> io::Result<Source> {
-        if file.metadata()?.len() == 0 {
-            return Ok(Source { name, data: SourceData::Empty });
-        }
         // Some filesystems cannot map, and --no-mmap asks not to: read the
         // file as a stream instead.
         let stream = |file: File| -> io::Result<Source> {
@@ -234,28 +265,42 @@ impl Source {
                 Some(reader) => reader,
                 None => Box::new(file),
             };
-            Ok(Source { name: name.clone(), data: SourceData::Stream(reader, None) })
+            Ok(Source {
+                name: name.clone(),
+                data: SourceData::Stream(reader, None),
+                snapshot: None,
+            })
         };
-        if !MAPPING.load(Ordering::Relaxed) {
+        // A file that says it is empty may not be (/proc/self/status, other
+        // kernel files): reading it is the only way to know.
+        if file.metadata()?.len() == 0 || !MAPPING.load(Ordering::Relaxed) {
             return stream(file);
         }
+        let snapshot = Snapshot::take(&file);
         // SAFETY: this assumes that no other process modifies or truncates
         // the file while it is mapped; that is the assumption ripgrep and jaq
         // make too. If it does not hold, the bytes we read may change under us
         // (a record read twice may differ) or the kernel may deliver SIGBUS
         // for a page past a truncation. --no-mmap reads with read(2) instead,
         // for files that other programs are still writing.
+        // A truncation that faults is caught by signal_mmap's SIGBUS handler
+        // (its pages read as zeros and the run ends with an error before
+        // anything computed from them is written); one that does not is
+        // caught by the snapshot when the file's last chunk is cut.
         #[allow(unsafe_code)]
         let map = match unsafe { Mmap::map(&file) } {
+            Ok(map) => map,
+            Err(_) => return stream(file),
+        };
+        let map = match GuardedMap::guard(map, &name) {
             Ok(map) => Arc::new(map),
             Err(_) => return stream(file),
         };
         if let Some(reader) = open_compressed(&file, Some(&map))? {
-            return Ok(Source { name, data: SourceData::Stream(reader, None) });
+            return Ok(Source { name, data: SourceData::Stream(reader, None), snapshot });
         }
-        #[cfg(unix)]
-        let _ = map.advise(memmap2::Advice::Sequential);
-        Ok(Source { name, data: SourceData::Mapped(map) })
+        map.advise_sequential();
+        Ok(Source { name, data: SourceData::Mapped(map), snapshot })
     }
 }
 
@@ -278,12 +323,17 @@ impl Block {
     }
 }
 
+/// Largest buffer kept for reuse: one that grew for a long line goes back
+/// to the allocator instead of staying in the pool.
+const MAX_SPARE_CAPACITY: usize = 16 << 20;
+
 impl Drop for Block {
     fn drop(&mut self) {
         let buffer = std::mem::take(&mut self.0);
         if let Ok(mut pool) = SPARE_BLOCKS.lock()
             && pool.len() < MAX_SPARE_BLOCKS
             && buffer.capacity() > 0
+            && buffer.capacity() <= MAX_SPARE_CAPACITY
         {
             pool.push(buffer);
         }
@@ -301,8 +351,20 @@ impl std::ops::Deref for Block {
 /// The bytes of a chunk: a slice of a mapped file, or an owned block.
 #[derive(Clone)]
 pub enum ChunkData {
-    Mapped(Arc<Mmap>, Range<usize>),
+    Mapped(Arc<GuardedMap>, Range<usize>),
     Owned(Arc<Block>),
+    /// One line longer than `--max-line-bytes`: never held; the chunk's
+    /// bytes are empty and the pipeline rejects it as one bad record.
+    Oversized(Arc<Oversized>),
+}
+
+/// What is kept of a line longer than `--max-line-bytes`.
+#[derive(Debug)]
+pub struct Oversized {
+    /// Its first bytes ([`crate::limits::reject_prefix`]), for --rejects.
+    pub prefix: Vec<u8>,
+    /// Its full length in bytes, without the line end.
+    pub len: u64,
 }
 
 /// A newline-aligned piece of one source.
@@ -325,6 +387,15 @@ impl Chunk {
         match &self.data {
             ChunkData::Mapped(map, range) => &map[range.clone()],
             ChunkData::Owned(block) => block,
+            ChunkData::Oversized(_) => &[],
+        }
+    }
+
+    /// The over-long line this chunk stands for, if it is one.
+    pub fn oversized(&self) -> Option<&Oversized> {
+        match &self.data {
+            ChunkData::Oversized(line) => Some(line),
+            _ => None,
         }
     }
 }
@@ -334,6 +405,7 @@ pub struct Chunks {
     sources: std::vec::IntoIter<(usize, Source)>,
     current: Option<Cursor>,
     chunk_size: usize,
+    max_line: u64,
 }
 
 struct Cursor {
@@ -342,10 +414,11 @@ struct Cursor {
     data: CursorData,
     /// Offset in the source of the next chunk.
     offset: u64,
+    snapshot: Option<Snapshot>,
 }
 
 enum CursorData {
-    Mapped(Arc<Mmap>),
+    Mapped(Arc<GuardedMap>),
     Stream {
         reader: Box<dyn Read + Send>,
         probe: Option<PauseProbe>,
@@ -384,6 +457,7 @@ fn cut(
 
 impl Chunks {
     fn next_unchecked(&mut self) -> Option<Result<Chunk, Error>> {
+        let max_line = self.max_line;
         loop {
             if self.current.is_none() {
                 let (index, source) = self.sources.next()?;
@@ -394,38 +468,94 @@ impl Chunks {
                         CursorData::Stream { reader, probe, buf: Vec::new(), filled: 0, eof: false }
                     }
                 };
-                self.current = Some(Cursor { index, name: source.name, data, offset: 0 });
+                self.current = Some(Cursor {
+                    index,
+                    name: source.name,
+                    data,
+                    offset: 0,
+                    snapshot: source.snapshot,
+                });
             }
             let cursor = self.current.as_mut()?;
             let starts_source = cursor.offset == 0;
+            let (source, offset) = (cursor.index, cursor.offset);
+            let chunk = |paused: bool, data: ChunkData| Chunk {
+                source,
+                offset,
+                starts_source,
+                paused,
+                data,
+            };
             match &mut cursor.data {
                 CursorData::Mapped(map) => {
-                    if cursor.offset as usize >= map.len() {
+                    let start = cursor.offset as usize;
+                    if start >= map.len() {
+                        let ended = cursor.end_of_source();
                         self.current = None;
-                        continue;
+                        match ended {
+                            Ok(()) => continue,
+                            Err(e) => return Some(Err(e)),
+                        }
                     }
-                    let end = cut(map, 0, cursor.offset, self.chunk_size, true, 0)
-                        .unwrap_or(map.len() as u64);
-                    let range = cursor.offset as usize..end as usize;
-                    let chunk = Chunk {
-                        source: cursor.index,
-                        offset: cursor.offset,
-                        starts_source,
-                        paused: false,
-                        data: ChunkData::Mapped(map.clone(), range),
-                    };
-                    cursor.offset = end;
-                    return Some(Ok(chunk));
+                    let mut end = cut(map, 0, cursor.offset, self.chunk_size, true, 0)
+                        .unwrap_or(map.len() as u64) as usize;
+                    if let Some((at, line_end)) = first_long_line(&map[start..end], max_line) {
+                        if at > 0 {
+                            // The lines before it first, as a stream cuts them.
+                            end = start + at;
+                        } else {
+                            let line = &map[start..start + line_end];
+                            let oversized = Oversized {
+                                prefix: crate::limits::reject_prefix(line),
+                                len: line_end as u64,
+                            };
+                            let next = (start + line_end + 1).min(map.len());
+                            let out = chunk(false, ChunkData::Oversized(Arc::new(oversized)));
+                            cursor.offset = next as u64;
+                            return Some(Ok(out));
+                        }
+                    }
+                    let out = chunk(false, ChunkData::Mapped(map.clone(), start..end));
+                    cursor.offset = end as u64;
+                    return Some(Ok(out));
                 }
                 CursorData::Stream { reader, probe, buf, filled, eof } => {
                     let mut searched = 0;
                     let mut paused = false;
+                    // Where the last, incomplete line of the buffer starts.
+                    let mut line_start =
+                        memchr::memrchr(b'\n', &buf[..*filled]).map_or(0, |p| p + 1);
                     let end = loop {
                         let data = &buf[..*filled];
                         if let Some(end) =
                             cut(data, cursor.offset, cursor.offset, self.chunk_size, *eof, searched)
                         {
                             break end;
+                        }
+                        if (*filled - line_start) as u64 > max_line {
+                            if line_start > 0 {
+                                // Hand on the complete lines before the long one.
+                                let head = split_head(buf, filled, line_start);
+                                let out = chunk(false, ChunkData::Owned(Arc::new(head)));
+                                cursor.offset += line_start as u64;
+                                return Some(Ok(out));
+                            }
+                            // The line is too long to hold: keep its start, read through the rest.
+                            let prefix = crate::limits::reject_prefix(&buf[..*filled]);
+                            match read_through_line(reader, buf, filled, eof) {
+                                Ok((len, consumed)) => {
+                                    let oversized = Oversized { prefix, len };
+                                    let out =
+                                        chunk(false, ChunkData::Oversized(Arc::new(oversized)));
+                                    cursor.offset += consumed;
+                                    return Some(Ok(out));
+                                }
+                                Err(source) => {
+                                    let name = cursor.name.to_string();
+                                    self.current = None;
+                                    return Some(Err(Error::Input { name, source }));
+                                }
+                            }
                         }
                         searched = *filled;
                         // Read up to the next boundary, then in small steps to the
@@ -446,6 +576,10 @@ impl Chunks {
                         };
                         match got {
                             Ok(n) => {
+                                if let Some(at) = memchr::memrchr(b'\n', &buf[*filled..*filled + n])
+                                {
+                                    line_start = *filled + at + 1;
+                                }
                                 *filled += n;
                                 *eof = n == 0;
                                 // A short read found the pipe empty; if it stays
@@ -468,8 +602,33 @@ impl Chunks {
                     };
                     let len = (end - cursor.offset) as usize;
                     if len == 0 {
+                        let ended = cursor.end_of_source();
                         self.current = None;
-                        continue;
+                        match ended {
+                            Ok(()) => continue,
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                    // A line that passed the limit in the read that also ended it.
+                    if let Some((at, line_end)) = first_long_line(&buf[..len], max_line) {
+                        if at > 0 {
+                            let head = split_head(buf, filled, at);
+                            let out = chunk(paused, ChunkData::Owned(Arc::new(head)));
+                            cursor.offset += at as u64;
+                            return Some(Ok(out));
+                        } else {
+                            let oversized = Oversized {
+                                prefix: crate::limits::reject_prefix(&buf[..line_end]),
+                                len: line_end as u64,
+                            };
+                            let consumed = (line_end + 1).min(*filled);
+                            buf.copy_within(consumed..*filled, 0);
+                            *filled -= consumed;
+                            shrink(buf, *filled);
+                            let out = chunk(false, ChunkData::Oversized(Arc::new(oversized)));
+                            cursor.offset += consumed as u64;
+                            return Some(Ok(out));
+                        }
                     }
                     // The chunk keeps this buffer; the few bytes past the cut
                     // move to a recycled one.
@@ -482,18 +641,103 @@ impl Chunks {
                     *filled = tail;
                     buf.truncate(len);
                     let block = std::mem::replace(buf, next);
-                    let chunk = Chunk {
-                        source: cursor.index,
-                        offset: cursor.offset,
-                        starts_source,
-                        paused,
-                        data: ChunkData::Owned(Arc::new(Block(block))),
-                    };
-                    cursor.offset = end;
-                    return Some(Ok(chunk));
+                    let out = chunk(paused, ChunkData::Owned(Arc::new(Block(block))));
+                    cursor.offset += len as u64;
+                    return Some(Ok(out));
                 }
             }
         }
+    }
+}
+
+impl Cursor {
+    /// At the end of a source: a mapped file must still be as it was opened.
+    fn end_of_source(&self) -> Result<(), Error> {
+        if let Some(name) = crate::signal_mmap::faulted() {
+            return Err(crate::signal_mmap::changed(&name));
+        }
+        match &self.snapshot {
+            Some(snapshot) if !snapshot.unchanged() => Err(crate::signal_mmap::changed(&self.name)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The first line of `data` longer than `max` bytes, as (start, end) of its
+/// content (end: its newline or the end of `data`). Only a chunk longer than
+/// `max` can hold one, so the usual chunk is not scanned at all.
+fn first_long_line(data: &[u8], max: u64) -> Option<(usize, usize)> {
+    if data.len() as u64 <= max {
+        return None;
+    }
+    let mut start = 0;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |at| start + at);
+        if (end - start) as u64 > max {
+            return Some((start, end));
+        }
+        start = end + 1;
+    }
+    None
+}
+
+/// Bytes read at a time while skipping the rest of an over-long line.
+const READ_THROUGH: usize = 1 << 20;
+
+/// Reads through the rest of an over-long line whose first `filled` bytes
+/// (no newline among them) are in `buf`, in blocks of [`READ_THROUGH`]:
+/// returns its length and the bytes it took in the source (with its newline).
+/// The bytes after it are left at the start of `buf`.
+fn read_through_line(
+    reader: &mut Box<dyn Read + Send>,
+    buf: &mut Vec<u8>,
+    filled: &mut usize,
+    eof: &mut bool,
+) -> io::Result<(u64, u64)> {
+    let mut len = *filled as u64;
+    // Give the long line's memory back before reading on.
+    *buf = vec![0; READ_THROUGH];
+    *filled = 0;
+    loop {
+        let n = match reader.read(&mut buf[..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            *eof = true;
+            return Ok((len, len));
+        }
+        match memchr::memchr(b'\n', &buf[..n]) {
+            Some(at) => {
+                len += at as u64;
+                buf.copy_within(at + 1..n, 0);
+                *filled = n - at - 1;
+                return Ok((len, len + 1));
+            }
+            None => len += n as u64,
+        }
+    }
+}
+
+/// Moves the first `n` bytes of `buf[..filled]` (complete lines before a
+/// long one) into a block of their own and the rest to the front of `buf`:
+/// the long line is not copied into a second buffer of its size.
+fn split_head(buf: &mut [u8], filled: &mut usize, n: usize) -> Block {
+    let mut head = Block::take();
+    head.clear();
+    head.extend_from_slice(&buf[..n]);
+    buf.copy_within(n..*filled, 0);
+    *filled -= n;
+    Block(head)
+}
+
+/// Lets a buffer that grew for a long line go, keeping its first `keep` bytes.
+fn shrink(buf: &mut Vec<u8>, keep: usize) {
+    if buf.capacity() > MAX_SPARE_CAPACITY {
+        let mut small = vec![0; keep.max(READ_THROUGH)];
+        small[..keep].copy_from_slice(&buf[..keep]);
+        *buf = small;
     }
 }
 
@@ -696,6 +940,43 @@ mod tests {
         assert_eq!(cut(&data[8..16], 8, 8, 4, true, 8), Some(16));
     }
 
+    fn oversized_view(chunks: Chunks) -> Vec<String> {
+        chunks
+            .map(|c| {
+                let c = c.unwrap();
+                match c.oversized() {
+                    Some(line) => {
+                        format!("long {} at {} ({} kept)", line.len, c.offset, line.prefix.len())
+                    }
+                    None => String::from_utf8_lossy(c.bytes()).into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r_a_line_over_the_limit_is_one_chunk_that_holds_only_its_start() {
+        let long = "x".repeat(10_000);
+        let text = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\n{long}{long}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let mapped = oversized_view(Inputs::open(&[path]).unwrap().into_chunks_limited(64, 5000));
+        let stream = Inputs::from_reader("s", Box::new(io::Cursor::new(text.clone().into_bytes())));
+        let streamed = oversized_view(stream.into_chunks_limited(64, 5000));
+        let want = vec![
+            "{\"a\":1}\n".to_string(),
+            "long 10000 at 8 (4096 kept)".into(),
+            "{\"b\":2}\n".into(),
+            "long 20000 at 10017 (4096 kept)".into(),
+        ];
+        assert_eq!(mapped, want);
+        assert_eq!(streamed, want);
+        // A line of exactly the limit is an ordinary line.
+        let stream = Inputs::from_reader("s", Box::new(io::Cursor::new(long.clone().into_bytes())));
+        assert_eq!(oversized_view(stream.into_chunks_limited(64, 10_000)), vec![long]);
+    }
+
     #[test]
     fn stream_and_map_give_the_same_chunks() {
         let mut text = Vec::new();
@@ -716,6 +997,7 @@ mod tests {
             sources: vec![Source {
                 name: "s".into(),
                 data: SourceData::Stream(Box::new(io::Cursor::new(text.clone())), None),
+                snapshot: None,
             }],
         }
         .into_chunks(4096)
@@ -756,6 +1038,7 @@ mod pause_tests {
         let source = Source {
             name: STDIN_NAME.into(),
             data: SourceData::Stream(decompress_lazily(read, plain), probe),
+            snapshot: None,
         };
         (source, File::from(write))
     }

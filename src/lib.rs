@@ -12,8 +12,9 @@
 //! ([`time`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module
 //! under [`tools`]; its binary in `src/bin/` only calls the tool's `main`.
 //!
-//! `unsafe` is denied except at the two justified sites (the memory map in
-//! [`input`], the SSE2 string scan in [`json`]), and `unwrap`/`expect` are
+//! `unsafe` is denied except at justified sites (the memory map in
+//! [`input`], the SSE2 string scan in [`json`], the SIGBUS handler of mapped
+//! inputs in [`signal_mmap`], reading a signal's disposition in [`signal`]), and `unwrap`/`expect` are
 //! warned outside tests: a panic is a bug report, not error handling.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -30,6 +31,7 @@ pub mod guard;
 pub mod hash;
 pub mod input;
 pub mod json;
+pub mod limits;
 pub mod outdir;
 pub mod output;
 pub mod path;
@@ -37,6 +39,8 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod signal;
+pub mod signal_mmap;
 pub mod spool;
 pub mod stats;
 pub mod template;

@@ -15,6 +15,54 @@ use std::path::{Path, PathBuf};
 
 use crate::compress::{Compression, Encoder};
 use crate::error::Error;
+use crate::signal::{self, Kind, Temp};
+
+/// Which of standard input, output and error were closed when the run
+/// started (`>&-`), so that a run that needs one fails with a message
+/// instead of losing its output.
+static CLOSED: [std::sync::atomic::AtomicBool; 3] =
+    [const { std::sync::atomic::AtomicBool::new(false) }; 3];
+
+/// Whether a side output (`--rejects`, `--stats`…) writes to the same pipe
+/// as standard output: a reader that closes it then loses more than records.
+static SIDE_ON_STDOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes, once at start-up, which of descriptors 0, 1 and 2 were closed.
+/// Rust's runtime fills a closed one with `/dev/null` opened read-write
+/// before `main` (so that no file the run opens gets its number); a shell
+/// redirection to /dev/null opens it read-only or write-only. So a standard
+/// stream that is /dev/null opened `O_RDWR` was closed by whoever started us.
+pub fn check_standard_streams() {
+    use rustix::fs::{FileType, OFlags};
+    let streams: [&dyn AsFd; 3] = [&io::stdin(), &io::stdout(), &io::stderr()];
+    let null = rustix::fs::stat("/dev/null").ok();
+    for (n, stream) in streams.iter().enumerate() {
+        let fd = stream.as_fd();
+        let closed = match (rustix::fs::fstat(fd), rustix::fs::fcntl_getfl(fd), &null) {
+            (Ok(st), Ok(flags), Some(null)) => {
+                FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+                    && st.st_rdev == null.st_rdev
+                    && flags & OFlags::RWMODE == OFlags::RDWR
+            }
+            (Err(_), _, _) => true,
+            _ => false,
+        };
+        CLOSED[n].store(closed, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether standard stream `fd` (0, 1, 2) was closed when the run started.
+pub fn standard_stream_closed(fd: usize) -> bool {
+    CLOSED.get(fd).is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Whether a descriptor is the very file or pipe standard output is.
+fn is_stdout(file: &File) -> bool {
+    match (rustix::fs::fstat(file), rustix::fs::fstat(io::stdout())) {
+        (Ok(a), Ok(b)) => a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+        _ => false,
+    }
+}
 
 /// Pipe buffer size asked for on pipes we read or write (Linux only; where
 /// the call fails the default stays). `SYNTHKIT_PIPE_SIZE=0` disables it.
@@ -48,6 +96,8 @@ pub fn enlarge_pipe(fd: &impl AsFd) {
 /// is replaced and the link stays.
 pub struct AtomicFile {
     target: Pending,
+    /// The temporary file's registration, removed on SIGINT/SIGTERM/SIGHUP.
+    temp: Option<Temp>,
     /// The path as given, for messages.
     path: PathBuf,
     /// Where the file goes: `path` with symbolic links followed.
@@ -165,6 +215,7 @@ impl AtomicFile {
                 let file = open_in_place(path, meta.is_file()).map_err(error)?;
                 return Ok(AtomicFile {
                     target: Pending::Direct(file),
+                    temp: None,
                     path: path.to_path_buf(),
                     dest: path.to_path_buf(),
                 });
@@ -180,9 +231,10 @@ impl AtomicFile {
             _ => Path::new("."),
         };
         let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let prefix = format!(".{name}.");
+        remove_stale_temps(dir, &name);
+        let prefix = format!("{}{}-", temp_prefix(&name), std::process::id());
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX);
         // A file that exists keeps its permissions (a private dataset stays
         // private, from the first byte); a new one gets 0666 less the umask,
         // like any newly created file, not tempfile's 0600.
@@ -197,11 +249,17 @@ impl AtomicFile {
             let reason = text.split(" at path ").next().unwrap_or_default();
             error(io::Error::new(e.kind(), format!("{reason} (in folder {})", dir.display())))
         })?;
+        let registration = signal::track(temp.path(), Kind::File);
         if let Some(permissions) = existing {
             // Exactly, whatever the umask.
             temp.as_file().set_permissions(permissions).map_err(error)?;
         }
-        Ok(AtomicFile { target: Pending::Temp(temp), path: path.to_path_buf(), dest: real })
+        Ok(AtomicFile {
+            target: Pending::Temp(temp),
+            temp: Some(registration),
+            path: path.to_path_buf(),
+            dest: real,
+        })
     }
 
     pub fn file(&mut self) -> &mut File {
@@ -228,7 +286,11 @@ impl AtomicFile {
         match self.target {
             Pending::Temp(temp) => {
                 temp.as_file().sync_data().map_err(error)?;
-                temp.persist(&self.dest).map_err(|e| error(e.error))?;
+                let persist = || temp.persist(&self.dest).map(drop).map_err(|e| error(e.error));
+                match self.temp {
+                    Some(registration) => registration.settle(persist)?,
+                    None => persist()?,
+                }
             }
             Pending::Direct(mut file) => file.flush().map_err(error)?,
         }
@@ -256,6 +318,35 @@ impl Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.file().flush()
+    }
+}
+
+/// Suffix of every temporary file next to a target.
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// The start of the temporary names of target `name`: `.NAME.synthkit-`,
+/// then the creating process's id, `-`, six random characters and `.tmp`.
+pub fn temp_prefix(name: &str) -> String {
+    format!(".{name}.{}", signal::TAG)
+}
+
+/// Removes, from `dir`, the temporary files of target `name` that a run
+/// killed without a chance to clean up (SIGKILL, a power cut) left behind,
+/// and says so: only names of our pattern whose process is gone and that are
+/// older than this run ([`signal::is_stale`]).
+pub fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = temp_prefix(name);
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_file())
+            && signal::is_stale(&path, file_name, &prefix, TEMP_SUFFIX)
+            && std::fs::remove_file(&path).is_ok()
+        {
+            signal::report_leftover("removed a temporary file", &path);
+        }
     }
 }
 
@@ -326,12 +417,15 @@ pub fn create_file(path: &Path) -> Result<Output, Error> {
                 .map_err(|source| Error::Output { path: path.display().to_string(), source })?,
         )),
     };
-    Ok(Output { target, pending: Vec::with_capacity(PENDING) })
+    Ok(Output { target, pending: Vec::with_capacity(PENDING), side: false })
 }
 
 /// Where a tool's records go: standard output or `-o FILE`.
 pub struct Output {
     target: Target,
+    /// Not the records (--rejects, --stats, a report): losing it to a
+    /// closed pipe is an error, not the quiet end a closed `| head` is.
+    side: bool,
     /// Small writes collect here; large slices go straight to the kernel.
     pending: Vec<u8>,
 }
@@ -345,22 +439,51 @@ impl Output {
     /// output in the message when another one already writes to standard
     /// output (see [`crate::guard::claim_stdout`]).
     pub fn open(path: Option<&Path>, what: &str) -> Result<Output, Error> {
+        let side = what != crate::run::RECORDS_ON_STDOUT;
         let target = match path {
-            Some(path) if path.as_os_str() != "-" => return create_file(path),
+            Some(path) if path.as_os_str() != "-" => {
+                let mut output = create_file(path)?;
+                output.side = side;
+                if let Target::File(file) = &mut output.target
+                    && file.in_place()
+                    && side
+                    && is_stdout(file.file())
+                {
+                    SIDE_ON_STDOUT.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                return Ok(output);
+            }
             _ => {
                 crate::guard::claim_stdout(what)?;
+                if side {
+                    SIDE_ON_STDOUT.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 let stdout = io::stdout();
                 enlarge_pipe(&stdout);
                 let fd = stdout.as_fd().try_clone_to_owned().map_err(Error::Stdout)?;
                 Target::Stdout(File::from(fd))
             }
         };
-        Ok(Output { target, pending: Vec::with_capacity(PENDING) })
+        Ok(Output { target, pending: Vec::with_capacity(PENDING), side })
     }
 
     fn error(&self, source: io::Error) -> Error {
+        let closed = source.kind() == io::ErrorKind::BrokenPipe;
         match self.target.path() {
+            // A closed pipe ends the run quietly only when nothing but
+            // records was lost with it (CONVENTIONS §3.4).
+            None if closed && SIDE_ON_STDOUT.load(std::sync::atomic::Ordering::Relaxed) => {
+                Error::Stdout(io::Error::other(
+                    "Broken pipe: its reader closed it while --rejects or --stats also wrote to it; what they wrote there is lost",
+                ))
+            }
             None => Error::Stdout(source),
+            Some(path) if closed && self.side => Error::Output {
+                path: path.display().to_string(),
+                source: io::Error::other(
+                    "Broken pipe: its reader closed it before everything was written; the rest is lost",
+                ),
+            },
             Some(path) => Error::Output { path: path.display().to_string(), source },
         }
     }
@@ -376,7 +499,7 @@ impl Output {
                 }
                 continue;
             }
-            let Output { target, pending } = self;
+            let Output { target, pending, .. } = self;
             let file = target.writer();
             let result =
                 write_all_vectored(file, &mut [IoSlice::new(pending), IoSlice::new(slice)]);

@@ -66,6 +66,9 @@ pub struct Rejected {
     /// The record's bytes in the chunk.
     pub start: usize,
     pub end: usize,
+    /// For a line too long to hold: its full length (its bytes are then only
+    /// the first ones, [`crate::limits::reject_prefix`]).
+    pub bytes: Option<u64>,
 }
 
 /// Collects what a tool emits for the records of one chunk.
@@ -157,6 +160,7 @@ impl<'c> Emit<'c> {
             message: message.into(),
             start: line.start,
             end: line.start + line.bytes.len(),
+            bytes: None,
         });
         Disposition::Rejected
     }
@@ -227,9 +231,13 @@ impl<A> Done<A> {
         seen.into_iter()
     }
 
-    /// The bytes of a reject's record.
+    /// The bytes of a reject's record (the first ones of a line too long to
+    /// hold, whose full length is `reject.bytes`).
     pub fn reject_bytes(&self, reject: &Rejected) -> &[u8] {
-        &self.chunk.bytes()[reject.start..reject.end]
+        match self.chunk.oversized() {
+            Some(line) => &line.prefix,
+            None => &self.chunk.bytes()[reject.start..reject.end],
+        }
     }
 
     /// Absolute line number of a chunk line index.
@@ -238,8 +246,38 @@ impl<A> Done<A> {
     }
 }
 
+/// A line longer than `--max-line-bytes` is one bad record that the tool
+/// never sees: its bytes were never held.
+fn oversized_chunk<A>(chunk: Chunk, acc: A, fail_fast: bool, len: u64, kept: usize) -> Done<A> {
+    let mut counts = Counts { records: 1, ..Counts::default() };
+    counts.rejected.add(crate::limits::LINE_TOO_LONG, 1);
+    let rejects = vec![Rejected {
+        index: 0,
+        category: crate::limits::LINE_TOO_LONG.to_string(),
+        message: crate::limits::line_too_long(len),
+        start: 0,
+        end: kept,
+        bytes: Some(len),
+    }];
+    Done {
+        chunk,
+        lines: 1,
+        first_line: 0,
+        counts,
+        rejects,
+        stopped: fail_fast,
+        acc,
+        segs: Vec::new(),
+        owned: Vec::new(),
+    }
+}
+
 fn process_chunk<P: Processor>(processor: &P, chunk: Chunk, fail_fast: bool) -> Done<P::Acc> {
     let mut acc = processor.acc();
+    if let Some(line) = chunk.oversized() {
+        let (len, kept) = (line.len, line.prefix.len());
+        return oversized_chunk(chunk, acc, fail_fast, len, kept);
+    }
     let (lines, stopped, counts, rejects, segs, owned) = {
         let bytes = chunk.bytes();
         let mut emit = Emit::new(bytes);
@@ -418,6 +456,12 @@ pub fn run<P: Processor>(
     loop {
         // Deliver everything that is ready, in order.
         while let Some(mut done) = pending.remove(&next) {
+            // A mapped input that shrank under a worker: the chunk was read
+            // from zeros, and nothing computed from it may be written.
+            if let Some(name) = crate::signal_mmap::faulted() {
+                finish();
+                return Err(crate::signal_mmap::changed(&name));
+            }
             done.first_line = lines_seen[done.chunk.source] + 1;
             lines_seen[done.chunk.source] += done.lines as u64;
             let stopped = done.stopped;

@@ -157,6 +157,31 @@ impl RejectLog {
         reason: &str,
         raw: &[u8],
     ) -> Result<(), Error> {
+        self.entry(file, line_number, reason, raw, None)
+    }
+
+    /// Records a bad record too long to keep (a line longer than
+    /// --max-line-bytes): `raw` holds its first bytes, and the --rejects line
+    /// gets `"bytes": full_len`, its whole length.
+    pub fn log_prefix(
+        &mut self,
+        file: &Arc<str>,
+        line_number: u64,
+        reason: &str,
+        raw: &[u8],
+        full_len: u64,
+    ) -> Result<(), Error> {
+        self.entry(file, line_number, reason, raw, Some(full_len))
+    }
+
+    fn entry(
+        &mut self,
+        file: &Arc<str>,
+        line_number: u64,
+        reason: &str,
+        raw: &[u8],
+        full_len: Option<u64>,
+    ) -> Result<(), Error> {
         self.total += 1;
         if let Some(out) = &mut self.file {
             // Keys in the documented order: file, line, reason, raw.
@@ -171,6 +196,9 @@ impl RejectLog {
                     line.extend_from_slice(b",\"raw_base64\":");
                     write_str(&mut line, &base64(raw));
                 }
+            }
+            if let Some(full_len) = full_len {
+                line.extend_from_slice(format!(",\"bytes\":{full_len}").as_bytes());
             }
             line.extend_from_slice(b"}\n");
             out.write(&line)?;

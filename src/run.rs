@@ -139,7 +139,11 @@ impl Run {
         for reject in &done.rejects {
             let (name, line) = self.position(done, reject.index);
             let name = name.clone();
-            self.rejects.log(&name, line, &reject.message, done.reject_bytes(reject))?;
+            let raw = done.reject_bytes(reject);
+            match reject.bytes {
+                Some(full) => self.rejects.log_prefix(&name, line, &reject.message, raw, full)?,
+                None => self.rejects.log(&name, line, &reject.message, raw)?,
+            }
         }
         if done.stopped {
             self.stopped_early = true;

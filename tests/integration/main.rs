@@ -10,6 +10,7 @@ mod first_hour;
 mod fmt_migrate;
 mod generated;
 mod graph_validate;
+mod hostile_input;
 mod library;
 mod llm_batch;
 mod persona_label;

@@ -23,7 +23,7 @@ mod rule_reader;
 mod rules;
 mod text;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -189,15 +189,20 @@ impl Source {
             Source::File(path) => {
                 let name = self.name();
                 let bytes = if path.as_os_str() == "-" {
-                    let mut buf = Vec::new();
-                    std::io::stdin()
-                        .lock()
-                        .read_to_end(&mut buf)
-                        .map_err(|source| Error::Input { name: name.clone(), source })?;
-                    buf
+                    crate::document::read_limited(
+                        std::io::stdin().lock(),
+                        &name,
+                        "the persona file",
+                    )?
                 } else {
                     crate::guard::input(path, &name)?;
-                    std::fs::read(path).map_err(|source| {
+                    let read = std::fs::File::open(path).and_then(|file| {
+                        if file.metadata()?.is_dir() {
+                            return Err(std::io::Error::other("is a directory, not a file"));
+                        }
+                        Ok(file)
+                    });
+                    let file = read.map_err(|source| {
                         // `--persona tier1_x` meant the built-in of that name.
                         let text = path.to_string_lossy();
                         let near = builtin::find(&text).map(|b| b.id).or_else(|| {
@@ -211,7 +216,8 @@ impl Source {
                             }
                             _ => Error::Input { name: name.clone(), source },
                         }
-                    })?
+                    })?;
+                    crate::document::read_limited(file, &name, "the persona file")?
                 };
                 String::from_utf8(bytes).map_err(|_| {
                     Error::Config(format!("{name}: a persona file must be UTF-8 text"))
