@@ -177,7 +177,7 @@ pub struct Cli {
     pub no_tag: bool,
 
     /// Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Performance")]
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = crate::limits::parse_size, help_heading = "Performance")]
     pub spill_after: u64,
 
     /// Folder for spilled temporary files [default: $TMPDIR or /tmp]
@@ -186,23 +186,6 @@ pub struct Cli {
 }
 
 /// Parses a size: bytes, or a number with K, M or G (powers of 1024).
-fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let scale: u64 = match unit.to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        _ => return Err(format!("`{text}` is not a size (write e.g. 65536, 64K, 64M or 1G)")),
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(scale))
-        .ok_or_else(|| format!("`{text}` is not a size (write e.g. 65536, 64K, 64M or 1G)"))
-}
-
 pub fn main() -> std::process::ExitCode {
     cli::main::<Cli>(&DOC, execute)
 }
@@ -532,11 +515,11 @@ mod tests {
 
     #[test]
     fn sizes_parse() {
-        assert_eq!(parse_size("64M"), Ok(64 << 20));
-        assert_eq!(parse_size("100"), Ok(100));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
-        assert!(parse_size("12X").is_err());
-        assert!(parse_size("M").is_err());
+        assert_eq!(crate::limits::parse_size("64M"), Ok(64 << 20));
+        assert_eq!(crate::limits::parse_size("100"), Ok(100));
+        assert_eq!(crate::limits::parse_size("1g"), Ok(1 << 30));
+        assert!(crate::limits::parse_size("12X").is_err());
+        assert!(crate::limits::parse_size("M").is_err());
     }
 
     #[test]
