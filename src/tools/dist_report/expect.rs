@@ -102,6 +102,8 @@ pub enum Subject {
     Value {
         field: String,
         value: Json,
+        /// The value's key as the report counts it (`acc::wanted_key`).
+        key: Vec<u8>,
         measure: Measure,
     },
     /// `rest` is everything after the field name: `min`, `chars.p95`…
@@ -199,7 +201,9 @@ pub fn parse(text: &str) -> Result<Expectation, String> {
                 if field.is_empty() {
                     return Err(bad(&format!("`{left}` names no field before `=`")));
                 }
-                Subject::Value { field: field.into(), value: scalar(value), measure }
+                let json = scalar(value);
+                let key = super::acc::wanted_key(&json, value);
+                Subject::Value { field: field.into(), value: json, key, measure }
             }
             None => {
                 let known = left.rsplit_once('.').is_some_and(|(head, stat)| {
@@ -252,11 +256,11 @@ pub fn evaluate(
             let before = before.ok_or("retention needs --compare")?;
             ratio(now.records, before.records)
         }
-        Subject::Value { field, value, measure } => {
+        Subject::Value { field, value, key, measure } => {
             let f = find_field(now, field)?;
-            let count = f.count_of(value);
+            let count = f.count_of(key);
             if count == Some(0)
-                && let Some(other) = f.same_text_other_kind(value)
+                && let Some(other) = f.same_text_other_kind(key)
             {
                 return Err(format!(
                     "`{}` looks for {}, which `{field}` never holds; it holds {other} \
@@ -270,7 +274,7 @@ pub fn evaluate(
                 Measure::Share => count.and_then(|n| ratio(n, f.denominator())),
                 Measure::Retention => {
                     let before = before.ok_or("FIELD=VALUE:retention needs --compare")?;
-                    let was = find_field(before, field)?.count_of(value);
+                    let was = find_field(before, field)?.count_of(key);
                     count.zip(was).and_then(|(n, was)| ratio(n, was))
                 }
             }
@@ -426,6 +430,7 @@ mod tests {
             Subject::Value {
                 field: "importance_label".into(),
                 value: Json::String("critical".into()),
+                key: b"scritical".to_vec(),
                 measure: Measure::Share
             }
         );

@@ -166,10 +166,11 @@ impl Measure {
             return state.group(self.single, b"");
         }
         // The label tells 1 from "1" and a missing field from the string
-        // "(missing)"; a key is one byte, then the label.
+        // "(missing)", and counts numbers by value (1.0 is the group 1); a
+        // key is one byte, then the label.
         scratch.clear();
         scratch.push(b'g');
-        scratch.extend_from_slice(json::class_label(by.as_ref()).as_bytes());
+        scratch.extend_from_slice(crate::number::value_label(by.as_ref()).as_bytes());
         state.group(acc::key_hash(scratch), scratch)
     }
 

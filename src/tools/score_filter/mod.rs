@@ -222,7 +222,8 @@ impl Processor for Filter {
             return emit.reject_json(&e);
         }
         emit.found(crate::fields::mask(&values));
-        let class = self.by_at.map(|at| json::class_label(values[at].as_ref()));
+        // Numbers by value: `1`, `1.0` and `1e0` are one class (crate::number).
+        let class = self.by_at.map(|at| crate::number::value_label(values[at].as_ref()));
         let disposition = self.decide(line, &values, class.as_ref(), emit, acc);
         if let Some(class) = class {
             let counts = acc.classes.entry(class).or_default();
