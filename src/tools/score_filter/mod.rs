@@ -552,7 +552,9 @@ fn class_report(
     let mut class_json = Map::new();
     for (name, c) in &class_list {
         summary.push_str(&format!(
-            "\nscore-filter:   {by_name}={name}: kept {} of {} ({})",
+            "\nscore-filter:   {by_name}={}: kept {} of {} ({})",
+            // A record's value: never raw control bytes on a terminal.
+            crate::report::printable(name),
             c.passed,
             c.records,
             percent(c.passed, c.records)
