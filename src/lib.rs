@@ -8,7 +8,7 @@
 //! of files, [`spool`] for output held back in bounded memory), what outputs
 //! may not name ([`guard`]), fields no record holds ([`fields`]), accounting and
 //! reports ([`report`], [`run`]), seeded hashing ([`hash`]), exactly mergeable
-//! statistics ([`stats`]), distribution distances ([`divergence`]), timestamps
+//! statistics ([`stats`]), numbers counted by value ([`number`]), distribution distances ([`divergence`]), timestamps
 //! ([`time`]) and CLI plumbing ([`cli`], [`exit`]). Each tool is one module
 //! under [`tools`]; its binary in `src/bin/` only calls the tool's `main`.
 //!
@@ -32,6 +32,7 @@ pub mod hash;
 pub mod input;
 pub mod json;
 pub mod limits;
+pub mod number;
 pub mod outdir;
 pub mod output;
 pub mod path;

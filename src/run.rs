@@ -63,6 +63,9 @@ pub struct Run {
     /// Field names of the first records, for the message about a watched path
     /// no record held.
     seen: crate::fields::FieldsSeen,
+    /// Bad records of absorbed shard runs (see [`Run::absorb`]): (written to
+    /// a --rejects file, reported only on stderr).
+    absorbed_rejects: (u64, u64),
     pub settings: Settings,
 }
 
@@ -125,6 +128,7 @@ impl Run {
             line_maps: Vec::new(),
             watched: Vec::new(),
             seen: crate::fields::FieldsSeen::default(),
+            absorbed_rejects: (0, 0),
             settings: Settings::new(common.threads, common.fail_fast),
         })
     }
@@ -261,6 +265,23 @@ impl Run {
         &self.names[index]
     }
 
+    /// Takes in the accounts of runs made elsewhere (dist-report --merge of
+    /// shard states): their counts join this run's, `captured` of their bad
+    /// records went to a --rejects file and `uncaptured` only to stderr
+    /// (which makes the exit status 1, as in the run over the whole input),
+    /// and `stopped_early` when one of them stopped at --fail-fast.
+    pub fn absorb(&mut self, counts: &Counts, captured: u64, uncaptured: u64, stopped_early: bool) {
+        self.counts.merge(counts);
+        self.absorbed_rejects.0 = self.absorbed_rejects.0.saturating_add(captured);
+        self.absorbed_rejects.1 = self.absorbed_rejects.1.saturating_add(uncaptured);
+        self.stopped_early |= stopped_early;
+    }
+
+    /// Whether this run's bad records go to a --rejects file.
+    pub fn rejects_captured(&self) -> bool {
+        self.rejects.to_file()
+    }
+
     /// Whether the run stopped at a bad record (--fail-fast).
     pub fn stopped_early(&self) -> bool {
         self.stopped_early
@@ -276,7 +297,7 @@ impl Run {
                 rejected.sorted().iter().map(|(r, n)| format!("{n} {r}")).collect();
             text.push_str(&format!(" ({})", parts.join(", ")));
         }
-        if self.rejects.to_file() && self.rejects.total() > 0 {
+        if (self.rejects.to_file() && self.rejects.total() > 0) || self.absorbed_rejects.0 > 0 {
             text.push_str(" (written to --rejects)");
         }
         text
@@ -374,7 +395,8 @@ impl Run {
                 output.abandon()?;
             }
         }
-        let uncaptured = !self.rejects.to_file() && self.rejects.total() > 0;
+        let uncaptured = (!self.rejects.to_file() && self.rejects.total() > 0)
+            || self.absorbed_rejects.1 > 0;
         self.rejects.finish(true)?;
         if let Some(mut file) = self.stats.take() {
             let args: Vec<String> = std::env::args().skip(1).collect();

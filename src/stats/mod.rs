@@ -8,8 +8,8 @@
 //! (a superaccumulator), and the sum of squares is kept the same way from each
 //! value's exact square. Reported figures are computed once, at the end, from
 //! the exact state, so any split of the same values gives the same bits
-//! ([`Moments`]). Quantiles keep the values themselves up to
-//! [`EXACT_VALUES`], then switch to a logarithmic-bin sketch whose bins are
+//! ([`Moments`]). Quantiles keep the distinct values themselves, with their
+//! counts, up to a cap ([`EXACT_VALUES`] by default), then switch to a logarithmic-bin sketch whose bins are
 //! integer counts, so merging is again exact and order-free ([`Quantiles`]).
 //!
 //! The exact sums and [`Moments`] are in `moments`; the sketch, [`Quantiles`]
@@ -22,4 +22,5 @@ mod quantiles;
 pub use moments::{ExactSum, Moments, f64_from_json, f64_to_json};
 pub use quantiles::{
     BINS_PER_OCTAVE, EXACT_VALUES, MAX_BINS, Quantiles, SKETCH_RELATIVE_ERROR, Sketch, bin_width,
+    histogram_edges,
 };

@@ -1,9 +1,14 @@
-//! The quantile sketch: [`Quantiles`] keeps a stream's values exactly up
-//! to [`EXACT_VALUES`], then switches to a [`Sketch`] of logarithmic bins
-//! (relative error at most [`SKETCH_RELATIVE_ERROR`]) whose counts are
-//! integers, so merging is exact and order-free. This file owns the bins and
-//! their keys, quantiles by interpolation between the closest ranks (exact,
-//! rounded once), and the equal-width histogram over [min, max].
+//! The quantile sketch: [`Quantiles`] keeps a stream's distinct values
+//! exactly, each with its count, up to a cap (dist-report's
+//! `--max-distinct`, [`EXACT_VALUES`] by default), so quantiles are exact
+//! however many values there are; past the cap it switches to a [`Sketch`]
+//! of logarithmic bins (relative error at most [`SKETCH_RELATIVE_ERROR`])
+//! whose counts are integers, so merging is exact and order-free. This file
+//! owns the bins and their keys, quantiles by interpolation between the
+//! closest ranks (exact, rounded once), and the equal-width histogram over
+//! [min, max] with decimal edges ([`histogram_edges`]).
+
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
@@ -11,7 +16,8 @@ use super::moments::{
     ExactSum, LINEAR_SCALE, div_small, f64_from_json, f64_to_json, scale_by_power_of_two, to_f64,
 };
 
-/// Values kept exactly per stream before quantiles switch to the sketch.
+/// Distinct values kept exactly per stream, by default, before quantiles
+/// switch to the sketch.
 pub const EXACT_VALUES: usize = 10_000;
 /// Sketch bins per power of two: bin edges are 2^(1/64)-ish apart, linearly
 /// interpolated inside each power of two.
@@ -224,45 +230,64 @@ pub fn bin_width(min: f64, max: f64, bins: usize) -> f64 {
     if span.is_finite() { span / bins } else { max / bins - min / bins }
 }
 
-/// How many bin widths `value` lies above `min`, without overflowing.
-fn offset(value: f64, min: f64, width: f64) -> f64 {
-    let span = value - min;
-    if span.is_finite() { span / width } else { value / width - min / width }
+
+/// The order-preserving integer key of a double (total order, with −0
+/// folded into 0): sorting keys sorts values.
+fn order_key(x: f64) -> u64 {
+    let bits = if x == 0.0 { 0 } else { x.to_bits() };
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
-/// Quantiles of a stream: exact while it has at most [`EXACT_VALUES`]
-/// values, then a [`Sketch`] with relative error at most
-/// [`SKETCH_RELATIVE_ERROR`].
+fn from_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
+}
+
+/// Quantiles of a stream: exact while it has at most `cap` distinct values
+/// (each kept once, with its count, however many times it occurs), then a
+/// [`Sketch`] with relative error at most [`SKETCH_RELATIVE_ERROR`].
+///
+/// Whether a stream is past its cap depends only on the set of its values,
+/// so any split of it, merged, ends in the same form with the same figures.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Quantiles {
-    Exact(Vec<f64>),
+    Exact { counts: BTreeMap<u64, u64>, cap: usize },
     Sketch(Box<Sketch>),
 }
 
 impl Default for Quantiles {
     fn default() -> Self {
-        Quantiles::Exact(Vec::new())
+        Quantiles::with_cap(EXACT_VALUES)
     }
 }
 
 impl Quantiles {
+    /// Exact while at most `cap` distinct values (at least 1).
+    pub fn with_cap(cap: usize) -> Self {
+        Quantiles::Exact { counts: BTreeMap::new(), cap: cap.max(1) }
+    }
+
     pub fn push(&mut self, x: f64) {
+        self.add(x, 1);
+    }
+
+    fn add(&mut self, x: f64, n: u64) {
         match self {
-            Quantiles::Exact(values) => {
-                values.push(x);
-                if values.len() > EXACT_VALUES {
+            Quantiles::Exact { counts, cap } => {
+                let slot = counts.entry(order_key(x)).or_insert(0);
+                *slot = slot.saturating_add(n);
+                if counts.len() > *cap {
                     self.switch_to_sketch();
                 }
             }
-            Quantiles::Sketch(sketch) => sketch.add(x, 1),
+            Quantiles::Sketch(sketch) => sketch.add(x, n),
         }
     }
 
     fn switch_to_sketch(&mut self) {
-        if let Quantiles::Exact(values) = self {
+        if let Quantiles::Exact { counts, .. } = self {
             let mut sketch = Sketch::default();
-            for &v in values.iter() {
-                sketch.add(v, 1);
+            for (&key, &n) in counts.iter() {
+                sketch.add(from_order_key(key), n);
             }
             *self = Quantiles::Sketch(Box::new(sketch));
         }
@@ -270,25 +295,21 @@ impl Quantiles {
 
     pub fn count(&self) -> u64 {
         match self {
-            Quantiles::Exact(values) => values.len() as u64,
+            Quantiles::Exact { counts, .. } => {
+                counts.values().fold(0u64, |total, &n| total.saturating_add(n))
+            }
             Quantiles::Sketch(sketch) => sketch.count(),
         }
     }
 
     pub fn merge(&mut self, other: &Quantiles) {
-        match (&mut *self, other) {
-            (Quantiles::Exact(a), Quantiles::Exact(b)) if a.len() + b.len() <= EXACT_VALUES => {
-                a.extend_from_slice(b);
-            }
-            (_, Quantiles::Exact(b)) => {
-                self.switch_to_sketch();
-                if let Quantiles::Sketch(sketch) = self {
-                    for &v in b {
-                        sketch.add(v, 1);
-                    }
+        match other {
+            Quantiles::Exact { counts, .. } => {
+                for (&key, &n) in counts {
+                    self.add(from_order_key(key), n);
                 }
             }
-            (_, Quantiles::Sketch(b)) => {
+            Quantiles::Sketch(b) => {
                 self.switch_to_sketch();
                 if let Quantiles::Sketch(sketch) = self {
                     sketch.merge(b);
@@ -298,16 +319,20 @@ impl Quantiles {
     }
 
     pub fn is_exact(&self) -> bool {
-        matches!(self, Quantiles::Exact(_))
+        matches!(self, Quantiles::Exact { .. })
     }
 
-    /// Sorted values (exact) or bins as (value, count) (sketch).
+    /// The bound on the relative error of a quantile: 0 when exact.
+    pub fn relative_error(&self) -> f64 {
+        if self.is_exact() { 0.0 } else { SKETCH_RELATIVE_ERROR }
+    }
+
+    /// Distinct values with their counts (exact) or bins as (value, count)
+    /// (sketch), in increasing value order.
     fn points(&self) -> Vec<(f64, u64)> {
         match self {
-            Quantiles::Exact(values) => {
-                let mut sorted = values.clone();
-                sorted.sort_by(f64::total_cmp);
-                sorted.into_iter().map(|v| (v, 1)).collect()
+            Quantiles::Exact { counts, .. } => {
+                counts.iter().map(|(&key, &n)| (from_order_key(key), n)).collect()
             }
             Quantiles::Sketch(sketch) => sketch.bins(),
         }
@@ -331,7 +356,7 @@ impl Quantiles {
                 let a = Sketch::at_rank(&points, low);
                 let value = if rest > 0 {
                     let b = Sketch::at_rank(&points, (low + 1).min(n - 1));
-                    interpolate(a, b, rest, d)
+                    if a == b { a } else { interpolate(a, b, rest, d) }
                 } else {
                     a
                 };
@@ -340,22 +365,17 @@ impl Quantiles {
             .collect()
     }
 
-    /// Counts in `bins` equal-width bins over [min, max] (the last bin
-    /// includes max). A sketched value is placed by its bin's value.
-    pub fn histogram(&self, bins: usize, min: f64, max: f64) -> Vec<u64> {
-        // One value has one bin: equal bins of zero width would repeat it.
-        let bins = if min == max { 1 } else { bins.max(1) };
+    /// Counts in the bins between consecutive `edges` (from
+    /// [`histogram_edges`]): bin i holds edges[i] <= x < edges[i + 1], the
+    /// last bin includes its upper edge. A sketched value is placed by its
+    /// bin's value.
+    pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {
+        let bins = edges.len().saturating_sub(1).max(1);
         let mut out = vec![0u64; bins];
-        if self.count() == 0 {
-            return out;
-        }
-        let width = bin_width(min, max, bins);
         for (value, n) in self.points() {
-            let at = if width > 0.0 && width.is_finite() {
-                (offset(value.clamp(min, max), min, width).floor() as usize).min(bins - 1)
-            } else {
-                0
-            };
+            // Edges after the first at or below the value: its bin.
+            let above_first = edges.get(1..).unwrap_or_default();
+            let at = above_first.partition_point(|&e| e <= value).min(bins - 1);
             out[at] = out[at].saturating_add(n);
         }
         out
@@ -363,29 +383,69 @@ impl Quantiles {
 
     pub fn to_json(&self) -> Value {
         match self {
-            Quantiles::Exact(values) => {
-                let mut sorted = values.clone();
-                sorted.sort_by(f64::total_cmp);
-                json!({"exact": sorted.into_iter().map(f64_to_json).collect::<Vec<_>>()})
-            }
+            Quantiles::Exact { counts, .. } => json!({
+                "counts": counts
+                    .iter()
+                    .map(|(&key, &n)| json!([f64_to_json(from_order_key(key)), n]))
+                    .collect::<Vec<_>>()
+            }),
             Quantiles::Sketch(sketch) => json!({"sketch": sketch.to_json()}),
         }
     }
 
-    pub fn from_json(value: &Value) -> Result<Quantiles, String> {
-        if let Some(values) = value.get("exact").and_then(Value::as_array) {
-            let values: Option<Vec<f64>> = values.iter().map(f64_from_json).collect();
-            let values = values.ok_or("quantiles with a non-number")?;
-            if values.len() > EXACT_VALUES {
-                return Err("quantiles with too many exact values".into());
+    /// A state written by [`Quantiles::to_json`] for a stream capped at `cap`.
+    pub fn from_json(value: &Value, cap: usize) -> Result<Quantiles, String> {
+        if let Some(pairs) = value.get("counts").and_then(Value::as_array) {
+            let mut q = Quantiles::with_cap(cap);
+            for pair in pairs {
+                let x = pair.get(0).and_then(f64_from_json);
+                let n = pair.get(1).and_then(Value::as_u64);
+                let (Some(x), Some(n)) = (x, n) else {
+                    return Err("quantiles with a bad (value, count) pair".into());
+                };
+                q.add(x, n);
             }
-            return Ok(Quantiles::Exact(values));
+            if !q.is_exact() {
+                return Err("quantiles with more distinct values than the cap".into());
+            }
+            return Ok(q);
         }
         match value.get("sketch") {
             Some(sketch) => Ok(Quantiles::Sketch(Box::new(Sketch::from_json(sketch)?))),
-            None => Err("quantiles without values or sketch".into()),
+            None => Err("quantiles without counts or sketch".into()),
         }
     }
+}
+
+/// The edges of `bins` equal-width bins over [min, max] (one bin when min
+/// equals max), each inner edge rounded to the shortest decimal that is
+/// finer than a millionth of the width: `0.3`, not `0.30000000000000004`,
+/// while every edge stays in order and inside [min, max].
+pub fn histogram_edges(bins: usize, min: f64, max: f64) -> Vec<f64> {
+    let bins = if min == max { 1 } else { bins.max(1) };
+    let width = bin_width(min, max, bins);
+    let mut edges = Vec::with_capacity(bins + 1);
+    edges.push(min);
+    for i in 1..bins {
+        let raw = min + width * i as f64;
+        edges.push(round_decimal(raw, width).clamp(min, max));
+    }
+    edges.push(max);
+    edges
+}
+
+/// `x` rounded to 6 significant decimal digits of `unit` (its decimal
+/// places below the unit's leading digit), when that is a finite change.
+fn round_decimal(x: f64, unit: f64) -> f64 {
+    if !(unit > 0.0 && unit.is_finite() && x.is_finite()) {
+        return x;
+    }
+    let places = 6 - unit.log10().floor() as i64;
+    if places <= 0 {
+        // Edges of this size are whole numbers already.
+        return x.round();
+    }
+    format!("{x:.*}", places.min(330) as usize).parse::<f64>().unwrap_or(x)
 }
 
 #[cfg(test)]
@@ -425,7 +485,7 @@ mod tests {
             q.push(v);
         }
         assert_eq!(q.quantiles(&[0.0, 0.5, 1.0], 1.0, 4.0), vec![Some(1.0), Some(2.5), Some(4.0)]);
-        assert_eq!(q.histogram(3, 1.0, 4.0), vec![1, 1, 2]);
+        assert_eq!(q.histogram(&histogram_edges(3, 1.0, 4.0)), vec![1, 1, 2]);
     }
 
     #[test]
@@ -441,8 +501,8 @@ mod tests {
         assert!(got.windows(2).all(|w| w[0] <= w[1]), "{got:?}");
         let width = bin_width(-1e308, 1.7e308, 2);
         assert!(width.is_finite() && width > 0.0);
-        assert_eq!(q.histogram(2, -1e308, 1.7e308), vec![1, 2]);
-        assert_eq!(q.histogram(3, -1e308, 1.7e308), vec![1, 0, 2]);
+        assert_eq!(q.histogram(&histogram_edges(2, -1e308, 1.7e308)), vec![1, 2]);
+        assert_eq!(q.histogram(&histogram_edges(3, -1e308, 1.7e308)), vec![1, 0, 2]);
     }
 
     #[test]
@@ -518,6 +578,62 @@ mod tests {
         assert_eq!(Sketch::at_rank(&sketch.bins(), 0), -bin_value(5));
         assert_eq!(Sketch::at_rank(&sketch.bins(), u64::MAX - 1), 0.0);
         let quantiles = Quantiles::Sketch(Box::new(sketch));
-        assert_eq!(quantiles.histogram(2, -1.0, 1.0).iter().max(), Some(&u64::MAX));
+        assert_eq!(quantiles.histogram(&histogram_edges(2, -1.0, 1.0)).iter().max(), Some(&u64::MAX));
+    }
+
+    #[test]
+    fn quantiles_stay_exact_past_any_count_while_distinct_values_fit() {
+        // 30,000 integer ratings 1..=10: ten distinct values, so the median
+        // is a value of the data (9), not a sketch's 8.94.
+        let mut whole = Quantiles::with_cap(10_000);
+        let mut parts = [Quantiles::with_cap(10_000), Quantiles::with_cap(10_000)];
+        let mut sorted = Vec::new();
+        for i in 0..30_000u64 {
+            let v = if i % 10 < 7 { 9.0 } else { (i % 10) as f64 };
+            whole.push(v);
+            parts[(i % 2) as usize].push(v);
+            sorted.push(v);
+        }
+        sorted.sort_by(f64::total_cmp);
+        assert!(whole.is_exact());
+        let [mut a, b] = parts;
+        a.merge(&b);
+        assert_eq!(a, whole);
+        let got = whole.quantiles(&[0.05, 0.5, 0.95], 7.0, 9.0);
+        for (q, got) in [0.05, 0.5, 0.95].iter().zip(got) {
+            let exact = sorted[(q * (sorted.len() - 1) as f64).round() as usize];
+            assert_eq!(got, Some(exact), "{q}");
+        }
+        assert_eq!(whole.relative_error(), 0.0);
+        let back = Quantiles::from_json(&whole.to_json(), 10_000).unwrap();
+        assert_eq!(back, whole);
+        // One distinct value past the cap: the sketch, in any split.
+        let mut capped = Quantiles::with_cap(3);
+        for v in [1.0, 2.0, 3.0, 3.0] {
+            capped.push(v);
+        }
+        assert!(capped.is_exact());
+        let mut other = Quantiles::with_cap(3);
+        other.push(4.0);
+        capped.merge(&other);
+        assert!(!capped.is_exact());
+        assert_eq!(capped.relative_error(), SKETCH_RELATIVE_ERROR);
+        assert!(Quantiles::from_json(&json!({"counts": [["1.0", 1], ["2.0", 1]]}), 1).is_err());
+    }
+
+    #[test]
+    fn histogram_edges_are_decimal_and_count_what_they_show() {
+        let edges = histogram_edges(4, 0.1, 0.5);
+        assert_eq!(edges, vec![0.1, 0.2, 0.3, 0.4, 0.5]);
+        assert_eq!(serde_json::to_string(&edges).unwrap(), "[0.1,0.2,0.3,0.4,0.5]");
+        // 0.3 lies on an edge: in the bin that starts there, as shown.
+        let mut q = Quantiles::default();
+        for v in [0.1, 0.3, 0.5] {
+            q.push(v);
+        }
+        assert_eq!(q.histogram(&edges), vec![1, 0, 1, 1]);
+        assert_eq!(histogram_edges(10, 7.0, 7.0), vec![7.0, 7.0]);
+        let wide = histogram_edges(3, 0.0, 1e7);
+        assert!(wide.windows(2).all(|w| w[0] < w[1]), "{wide:?}");
     }
 }

@@ -243,8 +243,9 @@ pub fn value_key(raw: &Raw<'_>, out: &mut Vec<u8>) {
             }
         }
         Kind::Number => {
+            // By value: `1`, `1.0` and `1e0` are one key (crate::number).
             out.push(b'n');
-            out.extend_from_slice(raw.bytes);
+            crate::number::push_canonical(raw.bytes, out);
         }
         Kind::Bool => {
             out.push(b'b');
@@ -295,19 +296,27 @@ pub fn reads_as_other_kind(text: &str) -> bool {
         )
 }
 
-/// Whether a value key holds the scalar `wanted`: same kind, and for numbers
-/// the same value however it is written (`1`, `1.0`, `1e0`).
-pub fn key_is(key: &[u8], wanted: &Value) -> bool {
-    let text = key_text(key);
-    match (key.first(), wanted) {
-        (Some(b's'), Value::String(w)) => text == *w,
-        (Some(b'n'), Value::Number(w)) => {
-            text.parse::<f64>().ok().zip(w.as_f64()).is_some_and(|(a, b)| a == b)
+/// The value key of the scalar an `--expect` names: its kind, then a
+/// string's text or, for a number, the canonical spelling of `text` (the
+/// expression's own digits, so no precision is lost to a double).
+pub fn wanted_key(wanted: &Value, text: &str) -> Vec<u8> {
+    let mut key = Vec::new();
+    match wanted {
+        Value::String(w) => {
+            key.push(b's');
+            key.extend_from_slice(w.as_bytes());
         }
-        (Some(b'b'), Value::Bool(w)) => (text == "true") == *w,
-        (Some(b'z'), Value::Null) => true,
-        _ => false,
+        Value::Number(_) => {
+            key.push(b'n');
+            crate::number::push_canonical(text.trim().as_bytes(), &mut key);
+        }
+        Value::Bool(w) => {
+            key.push(b'b');
+            key.extend_from_slice(if *w { b"true" } else { b"false" });
+        }
+        _ => key.extend_from_slice(b"znull"),
     }
+    key
 }
 
 /// Everything measured for one `--field`.
@@ -331,7 +340,7 @@ impl FieldAcc {
             kinds: [0; 6],
             counter: Capped::new(cap, 0),
             moments: Moments::default(),
-            quantiles: Quantiles::default(),
+            quantiles: Quantiles::with_cap(cap),
         }
     }
 
@@ -383,7 +392,7 @@ impl FieldAcc {
                 n.as_u64().ok_or_else(|| "a bad count".to_string())
             })?,
             moments: Moments::from_json(v.get("moments").ok_or("no moments")?)?,
-            quantiles: Quantiles::from_json(v.get("quantiles").ok_or("no quantiles")?)?,
+            quantiles: Quantiles::from_json(v.get("quantiles").ok_or("no quantiles")?, cap)?,
         })
     }
 }
@@ -405,13 +414,17 @@ fn kinds_at(v: &Value) -> Result<[u64; 6], String> {
 }
 
 /// Length statistics of text: one stream of numbers.
-#[derive(Default)]
 pub struct Lengths {
     pub moments: Moments,
     pub quantiles: Quantiles,
 }
 
 impl Lengths {
+    /// Quantiles exact while at most `cap` distinct lengths.
+    fn new(cap: usize) -> Self {
+        Lengths { moments: Moments::default(), quantiles: Quantiles::with_cap(cap) }
+    }
+
     fn push(&mut self, n: usize) {
         self.moments.push(n as f64);
         self.quantiles.push(n as f64);
@@ -426,16 +439,15 @@ impl Lengths {
         json!({"moments": self.moments.to_json(), "quantiles": self.quantiles.to_json()})
     }
 
-    fn from_json(v: &Value) -> Result<Lengths, String> {
+    fn from_json(v: &Value, cap: usize) -> Result<Lengths, String> {
         Ok(Lengths {
             moments: Moments::from_json(v.get("moments").ok_or("no moments")?)?,
-            quantiles: Quantiles::from_json(v.get("quantiles").ok_or("no quantiles")?)?,
+            quantiles: Quantiles::from_json(v.get("quantiles").ok_or("no quantiles")?, cap)?,
         })
     }
 }
 
 /// Everything measured for one `--text` path.
-#[derive(Default)]
 pub struct TextAcc {
     pub records_with: u64,
     pub strings: u64,
@@ -500,6 +512,17 @@ pub fn raw_lengths(b: &[u8]) -> (usize, usize) {
 }
 
 impl TextAcc {
+    pub fn new(cap: usize) -> Self {
+        TextAcc {
+            records_with: 0,
+            strings: 0,
+            non_string: 0,
+            empty: 0,
+            chars: Lengths::new(cap),
+            words: Lengths::new(cap),
+        }
+    }
+
     pub fn push(&mut self, raw: &Raw<'_>) {
         if raw.kind != Kind::String || raw.bytes.len() < 2 {
             self.non_string += 1;
@@ -534,14 +557,14 @@ impl TextAcc {
         })
     }
 
-    fn from_json(v: &Value) -> Result<TextAcc, String> {
+    fn from_json(v: &Value, cap: usize) -> Result<TextAcc, String> {
         Ok(TextAcc {
             records_with: u64_at(v, "records_with")?,
             strings: u64_at(v, "strings")?,
             non_string: u64_at(v, "non_string")?,
             empty: u64_at(v, "empty")?,
-            chars: Lengths::from_json(v.get("chars").ok_or("no chars")?)?,
-            words: Lengths::from_json(v.get("words").ok_or("no words")?)?,
+            chars: Lengths::from_json(v.get("chars").ok_or("no chars")?, cap)?,
+            words: Lengths::from_json(v.get("words").ok_or("no words")?, cap)?,
         })
     }
 }
@@ -698,7 +721,7 @@ impl Dataset {
         Dataset {
             records: 0,
             fields: (0..plan.fields.len()).map(|_| FieldAcc::new(plan.max_distinct)).collect(),
-            texts: (0..plan.texts.len()).map(|_| TextAcc::default()).collect(),
+            texts: (0..plan.texts.len()).map(|_| TextAcc::new(plan.max_distinct)).collect(),
             discovered: Capped::new(MAX_DISCOVERED, PathAcc::default()),
         }
     }
@@ -747,7 +770,7 @@ impl Dataset {
                 .collect::<Result<_, _>>()?,
             texts: list("text", plan.texts.len())?
                 .iter()
-                .map(TextAcc::from_json)
+                .map(|t| TextAcc::from_json(t, plan.max_distinct))
                 .collect::<Result<_, _>>()?,
             discovered: Capped::from_json(
                 v.get("discovered").ok_or("no `discovered`")?,

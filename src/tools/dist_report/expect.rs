@@ -102,6 +102,8 @@ pub enum Subject {
     Value {
         field: String,
         value: Json,
+        /// The value's key as the report counts it (`acc::wanted_key`).
+        key: Vec<u8>,
         measure: Measure,
     },
     /// `rest` is everything after the field name: `min`, `chars.p95`…
@@ -199,7 +201,9 @@ pub fn parse(text: &str) -> Result<Expectation, String> {
                 if field.is_empty() {
                     return Err(bad(&format!("`{left}` names no field before `=`")));
                 }
-                Subject::Value { field: field.into(), value: scalar(value), measure }
+                let json = scalar(value);
+                let key = super::acc::wanted_key(&json, value);
+                Subject::Value { field: field.into(), value: json, key, measure }
             }
             None => {
                 let known = left.rsplit_once('.').is_some_and(|(head, stat)| {
@@ -236,6 +240,8 @@ pub struct Verdict {
     pub text: String,
     pub measured: Option<f64>,
     pub pass: bool,
+    /// For a quantile read from the sketch: the bound on its relative error.
+    pub approximate: Option<f64>,
 }
 
 /// Resolves and measures an expectation; `Err` when it names a field the
@@ -252,11 +258,11 @@ pub fn evaluate(
             let before = before.ok_or("retention needs --compare")?;
             ratio(now.records, before.records)
         }
-        Subject::Value { field, value, measure } => {
+        Subject::Value { field, value, key, measure } => {
             let f = find_field(now, field)?;
-            let count = f.count_of(value);
+            let count = f.count_of(key);
             if count == Some(0)
-                && let Some(other) = f.same_text_other_kind(value)
+                && let Some(other) = f.same_text_other_kind(key)
             {
                 return Err(format!(
                     "`{}` looks for {}, which `{field}` never holds; it holds {other} \
@@ -270,7 +276,7 @@ pub fn evaluate(
                 Measure::Share => count.and_then(|n| ratio(n, f.denominator())),
                 Measure::Retention => {
                     let before = before.ok_or("FIELD=VALUE:retention needs --compare")?;
-                    let was = find_field(before, field)?.count_of(value);
+                    let was = find_field(before, field)?.count_of(key);
                     count.zip(was).and_then(|(n, was)| ratio(n, was))
                 }
             }
@@ -281,7 +287,65 @@ pub fn evaluate(
         Test::Compare(op, n) => op.holds(m, n),
         Test::Range(low, high) => low <= m && m <= high,
     });
-    Ok(Verdict { text: e.text.clone(), measured, pass })
+    let approximate = match &e.subject {
+        Subject::Stat { path } => approximation(now, path),
+        _ => None,
+    };
+    Ok(Verdict { text: e.text.clone(), measured, pass, approximate })
+}
+
+/// The relative-error bound of a quantile `path` names when the report
+/// took it from the sketch (more distinct values than --max-distinct).
+fn approximation(view: &DatasetView, path: &str) -> Option<f64> {
+    let (head, stat) = path.rsplit_once('.')?;
+    if !matches!(stat, "p5" | "p25" | "p50" | "median" | "p75" | "p95") {
+        return None;
+    }
+    if let Some(f) = view.fields.iter().find(|f| f.name == head)
+        && let Some(n) = &f.numeric
+    {
+        return (!n.exact).then_some(n.relative_error);
+    }
+    let (text, unit) = head.rsplit_once('.')?;
+    let t = view.texts.iter().find(|t| t.name == text)?;
+    let lengths = match unit {
+        "chars" => &t.chars,
+        "words" => &t.words,
+        _ => return None,
+    };
+    (!lengths.exact).then_some(lengths.relative_error)
+}
+
+/// The field an expectation reads, when the report may lack it: `Field`
+/// for FIELD=VALUE and FIELD.STAT, `Text` for TEXT.chars/words.STAT.
+pub enum Needs {
+    Field(String),
+    Text(String),
+}
+
+impl Expectation {
+    /// The field or text this expectation measures, for adding it to the
+    /// report when no --field or --text lists it.
+    pub fn needs(&self) -> Option<Needs> {
+        match &self.subject {
+            Subject::Value { field, .. } => Some(Needs::Field(field.clone())),
+            Subject::Stat { path } => {
+                let (head, stat) = path.rsplit_once('.')?;
+                if let Some((text, unit)) = head.rsplit_once('.')
+                    && matches!(unit, "chars" | "words")
+                    && LENGTH_STATS.contains(&stat)
+                {
+                    return Some(Needs::Text(text.to_string()));
+                }
+                if FIELD_STATS.contains(&stat) {
+                    Some(Needs::Field(head.to_string()))
+                } else {
+                    Some(Needs::Text(head.to_string()))
+                }
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A wanted value as a sentence names it: `the number 1`, `the string "1"`.
@@ -426,6 +490,7 @@ mod tests {
             Subject::Value {
                 field: "importance_label".into(),
                 value: Json::String("critical".into()),
+                key: b"scritical".to_vec(),
                 measure: Measure::Share
             }
         );

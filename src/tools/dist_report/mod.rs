@@ -13,6 +13,7 @@ pub mod acc;
 pub mod expect;
 mod manual;
 pub mod render;
+mod shards;
 pub mod view;
 
 use std::io::{IsTerminal, Write};
@@ -23,7 +24,6 @@ use clap::Parser;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{self, Common};
-use crate::document;
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
@@ -166,10 +166,11 @@ impl Measure {
             return state.group(self.single, b"");
         }
         // The label tells 1 from "1" and a missing field from the string
-        // "(missing)"; a key is one byte, then the label.
+        // "(missing)", and counts numbers by value (1.0 is the group 1); a
+        // key is one byte, then the label.
         scratch.clear();
         scratch.push(b'g');
-        scratch.extend_from_slice(json::class_label(by.as_ref()).as_bytes());
+        scratch.extend_from_slice(crate::number::value_label(by.as_ref()).as_bytes());
         state.group(acc::key_hash(scratch), scratch)
     }
 
@@ -309,20 +310,14 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     file.commit()
 }
 
-const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
-const PARTIAL_VERSION: u64 = 1;
-
 fn usage(text: impl Into<String>) -> Error {
     Error::Usage(text.into())
 }
 
 fn check_flags(cli: &Cli) -> Result<(), Error> {
     if cli.merge {
-        if !cli.fields.is_empty() || !cli.texts.is_empty() || cli.by.is_some() {
-            return Err(usage(
-                "--merge takes --field, --text and --by from the partial states; do not give them",
-            ));
-        }
+        // --field, --text and --by may be given: they must be those the
+        // partial states were written with (checked when they are read).
         if cli.pass || cli.compare.is_some() || cli.partial.is_some() {
             return Err(usage("--merge cannot be combined with --pass, --compare or --partial"));
         }
@@ -374,6 +369,65 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
     Ok(())
 }
 
+/// The paths a plan reads, each with the flag that named it.
+fn read_plan(plan: &Plan) -> ReadPlan<Role> {
+    let mut reads = ReadPlan::default();
+    if plan.discovers() {
+        // Discovery reads every member; --by alone is scanned for (by_only).
+        if let Some(by) = &plan.by {
+            reads.watch("--by", by);
+        }
+    } else {
+        if let Some(by) = &plan.by {
+            reads.named("--by", by, Role::By);
+        }
+        for (i, f) in plan.fields.iter().enumerate() {
+            reads.named("--field", f, Role::Field(i));
+        }
+        for (i, t) in plan.texts.iter().enumerate() {
+            reads.named("--text", t, Role::Text(i));
+        }
+    }
+    reads
+}
+
+/// The --field and --text lists, with every field an --expect measures
+/// and no --field or --text lists added (`status=conflicts:count>=10`
+/// reports `status`). Without --field and --text the report discovers
+/// fields; it keeps doing so while discovery answers every gate (count,
+/// missing, min, mean, max of a field), and otherwise reports the fields
+/// the gates name.
+fn with_expected_fields(cli: &Cli) -> Result<(Vec<FieldPath>, Vec<FieldPath>), Error> {
+    let (mut fields, mut texts) = (cli.fields.clone(), cli.texts.clone());
+    let needs: Vec<(expect::Needs, &Expectation)> =
+        cli.expect.iter().filter_map(|e| e.needs().map(|n| (n, e))).collect();
+    if fields.is_empty() && texts.is_empty() {
+        let discovery_answers = needs.iter().all(|(n, e)| match (n, &e.subject) {
+            (expect::Needs::Field(_), expect::Subject::Stat { path }) => path
+                .rsplit_once('.')
+                .is_some_and(|(_, s)| matches!(s, "count" | "missing" | "min" | "mean" | "max")),
+            _ => false,
+        });
+        if discovery_answers {
+            return Ok((fields, texts));
+        }
+    }
+    for (need, e) in needs {
+        let (name, into_texts) = match need {
+            expect::Needs::Field(name) => (name, false),
+            expect::Needs::Text(name) => (name, true),
+        };
+        let listed = |list: &[FieldPath]| list.iter().any(|p| p.as_str() == name);
+        if listed(&texts) || (!into_texts && listed(&fields)) {
+            continue;
+        }
+        let path = path::any_field(&name)
+            .map_err(|why| usage(format!("--expect '{e}': `{name}` is not a field path: {why}")))?;
+        if into_texts { texts.push(path) } else { fields.push(path) }
+    }
+    Ok((fields, texts))
+}
+
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     check_flags(&cli)?;
     let destination = if cli.pass {
@@ -398,11 +452,12 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         crate::guard::claim_stdout("the report (no --report FILE)")?;
     }
     if cli.merge {
-        return merge(cli, destination);
+        return shards::merge(cli, destination);
     }
+    let (fields, texts) = with_expected_fields(&cli)?;
     let plan = Arc::new(Plan {
-        fields: cli.fields.clone(),
-        texts: cli.texts.clone(),
+        fields,
+        texts,
         by: cli.by.clone(),
         max_distinct: cli.max_distinct as usize,
     });
@@ -426,23 +481,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let inputs = Inputs::open(&files)?;
     let mut run = Run::start("dist-report", &cli.common, &inputs, cli.pass)?;
 
-    let mut reads = ReadPlan::default();
-    if plan.discovers() {
-        // Discovery reads every member; --by alone is scanned for (by_only).
-        if let Some(by) = &plan.by {
-            reads.watch("--by", by);
-        }
-    } else {
-        if let Some(by) = &plan.by {
-            reads.named("--by", by, Role::By);
-        }
-        for (i, f) in plan.fields.iter().enumerate() {
-            reads.named("--field", f, Role::Field(i));
-        }
-        for (i, t) in plan.texts.iter().enumerate() {
-            reads.named("--text", t, Role::Text(i));
-        }
-    }
+    let reads = read_plan(&plan);
     // A shard's partial state may lack a field the other shards hold: the
     // whole-file question is for the merge, not for one shard.
     if cli.partial.is_none() {
@@ -477,12 +516,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let reported = run.counts().records - run.counts().rejected.total();
 
     if let Some(path) = &cli.partial {
-        let doc = json!({
-            "format": PARTIAL_FORMAT,
-            "version": PARTIAL_VERSION,
-            "plan": plan.to_json(),
-            "state": before.to_json(),
-        });
+        let doc = shards::partial_document(&plan, &before, &run);
         let mut text = serde_json::to_vec(&doc).unwrap_or_default();
         text.push(b'\n');
         let place = if path.as_os_str() == "-" {
@@ -565,7 +599,15 @@ fn check(expectations: &[Expectation], body: &Body) -> Result<Vec<Verdict>, Erro
         verdicts.push(verdict);
     }
     for v in verdicts.iter().filter(|v| !v.pass) {
-        let measured = v.measured.map_or("no value".into(), render::number);
+        let measured = v.measured.map_or("no value".into(), |m| match v.approximate {
+            // A sketch's quantile: say so, with its bound.
+            Some(e) => format!(
+                "≈{}, approximate: within ±{:.2}% (more distinct values than --max-distinct)",
+                render::number(m),
+                e * 100.0
+            ),
+            None => render::number(m),
+        });
         let _ = writeln!(
             crate::progress::stderr(),
             "dist-report: expectation failed: {} (measured {measured})",
@@ -634,69 +676,9 @@ fn stats_extra(run: &Run, reported: u64, verdicts: &[Verdict]) -> Map<String, Va
             "expectations".into(),
             verdicts
                 .iter()
-                .map(|v| json!({"expect": v.text, "measured": v.measured, "pass": v.pass}))
+                .map(|v| json!({"expect": v.text, "measured": v.measured, "pass": v.pass, "approximate": v.approximate}))
                 .collect(),
         );
     }
     extra
-}
-
-/// `--merge`: reads partial states and reports their merge.
-fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error> {
-    // The session (and so --stats) opens first: a --stats path that cannot
-    // be written fails before the report exists.
-    let inputs = Inputs::from_memory("<merge>", Vec::new());
-    let run = Run::start("dist-report", &cli.common, &inputs, false)?;
-    let mut merged: Option<State> = None;
-    for path in &cli.common.files {
-        // A file or `-`, compressed or not, like every input.
-        let (name, text) = document::read_bytes(path)?;
-        let bad =
-            |why: String| Error::Config(format!("{name}: not a dist-report partial state: {why}"));
-        let doc: Value = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
-        if doc.get("format").and_then(Value::as_str) != Some(PARTIAL_FORMAT) {
-            return Err(bad("write it with dist-report --partial FILE".into()));
-        }
-        if doc.get("version").and_then(Value::as_u64) != Some(PARTIAL_VERSION) {
-            return Err(bad(format!("expected version {PARTIAL_VERSION}")));
-        }
-        let plan = Plan::from_json(doc.get("plan").unwrap_or(&Value::Null)).map_err(bad)?;
-        let plan = Arc::new(plan);
-        let state =
-            State::from_json(doc.get("state").unwrap_or(&Value::Null), &plan).map_err(bad)?;
-        match &mut merged {
-            None => merged = Some(state),
-            Some(m) => {
-                if *m.plan != *plan {
-                    return Err(Error::Config(format!(
-                        "{name}: measured {} but the first state measured {}; merge states written with the same --field, --text, --by and --max-distinct",
-                        plan.to_json(),
-                        m.plan.to_json()
-                    )));
-                }
-                m.append(&state);
-            }
-        }
-    }
-    let Some(mut state) = merged else {
-        return Err(usage("--merge needs the partial state files to merge"));
-    };
-    state.settle();
-    let plan = state.plan.clone();
-    let body = body(&plan, &state, cli.bins as usize);
-    let verdicts = check(&cli.expect, &body)?;
-    report(&cli, &destination, &body, &verdicts)?;
-    let summary = format!(
-        "merged {} partial states: {}",
-        cli.common.files.len(),
-        summary_line(&body, &verdicts, &run.rejected_phrase())
-    );
-    let failed = verdicts.iter().any(|v| !v.pass);
-    let reported = match &body {
-        Body::Plain { all, .. } => all.records,
-        Body::Compare { after, .. } => after.records,
-    };
-    let mut extra = stats_extra(&run, reported, &verdicts);
-    add_figures(&mut extra, &body);
-    run.finish(&summary, extra, run::Verdict::failed_if(failed))
 }

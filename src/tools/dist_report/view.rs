@@ -1,10 +1,9 @@
 //! The report as figures: what the accumulated state says, computed once
 //! and shared by every output format and by the `--expect` gates.
 
-use super::acc::{Dataset, FieldAcc, KINDS, Lengths, PathAcc, Plan, key_is, key_json, key_text};
+use super::acc::{Dataset, FieldAcc, KINDS, Lengths, PathAcc, Plan, key_json, key_text};
 use crate::json::Kind;
 use crate::stats::{Moments, Quantiles};
-use serde_json::Value;
 
 /// The quantiles every numeric field reports.
 pub const QUANTILES: [(&str, f64); 5] =
@@ -35,7 +34,9 @@ pub struct NumericView {
     pub std: Option<f64>,
     pub quantiles: [Option<f64>; 5],
     pub exact: bool,
-    /// (low, high, count): equal-width bins over [min, max].
+    /// The bound on the relative error of the quantiles (0 when exact).
+    pub relative_error: f64,
+    /// (low, high, count): equal-width bins over [min, max], with decimal edges.
     pub histogram: Vec<(f64, f64, u64)>,
 }
 
@@ -65,31 +66,29 @@ impl FieldView {
         self.values + self.missing
     }
 
-    /// The count of the scalar `wanted`; unknown (`None`) for a value that is
-    /// not tracked once the field is past --max-distinct, where it may be
-    /// among the values counted under "other".
-    pub fn count_of(&self, wanted: &Value) -> Option<u64> {
-        let mut found = false;
-        let mut count = 0;
-        for (k, n) in &self.entries {
-            if key_is(k, wanted) {
-                found = true;
-                count += n;
-            }
+    /// The count of the value whose key is `wanted` (see
+    /// `acc::wanted_key`: numbers by value); unknown (`None`) for a value
+    /// that is not tracked once the field is past --max-distinct, where it
+    /// may be among the values counted under "other".
+    pub fn count_of(&self, wanted: &[u8]) -> Option<u64> {
+        match self.entries.iter().find(|(k, _)| k.as_slice() == wanted) {
+            Some((_, n)) => Some(*n),
+            None => (self.untracked == 0).then_some(0),
         }
-        (found || self.untracked == 0).then_some(count)
     }
 
-    /// The spelling of a tracked value with the same text as `wanted` but of
-    /// another kind (`"1"` for the number 1), to correct a mistyped --expect.
-    pub fn same_text_other_kind(&self, wanted: &Value) -> Option<String> {
-        let text = match wanted {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+    /// The spelling of a tracked value of another kind that reads like the
+    /// one wanted (`"1"` or `"1.0"` for the number 1), to correct a mistyped
+    /// --expect.
+    pub fn same_text_other_kind(&self, wanted_key: &[u8]) -> Option<String> {
+        let norm = |k: &[u8]| {
+            let text = key_text(k);
+            crate::number::canonical(&text).unwrap_or(text)
         };
+        let wanted = norm(wanted_key);
         self.entries
             .iter()
-            .find(|(k, _)| key_text(k) == text && !key_is(k, wanted))
+            .find(|(k, _)| k.first() != wanted_key.first() && norm(k) == wanted)
             .map(|(k, _)| key_json(k).to_string())
     }
 
@@ -122,6 +121,8 @@ pub struct LengthView {
     pub p50: Option<f64>,
     pub p95: Option<f64>,
     pub exact: bool,
+    /// The bound on the relative error of p50 and p95 (0 when exact).
+    pub relative_error: f64,
 }
 
 pub struct TextView {
@@ -192,17 +193,10 @@ fn numeric(moments: &Moments, quantiles: &Quantiles, bins: usize) -> Option<Nume
     let got = quantiles.quantiles(&qs, min, max);
     let mut q = [None; 5];
     q.copy_from_slice(&got);
-    let counts = quantiles.histogram(bins, min, max);
-    let width = crate::stats::bin_width(min, max, counts.len());
-    let histogram = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| {
-            let low = min + width * i as f64;
-            let high = if i + 1 == counts.len() { max } else { min + width * (i + 1) as f64 };
-            (low, high, n)
-        })
-        .collect();
+    let edges = crate::stats::histogram_edges(bins, min, max);
+    let counts = quantiles.histogram(&edges);
+    let histogram =
+        counts.iter().enumerate().map(|(i, &n)| (edges[i], edges[i + 1], n)).collect();
     Some(NumericView {
         count: moments.count,
         min,
@@ -211,6 +205,7 @@ fn numeric(moments: &Moments, quantiles: &Quantiles, bins: usize) -> Option<Nume
         std: moments.std(),
         quantiles: q,
         exact: quantiles.is_exact(),
+        relative_error: quantiles.relative_error(),
         histogram,
     })
 }
@@ -253,6 +248,7 @@ fn length_view(lengths: &Lengths) -> LengthView {
         p50: q[0],
         p95: q[1],
         exact: lengths.quantiles.is_exact(),
+        relative_error: lengths.quantiles.relative_error(),
     }
 }
 

@@ -222,7 +222,8 @@ impl Processor for Filter {
             return emit.reject_json(&e);
         }
         emit.found(crate::fields::mask(&values));
-        let class = self.by_at.map(|at| json::class_label(values[at].as_ref()));
+        // Numbers by value: `1`, `1.0` and `1e0` are one class (crate::number).
+        let class = self.by_at.map(|at| crate::number::value_label(values[at].as_ref()));
         let disposition = self.decide(line, &values, class.as_ref(), emit, acc);
         if let Some(class) = class {
             let counts = acc.classes.entry(class).or_default();
@@ -551,7 +552,9 @@ fn class_report(
     let mut class_json = Map::new();
     for (name, c) in &class_list {
         summary.push_str(&format!(
-            "\nscore-filter:   {by_name}={name}: kept {} of {} ({})",
+            "\nscore-filter:   {by_name}={}: kept {} of {} ({})",
+            // A record's value: never raw control bytes on a terminal.
+            crate::report::printable(name),
             c.passed,
             c.records,
             percent(c.passed, c.records)

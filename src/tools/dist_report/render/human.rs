@@ -193,9 +193,8 @@ impl Human<'_> {
             self.table(&header, &[cells], &[true; 11]);
             if !n.exact {
                 self.line(&format!(
-                    "quantiles from a sketch (more than {} values): within {:.2}% of the exact value",
-                    crate::stats::EXACT_VALUES,
-                    crate::stats::SKETCH_RELATIVE_ERROR * 100.0
+                    "p5–p95 approximate (more distinct values than --max-distinct): within ±{:.2}% of the exact value",
+                    n.relative_error * 100.0
                 ));
             }
             if !f.distinct_estimated && f.entries.len() as u64 <= n.histogram.len() as u64 {
@@ -506,8 +505,8 @@ fn number3(x: f64) -> String {
 }
 
 fn display_value(key: &[u8]) -> String {
-    let text = key_shown(key);
-    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    // A control byte is shown escaped (`\u{1b}`), never dropped or raw.
+    let flat = crate::report::printable(&key_shown(key));
     if flat.chars().count() > 60 {
         let cut: String = flat.chars().take(57).collect();
         format!("{cut}…")
@@ -526,7 +525,8 @@ pub(super) fn human(body: &Body, verdicts: &[Verdict], style: &Style) -> String 
             h.dataset(all, if by.is_some() { "all records · " } else { "" });
             if let Some(by) = by {
                 for (name, d) in groups {
-                    h.dataset(d, &format!("{by} = {name} · "));
+                    // A record's value: never raw control bytes on a terminal.
+                    h.dataset(d, &format!("{by} = {} · ", crate::report::printable(name)));
                 }
             }
         }
@@ -545,7 +545,10 @@ pub(super) fn human(body: &Body, verdicts: &[Verdict], style: &Style) -> String 
                 vec![
                     if v.pass { "pass".into() } else { "FAIL".into() },
                     v.text.clone(),
-                    v.measured.map_or("n/a".into(), number),
+                    v.measured.map_or("n/a".into(), |m| match v.approximate {
+                        Some(e) => format!("≈{} (±{:.2}%)", number(m), e * 100.0),
+                        None => number(m),
+                    }),
                 ]
             })
             .collect();

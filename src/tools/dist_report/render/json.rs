@@ -28,7 +28,7 @@ pub(super) fn render(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<u8
 }
 
 fn verdict_json(v: &Verdict) -> Value {
-    json!({"expect": v.text, "measured": opt(v.measured), "pass": v.pass})
+    json!({"expect": v.text, "measured": opt(v.measured), "pass": v.pass, "approximate": opt(v.approximate)})
 }
 
 fn types_json(kinds: &[u64; 6]) -> Value {
@@ -78,6 +78,7 @@ fn field_json(f: &FieldView, top: usize) -> Value {
             num.insert((*name).into(), opt(q));
         }
         num.insert("quantiles".into(), json!(if n.exact { "exact" } else { "sketch" }));
+        num.insert("quantiles_relative_error".into(), json!(n.relative_error));
         num.insert(
             "histogram".into(),
             n.histogram
@@ -94,6 +95,7 @@ fn length_json(l: &LengthView) -> Value {
     json!({
         "min": opt(l.min), "mean": opt(l.mean), "std": opt(l.std), "p50": opt(l.p50),
         "p95": opt(l.p95), "max": opt(l.max), "quantiles": if l.exact { "exact" } else { "sketch" },
+        "quantiles_relative_error": l.relative_error,
     })
 }
 

@@ -186,6 +186,7 @@ fn dataset_rows(d: &DatasetView, group: Option<&str>, top: usize, out: &mut Vec<
             stat("mean", json!(n.mean));
             stat("std", opt(n.std));
             stat("quantiles", json!(if n.exact { "exact" } else { "sketch" }));
+            stat("quantiles_relative_error", json!(n.relative_error));
             for (lo, hi, c) in &n.histogram {
                 let mut r = row("bin", group);
                 r.insert("field", json!(f.name));
@@ -307,6 +308,7 @@ pub(super) fn rows(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<Row>
         r.insert("expect", json!(v.text));
         r.insert("measured", opt(v.measured));
         r.insert("pass", json!(v.pass));
+        r.insert("approximate", opt(v.approximate));
         out.push(r);
     }
     out
