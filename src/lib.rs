@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod compress;
+pub mod csv_cell;
 pub mod divergence;
 pub mod document;
 pub mod email;
@@ -35,6 +36,7 @@ pub mod output;
 pub mod path;
 pub mod pipeline;
 pub mod progress;
+pub mod reasons;
 pub mod report;
 pub mod run;
 pub mod spool;

@@ -107,6 +107,9 @@ pub struct Cli {
     #[command(flatten)]
     pub common: Common,
 
+    #[command(flatten)]
+    pub formulas: crate::csv_cell::FormulaFlag,
+
     /// The input's shape or document format
     #[arg(long, value_enum, value_name = "SHAPE", default_value_t = Format::Auto, help_heading = "Input")]
     pub from: Format,
@@ -586,6 +589,7 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     model::set_role_map(cli.role_map.clone());
+    cli.formulas.check(cli.to == Some(Format::Csv), "--to csv")?;
     let plan = plan(&cli)?;
     let (to, from, sink) = (plan.to, plan.from, plan.sink);
     let (run, totals) = run_plan(&cli, plan)?;
@@ -733,6 +737,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<(Run, BTreeMap<Label, ShapeTotal>),
 
     let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
     let mut records = SinkWriter::new(sink);
+    records.csv.escape_formulas = cli.formulas.escape_formulas;
     let settings = run.settings.clone();
     pipeline::run(inputs, &settings, Arc::new(processor), |done| {
         let flow = run.account(&done)?;
