@@ -23,7 +23,7 @@ _dist__report() {
 
     case "${cmd}" in
         dist__report)
-            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --partial --merge --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --format --pass --report --help --version"
+            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --partial --merge --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --escape-formulas --format --pass --report --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -23,7 +23,7 @@ _fmt__migrate() {
 
     case "${cmd}" in
         fmt__migrate)
-            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --from --refusal --help --version"
+            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --escape-formulas --from --refusal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

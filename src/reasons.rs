@@ -86,7 +86,11 @@ pub const REASONS: &[Reason] = &[
         &[SF, FM],
         "the value has the wrong type (null, a boolean, an array, an object…)",
     ),
-    r("FIELD is not a string", &[PL, FM], "a text field (subject, bodyPreview, role, content) is not text"),
+    r(
+        "FIELD is not a string",
+        &[PL, FM],
+        "a text field (subject, bodyPreview, role, content) is not text",
+    ),
     r("FIELD is empty", &[FM], "a text the target shape needs is empty"),
     r("empty FIELD", &[PS], "the --phase-field value is empty: no phase name"),
     // persona-label
@@ -108,7 +112,11 @@ pub const REASONS: &[Reason] = &[
     r("no prompt", &[LB], "neither --prompt nor --messages gives the request a prompt"),
     r("bad messages", &[LB], "--messages: not an array of {role, content} objects the API takes"),
     r("duplicate custom_id", &[LB], "two records would send or merge one custom_id"),
-    r("no result", &[LB], "merge: the results hold no answer for the record (with --missing reject)"),
+    r(
+        "no result",
+        &[LB],
+        "merge: the results hold no answer for the record (with --missing reject)",
+    ),
     r("not a result", &[LB], "merge: a results line that is not a batch result"),
     r("API error", &[LB], "merge: the API answered the request with an error"),
     r("errored", &[LB], "merge: the batch reports the request errored"),
@@ -137,24 +145,56 @@ pub const REASONS: &[Reason] = &[
     r("role twice in a row", &[FM], "two user or two assistant turns follow each other"),
     r("system turn after the start", &[FM], "a system turn that is not the first"),
     r("turns do not alternate user and assistant", &[FM], "the target shape needs alternation"),
-    r("preference pair cannot become SHAPE", &[FM], "a chosen/rejected pair given to a one-response shape"),
-    r("preference response is not an assistant turn", &[FM], "chosen or rejected is not the assistant's"),
-    r("sharegpt preference prompt must end with a human turn", &[FM], "the pair answers no human turn"),
+    r(
+        "preference pair cannot become SHAPE",
+        &[FM],
+        "a chosen/rejected pair given to a one-response shape",
+    ),
+    r(
+        "preference response is not an assistant turn",
+        &[FM],
+        "chosen or rejected is not the assistant's",
+    ),
+    r(
+        "sharegpt preference prompt must end with a human turn",
+        &[FM],
+        "the pair answers no human turn",
+    ),
     r("sharegpt KEY holds one turn", &[FM], "chosen or rejected must be one turn"),
     r("SHAPE has no place for tool calls", &[FM], "the target shape cannot hold tool calls"),
     r("SHAPE holds one exchange", &[FM], "the target shape holds one prompt and one response"),
-    r("SHAPE needs a user turn then an assistant turn", &[FM], "the conversation lacks one of them"),
+    r(
+        "SHAPE needs a user turn then an assistant turn",
+        &[FM],
+        "the conversation lacks one of them",
+    ),
     r("SHAPE needs chosen and rejected responses", &[FM], "a preference shape without its pair"),
-    r("message fields FIELDS cannot hold", &[FM], "message fields the target shape has no place for (--drop-extra)"),
-    r("kept field KEY collides with SHAPE's own", &[FM], "a kept field has the name of a field the shape writes"),
+    r(
+        "message fields FIELDS cannot hold",
+        &[FM],
+        "message fields the target shape has no place for (--drop-extra)",
+    ),
+    r(
+        "kept field KEY collides with SHAPE's own",
+        &[FM],
+        "a kept field has the name of a field the shape writes",
+    ),
     r("no ROLE turn for FLAG", &[FM], "--template or --system has no turn to replace"),
-    r("PLACE has no WHAT", &[FM], "a part a conversion or template needs is absent (e.g. a turn, a text)"),
+    r(
+        "PLACE has no WHAT",
+        &[FM],
+        "a part a conversion or template needs is absent (e.g. a turn, a text)",
+    ),
     r("FIELD holds a ``` line", &[FM], "the text would end the default template's ```yaml block"),
     r("--extract NAME: no match", &[FM], "the --extract regex does not match the text"),
     r("--extract NAME: group did not capture", &[FM], "the regex matched, its group did not"),
     // fmt-migrate: CSV input rows
     r("unreadable CSV row", &[FM], "the CSV reader cannot read the row"),
-    r("unterminated quoted field", &[FM], "a quoted CSV field is not closed before the end of the file"),
+    r(
+        "unterminated quoted field",
+        &[FM],
+        "a quoted CSV field is not closed before the end of the file",
+    ),
     r("row has more fields than the header", &[FM], "a CSV row longer than its header"),
     r("columns conflict", &[FM], "two CSV columns of the row write one field (a.b and a)"),
     r("internal: NAME", &[FM], "a bug in synthkit: please report it with the command you ran"),
@@ -184,8 +224,7 @@ pub fn matches(pattern: &str, category: &str) -> bool {
             .map_or(pattern.len(), |n| i + n);
         let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         let word = &pattern[i..word_end];
-        let at_word_end =
-            word_end == pattern.len() || !bytes[word_end].is_ascii_alphanumeric();
+        let at_word_end = word_end == pattern.len() || !bytes[word_end].is_ascii_alphanumeric();
         if word_end > i && at_word_start && at_word_end && PLACEHOLDERS.contains(&word) {
             parts.push(Some(&pattern[literal_start..i]));
             parts.push(None);
@@ -200,9 +239,9 @@ pub fn matches(pattern: &str, category: &str) -> bool {
         match parts.split_first() {
             None => text.is_empty(),
             Some((Some(lit), rest)) => text.strip_prefix(lit).is_some_and(|t| go(rest, t)),
-            Some((None, rest)) => (1..=text.len())
-                .filter(|&n| text.is_char_boundary(n))
-                .any(|n| go(rest, &text[n..])),
+            Some((None, rest)) => {
+                (1..=text.len()).filter(|&n| text.is_char_boundary(n)).any(|n| go(rest, &text[n..]))
+            }
         }
     }
     go(&parts, category)
@@ -232,7 +271,10 @@ mod tests {
     fn placeholders_match_any_text_and_literals_exactly() {
         assert!(matches("missing FIELD", "missing metadata.tier"));
         assert!(matches("FIELD is KIND", "score is an array"));
-        assert!(matches("kept field KEY collides with SHAPE's own", "kept field id collides with alpaca's own"));
+        assert!(matches(
+            "kept field KEY collides with SHAPE's own",
+            "kept field id collides with alpaca's own"
+        ));
         assert!(!matches("missing FIELD", "missing"));
         assert!(!matches("no result", "no results"));
         // Capitals that are not placeholders are literal.

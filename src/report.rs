@@ -384,7 +384,8 @@ mod tests {
 
     #[test]
     fn hostile_characters_are_shown_escaped() {
-        let hostile = "a\u{1b}[31mred\u{7}\u{9b}2J\u{202e}txt.exe\0\r\u{8}\n\t\u{7f}\u{2066}\u{2028}";
+        let hostile =
+            "a\u{1b}[31mred\u{7}\u{9b}2J\u{202e}txt.exe\0\r\u{8}\n\t\u{7f}\u{2066}\u{2028}";
         assert_eq!(
             printable(hostile),
             "a\\u{1b}[31mred\\u{7}\\u{9b}2J\\u{202e}txt.exe\\u{0}\\u{d}\\u{8}\\u{a}\\u{9}\\u{7f}\\u{2066}\\u{2028}"

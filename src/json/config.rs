@@ -124,7 +124,8 @@ pub fn config_error(text: &str, error: &serde_json::Error) -> ConfigError {
 /// starts shortly before serde_json's error position (line, column: 1-based,
 /// the column counting bytes).
 fn surrogate_before(text: &str, line: usize, column: usize) -> Option<(usize, u32)> {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize =
+        text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
     let end = (line_start + column).min(text.len());
     let bytes = text.as_bytes();
     // The error is reported at most a few bytes past the escape's end.
