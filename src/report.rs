@@ -312,7 +312,7 @@ pub fn is_hostile(c: char) -> bool {
 /// doubling anything); the exact value is in the machine outputs (JSONL,
 /// `--stats`, `--rejects`), which never go through this function.
 pub fn printable(text: &str) -> String {
-    escape(text, |c| is_hostile(c))
+    escape(text, is_hostile)
 }
 
 /// A whole message of one or more lines for standard error, as the sinks
