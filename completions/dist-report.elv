@@ -43,6 +43,7 @@ set edit:completion:arg-completer[dist-report] = {|@words|
             cand --quiet 'Do not print the summary line on standard error (errors still print)'
             cand --fail-fast 'Stop at the first bad record, with exit status 1'
             cand --no-mmap 'Read files with read(2) instead of memory-mapping them'
+            cand --escape-formulas 'Write CSV cells that start with =, +, -, @, TAB or CR with a '' in front'
             cand --pass 'Pass records through unchanged to standard output; report to --report FILE or stderr'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

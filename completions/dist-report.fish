@@ -29,6 +29,7 @@ complete -c dist-report -l merge -d 'Read the FILEs as states written by --parti
 complete -c dist-report -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c dist-report -l fail-fast -d 'Stop at the first bad record, with exit status 1'
 complete -c dist-report -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
+complete -c dist-report -l escape-formulas -d 'Write CSV cells that start with =, +, -, @, TAB or CR with a \' in front'
 complete -c dist-report -l pass -d 'Pass records through unchanged to standard output; report to --report FILE or stderr'
 complete -c dist-report -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dist-report -s V -l version -d 'Print version'

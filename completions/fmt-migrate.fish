@@ -55,5 +55,6 @@ complete -c fmt-migrate -l drop-extra -d 'Leave out the fields the conversion do
 complete -c fmt-migrate -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c fmt-migrate -l fail-fast -d 'Stop at the first bad record, with exit status 1'
 complete -c fmt-migrate -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'
+complete -c fmt-migrate -l escape-formulas -d 'Write CSV cells that start with =, +, -, @, TAB or CR with a \' in front'
 complete -c fmt-migrate -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fmt-migrate -s V -l version -d 'Print version'

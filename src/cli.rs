@@ -489,6 +489,12 @@ fn man_page(cmd: clap::Command, doc: &ToolDoc) -> Vec<u8> {
     }
     text.push_str(".SH \"INPUT AND OUTPUT\"\n");
     text.push_str(&roff_body(CONVENTIONS));
+    text.push_str(&roff_body(crate::report::TERMINAL_TEXT));
+    text.push_str(".SH \"BAD RECORDS\"\n");
+    text.push_str(&roff_body(crate::reasons::INTRO));
+    for reason in crate::reasons::for_tool(doc.name) {
+        text.push_str(&format!(".TP\n.B {}\n{}\n", roff(reason.reason), roff(reason.meaning)));
+    }
     text.push_str(".SH EXAMPLES\n");
     for (what, command) in doc.examples {
         let command = wrap_command(command, 0, EXAMPLE_WIDTH - 4);

@@ -105,7 +105,7 @@ fn located(name: &str, text: &[u8], error: &JsonError, base: usize) -> Error {
 /// (`<stdin>` for standard input) and the bytes.
 pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), Error> {
     let stdin = path.as_os_str() == "-";
-    let name = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
+    let name = if stdin { STDIN_NAME.to_string() } else { crate::report::path_name(path) };
     if !stdin {
         crate::guard::input(path, &name)?;
     }

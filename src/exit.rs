@@ -45,7 +45,8 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
                 if clap_error.use_stderr() {
                     // A usage error carries the `tool:` prefix of every
                     // other message (clap's own colours are dropped).
-                    let text = clap_error.render().to_string();
+                    // It quotes the command line, which may hold any byte.
+                    let text = crate::report::printable_lines(&clap_error.render().to_string());
                     let _ = write!(crate::progress::stderr(), "{tool}: {text}");
                 } else {
                     let _ = clap_error.print();
@@ -57,7 +58,10 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
             if is_broken_pipe(&err) && stdout_is_closed() {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(crate::progress::stderr(), "{tool}: {}", message(&err));
+            // Messages quote file names, flag values and file contents:
+            // nothing in them may drive the terminal (CONVENTIONS §3.10).
+            let text = crate::report::printable_lines(&message(&err));
+            let _ = writeln!(crate::progress::stderr(), "{tool}: {text}");
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

@@ -234,7 +234,7 @@ impl Source {
     }
 
     fn file(path: &Path) -> Result<Source, Error> {
-        let name: Arc<str> = path.display().to_string().into();
+        let name: Arc<str> = crate::report::path_name(path).into();
         let open_error = |source: io::Error| Error::Input { name: name.to_string(), source };
         crate::guard::input(path, &name)?;
         let file = File::open(path).map_err(open_error)?;

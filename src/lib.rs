@@ -21,6 +21,7 @@
 
 pub mod cli;
 pub mod compress;
+pub mod csv_cell;
 pub mod divergence;
 pub mod document;
 pub mod email;
@@ -38,6 +39,7 @@ pub mod output;
 pub mod path;
 pub mod pipeline;
 pub mod progress;
+pub mod reasons;
 pub mod report;
 pub mod run;
 pub mod signal;

@@ -292,13 +292,69 @@ pub fn stats_object(
     Value::Object(map)
 }
 
-/// Text for a terminal (CONVENTIONS §3.10): control characters (C0, DEL,
-/// C1) and the bidirectional overrides are shown as `\u{…}` escapes, so a
-/// value can never move the cursor, clear the screen or reorder a line.
+/// What every man page says about text shown to a person (INPUT AND OUTPUT).
+pub const TERMINAL_TEXT: &str = "\
+Text from records, persona files, file names and the command line that a person reads \
+(messages, summaries, tables, listings, reports on standard error) has its control \
+characters shown escaped, in the spirit of GNU ls quoting: ESC as \\u{1b}, a lone CR as \
+\\u{d}, backspace, BEL, NUL, newline and tab in a value, the C1 controls (U+0080 to \
+U+009F) and the bidirectional overrides and isolates (U+202A to U+202E, U+2066 to \
+U+2069) likewise, so no value can move the cursor, retitle or clear the terminal, or \
+reorder a line. A byte of a file name that is not UTF-8 is shown as \\xNN. Machine \
+outputs (JSONL records, --stats, --rejects, --format jsonl or json) keep the exact \
+value. CSV output writes cells verbatim; --escape-formulas (where a tool writes CSV) \
+puts a ' before a cell a spreadsheet would run as a formula.";
+
+/// Whether a character must not reach a terminal as itself: C0 controls
+/// (newline, tab, CR, backspace, ESC, BEL, NUL…), DEL, the C1 controls
+/// (U+0080–U+009F: U+009B is a one-character CSI), the bidirectional
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
+/// "Trojan Source" characters of CVE-2021-42574), the invisible direction
+/// marks (U+200E, U+200F, U+061C) and the line and paragraph separators
+/// (U+2028, U+2029), which some terminals and viewers break lines at.
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// Untrusted text for a person (CONVENTIONS §3.10): THE function every tool
+/// uses to show a record's value, an id, a persona's name or a file name on
+/// a terminal or in a message. Every [`is_hostile`] character is shown as a
+/// `\u{…}` escape (ESC as `\u{1b}`, a lone CR as `\u{d}`, U+202E as
+/// `\u{202e}`), in the spirit of GNU `ls --quoting-style=escape`: a value can
+/// never move the cursor, clear the screen, ring the bell, overwrite or
+/// reorder a line, or fake a second message line. Everything else, including
+/// any other non-ASCII text, is shown as itself.
+///
+/// A backslash is shown as itself, so escaping is idempotent (a message
+/// built from escaped values can be escaped again at the sink without
+/// doubling anything); the exact value is in the machine outputs (JSONL,
+/// `--stats`, `--rejects`), which never go through this function.
 pub fn printable(text: &str) -> String {
-    let hostile =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if !text.chars().any(hostile) {
+    escape(text, is_hostile)
+}
+
+/// A whole message of one or more lines for standard error, as the sinks
+/// write it (fatal errors, summaries, clap's usage errors): like
+/// [`printable`], but the message's own line breaks and tabs stay. Values
+/// inside a message are escaped with [`printable`] where it is built, so
+/// that a newline in a value cannot start a line of its own; this is the
+/// backstop that keeps every other control byte off the terminal.
+pub fn printable_lines(text: &str) -> String {
+    escape(text, |c| c != '\n' && c != '\t' && is_hostile(c))
+}
+
+fn escape(text: &str, hostile: impl Fn(char) -> bool) -> String {
+    if !text.chars().any(&hostile) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -312,6 +368,35 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// A file name as text, the one way every tool names a file (in messages,
+/// in `--rejects` and `--stats`): its UTF-8 as is, and each byte that is
+/// not UTF-8 (a Unix file name is any bytes but `/` and NUL) as `\xNN`, so
+/// two such names stay distinguishable instead of both becoming U+FFFD.
+/// Control characters are kept: show the result through [`printable`].
+pub fn path_name(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.display().to_string()
+    }
+}
+
+/// A file name for a person: [`path_name`] through [`printable`].
+pub fn printable_path(path: &std::path::Path) -> String {
+    printable(&path_name(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +408,49 @@ mod tests {
         {
             assert_eq!(base64(input.as_bytes()), expected);
         }
+    }
+
+    #[test]
+    fn hostile_characters_are_shown_escaped() {
+        let hostile =
+            "a\u{1b}[31mred\u{7}\u{9b}2J\u{202e}txt.exe\0\r\u{8}\n\t\u{7f}\u{2066}\u{2028}";
+        assert_eq!(
+            printable(hostile),
+            "a\\u{1b}[31mred\\u{7}\\u{9b}2J\\u{202e}txt.exe\\u{0}\\u{d}\\u{8}\\u{a}\\u{9}\\u{7f}\\u{2066}\\u{2028}"
+        );
+        for c in printable(hostile).chars() {
+            assert!(!is_hostile(c), "{c:?} survived");
+        }
+        // Ordinary text, including other scripts and emoji, is left alone.
+        for plain in ["café", "日本語 ✓ 😀", "C:\\new\\table", "a-b_c.d"] {
+            assert_eq!(printable(plain), plain);
+        }
+    }
+
+    #[test]
+    fn escaping_is_idempotent_so_sinks_can_escape_again() {
+        let once = printable("x\u{1b}y\u{202e}");
+        assert_eq!(printable(&once), once);
+        assert_eq!(printable_lines(&once), once);
+    }
+
+    #[test]
+    fn a_message_keeps_its_own_line_breaks_only() {
+        assert_eq!(
+            printable_lines("tool: one\n  two\tcol\r\u{1b}]0;title\u{7}"),
+            "tool: one\n  two\tcol\\u{d}\\u{1b}]0;title\\u{7}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_names_that_are_not_utf8_show_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"in\xff\xfe-\xc3\xa9\x1b.jsonl");
+        let path = std::path::Path::new(name);
+        assert_eq!(path_name(path), "in\\xff\\xfe-é\u{1b}.jsonl");
+        assert_eq!(printable_path(path), "in\\xff\\xfe-é\\u{1b}.jsonl");
+        assert_eq!(path_name(std::path::Path::new("plain/é.jsonl")), "plain/é.jsonl");
     }
 
     #[test]

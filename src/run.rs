@@ -414,6 +414,7 @@ impl Run {
         for (flag, path) in &absent {
             let message =
                 crate::fields::absent_message(flag, path, self.counts.looked_up, &self.seen);
+            let message = crate::report::printable_lines(&message);
             let _ = writeln!(crate::progress::stderr(), "{}: {message}", self.tool);
         }
         if !self.quiet {
@@ -421,7 +422,9 @@ impl Run {
             if self.stopped_early {
                 line.push_str("stopped at the first bad record (--fail-fast); ");
             }
-            line.push_str(&summary);
+            // Tools escape the values they put in a summary; this is the
+            // backstop for any control byte that slipped into it.
+            line.push_str(&crate::report::printable_lines(&summary));
             let mut err = crate::progress::stderr();
             let _ = std::io::Write::write_all(&mut err, line.as_bytes());
             let _ = std::io::Write::write_all(&mut err, b"\n");

@@ -18,7 +18,8 @@
 //!   ([`set_fields`], [`write_str`], [`quote`]);
 //! - `paths`: compiled field paths ([`PathSet`], [`Segment`]);
 //! - `error`: what is wrong with a line ([`JsonError`], [`ErrorKind`]);
-//! - `config`: configuration files refusing repeated keys ([`parse_config`]).
+//! - `config`: configuration files refusing repeated keys ([`parse_config`]),
+//!   their syntax errors described ([`config_error`]).
 
 mod config;
 mod cursor;
@@ -30,7 +31,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
-pub use config::parse_config;
+pub use config::{ConfigError, config_error, parse_config};
 pub use cursor::{Cursor, Next};
 pub use edit::{append_fields, quote, set_fields, set_fields_at, write_str, write_str_inner};
 pub use error::{ErrorKind, JsonError};

@@ -106,6 +106,9 @@ pub struct Cli {
     #[command(flatten)]
     pub common: Common,
 
+    #[command(flatten)]
+    pub formulas: crate::csv_cell::FormulaFlag,
+
     /// Report format [default: table on a terminal, jsonl otherwise]
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
     pub format: Option<Format>,
@@ -430,6 +433,7 @@ fn with_expected_fields(cli: &Cli) -> Result<(Vec<FieldPath>, Vec<FieldPath>), E
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     check_flags(&cli)?;
+    cli.formulas.check(cli.format == Some(Format::Csv), "--format csv")?;
     let destination = if cli.pass {
         cli.report.clone().map_or(Destination::Stderr, Destination::File)
     } else {
@@ -628,7 +632,8 @@ fn report(
     let colour = terminal
         && format == Format::Table
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let style = Style { format, top: cli.top as usize, colour };
+    let escape_formulas = cli.formulas.escape_formulas;
+    let style = Style { format, top: cli.top as usize, colour, escape_formulas };
     let mut bytes = render::render(body, verdicts, &style);
     if !bytes.is_empty() && !bytes.ends_with(b"\n") {
         bytes.push(b'\n');

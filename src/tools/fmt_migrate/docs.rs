@@ -476,6 +476,8 @@ pub struct CsvWriter {
     columns: Vec<Vec<String>>,
     index: HashMap<Vec<String>, usize>,
     rows: Vec<Vec<(usize, String)>>,
+    /// `--escape-formulas`: cells a spreadsheet would run get a `'` in front.
+    pub escape_formulas: bool,
 }
 
 impl CsvWriter {
@@ -521,7 +523,8 @@ impl CsvWriter {
             return Vec::new();
         }
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let header: Vec<String> = self.columns.iter().map(|c| header_text(c)).collect();
+        let escape = |c: &str| crate::csv_cell::cell(c, self.escape_formulas).into_owned();
+        let header: Vec<String> = self.columns.iter().map(|c| escape(&header_text(c))).collect();
         let _ = writer.write_record(&header);
         let mut row = vec![String::new(); self.columns.len()];
         for cells in self.rows {
@@ -529,7 +532,7 @@ impl CsvWriter {
             for (column, text) in cells {
                 row[column] = text;
             }
-            let _ = writer.write_record(&row);
+            let _ = writer.write_record(row.iter().map(|c| escape(c)));
         }
         writer.into_inner().unwrap_or_default()
     }

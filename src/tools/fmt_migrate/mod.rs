@@ -119,6 +119,9 @@ pub struct Cli {
     #[command(flatten)]
     pub common: Common,
 
+    #[command(flatten)]
+    pub formulas: crate::csv_cell::FormulaFlag,
+
     /// The input's shape or document format
     #[arg(long, value_enum, value_name = "SHAPE", default_value_t = Format::Auto, help_heading = "Input")]
     pub from: Format,
@@ -674,6 +677,7 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = Format> {
 
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     model::set_role_map(cli.role_map.clone());
+    cli.formulas.check(cli.to == Some(Format::Csv), "--to csv")?;
     let plan = plan(&cli)?;
     let (to, from, sink) = (plan.to, plan.from, plan.sink);
     let (run, totals, trees) = run_plan(&cli, plan)?;
@@ -842,6 +846,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
     let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
     let mut trees = TreeCounts::default();
     let mut records = SinkWriter::new(sink);
+    records.csv.escape_formulas = cli.formulas.escape_formulas;
     let settings = run.settings.clone();
     pipeline::run(inputs, &settings, Arc::new(processor), |mut done| {
         // A record of a document is also named by its place in it (a line

@@ -353,7 +353,7 @@ fn summarise(run: Run, cli: &Cli, sink: Sink, requests: u64, bytes: u64) -> Resu
     let mut extra = Map::new();
     if let Sink::Dir(parts) = sink {
         let files: Vec<Value> = parts.dir.summaries().iter().map(|f| f.to_json()).collect();
-        let root = parts.dir.root().display().to_string();
+        let root = crate::report::printable_path(parts.dir.root());
         if run.stopped_early() {
             drop(parts);
             summary.push_str(&format!("; stopped early: no file written to {root}"));

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::label::{Label, Outcome, Rsvp};
 use super::persona::{List, Mode, Persona};
-use crate::report::percent;
+use crate::report::{percent, printable};
 
 /// Conflict examples kept per persona.
 pub const EXAMPLES: usize = 5;
@@ -135,7 +135,11 @@ pub fn text(p: &Persona, t: &Tally, mode: Mode) -> String {
     let _ = writeln!(
         out,
         "persona-label: explain {} \"{}\" (tier {}, {}): {} events",
-        p.id, p.name, p.tier, p.source, t.events
+        printable(&p.id),
+        printable(&p.name),
+        p.tier,
+        printable(&p.source),
+        t.events
     );
     let _ = writeln!(out, "  labels: {}", distribution(LABELS, &t.labels, t.events));
     if mode == Mode::Default {
@@ -157,9 +161,9 @@ pub fn text(p: &Persona, t: &Tally, mode: Mode) -> String {
             if decides(rule.list) { format!(", decided {}", t.decided[i]) } else { String::new() };
         let _ = writeln!(
             out,
-            "    {} {:?}: {} ({}){decided}",
-            rule.path,
-            rule.name,
+            "    {} \"{}\": {} ({}){decided}",
+            printable(&rule.path),
+            printable(&rule.name),
             t.matched[i],
             percent(t.matched[i], t.events)
         );
@@ -167,9 +171,9 @@ pub fn text(p: &Persona, t: &Tally, mode: Mode) -> String {
     for (i, priority) in p.priorities.iter().enumerate() {
         let _ = writeln!(
             out,
-            "    {} priority {:?}: {} ({})",
-            priority.path,
-            priority.name,
+            "    {} priority \"{}\": {} ({})",
+            printable(&priority.path),
+            printable(&priority.name),
             t.priorities[i],
             percent(t.priorities[i], t.events)
         );
@@ -177,12 +181,13 @@ pub fn text(p: &Persona, t: &Tally, mode: Mode) -> String {
     let dead: Vec<usize> = (0..p.rules.len()).filter(|&i| t.matched[i] == 0).collect();
     let _ = writeln!(out, "  dead rules (never fired): {} of {}", dead.len(), p.rules.len());
     for i in dead {
-        let _ = writeln!(out, "    {} {:?}", p.rules[i].path, p.rules[i].name);
+        let rule = &p.rules[i];
+        let _ = writeln!(out, "    {} \"{}\"", printable(&rule.path), printable(&rule.name));
     }
     let examples = if t.examples.is_empty() {
         String::new()
     } else {
-        format!(", e.g. {}", t.examples.join(", "))
+        format!(", e.g. {}", printable(&t.examples.join(", ")))
     };
     let _ = writeln!(
         out,

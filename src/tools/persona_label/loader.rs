@@ -229,9 +229,8 @@ pub fn load(
 fn parse_json(text: &str, source: &str) -> Result<Value, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     crate::json::parse_config(text).map_err(|e| {
-        let detail = e.to_string();
-        let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
-        vec![format!("{source}:{}:{}: invalid JSON: {detail}", e.line(), e.column())]
+        let e = crate::json::config_error(text, &e);
+        vec![format!("{source}:{}:{}: invalid JSON: {}", e.line, e.column, e.message)]
     })
 }
 

@@ -36,7 +36,7 @@ use crate::exit::Outcome;
 use crate::input::{Inputs, Line};
 use crate::json;
 use crate::pipeline::{self, Disposition, Emit, Processor};
-use crate::report::percent;
+use crate::report::{percent, printable};
 use crate::run::{Run, Verdict};
 
 use event::{Needs, Problem, Scanner};
@@ -178,7 +178,7 @@ impl Source {
     fn name(&self) -> String {
         match self {
             Source::File(path) if path.as_os_str() == "-" => "<stdin>".into(),
-            Source::File(path) => path.display().to_string(),
+            Source::File(path) => crate::report::path_name(path),
             Source::Builtin(b) => format!("builtin:{}", b.id),
         }
     }
@@ -315,7 +315,7 @@ fn warn(personas: &[Persona], quiet: bool) {
     let mut err = crate::progress::stderr();
     for p in personas {
         for w in &p.warnings {
-            let _ = writeln!(err, "persona-label: warning: {w}");
+            let _ = writeln!(err, "persona-label: warning: {}", printable(w));
         }
     }
 }
@@ -351,9 +351,13 @@ fn list(cli: &Cli) -> Result<Outcome, Error> {
         sources = builtin::BUILTINS.iter().map(Source::Builtin).collect();
     }
     let personas = load_all(&sources, Mode::Default, &mut Terms::default())?;
-    let width = personas.iter().map(|p| p.id.chars().count()).max().unwrap_or(0);
+    // The text listing is for a person: ids and names escaped (and the
+    // columns measured on what is shown); --format jsonl keeps exact values.
+    let shown: Vec<(String, String)> =
+        personas.iter().map(|p| (printable(&p.id), printable(&p.name))).collect();
+    let width = shown.iter().map(|(id, _)| id.chars().count()).max().unwrap_or(0);
     let mut text = String::new();
-    for p in &personas {
+    for (p, (id, name)) in personas.iter().zip(&shown) {
         if cli.json || cli.format == Some(ListFormat::Jsonl) {
             let field = |v: &Option<String>| v.as_deref().map_or("null".to_string(), json::quote);
             text.push_str(&format!(
@@ -370,7 +374,7 @@ fn list(cli: &Cli) -> Result<Outcome, Error> {
                 field(&p.stress_category()),
             ));
         } else {
-            text.push_str(&format!("{:<width$}  {}  {}\n", p.id, p.tier, p.name));
+            text.push_str(&format!("{id:<width$}  {}  {name}\n", p.tier));
         }
     }
     let mut out =
@@ -400,9 +404,9 @@ fn check(cli: &Cli) -> Result<Outcome, Error> {
             let _ = writeln!(
                 err,
                 "persona-label: {}: ok: {} \"{}\" (tier {}): {}",
-                p.source,
-                p.id,
-                p.name,
+                printable(&p.source),
+                printable(&p.id),
+                printable(&p.name),
                 p.tier,
                 persona::rule_summary(p)
             );

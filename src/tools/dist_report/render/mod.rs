@@ -44,13 +44,15 @@ pub struct Style {
     pub format: Format,
     pub top: usize,
     pub colour: bool,
+    /// `--escape-formulas`: CSV cells a spreadsheet would run get a `'` in front.
+    pub escape_formulas: bool,
 }
 
 pub fn render(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<u8> {
     match style.format {
         Format::Json => json::render(body, verdicts, style),
         Format::Jsonl => rows::jsonl(body, verdicts, style),
-        Format::Csv => rows::csv(&rows::rows(body, verdicts, style)),
+        Format::Csv => rows::csv(&rows::rows(body, verdicts, style), style.escape_formulas),
         Format::Table | Format::Markdown => human::human(body, verdicts, style).into_bytes(),
     }
 }

@@ -314,7 +314,8 @@ pub(super) fn rows(body: &Body, verdicts: &[Verdict], style: &Style) -> Vec<Row>
     out
 }
 
-pub(super) fn csv(rows: &[Row]) -> Vec<u8> {
+pub(super) fn csv(rows: &[Row], escape_formulas: bool) -> Vec<u8> {
+    let escape = |c: &str| crate::csv_cell::cell(c, escape_formulas).into_owned();
     let mut columns: Vec<&str> = Vec::new();
     for r in rows {
         for k in r.keys() {
@@ -324,7 +325,7 @@ pub(super) fn csv(rows: &[Row]) -> Vec<u8> {
         }
     }
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(&columns);
+    let _ = writer.write_record(columns.iter().map(|c| escape(c)));
     for r in rows {
         // A counted value keeps its kind visible: `null` for null, and JSON
         // quotes on a string that would read as a number, boolean or null.
@@ -342,6 +343,7 @@ pub(super) fn csv(rows: &[Row]) -> Vec<u8> {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
             })
+            .map(|c| escape(&c))
             .collect();
         let _ = writer.write_record(&cells);
     }
