@@ -250,7 +250,17 @@ mod tests {
 
     #[test]
     fn the_fast_path_agrees_with_the_full_rule() {
-        for text in ["0", "-0", "7", "-42", "123456789012345678901", "1234567890123456789012", "1.0", "1e2", "x"] {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-42",
+            "123456789012345678901",
+            "1234567890123456789012",
+            "1.0",
+            "1e2",
+            "x",
+        ] {
             let mut out = Vec::new();
             push_canonical(text.as_bytes(), &mut out);
             let want = canonical(text).unwrap_or_else(|| text.to_string());

@@ -395,8 +395,8 @@ impl Run {
                 output.abandon()?;
             }
         }
-        let uncaptured = (!self.rejects.to_file() && self.rejects.total() > 0)
-            || self.absorbed_rejects.1 > 0;
+        let uncaptured =
+            (!self.rejects.to_file() && self.rejects.total() > 0) || self.absorbed_rejects.1 > 0;
         self.rejects.finish(true)?;
         if let Some(mut file) = self.stats.take() {
             let args: Vec<String> = std::env::args().skip(1).collect();

@@ -230,7 +230,6 @@ pub fn bin_width(min: f64, max: f64, bins: usize) -> f64 {
     if span.is_finite() { span / bins } else { max / bins - min / bins }
 }
 
-
 /// The order-preserving integer key of a double (total order, with −0
 /// folded into 0): sorting keys sorts values.
 fn order_key(x: f64) -> u64 {
@@ -578,7 +577,10 @@ mod tests {
         assert_eq!(Sketch::at_rank(&sketch.bins(), 0), -bin_value(5));
         assert_eq!(Sketch::at_rank(&sketch.bins(), u64::MAX - 1), 0.0);
         let quantiles = Quantiles::Sketch(Box::new(sketch));
-        assert_eq!(quantiles.histogram(&histogram_edges(2, -1.0, 1.0)).iter().max(), Some(&u64::MAX));
+        assert_eq!(
+            quantiles.histogram(&histogram_edges(2, -1.0, 1.0)).iter().max(),
+            Some(&u64::MAX)
+        );
     }
 
     #[test]

@@ -422,3 +422,28 @@ fn r_records_kept_by_missing_keep_compete_for_max_samples() {
     want.sort_by_key(|l| all.iter().position(|a| a == l));
     assert_eq!(lines(&capped), want);
 }
+
+#[test]
+fn by_classes_count_numbers_by_value_and_escape_control_bytes() {
+    let input = jsonl(&[
+        r#"{"score":0.9,"label":1}"#,
+        r#"{"score":0.9,"label":1.0}"#,
+        r#"{"score":0.9,"label":1e0}"#,
+        r#"{"score":0.9,"label":"1"}"#,
+        r#"{"score":0.9,"label":"a\u001b[2Jb\u0007"}"#,
+    ]);
+    let dir = Dir::new();
+    let st = dir.path("st.json");
+    let out = filter(&["--by", "label", "--stats", st.to_str().unwrap()], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("label=1: kept 3 of 3"), "{stderr}");
+    assert!(stderr.contains("label=\"1\": kept 1 of 1"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(stderr.contains("label=a\\u{1b}[2Jb\\u{7}: kept 1 of 1"), "{stderr}");
+    let classes = &stats(&st)["by"]["classes"];
+    assert_eq!(classes["1"]["in"], 3, "{classes}");
+    // --max-per caps the value, however it is written.
+    let out = filter(&["--by", "label", "--max-per", "2", "-q"], &input);
+    assert_eq!(lines(&out).len(), 4, "{}", text(&out.stdout));
+}

@@ -86,13 +86,18 @@ fn accounts(v: &Value) -> Result<Accounts, String> {
         ..Counts::default()
     };
     if !counts.balanced() {
-        return Err("accounts that do not add up (records ≠ written + held + filtered + rejected)".into());
+        return Err(
+            "accounts that do not add up (records ≠ written + held + filtered + rejected)".into()
+        );
     }
     Ok(Accounts {
         counts,
         captured: n("rejects_captured")?,
         uncaptured: n("rejects_uncaptured")?,
-        complete: v.get("complete").and_then(Value::as_bool).ok_or("accounts without `complete`")?,
+        complete: v
+            .get("complete")
+            .and_then(Value::as_bool)
+            .ok_or("accounts without `complete`")?,
     })
 }
 

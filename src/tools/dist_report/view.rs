@@ -195,8 +195,7 @@ fn numeric(moments: &Moments, quantiles: &Quantiles, bins: usize) -> Option<Nume
     q.copy_from_slice(&got);
     let edges = crate::stats::histogram_edges(bins, min, max);
     let counts = quantiles.histogram(&edges);
-    let histogram =
-        counts.iter().enumerate().map(|(i, &n)| (edges[i], edges[i + 1], n)).collect();
+    let histogram = counts.iter().enumerate().map(|(i, &n)| (edges[i], edges[i + 1], n)).collect();
     Some(NumericView {
         count: moments.count,
         min,
