@@ -23,7 +23,7 @@ _dist__report() {
 
     case "${cmd}" in
         dist__report)
-            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --partial --merge --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --escape-formulas --format --pass --report --help --version"
+            opts="-o -q -j -h -V --field --text --by --top --bins --max-distinct --compare --expect --partial --merge --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --escape-formulas --format --pass --report --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -86,6 +86,14 @@ _dist__report() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ _fmt__migrate() {
 
     case "${cmd}" in
         fmt__migrate)
-            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --output --stats --quiet --rejects --fail-fast --threads --no-mmap --generate --escape-formulas --from --refusal --help --version"
+            opts="-o -q -j -h -V --to --detect --allow-mixed --drop-extra --extract --template --system --role-map --pairs --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --escape-formulas --from --refusal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -47,6 +47,10 @@ _fmt__migrate() {
                     ;;
                 --role-map)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pairs)
+                    COMPREPLY=($(compgen -W "best-worst best-rest all" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -73,12 +77,20 @@ _fmt__migrate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-document-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man bash zsh fish powershell elvish" -- "${cur}"))
                     return 0
                     ;;
                 --from)
-                    COMPREPLY=($(compgen -W "auto teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa squad graph-response json-array csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto teacher prompt-output supervised input-output alpaca sharegpt messages prompt-completion preference preference-messages qa hh-rlhf oasst-tree squad graph-response json-array csv" -- "${cur}"))
                     return 0
                     ;;
                 --refusal)
