@@ -4,7 +4,7 @@
 CARGO ?= cargo
 RELEASE := target/release
 
-.PHONY: all build test demo generate bench lint clean install-docs
+.PHONY: all build test demo generate bench lint clean install-docs fuzz
 
 all: build
 
@@ -45,3 +45,9 @@ install-docs:
 clean:
 	$(CARGO) clean
 	rm -rf examples/out bench/data
+
+# Runs every fuzz target for FUZZ_SECONDS each (stable toolchain; installs the
+# pinned cargo-fuzz when missing). See fuzz/run.sh.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh

@@ -291,6 +291,14 @@ pub fn output_dir(flag: &str, root: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Forgets every registration. A tool's run never calls it: it is for a
+/// process that performs many runs in a row, the fuzz targets (fuzz/checks),
+/// where each run's files must not be compared with the previous run's.
+#[doc(hidden)]
+pub fn reset() {
+    *registry() = Registry::default();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -538,6 +538,13 @@ fn quoted_rsvp(rsvp: label::Rsvp) -> &'static [u8] {
     }
 }
 
+/// Parses the text of a persona file as `--persona FILE` does: for the fuzz
+/// targets (fuzz/checks) and their replay test, which have no other way in.
+#[doc(hidden)]
+pub fn load_persona_text(text: &str, mode: Mode) -> Result<(), Vec<String>> {
+    loader::load(text, "persona.json", mode, &mut Terms::default()).map(|_| ())
+}
+
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     if cli.list {
         return list(&cli);
