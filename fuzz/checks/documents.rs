@@ -13,7 +13,8 @@ use crate::tools::{check_run, run_tool};
 
 /// fmt-migrate's wrapper keys for `--from json-array` (the shared ones and
 /// synthetic-data-kit's).
-const JSON_ARRAY_KEYS: &[&str] = &["value", "events", "data", "records", "items", "qa_pairs", "cot_examples"];
+const JSON_ARRAY_KEYS: &[&str] =
+    &["value", "events", "data", "records", "items", "qa_pairs", "cot_examples"];
 
 pub fn doc_json_array(data: &[u8]) {
     against_serde(data, JSON_ARRAY_KEYS);
@@ -76,9 +77,13 @@ fn serde_records<'a>(text: &'a [u8], keys: &[&str]) -> Option<Vec<&'a [u8]>> {
                 records.extend(elements.iter().map(|e| e.get().as_bytes()));
             }
             b'{' => {
-                let members = serde_json::Deserializer::from_str(raw).deserialize_map(MembersVisitor).ok()?;
+                let members =
+                    serde_json::Deserializer::from_str(raw).deserialize_map(MembersVisitor).ok()?;
                 let wrapped = keys.iter().find_map(|key| {
-                    members.iter().find(|(k, v)| k == key && v.get().starts_with('[')).map(|(_, v)| v)
+                    members
+                        .iter()
+                        .find(|(k, v)| k == key && v.get().starts_with('['))
+                        .map(|(_, v)| v)
                 });
                 match wrapped {
                     Some(array) => {

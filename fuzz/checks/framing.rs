@@ -107,7 +107,10 @@ fn read_all(inputs: Inputs, chunk_size: usize, sources: &[&[u8]]) -> Delivered {
             Ok(chunk) => chunk,
             Err(e) => {
                 let text = e.to_string();
-                assert!(text.contains("JSON"), "a chunker error that is no document refusal: {text}");
+                assert!(
+                    text.contains("JSON"),
+                    "a chunker error that is no document refusal: {text}"
+                );
                 // The refused source: the first non-empty one after the
                 // last that delivered a chunk (empty sources give none).
                 let after = out.chunks.last().map_or(0, |c| c.0 + 1);
@@ -129,7 +132,9 @@ fn read_all(inputs: Inputs, chunk_size: usize, sources: &[&[u8]]) -> Delivered {
 fn check(how: &str, sources: &[&[u8]], got: &Delivered, expected: &Delivered) {
     assert_eq!(got.refused, expected.refused, "{how}: refused source");
     if got.lines != expected.lines {
-        let show = |r: &Delivered| r.lines.iter().map(|(s, l)| format!("{s}:{}", shown(l))).collect::<Vec<_>>();
+        let show = |r: &Delivered| {
+            r.lines.iter().map(|(s, l)| format!("{s}:{}", shown(l))).collect::<Vec<_>>()
+        };
         panic!("{how}: lines {:?}, expected {:?}", show(got), show(expected));
     }
     // Chunks are non-empty, contiguous from offset 0, newline-aligned, and
@@ -164,13 +169,22 @@ fn cut_rule(how: &str, sources: &[&[u8]], got: &Delivered, chunk_size: usize) {
         }
         let from = ((start / chunk_size + 1) * chunk_size - 1).max(start);
         let first = bytes[from..].iter().position(|&b| b == b'\n').map(|at| from + at + 1);
-        assert_eq!(Some(end), first, "{how}: chunk {start}..{end} of source {source}, size {chunk_size}");
+        assert_eq!(
+            Some(end),
+            first,
+            "{how}: chunk {start}..{end} of source {source}, size {chunk_size}"
+        );
     }
 }
 
 /// The sources sent through pipes, each written in random pieces by its own
 /// thread, read as FIFOs (with the pause probe).
-fn read_piped(sources: &[&[u8]], chunk_size: usize, pauses: bool, choices: &mut Choices) -> Delivered {
+fn read_piped(
+    sources: &[&[u8]],
+    chunk_size: usize,
+    pauses: bool,
+    choices: &mut Choices,
+) -> Delivered {
     let mut readers = Vec::new();
     let mut writers = Vec::new();
     let mut paths = Vec::new();

@@ -3,7 +3,7 @@
 //!
 //! One copy serves two callers: the libFuzzer targets in `fuzz/fuzz_targets/`
 //! (this file is the `synthkit_fuzz` library) and the replay test
-//! `tests/properties/fuzz_corpus.rs` (which includes it with `#[path]`), so a
+//! `fuzz_replay` (Cargo.toml's test target with this file as its root; the test is `replay.rs`), so a
 //! crash found once and saved under `fuzz/regressions/<target>/` fails the
 //! normal `cargo test` on stable until it is fixed. Only synthkit's public API
 //! is used, plus serde_json and tempfile, which both callers have.
@@ -28,6 +28,8 @@ mod documents;
 mod framing;
 mod json;
 mod parsers;
+#[cfg(test)]
+mod replay;
 mod tools;
 
 pub use documents::{doc_csv, doc_graph_response, doc_json_array, doc_squad};
@@ -36,9 +38,12 @@ pub use json::json_scanner;
 pub use parsers::{expect, persona_file, phase_rule, split_spec};
 pub use tools::tools;
 
+/// A target's check: panics when the input breaks it.
+pub type Check = fn(&[u8]);
+
 /// Every target by name (the folder names under `fuzz/corpus/` and
 /// `fuzz/regressions/`), for the replay test.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("json_scanner", json_scanner),
     ("framing", framing),
     ("doc_json_array", doc_json_array),

@@ -16,7 +16,8 @@ const EVENTS: &[u8] = br#"{"id":"1","subject":"Design review","bodyPreview":"arc
 not json
 "#;
 
-const RECORDS: &[u8] = br#"{"id":1,"input":"Context: a\nQuestion: b?","output":"a","meta":{"k":[1,"x"]}}
+const RECORDS: &[u8] =
+    br#"{"id":1,"input":"Context: a\nQuestion: b?","output":"a","meta":{"k":[1,"x"]}}
 {"id":2,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"I cannot help"}]}
 {"id":3,"output":null}
 [1]

@@ -138,7 +138,9 @@ pub(crate) fn run_tool(
     let outcome = match tool {
         "score-filter" => execute(&tools::score_filter::TOOL, tools::score_filter::execute, argv),
         "fmt-migrate" => execute(&tools::fmt_migrate::TOOL, tools::fmt_migrate::execute, argv),
-        "persona-label" => execute(&tools::persona_label::TOOL, tools::persona_label::execute, argv),
+        "persona-label" => {
+            execute(&tools::persona_label::TOOL, tools::persona_label::execute, argv)
+        }
         "graph-validate" => {
             execute(&tools::graph_validate::TOOL, tools::graph_validate::execute, argv)
         }
@@ -210,14 +212,20 @@ pub(crate) fn check_run(
             return;
         }
     };
-    let stats = run.stats.as_ref().unwrap_or_else(|| panic!("{tool}: no --stats after {outcome:?}"));
+    let stats =
+        run.stats.as_ref().unwrap_or_else(|| panic!("{tool}: no --stats after {outcome:?}"));
     let n = |key: &str| stats[key].as_u64().unwrap_or(0);
     let sum = |key: &str| {
         stats[key].as_object().map_or(0, |m| m.values().filter_map(Value::as_u64).sum::<u64>())
     };
     let held = held_key.map_or(0, n);
     let accounted = n("records_written") + held + sum("filtered") + sum("rejected");
-    assert_eq!(accounted, n("records_in"), "{tool}: records do not balance: {stats} on {}", shown(input));
+    assert_eq!(
+        accounted,
+        n("records_in"),
+        "{tool}: records do not balance: {stats} on {}",
+        shown(input)
+    );
     let rejected = run.rejects.as_deref().map_or(0, lines);
     assert_eq!(rejected, sum("rejected"), "{tool}: --rejects lines vs rejected: {stats}");
     if records_out {

@@ -74,12 +74,21 @@ the untracked values count as one more value, so the figure is approximate (the 
             "Counts are exact. Sums and sums of squares are kept exactly (a fixed-point superaccumulator wide \
 enough for any sum of doubles), so mean and standard deviation are computed once from exact figures and do \
 not depend on thread count, chunking or sharding: merged partial states give byte-identical reports.\n\n\
-Quantiles are exact (linear interpolation between the closest ranks) while a field has at most 10000 \
-numbers (per group); past that they come from a mergeable sketch with 64 logarithmic bins per power of \
-two: every reported quantile is within 0.78% (relative) of the exact value at its rank, and always within \
+Numbers are counted by value: 0 and 0.0, or 1, 1.0 and 1e0, are one value (shown in one canonical \
+spelling: integers without .0, shortest decimals, exponents past 1e21) in value tables, --by groups, \
+--expect, distinct counts and diversity, in every format and in merged states; the string \"1\" stays a \
+different value from the number 1. The comparison is exact, on the decimal digits, never through a double \
+(9007199254740993 and 9007199254740992 are two values).\n\n\
+Quantiles are exact (linear interpolation between the closest ranks) while a field has at most \
+--max-distinct distinct numbers (per group), whatever the count; past that they come from a mergeable \
+sketch with 64 logarithmic bins per power of two, and the report says the figures are approximate \
+(table and markdown: \"approximate, within ±0.78%\"; JSON: quantiles_relative_error), as does an --expect \
+gate that compares one: every reported quantile is within 0.78% (relative) of the exact value at its rank, and always within \
 [min, max]. The sketch keeps 8192 bins per sign; when a field spans more than 128 powers of two, its \
 smallest magnitudes share one bin. Sketch bins are integer counts, so merging is exact and order-free. \
-Histogram counts come from the same values (or, past 10000, from the sketch bins' values).\n\n\
+Histogram counts come from the same values (or, past --max-distinct, from the sketch bins' values); \
+histogram edges are printed as decimals (0.3, not 0.30000000000000004) and values are counted against \
+the edges as printed.\n\n\
 At most --max-distinct values are tracked per field: past it, the values whose seeded hash is \
 smallest are kept (a choice that does not depend on order, so shards merge exactly), the others are counted \
 under \"other\", the distinct count becomes an estimate (marked ~) and the report says so.\n\n\
