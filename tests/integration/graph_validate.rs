@@ -1092,6 +1092,16 @@ fn graph_response_documents_and_export_wrappers_are_read_as_events() {
         let read = if files.len() == 2 { "read 1 event from" } else { "read 3 events from" };
         assert!(text(&out.stderr).contains(read), "{}", text(&out.stderr));
     }
+    // Threads and chunk sizes change nothing for documents either.
+    for (threads, chunk) in [("1", "64"), ("2", "4096")] {
+        let out = std_tool(TOOL)
+            .args([&first, &second])
+            .args(["-j", threads])
+            .env("SYNTHKIT_CHUNK_BYTES", chunk)
+            .output()
+            .unwrap();
+        assert_eq!(valid_ids(&out), expected, "-j {threads}, chunks of {chunk}");
+    }
     // A wrong event in a pretty document is located on the line it starts on.
     let bad = with(single(), &[("/showAs", json!("sleeping"))]);
     let doc = dir.write(
