@@ -197,7 +197,12 @@ pub const REASONS: &[Reason] = &[
     ),
     r("row has more fields than the header", &[FM], "a CSV row longer than its header"),
     r("columns conflict", &[FM], "two CSV columns of the row write one field (a.b and a)"),
-    r("internal: NAME", &[FM], "a bug in synthkit: please report it with the command you ran"),
+    r("internal", &[FM], "a bug in synthkit: please report it with the command you ran"),
+    r(
+        "line too long",
+        &[],
+        "a line longer than --max-line-bytes (default 256M): its size is in the message; it is read through without being held, and --rejects keeps its first 4096 bytes and its full length (bytes)",
+    ),
 ];
 
 /// The reasons `tool` gives: the scanner's, then its own.
