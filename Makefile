@@ -21,7 +21,7 @@ demo: build
 
 # Regenerates man/ and completions/ from the clap definitions.
 generate:
-	UPDATE_GENERATED=1 $(CARGO) test --locked --test integration generated
+	UPDATE_GENERATED=1 $(CARGO) test --locked --test integration -- generated reasons
 
 # Throughput and memory, against jq/jaq/mlr where installed (see bench/README.md).
 bench: build
