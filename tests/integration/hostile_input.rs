@@ -460,3 +460,55 @@ fn r_a_file_that_reports_size_zero_is_read_as_a_stream() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("<stdin>:1: invalid JSON"));
 }
+
+// Issue 18 §3: CSV cells that a spreadsheet would run as a formula are
+// written verbatim by default and neutralised with --escape-formulas.
+#[test]
+fn r_csv_formula_cells_are_neutralised_on_request() {
+    let input = "{\"instruction\":\"=HYPERLINK(1)\",\"output\":\"@x\"}\n{\"instruction\":\"+y\",\"output\":\"plain\"}\n";
+    let plain = crate::util::run_with_stdin(
+        {
+            let mut cmd = crate::util::std_tool("fmt-migrate");
+            cmd.args(["--to", "csv"]);
+            cmd
+        },
+        input.as_bytes(),
+    );
+    assert!(plain.status.success(), "{}", crate::util::text(&plain.stderr));
+    assert_eq!(
+        crate::util::text(&plain.stdout),
+        "instruction,output\n=HYPERLINK(1),@x\n+y,plain\n"
+    );
+    let safe = crate::util::run_with_stdin(
+        {
+            let mut cmd = crate::util::std_tool("fmt-migrate");
+            cmd.args(["--to", "csv", "--escape-formulas"]);
+            cmd
+        },
+        input.as_bytes(),
+    );
+    assert_eq!(
+        crate::util::text(&safe.stdout),
+        "instruction,output\n'=HYPERLINK(1),'@x\n'+y,plain\n"
+    );
+    let report = crate::util::run_with_stdin(
+        {
+            let mut cmd = crate::util::std_tool("dist-report");
+            cmd.args(["--field", "v", "--format", "csv", "--escape-formulas", "-q"]);
+            cmd
+        },
+        b"{\"v\":\"=cmd()\"}\n",
+    );
+    let out = crate::util::text(&report.stdout);
+    assert!(out.contains("'=cmd()") && !out.contains(",=cmd()"), "{out}");
+    // Without CSV output the flag is a usage error.
+    let wrong = crate::util::run_with_stdin(
+        {
+            let mut cmd = crate::util::std_tool("dist-report");
+            cmd.args(["--field", "v", "--format", "json", "--escape-formulas"]);
+            cmd
+        },
+        b"{\"v\":1}\n",
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+}
