@@ -766,3 +766,114 @@ fn output_file_is_compressed_by_its_extension() {
         }
     }
 }
+
+/// The sequences the hostile inputs below carry: none may reach a person raw.
+const HOSTILE: &[&[u8]] = &[
+    b"\x1b[31m",
+    b"\x1b[2J",
+    b"\x1b]0;pwn",
+    b"\x07",
+    b"\x08",
+    "\u{9b}".as_bytes(),
+    "\u{202e}".as_bytes(),
+];
+
+/// Whether `bytes` hold a control character (other than newline and tab),
+/// a C1 control or a bidirectional override.
+fn raw_control(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+// Issue 18 §3: a hostile file name and hostile bytes in records never reach
+// standard error raw, in a file or on a terminal; --rejects keeps them exactly.
+#[test]
+fn hostile_text_is_shown_escaped_in_files_and_on_a_terminal() {
+    let have_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_script {
+        eprintln!("skipped the terminal half: util-linux `script` is not installed");
+    }
+    for spec in SPECS {
+        let dir = Dir::new();
+        let name = "evil\u{1b}[31m\u{7}\u{202e}\u{9b}\u{8}.jsonl";
+        let mut bytes = (spec.good)(1).into_bytes();
+        bytes.extend_from_slice(b"\nnot json \x1b[2J\x07\xc2\x9b here\n");
+        bytes.extend_from_slice(b"{\"id\":\"\x1b]0;pwn\x07\",\"x\":1}\n");
+        let file = dir.write(name, &bytes);
+        let out = tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg(spec.output_flag)
+            .arg(dir.path("out"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}: {}", spec.name, text(&out.stderr));
+        assert!(!raw_control(&out.stderr), "{}: {:?}", spec.name, text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("evil\\u{1b}[31m"),
+            "{}: {}",
+            spec.name,
+            text(&out.stderr)
+        );
+
+        // --rejects keeps the exact bytes and the exact file name.
+        let rejects = dir.path("rejects.jsonl");
+        let out = tool(spec.name)
+            .args(spec.args)
+            .arg(&file)
+            .arg(spec.output_flag)
+            .arg(dir.path("out"))
+            .arg("--rejects")
+            .arg(&rejects)
+            .output()
+            .unwrap();
+        assert!(!raw_control(&out.stderr), "{}: {:?}", spec.name, text(&out.stderr));
+        let kept = std::fs::read_to_string(&rejects).unwrap();
+        let lines: Vec<serde_json::Value> =
+            kept.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{}: {kept}", spec.name);
+        assert_eq!(lines[0]["file"], file.display().to_string(), "{}", spec.name);
+        assert_eq!(lines[0]["raw"], "not json \u{1b}[2J\u{7}\u{9b} here", "{}", spec.name);
+
+        if have_script {
+            // On a terminal: standard output and error both reach it.
+            let mut command = bin(spec.name).display().to_string();
+            for arg in spec.args {
+                command.push_str(&format!(" '{arg}'"));
+            }
+            command.push_str(" evil*.jsonl");
+            if spec.output_flag != "-o" {
+                command.push_str(&format!(" {} -", spec.output_flag));
+            }
+            let shown = std::process::Command::new("script")
+                .args(["-qec", &command, "/dev/null"])
+                .current_dir(dir.root())
+                .env_remove("SOURCE_DATE_EPOCH")
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            let screen = shown.stdout;
+            assert!(
+                String::from_utf8_lossy(&screen).contains("evil\\u{1b}[31m"),
+                "{}: {:?}",
+                spec.name,
+                text(&screen)
+            );
+            for seq in HOSTILE {
+                assert!(
+                    !screen.windows(seq.len()).any(|w| w == *seq),
+                    "{}: {:?} reached the terminal: {:?}",
+                    spec.name,
+                    String::from_utf8_lossy(seq),
+                    text(&screen)
+                );
+            }
+        }
+    }
+}
