@@ -15,6 +15,7 @@ mod library;
 mod llm_batch;
 mod persona_label;
 mod phase_split;
+mod properties;
 mod reasons;
 mod score_filter;
 mod util;
