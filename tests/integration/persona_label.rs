@@ -1039,3 +1039,24 @@ fn r_self_follows_graph_validates_address_rule() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+// Issue 18 §4: a lone surrogate escape in a persona file is named for what
+// it is, not "unexpected end of hex escape".
+#[test]
+fn r_a_lone_surrogate_in_a_persona_file_is_named() {
+    let dir = crate::util::Dir::new();
+    let persona = dir.write("p.json", "{\n  \"id\": \"a\\ud800b\",\n  \"name\": \"N\"\n}\n");
+    let out = crate::util::tool("persona-label")
+        .arg("--persona")
+        .arg(&persona)
+        .write_stdin("{\"subject\":\"x\",\"bodyPreview\":\"y\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::util::text(&out.stderr);
+    assert!(
+        err.contains("p.json:2:") && err.contains("unpaired UTF-16 surrogate escape \\ud800"),
+        "{err}"
+    );
+    assert!(!err.contains("end of hex escape"), "{err}");
+}
