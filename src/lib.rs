@@ -66,4 +66,5 @@ pub const TOOLS: &[Tool] = &[
     tools::persona_label::TOOL,
     tools::phase_split::TOOL,
     tools::llm_batch::TOOL,
+    tools::shard_merge::TOOL,
 ];

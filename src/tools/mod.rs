@@ -8,3 +8,4 @@ pub mod llm_batch;
 pub mod persona_label;
 pub mod phase_split;
 pub mod score_filter;
+pub mod shard_merge;

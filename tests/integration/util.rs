@@ -16,6 +16,7 @@ pub fn bin(name: &str) -> PathBuf {
         "graph-validate" => env!("CARGO_BIN_EXE_graph-validate"),
         "phase-split" => env!("CARGO_BIN_EXE_phase-split"),
         "llm-batch" => env!("CARGO_BIN_EXE_llm-batch"),
+        "shard-merge" => env!("CARGO_BIN_EXE_shard-merge"),
         other => panic!("unknown tool {other}"),
     };
     PathBuf::from(path)

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    synthkit::tools::shard_merge::main()
+}
