@@ -28,6 +28,7 @@ const PL: &str = "persona-label";
 const GV: &str = "graph-validate";
 const PS: &str = "phase-split";
 const LB: &str = "llm-batch";
+const SM: &str = "shard-merge";
 
 const fn r(reason: &'static str, tools: &'static [&'static str], meaning: &'static str) -> Reason {
     Reason { reason, tools, meaning }
@@ -197,6 +198,13 @@ pub const REASONS: &[Reason] = &[
     ),
     r("row has more fields than the header", &[FM], "a CSV row longer than its header"),
     r("columns conflict", &[FM], "two CSV columns of the row write one field (a.b and a)"),
+    r("not a reject", &[SM], "shard-merge rejects: a line without \"file\" and \"line\""),
+    r(
+        "line is not a line number",
+        &[SM],
+        "shard-merge rejects: \"line\" is not a whole number from 1",
+    ),
+    r("file is not a string", &[SM], "shard-merge rejects: \"file\" is not a string"),
     r("internal", &[FM], "a bug in synthkit: please report it with the command you ran"),
     r(
         "line too long",

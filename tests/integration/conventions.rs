@@ -120,6 +120,20 @@ pub const SPECS: &[Spec] = &[
         streams: true,
         output_flag: "-o",
     },
+    Spec {
+        name: "shard-merge",
+        args: &["rejects"],
+        good: |i| {
+            let line = i + 1;
+            format!(
+                r#"{{"file":"<stdin>","line":{line},"reason":"invalid JSON","raw":"not json {i}"}}"#
+            )
+        },
+        passes_through: true,
+        held_key: None,
+        streams: true,
+        output_flag: "-o",
+    },
 ];
 
 fn dist_report_record(i: usize) -> String {

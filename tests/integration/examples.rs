@@ -40,6 +40,9 @@ cp "$T/fmt-migrate/oasst.trees.jsonl" oasst2.trees.jsonl
 printf '{"question":"Why?","chosen":"Because.","rejected":"No."}\n' > pairs.jsonl
 head -n 200 teacher.jsonl > shard-1.jsonl
 tail -n +201 teacher.jsonl > shard-2.jsonl
+score-filter -q --min 0.82 --stats s1.json --rejects r1.jsonl < shard-1.jsonl > kept-1.jsonl
+score-filter -q --min 0.82 --stats s2.json --rejects r2.jsonl < shard-2.jsonl > kept-2.jsonl
+printf '{"file":"teacher.jsonl","stats":"s1.json"}\n{"file":"teacher.jsonl","stats":"s2.json"}\n' > map.jsonl
 "#;
 
 /// One example's expected result. Output is standard output and standard
@@ -286,6 +289,15 @@ const EXPECTED: &[Row] = &[
         0,
         "short 4 (14.3%), rest 14 (50.0%), refusal 10 (35.7%)",
     ),
+    Row {
+        then: "score-filter -q --min 0.82 --stats whole.json teacher.jsonl > /dev/null && grep -v -e elapsed -e '\"--' -e '\"-o' whole.json | grep -c records_in",
+        ..row(
+            "shard-merge",
+            "Two shards read from standard input: their stats merged into the whole run's",
+            0,
+            "shard-merge: merged the stats of 2 score-filter shards: 379 records",
+        )
+    },
     row(
         "llm-batch",
         "Seed 002's judge: one request per conversation, a 1-5 rating back on each record",

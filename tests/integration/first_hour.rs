@@ -16,6 +16,7 @@ fn read_key(name: &str) -> &'static str {
         "phase-split" => "output",
         "dist-report" => "status",
         "llm-batch" => "text",
+        "shard-merge" => "line",
         other => panic!("no read key for {other}"),
     }
 }

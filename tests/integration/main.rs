@@ -17,6 +17,7 @@ mod persona_label;
 mod phase_split;
 mod properties;
 mod reasons;
+mod scale_out;
 mod score_filter;
 mod util;
 mod vocabulary;

@@ -31,16 +31,10 @@ use map::Shard;
 
 pub const DOC: ToolDoc = ToolDoc {
     name: "shard-merge",
-    examples: &[
-        (
-            "GNU parallel over one large file: merge the jobs' stats and rejects",
-            "parallel --pipepart -a big.jsonl --block 64M -k \\\n    'score-filter --min 0.8 --stats s/{#}.json --rejects r/{#}.jsonl' > kept.jsonl\n  for i in $(seq $(ls s | wc -l)); do\n    echo \"{\\\"file\\\":\\\"big.jsonl\\\",\\\"stats\\\":\\\"s/$i.json\\\"}\"; done > map.jsonl\n  shard-merge stats --map map.jsonl $(seq -f s/%g.json $(ls s | wc -l)) -o stats.json\n  shard-merge rejects --map map.jsonl $(seq -f r/%g.jsonl $(ls r | wc -l)) -o rejects.jsonl",
-        ),
-        (
-            "One job per file: rejects already name their files, so they are joined in order",
-            "shard-merge rejects rejects-a.jsonl rejects-b.jsonl -o rejects.jsonl",
-        ),
-    ],
+    examples: &[(
+        "Two shards read from standard input: their stats merged into the whole run's",
+        "shard-merge stats --map map.jsonl s1.json s2.json -o stats.json",
+    )],
     sections: manual::SECTIONS,
 };
 
@@ -99,7 +93,8 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
 /// merges them and writes the result to -o.
 fn merge_stats(cli: &Cli) -> Result<Outcome, Error> {
     let common = &cli.common;
-    for (flag, set) in [("--rejects", common.rejects.is_some()), ("--stats", common.stats.is_some())]
+    for (flag, set) in
+        [("--rejects", common.rejects.is_some()), ("--stats", common.stats.is_some())]
     {
         if set {
             return Err(Error::Usage(format!(
@@ -202,8 +197,13 @@ impl Processor for RejectLines {
         let (files, lines) = (find("file"), find("line"));
         let (file, number) = match (files.as_slice(), lines.as_slice()) {
             ([file], [number]) => (file, number),
-            ([_, _, ..], _) => return emit.reject("repeated key file", "the key file is repeated"),
-            (_, [_, _, ..]) => return emit.reject("repeated key line", "the key line is repeated"),
+            ([_, _, ..], _) => {
+                return emit.reject("repeated key", "repeated key file: a reject names two files");
+            }
+            (_, [_, _, ..]) => {
+                return emit
+                    .reject("repeated key", "repeated key line: a reject has two line numbers");
+            }
             _ => {
                 return emit.reject(
                     "not a reject",
@@ -213,7 +213,8 @@ impl Processor for RejectLines {
         };
         let n = number.value.as_f64().filter(|_| number.value.kind == Kind::Number);
         let Some(n) = n.filter(|n| *n >= 1.0 && n.fract() == 0.0) else {
-            return emit.reject("line is not a line number", "\"line\" must be a whole number from 1");
+            return emit
+                .reject("line is not a line number", "\"line\" must be a whole number from 1");
         };
         if file.value.kind != Kind::String {
             return emit.reject("file is not a string", "\"file\" must be a string");

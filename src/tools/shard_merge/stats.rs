@@ -105,7 +105,13 @@ const FMT_MIGRATE: &[(&str, Rule)] = &[
     ("mixed", Derived),
     (
         "shapes",
-        Classes(&[("records", Sum), ("written", Sum), ("unchanged", Sum), ("first_lines", Custom)]),
+        Classes(&[
+            ("records", Sum),
+            ("records_out", Sum),
+            ("written", Sum),
+            ("unchanged", Sum),
+            ("first_lines", Custom),
+        ]),
     ),
 ];
 
@@ -119,6 +125,7 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
             ("max_extractive_words", Same),
             ("mode", Same),
             ("reasons", Tally),
+            ("answers_from_chosen", Sum),
             ("refusal_patterns", Same),
             ("phase_field", Same),
             ("rules", Same),
@@ -135,10 +142,7 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
     ("spilled_bytes", Resource),
     ("matrix", Tallies),
     ("phases", Named(&[("name", Same), ("records", Sum), ("share", Derived)])),
-    (
-        "splits",
-        Named(&[("name", Same), ("records", Sum), ("requested", Same), ("share", Derived)]),
-    ),
+    ("splits", Named(&[("name", Same), ("records", Sum), ("requested", Same), ("share", Derived)])),
 ];
 
 /// The tool's table, or why its stats cannot be merged.
@@ -238,9 +242,10 @@ run would have stopped earlier and its counts are not the sum"
     {
         failures.push("the input holds mixed shapes (--detect without --allow-mixed)".into());
     }
-    let rejected = merged.get("rejected").and_then(Value::as_object).map_or(0, |t| {
-        t.values().filter_map(Value::as_u64).sum::<u64>()
-    });
+    let rejected = merged
+        .get("rejected")
+        .and_then(Value::as_object)
+        .map_or(0, |t| t.values().filter_map(Value::as_u64).sum::<u64>());
     let uncaptured = shards.iter().any(|(_, v)| !names_rejects(v));
     if rejected > 0 && uncaptured {
         failures.push(format!("{rejected} bad records not captured by --rejects"));
@@ -253,7 +258,9 @@ run would have stopped earlier and its counts are not the sum"
 /// themselves make the exit status 1).
 fn names_rejects(stats: &Value) -> bool {
     stats.get("args").and_then(Value::as_array).is_some_and(|args| {
-        args.iter().filter_map(Value::as_str).any(|a| a == "--rejects" || a.starts_with("--rejects="))
+        args.iter()
+            .filter_map(Value::as_str)
+            .any(|a| a == "--rejects" || a.starts_with("--rejects="))
     })
 }
 
@@ -440,7 +447,7 @@ fn absent_fields(shards: &[(String, Value)]) -> Result<Vec<String>, String> {
         Some(name) if !absent.is_empty() => Err(format!(
             "{} hold no record of {}, and every record of {name} was rejected, so its stats \
 cannot say whether one of them held it",
-            if absent.len() == 1 { "the other shards" } else { "the other shards" },
+            "the other shards",
             absent.join(", ")
         )),
         _ => Ok(absent),
