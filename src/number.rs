@@ -106,15 +106,43 @@ pub fn canonical(text: &str) -> Option<String> {
     Some(layout(negative, significant, point))
 }
 
-/// Appends the canonical spelling of the JSON number `text` to `out` (its
-/// own bytes when it is not a JSON number); a plain integer, the common case,
-/// without an allocation.
-pub fn push_canonical(text: &[u8], out: &mut Vec<u8>) {
+/// Whether `text` is already its own canonical spelling, told without
+/// allocating: a plain integer (`42`, `-7`) or a plain decimal without
+/// trailing zeros in the range written without an exponent (`0.87`,
+/// `-12.5`, `0.00001`) — the scores and ratings the tools count most.
+fn is_canonical(text: &[u8]) -> bool {
+    if text == b"0" {
+        return true;
+    }
     let digits = text.strip_prefix(b"-").unwrap_or(text);
-    let plain = matches!(digits.first(), Some(b'1'..=b'9'))
-        && digits.len() <= 21
-        && digits.iter().all(u8::is_ascii_digit);
-    if plain || text == b"0" {
+    let (int, frac) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], Some(&digits[dot + 1..])),
+        None => (digits, None),
+    };
+    let all_digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    if !all_digits(int) || int.len() > 21 {
+        return false;
+    }
+    match frac {
+        None => int[0] != b'0',
+        Some(frac) => {
+            if !all_digits(frac) || frac.last() == Some(&b'0') {
+                return false;
+            }
+            match int {
+                // 0.000001 is written 1e-6.
+                b"0" => frac.iter().take_while(|&&d| d == b'0').count() < 6,
+                _ => int[0] != b'0',
+            }
+        }
+    }
+}
+
+/// Appends the canonical spelling of the JSON number `text` to `out` (its
+/// own bytes when it is not a JSON number); plain integers and decimals, the
+/// common case, without an allocation.
+pub fn push_canonical(text: &[u8], out: &mut Vec<u8>) {
+    if is_canonical(text) {
         out.extend_from_slice(text);
         return;
     }
@@ -178,6 +206,38 @@ pub fn value_label(raw: Option<&Raw<'_>>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_allocation_free_path_agrees_with_canonical() {
+        for text in [
+            "0",
+            "-0",
+            "42",
+            "-7",
+            "0.87",
+            "-12.5",
+            "0.00001",
+            "0.000001",
+            "1.50",
+            "00.5",
+            "0.",
+            ".5",
+            "1e0",
+            "12345678901234567890123",
+            "1234567890123456789012",
+            "0.0",
+            "-0.25",
+        ] {
+            let fast = super::is_canonical(text.as_bytes());
+            if fast {
+                assert_eq!(super::canonical(text).as_deref(), Some(text), "{text}");
+            }
+            let mut out = Vec::new();
+            super::push_canonical(text.as_bytes(), &mut out);
+            let want = super::canonical(text).unwrap_or_else(|| text.to_string());
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{text}");
+        }
+    }
+
     use super::*;
 
     fn c(text: &str) -> String {

@@ -732,14 +732,7 @@ fn plan(cli: &Cli) -> Result<Plan, Error> {
         ));
     }
     if let (Some(shape @ Shape::OasstTree), Some(target)) = (cli.from.shape(), to)
-        && !matches!(
-            target,
-            Shape::Messages
-                | Shape::Sharegpt
-                | Shape::Alpaca
-                | Shape::Preference
-                | Shape::PreferenceMessages
-        )
+        && !target.takes_trees()
     {
         return Err(Error::Usage(format!(
             "--from {} becomes conversations (--to messages, sharegpt or alpaca) or pairs (--to preference or preference-messages), not {}",

@@ -71,6 +71,19 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether an OpenAssistant tree can become this shape: conversations
+    /// (one per root-to-leaf path) or preference pairs.
+    pub fn takes_trees(self) -> bool {
+        matches!(
+            self,
+            Shape::Messages
+                | Shape::Sharegpt
+                | Shape::Alpaca
+                | Shape::Preference
+                | Shape::PreferenceMessages
+        )
+    }
+
     pub const ALL: [Shape; 13] = [
         Shape::Teacher,
         Shape::PromptOutput,

@@ -17,14 +17,7 @@ impl Migrate {
         built: bool,
     ) -> Result<Converted, Bad> {
         let target = self.target(Shape::OasstTree);
-        if !matches!(
-            target,
-            Shape::Messages
-                | Shape::Sharegpt
-                | Shape::Alpaca
-                | Shape::Preference
-                | Shape::PreferenceMessages
-        ) {
+        if !target.takes_trees() {
             return Err(bad(
                 format!("oasst-tree cannot become {}", target.name()),
                 format!(

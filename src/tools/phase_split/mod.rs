@@ -138,7 +138,7 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Splits")]
     pub check_leakage: Option<FieldPath>,
 
-    /// Exit 1, writing nothing, when a split gets less than X times its requested share (0.5: at least half)
+    /// Exit 1 when a split gets less than X times its requested share (0.5: at least half); no -o or --out-dir file is committed
     ///
     /// A split lands near its share only with enough units (groups with --group, else records):
     /// over G equal groups a split of share p varies by about sqrt(p(1-p)/G), so test=0.1 over

@@ -200,23 +200,20 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> boo
         })
         .collect();
     let floor = cli.min_share.unwrap_or(FAR_BELOW);
-    let below: Vec<&String> = split_names
-        .iter()
-        .enumerate()
-        .filter(|(s, _)| achieved[*s] < floor)
-        .map(|(_, n)| n)
-        .collect();
-    for name in &below {
-        let s = split_names.iter().position(|n| n == *name).unwrap_or_default();
-        let units = if cli.group.is_some() { "groups" } else { "records" };
+    let below: Vec<usize> = (0..split_names.len()).filter(|&s| achieved[s] < floor).collect();
+    let units = if cli.group.is_some() { "groups" } else { "records" };
+    let verdict = match cli.min_share {
+        Some(x) => format!(
+            "below --min-share {x}: the run fails, and -o or --out-dir files are not written"
+        ),
+        None => "below half of it".to_string(),
+    };
+    for &s in &below {
         out.line(format!(
-            "split {name} got {} of its requested {:.1}% ({}); too few {units} for this share? (see --help on --min-share)",
+            "split {} got {} of its requested {:.1}% ({verdict}); too few {units} for this share? (see --help on --min-share)",
+            split_names[s],
             percent(per_split[s], written),
             weights[s] * 100.0,
-            match cli.min_share {
-                Some(x) => format!("below --min-share {x}, so nothing was written"),
-                None => "below half of it".to_string(),
-            }
         ));
     }
     let failed = cli.min_share.is_some() && !below.is_empty();
@@ -224,7 +221,7 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> boo
         "min_share".into(),
         json!({
             "required": cli.min_share,
-            "below": below,
+            "below": below.iter().map(|&s| &split_names[s]).collect::<Vec<_>>(),
             "failed": failed,
         }),
     );
