@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'phase-split' -ScriptBlock {
             [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)')
             [CompletionResult]::new('--stratify', '--stratify', [CompletionResultType]::ParameterName, 'Keep each value at PATH close to the requested shares in every split')
             [CompletionResult]::new('--check-leakage', '--check-leakage', [CompletionResultType]::ParameterName, 'Report values at PATH found in more than one split; exit 1 if any')
-            [CompletionResult]::new('--min-share', '--min-share', [CompletionResultType]::ParameterName, 'Exit 1, writing nothing, when a split gets less than X times its requested share (0.5: at least half)')
+            [CompletionResult]::new('--min-share', '--min-share', [CompletionResultType]::ParameterName, 'Exit 1 when a split gets less than X times its requested share (0.5: at least half); no -o or --out-dir file is committed')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the hash that splits')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Hash this field instead of the whole record, so records with one value (a group) never straddle splits')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')

@@ -28,7 +28,7 @@ set edit:completion:arg-completer[phase-split] = {|@words|
             cand --split 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)'
             cand --stratify 'Keep each value at PATH close to the requested shares in every split'
             cand --check-leakage 'Report values at PATH found in more than one split; exit 1 if any'
-            cand --min-share 'Exit 1, writing nothing, when a split gets less than X times its requested share (0.5: at least half)'
+            cand --min-share 'Exit 1 when a split gets less than X times its requested share (0.5: at least half); no -o or --out-dir file is committed'
             cand --seed 'Seed of the hash that splits'
             cand --group 'Hash this field instead of the whole record, so records with one value (a group) never straddle splits'
             cand -o 'Write records to FILE instead of standard output'

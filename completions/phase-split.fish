@@ -8,7 +8,7 @@ complete -c phase-split -l order -d 'Phase order (repeatable, or comma-separated
 complete -c phase-split -l split -d 'Split records, e.g. train=0.8,val=0.1,test=0.1 (fractions adding up to 1, or weights train=8,val=1,test=1)' -r
 complete -c phase-split -l stratify -d 'Keep each value at PATH close to the requested shares in every split' -r
 complete -c phase-split -l check-leakage -d 'Report values at PATH found in more than one split; exit 1 if any' -r
-complete -c phase-split -l min-share -d 'Exit 1, writing nothing, when a split gets less than X times its requested share (0.5: at least half)' -r
+complete -c phase-split -l min-share -d 'Exit 1 when a split gets less than X times its requested share (0.5: at least half); no -o or --out-dir file is committed' -r
 complete -c phase-split -l seed -d 'Seed of the hash that splits' -r
 complete -c phase-split -l group -d 'Hash this field instead of the whole record, so records with one value (a group) never straddle splits' -r
 complete -c phase-split -s o -l output -d 'Write records to FILE instead of standard output' -r -F
