@@ -811,7 +811,7 @@ fn hostile_text_is_shown_escaped_in_files_and_on_a_terminal() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have_script {
-        eprintln!("skipped the terminal half: util-linux `script` is not installed");
+        crate::util::skip("conventions: the terminal half: util-linux `script` is not installed");
     }
     for spec in SPECS {
         let dir = Dir::new();

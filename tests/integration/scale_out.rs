@@ -131,7 +131,7 @@ fn gnu_parallel_pipepart_gives_the_whole_run() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
-        eprintln!("skipped: GNU parallel is not installed (apt-get install parallel)");
+        crate::util::skip("scale_out: GNU parallel is not installed (apt-get install parallel)");
         return;
     }
     let dir = Dir::new();
@@ -173,4 +173,160 @@ fn gnu_parallel_pipepart_gives_the_whole_run() {
         .unwrap();
     assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
     assert_eq!(text(&merged.stdout), text(&std::fs::read(dir.path("w.rej")).unwrap()));
+}
+
+/// The Python that has pyspark (SYNTHKIT_SPARK_PYTHON, else python3), when it
+/// and Java are there; otherwise why the Spark test cannot run. `.ci/run`
+/// sets SYNTHKIT_REQUIRE_SPARK so that there a missing engine fails the test.
+fn spark_python() -> Result<String, String> {
+    let python = std::env::var("SYNTHKIT_SPARK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let java = std::process::Command::new("java").arg("-version").output();
+    if !java.is_ok_and(|o| o.status.success()) {
+        return Err("Java 17 or newer is not installed".into());
+    }
+    let import = std::process::Command::new(&python).args(["-c", "import pyspark"]).output();
+    if !import.is_ok_and(|o| o.status.success()) {
+        return Err(format!(
+            "{python} cannot import pyspark (pip install pyspark, or set SYNTHKIT_SPARK_PYTHON)"
+        ));
+    }
+    Ok(python)
+}
+
+/// Two input files with bad lines (invalid JSON, invalid UTF-8, a raw CR in a
+/// string, blank lines), large enough that 5 partitions cut them mid-file.
+fn spark_inputs(dir: &Dir) -> Vec<std::path::PathBuf> {
+    let mut a = Vec::new();
+    for _ in 0..15 {
+        a.extend(input());
+    }
+    let mut b = input();
+    b.extend_from_slice(b"{\"id\":\"last\",\"score\":0.95}"); // no final newline
+    vec![dir.write("a.jsonl", a), dir.write("b.jsonl", b)]
+}
+
+#[test]
+fn spark_local_mode_gives_the_whole_run() {
+    let python = match spark_python() {
+        Ok(python) => python,
+        Err(why) if std::env::var_os("SYNTHKIT_REQUIRE_SPARK").is_some() => {
+            panic!("SYNTHKIT_REQUIRE_SPARK is set but {why}")
+        }
+        Err(why) => {
+            crate::util::skip(&format!(
+                "scale_out: the Spark integration test needs pyspark and Java: {why}"
+            ));
+            return;
+        }
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("integrations/spark/synthkit_spark.py");
+    let bin_dir = crate::util::bin("score-filter").parent().unwrap().to_path_buf();
+    let dir = Dir::new();
+    let files = spark_inputs(&dir);
+    let cases: &[(&str, &[&str], bool)] = &[
+        ("score-filter", &["--min", "0.3"], true),
+        ("score-filter", &["--min", "0.3"], false), // bad records not captured: exit 1
+        ("fmt-migrate", &["--from", "alpaca", "--to", "messages"], true),
+        (
+            "phase-split",
+            &["--answer", "id", "--split", "train=0.9,test=0.1", "--min-share", "0.5"],
+            true,
+        ),
+        ("dist-report", &["--field", "score", "--format", "json"], true),
+    ];
+    for (k, &(tool, args, with_rejects)) in cases.iter().enumerate() {
+        let dist = tool == "dist-report";
+        let (ws, wr) = (dir.path(&format!("w{k}.stats")), dir.path(&format!("w{k}.rej")));
+        let mut single = std_tool(tool);
+        single.args(args).args(&files).arg("-q");
+        if !dist {
+            single.arg("--stats").arg(&ws);
+        }
+        if with_rejects {
+            single.arg("--rejects").arg(&wr);
+        }
+        let whole = single.output().unwrap();
+        let work = dir.path(&format!("work{k}"));
+        let (out, st, rej) = (
+            dir.path(&format!("o{k}")),
+            dir.path(&format!("s{k}.json")),
+            dir.path(&format!("r{k}.jsonl")),
+        );
+        let mut spark = std::process::Command::new(&python);
+        spark
+            .arg(&script)
+            .args(["--tool", tool, "--partitions", "5", "--master", "local[2]"])
+            .arg("--work-dir")
+            .arg(&work)
+            .arg("--bin-dir")
+            .arg(&bin_dir)
+            .arg("--output")
+            .arg(&out);
+        if !dist {
+            spark.arg("--stats").arg(&st);
+        }
+        if with_rejects {
+            spark.arg("--rejects").arg(&rej);
+        }
+        if dist {
+            for a in args {
+                spark.arg(format!("--merge-arg={a}"));
+            }
+        }
+        let run = spark.args(&files).arg("--").args(args).output().unwrap();
+        let shards = std::fs::read_to_string(work.join("map.jsonl")).unwrap().lines().count();
+        assert!(shards >= 4, "{tool}: {shards} shards");
+        let what = format!("{tool} {args:?}: {}", text(&run.stderr));
+        assert_eq!(run.status.code(), whole.status.code(), "exit status, {what}");
+        assert_eq!(std::fs::read(&out).unwrap(), whole.stdout, "output bytes, {what}");
+        if !dist {
+            assert_eq!(strip(stats_of(&st)), strip(stats_of(&ws)), "stats, {what}");
+        }
+        if with_rejects {
+            let (got, want) = (std::fs::read(&rej).unwrap(), std::fs::read(&wr).unwrap());
+            assert!(!want.is_empty(), "{what}");
+            assert_eq!(text(&got), text(&want), "rejects, {what}");
+        }
+    }
+}
+
+/// GNU parallel exits with the number of failed jobs: two blocks with bad
+/// records (exit 1 each) read as 2. `shard-merge status` reads the joblog and
+/// gives the whole run's 1; a usage error in any job stays 2.
+#[test]
+fn gnu_parallel_joblog_gives_the_whole_runs_exit_status() {
+    let have = std::process::Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        crate::util::skip("scale_out: GNU parallel is not installed (apt-get install parallel)");
+        return;
+    }
+    let dir = Dir::new();
+    let whole = dir.write("whole.jsonl", input());
+    let bin = crate::util::bin("score-filter");
+    let single =
+        std_tool("score-filter").args(["--min", "0.3", "-q"]).arg(&whole).output().unwrap();
+    assert_eq!(single.status.code(), Some(1), "bad records, no --rejects");
+    // Every block holds bad records (one line in 13), so every job fails.
+    for (min, log, merged) in [("0.3", "ok.log", 1), ("abc", "bad.log", 2)] {
+        let job = format!("{} --min {min} -q", bin.display());
+        let out = std::process::Command::new("parallel")
+            .args(["--pipepart", "-a"])
+            .arg(&whole)
+            .args(["--block", "500", "-k", "--joblog", log, &job])
+            .current_dir(dir.root())
+            .output()
+            .unwrap();
+        let jobs = std::fs::read_to_string(dir.path(log)).unwrap().lines().count() - 1;
+        assert!(jobs >= 2, "{jobs} blocks");
+        assert_eq!(out.status.code(), Some(jobs as i32), "parallel counts the failed jobs");
+        let status =
+            std_tool("shard-merge").args(["status", log]).current_dir(dir.root()).output().unwrap();
+        assert_eq!(status.status.code(), Some(merged), "{}", text(&status.stderr));
+        let said = text(&status.stderr);
+        assert!(said.contains(&format!("{jobs} jobs")), "{said}");
+    }
 }

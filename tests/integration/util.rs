@@ -110,3 +110,11 @@ pub fn jsonl(lines: &[&str]) -> String {
 pub fn stats(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("stats file")).expect("stats JSON")
 }
+
+/// Says on the terminal that a test did not run and why. Written to the
+/// process's stderr directly: the test harness captures `eprintln!`, which
+/// would hide the message from a user's `make test` when the test passes.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}

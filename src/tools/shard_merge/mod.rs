@@ -11,6 +11,7 @@
 mod manual;
 pub mod map;
 pub mod stats;
+pub mod status;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub enum Mode {
     Stats,
     /// The shards' --rejects files, into one naming the original files and lines
     Rejects,
+    /// GNU parallel --joblog files: exit with the whole run's status (2 over 1 over 0)
+    Status,
 }
 
 /// Merge the --stats and --rejects files of a tool's shard runs
@@ -55,11 +58,14 @@ pub enum Mode {
 /// have written (timing aside), and exits 1 where the whole run would have:
 /// a field no shard held, mixed shapes, bad records not captured. `shard-merge
 /// rejects REJECTS...` writes the shards' bad records in shard order, with
-/// the original file and line from --map. Give the files in shard order.
+/// the original file and line from --map. `shard-merge status JOBLOG...`
+/// exits with the status the whole run would have had, read from GNU
+/// parallel's --joblog (whose own exit status counts failed jobs). Give the
+/// files in shard order.
 #[derive(Parser, Debug)]
 #[command(name = "shard-merge", version)]
 pub struct Cli {
-    /// stats: merge --stats files; rejects: merge --rejects files
+    /// stats: merge --stats files; rejects: merge --rejects files; status: read joblogs
     #[arg(value_enum, value_name = "MODE", help_heading = "Mode")]
     pub mode: Mode,
 
@@ -86,6 +92,50 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     match cli.mode {
         Mode::Stats => merge_stats(&cli),
         Mode::Rejects => merge_rejects(&cli),
+        Mode::Status => merge_status(&cli),
+    }
+}
+
+/// `shard-merge status`: the worst job status of GNU parallel joblogs.
+fn merge_status(cli: &Cli) -> Result<Outcome, Error> {
+    let common = &cli.common;
+    let misplaced = [
+        ("--map", cli.map.is_some()),
+        ("--rejects", common.rejects.is_some()),
+        ("--stats", common.stats.is_some()),
+        ("-o", common.output.is_some()),
+    ];
+    if let Some((flag, _)) = misplaced.iter().find(|(_, set)| *set) {
+        return Err(Error::Usage(format!(
+            "{flag} does not apply to `shard-merge status`, which only reads joblogs and exits"
+        )));
+    }
+    if common.files.is_empty() {
+        return Err(Error::Usage("give GNU parallel's --joblog files".into()));
+    }
+    let mut jobs = status::Jobs::default();
+    for (i, path) in common.files.iter().enumerate() {
+        let name = crate::report::printable(&path.display().to_string());
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Input { name: name.clone(), source })?;
+        jobs.read(i, &name, &text)?;
+    }
+    let line =
+        format!("shard-merge: {}; the whole run's status: {}", jobs.summary(), jobs.status());
+    match jobs.status() {
+        0 | 1 if !common.quiet => {
+            let _ = std::io::Write::write_all(&mut crate::progress::stderr(), line.as_bytes());
+            let _ = std::io::Write::write_all(&mut crate::progress::stderr(), b"\n");
+        }
+        _ => {}
+    }
+    match jobs.status() {
+        0 => Ok(Outcome::Clean),
+        1 => Ok(Outcome::DataErrors),
+        _ => Err(Error::Config(format!(
+            "{}; the whole run's status: 2 (a job failed as a whole)",
+            jobs.summary()
+        ))),
     }
 }
 

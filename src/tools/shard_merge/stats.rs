@@ -142,7 +142,17 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
     ("spilled_bytes", Resource),
     ("matrix", Tallies),
     ("phases", Named(&[("name", Same), ("records", Sum), ("share", Derived)])),
-    ("splits", Named(&[("name", Same), ("records", Sum), ("requested", Same), ("share", Derived)])),
+    (
+        "splits",
+        Named(&[
+            ("name", Same),
+            ("records", Sum),
+            ("requested", Same),
+            ("share", Derived),
+            ("of_requested", Derived),
+        ]),
+    ),
+    ("min_share", Obj(&[("required", Same), ("below", Derived), ("failed", Derived)])),
 ];
 
 /// The tool's table, or why its stats cannot be merged.
@@ -241,6 +251,14 @@ run would have stopped earlier and its counts are not the sum"
         && merged.get("mixed") == Some(&Value::Bool(true))
     {
         failures.push("the input holds mixed shapes (--detect without --allow-mixed)".into());
+    }
+    let split_gate = merged.get("min_share").and_then(|m| m.get("failed"));
+    if tool == "phase-split" && split_gate == Some(&Value::Bool(true)) {
+        let below = merged.get("min_share").and_then(|m| m.get("below")).cloned();
+        failures.push(format!(
+            "splits below --min-share: {}",
+            below.map(|b| b.to_string()).unwrap_or_default()
+        ));
     }
     let rejected = merged
         .get("rejected")
@@ -503,10 +521,43 @@ in different shards): give the whole order with --order"
                     item.insert("share".into(), if total == 0 { json!(0.0) } else { share });
                 }
             }
+            split_shares(merged);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// phase-split's achieved share over requested share per split, and the
+/// splits below --min-share (or below half their share without it), as
+/// phase_split::summary computes them for one run.
+fn split_shares(merged: &mut Map<String, Value>) {
+    const FAR_BELOW: f64 = 0.5;
+    let Some(splits) = merged.get_mut("splits").and_then(Value::as_array_mut) else { return };
+    let total: u64 = splits.iter().filter_map(|i| i.get("records").and_then(Value::as_u64)).sum();
+    let mut achieved = Vec::new();
+    for item in splits.iter_mut().filter_map(Value::as_object_mut) {
+        let records = item.get("records").and_then(Value::as_u64).unwrap_or(0);
+        let requested = item.get("requested").and_then(Value::as_f64).unwrap_or(0.0);
+        let of = if total == 0 || requested == 0.0 {
+            1.0
+        } else {
+            records as f64 / total as f64 / requested
+        };
+        item.insert("of_requested".into(), json!(crate::report::round6(of)));
+        let name = item.get("name").cloned().unwrap_or(Value::Null);
+        achieved.push((name, of));
+    }
+    let Some(min_share) = merged.get_mut("min_share").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let required = min_share.get("required").and_then(Value::as_f64);
+    let floor = required.unwrap_or(FAR_BELOW);
+    let below: Vec<Value> =
+        achieved.into_iter().filter(|(_, of)| *of < floor).map(|(name, _)| name).collect();
+    let failed = required.is_some() && !below.is_empty();
+    min_share.insert("below".into(), Value::Array(below));
+    min_share.insert("failed".into(), json!(failed));
 }
 
 /// fmt-migrate's first lines of each shape, as the whole run names them: the

@@ -1,0 +1,296 @@
+"""Run a synthkit tool under PySpark and get exactly the single-machine result.
+
+The engine never reads the records: each Spark task is handed a byte range of
+one input file (a shard), reads those raw bytes itself and pipes them, unchanged,
+into the synthkit binary. Spark's ``textFile``/``rdd.pipe`` would decode each
+line first (an invalid UTF-8 record becomes U+FFFD and is written instead of
+rejected; a raw CR inside a string splits one record in two), start the tool
+with an empty environment, and fail the job on exit status 1 with
+``checkCode=True`` or hide 1 and 2 without it. Here a task's exit status is data
+it returns, and the driver decides.
+
+Shards follow the Hadoop line-split rule: a range ``[start, end)`` owns every line
+that *starts* inside it, so a line crossing a boundary belongs to the earlier
+shard and no line is cut, read twice or lost, whatever the partition count.
+
+Each task writes its output, ``--stats`` and ``--rejects`` to its own files under
+``work_dir`` (a shared filesystem on a cluster: HDFS fuse, NFS, a mounted
+bucket); nothing is shared between tasks, so no reject can be overwritten. The
+driver then:
+
+* concatenates the shard outputs in shard order (input order);
+* merges the stats with ``shard-merge stats --map`` and the rejects with
+  ``shard-merge rejects --map``, the map giving each shard's original file and
+  line count, so rejects name the original file and line;
+* for dist-report (run per shard with ``--partial``), merges the states with
+  ``dist-report --merge`` and the same report flags;
+* exits as the single run would: 2 over 1 over 0 (any other status, a signal, a
+  failed task: 2).
+
+How the binary reaches the executors: an installed path (``--bin-dir``, the same
+on every node), or ``--ship``, which sends the binaries with
+``SparkContext.addFile`` and runs them from ``SparkFiles.get``. The tool gets
+only the environment given here: ``PATH`` (the binary's folder first), ``LC_ALL``
+and ``TZ``=UTC, ``SOURCE_DATE_EPOCH`` when the driver has it, and each
+``--env NAME=VALUE``.
+
+Needs nothing beyond pyspark. Command line (also under ``spark-submit``)::
+
+    python synthkit_spark.py --tool score-filter --partitions 8 --work-dir W \\
+        --output kept.jsonl --stats stats.json --rejects rejects.jsonl \\
+        --bin-dir /opt/synthkit/bin FILE... -- --min 0.8
+
+Limitations: the tool must be one whose shard outputs concatenate into the
+whole run's (score-filter without --max-samples/--max-per, fmt-migrate,
+graph-validate, persona-label, llm-batch, phase-split without --out-dir) or
+dist-report; a compressed input is one shard (a byte range of a .gz means
+nothing), and so is a file smaller than its share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+# Read a shard in blocks of this size: a task's memory does not grow with it.
+BLOCK = 1 << 20
+COMPRESSED = (".gz", ".zst", ".bz2", ".xz")
+
+
+@dataclass
+class Shard:
+    index: int
+    path: str
+    name: str
+    start: int
+    end: int  # -1: to the end of the file
+
+
+@dataclass
+class Result:
+    exit_code: int
+    shard_codes: list = field(default_factory=list)
+    output: str | None = None
+    stats: str | None = None
+    rejects: str | None = None
+    messages: list = field(default_factory=list)
+
+
+def plan(files, partitions):
+    """Byte ranges over every file, about total/partitions bytes each, at least
+    one per file, in input order."""
+    sizes = [os.path.getsize(f) for f in files]
+    total = max(sum(sizes), 1)
+    target = max(total // max(partitions, 1), 1)
+    shards = []
+    for path, size in zip(files, sizes):
+        if path.endswith(COMPRESSED) or size <= target:
+            shards.append(Shard(len(shards), path, path, 0, -1))
+            continue
+        start = 0
+        while start < size:
+            end = start + target
+            if size - end < target // 2:
+                end = -1  # a small remainder goes to the last shard
+            shards.append(Shard(len(shards), path, path, start, end))
+            if end == -1:
+                break
+            start = end
+    return shards
+
+
+def shard_bytes(shard):
+    """Yields the raw bytes of the lines that start inside the shard's range."""
+    with open(shard.path, "rb") as f:
+        pos = shard.start
+        f.seek(pos)
+        if pos > 0:
+            # The line that began before the range belongs to the shard before.
+            f.seek(pos - 1)
+            f.readline()
+            pos = f.tell()
+        while shard.end == -1 or pos < shard.end:
+            if shard.end == -1:
+                block = f.read(BLOCK)
+                if not block:
+                    return
+                pos += len(block)
+                yield block
+                continue
+            block = f.read(min(BLOCK, shard.end - pos))
+            if not block:
+                return
+            pos += len(block)
+            if pos >= shard.end:
+                # Finish the line that holds the range's last byte.
+                yield block if block.endswith(b"\n") else block + f.readline()
+                return
+            yield block
+
+
+def tool_env(bin_dir, extra):
+    env = {
+        "PATH": os.pathsep.join([bin_dir, "/usr/local/bin", "/usr/bin", "/bin"]),
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+    }
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        env["SOURCE_DATE_EPOCH"] = os.environ["SOURCE_DATE_EPOCH"]
+    env.update(extra)
+    return env
+
+
+def shard_paths(work_dir, index):
+    base = os.path.join(work_dir, f"shard-{index:05d}")
+    return {k: f"{base}.{k}" for k in ("out", "stats", "rejects", "state", "err")}
+
+
+def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
+    """One task: the tool over the shard's raw bytes. Returns what the driver needs.
+    Without `rejects` a shard reports its bad records on stderr and exits 1, as
+    the single run does."""
+    paths = shard_paths(work_dir, shard.index)
+    cmd = [binary, *args, "-q"] + (["--rejects", paths["rejects"]] if rejects else [])
+    cmd += ["--partial", paths["state"]] if dist_report else ["--stats", paths["stats"]]
+    lines = 0
+    last = b"\n"
+    with open(paths["out"], "wb") as out, open(paths["err"], "wb") as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=err, env=env)
+        try:
+            for block in shard_bytes(shard):
+                lines += block.count(b"\n")
+                last = block[-1:]
+                proc.stdin.write(block)
+        except BrokenPipeError:
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        code = proc.wait()
+    if last != b"\n":
+        lines += 1
+    with open(paths["err"], "rb") as f:
+        message = f.read().decode("utf-8", "replace")[-2000:]
+    return shard.index, (code if code >= 0 else 128 - code), lines, message
+
+
+def worst(codes):
+    """2 over 1 over 0; anything else (a signal, a crash) counts as 2."""
+    if any(c not in (0, 1) for c in codes):
+        return 2
+    return 1 if 1 in codes else 0
+
+
+def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False,
+        output=None, stats=None, rejects=None, env=None, merge_args=None):
+    """Runs `tool args` over `files` in `partitions` Spark tasks and merges the
+    result into `output`, `stats` and `rejects` (dist-report: `output` is the
+    merged report). Returns a Result whose exit_code is the single run's."""
+    sc = spark.sparkContext
+    dist_report = tool == "dist-report"
+    bin_dir = os.path.abspath(bin_dir or os.path.dirname(shutil.which(tool) or tool))
+    local_binary = os.path.join(bin_dir, tool)
+    if ship:
+        sc.addFile(local_binary)
+    # The tasks run this module's functions: ship it, so executors need only pyspark.
+    sc.addPyFile(os.path.abspath(__file__))
+    os.makedirs(work_dir, exist_ok=True)
+    shards = plan(files, partitions)
+    tool_environment = tool_env(bin_dir, env or {})
+
+    def task(shard):
+        from pyspark import SparkFiles
+
+        binary = SparkFiles.get(tool) if ship else local_binary
+        if ship:
+            os.chmod(binary, 0o755)
+        return run_shard(shard, tool, args, work_dir, binary, tool_environment, dist_report,
+                         rejects is not None)
+
+    done = sorted(sc.parallelize(shards, len(shards)).map(task).collect())
+    result = Result(exit_code=0, shard_codes=[c for _, c, _, _ in done])
+    result.messages = [m for _, _, _, m in done if m]
+    map_path = os.path.join(work_dir, "map.jsonl")
+    with open(map_path, "w", encoding="utf-8") as f:
+        for (_, _, lines, _), shard in zip(done, shards):
+            f.write(json.dumps({"file": shard.name, "lines": lines}) + "\n")
+    parts = [shard_paths(work_dir, s.index) for s in shards]
+    codes = list(result.shard_codes)
+    merger = os.path.join(bin_dir, "shard-merge")
+
+    def step(cmd):
+        proc = subprocess.run(cmd, env=tool_environment, capture_output=True)
+        if proc.stderr:
+            result.messages.append(proc.stderr.decode("utf-8", "replace"))
+        codes.append(proc.returncode)
+
+    if dist_report:
+        cmd = [local_binary, "--merge", *(merge_args or []), *[p["state"] for p in parts]]
+        step(cmd + (["--report", output] if output else []) + (["--stats", stats] if stats else []))
+    else:
+        if output:
+            with open(output, "wb") as out:
+                for p in parts:
+                    with open(p["out"], "rb") as f:
+                        shutil.copyfileobj(f, out, BLOCK)
+        if stats:
+            step([merger, "stats", "--map", map_path, *[p["stats"] for p in parts], "-o", stats])
+    if rejects:
+        for p in parts:
+            if not os.path.exists(p["rejects"]):
+                open(p["rejects"], "wb").close()  # a shard that failed before writing any
+        step([merger, "rejects", "-q", "--map", map_path, *[p["rejects"] for p in parts],
+              "-o", rejects])
+    result.exit_code = worst(codes)
+    result.output, result.stats, result.rejects = output, stats, rejects
+    return result
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    tool_args = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, tool_args = argv[:at], argv[at + 1:]
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--tool", required=True)
+    p.add_argument("--partitions", type=int, default=2)
+    p.add_argument("--work-dir", required=True)
+    p.add_argument("--bin-dir")
+    p.add_argument("--ship", action="store_true")
+    p.add_argument("--output")
+    p.add_argument("--stats")
+    p.add_argument("--rejects")
+    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--merge-arg", action="append", default=[],
+                   help="a dist-report flag for --merge (repeat: --merge-arg=--field --merge-arg=score)")
+    p.add_argument("--master", default="local[2]")
+    p.add_argument("files", nargs="+")
+    a = p.parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master(a.master).appName(f"synthkit {a.tool}")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        env = dict(e.split("=", 1) for e in a.env)
+        r = run(spark, a.tool, tool_args, a.files, a.work_dir, a.partitions, a.bin_dir,
+                a.ship, a.output, a.stats, a.rejects, env, a.merge_arg)
+    finally:
+        spark.stop()
+    for m in r.messages:
+        sys.stderr.write(m if m.endswith("\n") else m + "\n")
+    sys.stderr.write(f"synthkit_spark: {a.tool} over {len(r.shard_codes)} shards: "
+                     f"exit statuses {r.shard_codes}; the whole run's: {r.exit_code}\n")
+    return r.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
