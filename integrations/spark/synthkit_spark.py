@@ -42,8 +42,8 @@ Needs nothing beyond pyspark. Command line (also under ``spark-submit``)::
 
 Limitations: the tool must be one whose shard outputs concatenate into the
 whole run's (score-filter without --max-samples/--max-per, fmt-migrate,
-graph-validate, persona-label, llm-batch, phase-split without --out-dir) or
-dist-report; a compressed input is one shard (a byte range of a .gz means
+graph-validate, persona-label, llm-batch), phase-split without --out-dir (its
+grouped output is regrouped by the driver), or dist-report; a compressed input is one shard (a byte range of a .gz means
 nothing), and so is a file smaller than its share.
 """
 
@@ -60,6 +60,8 @@ from dataclasses import dataclass, field
 # Read a shard in blocks of this size: a task's memory does not grow with it.
 BLOCK = 1 << 20
 COMPRESSED = (".gz", ".zst", ".bz2", ".xz")
+# Tools whose --stats shard-merge merges exactly (the merge then gives the exit status).
+MERGEABLE_STATS = ("score-filter", "fmt-migrate", "phase-split")
 
 
 @dataclass
@@ -181,6 +183,42 @@ def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     return shard.index, (code if code >= 0 else 128 - code), lines, message
 
 
+def regroup_phases(parts, output, work_dir):
+    """phase-split writes its records grouped: split by split, and within a
+    split phase by phase (each group in input order). Concatenated shard
+    outputs would repeat that grouping per shard, so the driver regroups them:
+    each record line goes, as its original bytes, to the file of its
+    (split, phase) tag, and the files are joined in the single run's order (the
+    phase order and split names of the shards' --stats, which shard-merge has
+    checked agree)."""
+    with open(parts[0]["stats"], encoding="utf-8") as f:
+        first = json.load(f)
+    if not first.get("tagged", True):
+        raise SystemExit("synthkit_spark: phase-split output without its phase/split tags "
+                         "cannot be put in the single run's order; drop --no-tag")
+    phases = {name: i for i, name in enumerate(first.get("order") or [])}
+    splits = {s["name"]: i for i, s in enumerate(first.get("splits") or [])}
+    buckets = {}
+    try:
+        for p in parts:
+            with open(p["out"], "rb") as f:
+                for line in f:
+                    record = json.loads(line)
+                    key = (splits.get(record.get("split"), 0), phases[record["phase"]])
+                    if key not in buckets:
+                        path = os.path.join(work_dir, f"group-{key[0]}-{key[1]}.jsonl")
+                        buckets[key] = open(path, "wb")
+                    buckets[key].write(line)
+        with open(output, "wb") as out:
+            for key in sorted(buckets):
+                buckets[key].close()
+                with open(buckets[key].name, "rb") as f:
+                    shutil.copyfileobj(f, out, BLOCK)
+    finally:
+        for b in buckets.values():
+            b.close()
+
+
 def worst(codes):
     """2 over 1 over 0; anything else (a signal, a crash) counts as 2."""
     if any(c not in (0, 1) for c in codes):
@@ -195,6 +233,9 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     merged report). Returns a Result whose exit_code is the single run's."""
     sc = spark.sparkContext
     dist_report = tool == "dist-report"
+    if tool == "phase-split" and any(a == "--out-dir" or a.startswith("--out-dir=") for a in args):
+        raise ValueError("phase-split --out-dir under Spark is not supported yet (the per-shard "
+                         "manifests cannot be merged): write to --output instead")
     bin_dir = os.path.abspath(bin_dir or os.path.dirname(shutil.which(tool) or tool))
     local_binary = os.path.join(bin_dir, tool)
     if ship:
@@ -222,7 +263,7 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
         for (_, _, lines, _), shard in zip(done, shards):
             f.write(json.dumps({"file": shard.name, "lines": lines}) + "\n")
     parts = [shard_paths(work_dir, s.index) for s in shards]
-    codes = list(result.shard_codes)
+    codes = []
     merger = os.path.join(bin_dir, "shard-merge")
 
     def step(cmd):
@@ -230,25 +271,38 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
         if proc.stderr:
             result.messages.append(proc.stderr.decode("utf-8", "replace"))
         codes.append(proc.returncode)
+        return proc.returncode
 
+    # A shard's status 1 may judge only its own part of the input (a field no
+    # record of *that shard* holds, a gate over its records); the merge sees the
+    # whole run's counts and gives the whole run's 0 or 1, so where a merge runs
+    # it decides, and only a shard's 2 (or a signal) stands on its own.
+    verdict = None
     if dist_report:
         cmd = [local_binary, "--merge", *(merge_args or []), *[p["state"] for p in parts]]
-        step(cmd + (["--report", output] if output else []) + (["--stats", stats] if stats else []))
+        verdict = step(cmd + (["--report", output] if output else [])
+                       + (["--stats", stats] if stats else []))
     else:
-        if output:
+        if stats or tool in MERGEABLE_STATS:
+            stats_out = stats or os.path.join(work_dir, "merged.stats")
+            code = step([merger, "stats", "-q", "--map", map_path,
+                         *[p["stats"] for p in parts], "-o", stats_out])
+            verdict = code if tool in MERGEABLE_STATS else None
+        if output and tool == "phase-split":
+            regroup_phases(parts, output, work_dir)
+        elif output:
             with open(output, "wb") as out:
                 for p in parts:
                     with open(p["out"], "rb") as f:
                         shutil.copyfileobj(f, out, BLOCK)
-        if stats:
-            step([merger, "stats", "--map", map_path, *[p["stats"] for p in parts], "-o", stats])
     if rejects:
         for p in parts:
             if not os.path.exists(p["rejects"]):
                 open(p["rejects"], "wb").close()  # a shard that failed before writing any
         step([merger, "rejects", "-q", "--map", map_path, *[p["rejects"] for p in parts],
               "-o", rejects])
-    result.exit_code = worst(codes)
+    shard_codes = [c for c in result.shard_codes if verdict is None or c != 1]
+    result.exit_code = worst(shard_codes + codes)
     result.output, result.stats, result.rejects = output, stats, rejects
     return result
 

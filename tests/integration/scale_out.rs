@@ -200,6 +200,20 @@ fn spark_inputs(dir: &Dir) -> Vec<std::path::PathBuf> {
     for _ in 0..15 {
         a.extend(input());
     }
+    // Question-answer records in two phases (extractive and conversational),
+    // so phase-split's grouped output must be regrouped across shards. They
+    // also fill a.jsonl's last shard, where score-filter finds no score field
+    // and exits 1 although the whole run, which has the field, exits 0.
+    for k in 0..120 {
+        let line = if k % 3 == 0 {
+            format!(
+                "{{\"id\":{k},\"context\":\"the cat sat on mat {k}\",\"answer\":\"mat {k}\"}}\n"
+            )
+        } else {
+            format!("{{\"id\":{k},\"answer\":\"a conversational answer, number {k}\"}}\n")
+        };
+        a.extend_from_slice(line.as_bytes());
+    }
     let mut b = input();
     b.extend_from_slice(b"{\"id\":\"last\",\"score\":0.95}"); // no final newline
     vec![dir.write("a.jsonl", a), dir.write("b.jsonl", b)]
@@ -230,7 +244,16 @@ fn spark_local_mode_gives_the_whole_run() {
         ("fmt-migrate", &["--from", "alpaca", "--to", "messages"], true),
         (
             "phase-split",
-            &["--answer", "id", "--split", "train=0.9,test=0.1", "--min-share", "0.5"],
+            &[
+                "--answer",
+                "answer",
+                "--context",
+                "context",
+                "--split",
+                "train=0.8,test=0.2",
+                "--min-share",
+                "0.5",
+            ],
             true,
         ),
         ("dist-report", &["--field", "score", "--format", "json"], true),
@@ -280,6 +303,16 @@ fn spark_local_mode_gives_the_whole_run() {
         let what = format!("{tool} {args:?}: {}", text(&run.stderr));
         assert_eq!(run.status.code(), whole.status.code(), "exit status, {what}");
         assert_eq!(std::fs::read(&out).unwrap(), whole.stdout, "output bytes, {what}");
+        if tool == "phase-split" {
+            let changes = text(&whole.stdout)
+                .lines()
+                .map(|l| l.contains("\"phase\":\"extractive\""))
+                .collect::<Vec<_>>()
+                .windows(2)
+                .filter(|w| w[0] != w[1])
+                .count();
+            assert!(changes >= 3, "two phases in two splits: {changes} changes");
+        }
         if !dist {
             assert_eq!(strip(stats_of(&st)), strip(stats_of(&ws)), "stats, {what}");
         }
