@@ -292,6 +292,10 @@ fn spark_local_mode_gives_the_whole_run() {
         if with_rejects {
             spark.arg("--rejects").arg(&rej);
         }
+        if tool == "fmt-migrate" {
+            // The binary sent with SparkContext.addFile and run from SparkFiles.
+            spark.arg("--ship");
+        }
         if dist {
             for a in args {
                 spark.arg(format!("--merge-arg={a}"));
