@@ -107,32 +107,33 @@ def plan(files, partitions):
 
 
 def shard_bytes(shard):
-    """Yields the raw bytes of the lines that start inside the shard's range."""
+    """Yields the raw bytes of the lines that start inside the shard's range, in
+    blocks of at most BLOCK bytes (a long line too: memory does not grow with it)."""
+    def rest_of_line(f):
+        while True:
+            piece = f.readline(BLOCK)
+            yield piece
+            if not piece or piece.endswith(b"\n"):
+                return
+
     with open(shard.path, "rb") as f:
         pos = shard.start
-        f.seek(pos)
         if pos > 0:
             # The line that began before the range belongs to the shard before.
             f.seek(pos - 1)
-            f.readline()
+            for _ in rest_of_line(f):
+                pass
             pos = f.tell()
-        while shard.end == -1 or pos < shard.end:
-            if shard.end == -1:
-                block = f.read(BLOCK)
-                if not block:
-                    return
-                pos += len(block)
-                yield block
-                continue
-            block = f.read(min(BLOCK, shard.end - pos))
+        end = float("inf") if shard.end == -1 else shard.end
+        while pos < end:
+            block = f.read(BLOCK if shard.end == -1 else min(BLOCK, end - pos))
             if not block:
                 return
             pos += len(block)
-            if pos >= shard.end:
-                # Finish the line that holds the range's last byte.
-                yield block if block.endswith(b"\n") else block + f.readline()
-                return
             yield block
+            if pos >= end and not block.endswith(b"\n"):
+                # Finish the line that holds the range's last byte.
+                yield from (piece for piece in rest_of_line(f) if piece)
 
 
 def tool_env(bin_dir, extra):
@@ -194,8 +195,8 @@ def regroup_phases(parts, output, work_dir):
     with open(parts[0]["stats"], encoding="utf-8") as f:
         first = json.load(f)
     if not first.get("tagged", True):
-        raise SystemExit("synthkit_spark: phase-split output without its phase/split tags "
-                         "cannot be put in the single run's order; drop --no-tag")
+        usage_error("phase-split output without its phase/split tags cannot be put in the "
+                    "single run's order; drop --no-tag")
     phases = {name: i for i, name in enumerate(first.get("order") or [])}
     splits = {s["name"]: i for i, s in enumerate(first.get("splits") or [])}
     buckets = {}
@@ -219,6 +220,12 @@ def regroup_phases(parts, output, work_dir):
             b.close()
 
 
+def usage_error(message):
+    """A run that cannot work: said once, exit status 2 (as a synthkit tool's usage error)."""
+    sys.stderr.write(f"synthkit_spark: {message}\n")
+    raise SystemExit(2)
+
+
 def worst(codes):
     """2 over 1 over 0; anything else (a signal, a crash) counts as 2."""
     if any(c not in (0, 1) for c in codes):
@@ -234,10 +241,14 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     sc = spark.sparkContext
     dist_report = tool == "dist-report"
     if tool == "phase-split" and any(a == "--out-dir" or a.startswith("--out-dir=") for a in args):
-        raise ValueError("phase-split --out-dir under Spark is not supported yet (the per-shard "
-                         "manifests cannot be merged): write to --output instead")
+        usage_error("phase-split --out-dir under Spark is not supported yet (the per-shard "
+                    "manifests cannot be merged): write to --output instead")
     bin_dir = os.path.abspath(bin_dir or os.path.dirname(shutil.which(tool) or tool))
     local_binary = os.path.join(bin_dir, tool)
+    for needed in (local_binary, os.path.join(bin_dir, "shard-merge")):
+        if not os.access(needed, os.X_OK):
+            usage_error(f"{needed} is not an executable: give --bin-dir, the folder that "
+                        "holds the synthkit binaries")
     if ship:
         sc.addFile(local_binary)
     # The tasks run this module's functions: ship it, so executors need only pyspark.

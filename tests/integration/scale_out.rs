@@ -124,14 +124,21 @@ fn sampling_stats_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
-#[test]
-fn gnu_parallel_pipepart_gives_the_whole_run() {
+/// Whether GNU parallel is installed; if not, says that its tests are skipped.
+fn have_parallel() -> bool {
     let have = std::process::Command::new("parallel")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
         crate::util::skip("scale_out: GNU parallel is not installed (apt-get install parallel)");
+    }
+    have
+}
+
+#[test]
+fn gnu_parallel_pipepart_gives_the_whole_run() {
+    if !have_parallel() {
         return;
     }
     let dir = Dir::new();
@@ -333,12 +340,7 @@ fn spark_local_mode_gives_the_whole_run() {
 /// gives the whole run's 1; a usage error in any job stays 2.
 #[test]
 fn gnu_parallel_joblog_gives_the_whole_runs_exit_status() {
-    let have = std::process::Command::new("parallel")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have {
-        crate::util::skip("scale_out: GNU parallel is not installed (apt-get install parallel)");
+    if !have_parallel() {
         return;
     }
     let dir = Dir::new();
@@ -366,4 +368,44 @@ fn gnu_parallel_joblog_gives_the_whole_runs_exit_status() {
         let said = text(&status.stderr);
         assert!(said.contains(&format!("{jobs} jobs")), "{said}");
     }
+}
+
+/// The Spark integration's byte ranges, without Spark (plain python3): over
+/// random files cut at random offsets, read in 7-byte blocks, every shard
+/// holds whole lines and the shards rejoin into the file exactly.
+#[test]
+fn spark_byte_ranges_hold_whole_lines_and_rejoin_the_file() {
+    let have = std::process::Command::new("python3").arg("--version").output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        crate::util::skip("scale_out: python3 is not installed");
+        return;
+    }
+    let check = r#"
+import os, random, tempfile
+import synthkit_spark as m
+m.BLOCK = 7
+random.seed(3)
+d = tempfile.mkdtemp()
+for trial in range(1000):
+    data = bytes(random.choice(b"ab\n") for _ in range(random.randint(0, 200)))
+    p = os.path.join(d, "f")
+    open(p, "wb").write(data)
+    cuts = sorted({random.randint(1, max(1, len(data))) for _ in range(random.randint(0, 6))})
+    bounds = [0] + [c for c in cuts if c < len(data)]
+    ends = bounds[1:] + [-1]
+    parts = [b"".join(m.shard_bytes(m.Shard(i, p, p, b, e))) for i, (b, e) in enumerate(zip(bounds, ends))]
+    assert b"".join(parts) == data, (data, bounds, parts)
+    full = [x for x in parts if x]
+    assert all(x.endswith(b"\n") for x in full[:-1]), (data, bounds, parts)
+print("checked")
+"#;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/spark");
+    let out = std::process::Command::new("python3")
+        .args(["-c", check])
+        .env("PYTHONPATH", &dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "checked");
 }

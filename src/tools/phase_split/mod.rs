@@ -16,6 +16,8 @@ mod sink;
 mod split;
 mod summary;
 
+pub(crate) use summary::{FAR_BELOW, of_requested};
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -163,7 +163,14 @@ fn classifier_json(cli: &Cli, reasons: &[u64; 6], from_chosen: u64) -> Value {
 
 /// A split's share below this part of its request is reported even
 /// without --min-share.
-const FAR_BELOW: f64 = 0.5;
+pub(crate) const FAR_BELOW: f64 = 0.5;
+
+/// A split's achieved share over its requested share (1 with no records or
+/// no request): what --min-share compares. shard-merge recomputes it from
+/// merged counts with this same function.
+pub(crate) fn of_requested(records: u64, written: u64, requested: f64) -> f64 {
+    if written == 0 || requested == 0.0 { 1.0 } else { records as f64 / written as f64 / requested }
+}
 
 /// The splits line, the split table and the phase × split matrix, and the
 /// splits far below their requested shares. Returns whether --min-share
@@ -189,16 +196,8 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> boo
         None => String::new(),
     };
     out.line(format!("splits (seed {}{by}): {}", cli.seed, parts.join(", ")));
-    // Achieved share over requested share, per split (1 with no records).
-    let achieved: Vec<f64> = (0..split_names.len())
-        .map(|s| {
-            if written == 0 || weights[s] == 0.0 {
-                1.0
-            } else {
-                per_split[s] as f64 / written as f64 / weights[s]
-            }
-        })
-        .collect();
+    let achieved: Vec<f64> =
+        (0..split_names.len()).map(|s| of_requested(per_split[s], written, weights[s])).collect();
     let floor = cli.min_share.unwrap_or(FAR_BELOW);
     let below: Vec<usize> = (0..split_names.len()).filter(|&s| achieved[s] < floor).collect();
     let units = if cli.group.is_some() { "groups" } else { "records" };

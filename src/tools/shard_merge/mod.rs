@@ -120,23 +120,19 @@ fn merge_status(cli: &Cli) -> Result<Outcome, Error> {
             .map_err(|source| Error::Input { name: name.clone(), source })?;
         jobs.read(i, &name, &text)?;
     }
-    let line =
-        format!("shard-merge: {}; the whole run's status: {}", jobs.summary(), jobs.status());
-    match jobs.status() {
-        0 | 1 if !common.quiet => {
-            let _ = std::io::Write::write_all(&mut crate::progress::stderr(), line.as_bytes());
-            let _ = std::io::Write::write_all(&mut crate::progress::stderr(), b"\n");
-        }
-        _ => {}
-    }
-    match jobs.status() {
-        0 => Ok(Outcome::Clean),
-        1 => Ok(Outcome::DataErrors),
-        _ => Err(Error::Config(format!(
+    let status = jobs.status();
+    if status == 2 {
+        // Reported like every fatal error, even with --quiet.
+        return Err(Error::Config(format!(
             "{}; the whole run's status: 2 (a job failed as a whole)",
             jobs.summary()
-        ))),
+        )));
     }
+    if !common.quiet {
+        let line = format!("shard-merge: {}; the whole run's status: {status}\n", jobs.summary());
+        let _ = std::io::Write::write_all(&mut crate::progress::stderr(), line.as_bytes());
+    }
+    Ok(if status == 0 { Outcome::Clean } else { Outcome::DataErrors })
 }
 
 /// `shard-merge stats`: reads every stats file (each one JSON object),

@@ -529,21 +529,17 @@ in different shards): give the whole order with --order"
 }
 
 /// phase-split's achieved share over requested share per split, and the
-/// splits below --min-share (or below half their share without it), as
-/// phase_split::summary computes them for one run.
+/// splits below --min-share (or far below their share without it), with
+/// phase-split's own rule.
 fn split_shares(merged: &mut Map<String, Value>) {
-    const FAR_BELOW: f64 = 0.5;
+    use crate::tools::phase_split::{FAR_BELOW, of_requested};
     let Some(splits) = merged.get_mut("splits").and_then(Value::as_array_mut) else { return };
     let total: u64 = splits.iter().filter_map(|i| i.get("records").and_then(Value::as_u64)).sum();
     let mut achieved = Vec::new();
     for item in splits.iter_mut().filter_map(Value::as_object_mut) {
         let records = item.get("records").and_then(Value::as_u64).unwrap_or(0);
         let requested = item.get("requested").and_then(Value::as_f64).unwrap_or(0.0);
-        let of = if total == 0 || requested == 0.0 {
-            1.0
-        } else {
-            records as f64 / total as f64 / requested
-        };
+        let of = of_requested(records, total, requested);
         item.insert("of_requested".into(), json!(crate::report::round6(of)));
         let name = item.get("name").cloned().unwrap_or(Value::Null);
         achieved.push((name, of));

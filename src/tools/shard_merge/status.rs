@@ -22,7 +22,7 @@ use crate::report::printable;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Jobs {
     /// (joblog index, Seq) → (exit value, signal, command).
-    pub last: BTreeMap<(usize, u64), (i64, i64, String)>,
+    pub last: BTreeMap<(usize, i64), (i64, i64, String)>,
 }
 
 impl Jobs {
@@ -56,7 +56,7 @@ impl Jobs {
             let (code, sig) = (number(exit, "Exitval")?, number(signal, "Signal")?);
             // The command is the last column and may itself hold tabs.
             let cmd = command.map(|at| cells.get(at..).unwrap_or_default().join("\t"));
-            self.last.insert((index, job as u64), (code, sig, cmd.unwrap_or_default()));
+            self.last.insert((index, job), (code, sig, cmd.unwrap_or_default()));
         }
         Ok(())
     }
