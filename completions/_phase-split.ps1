@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'phase-split' -ScriptBlock {
             [CompletionResult]::new('--spill-after', '--spill-after', [CompletionResultType]::ParameterName, 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)')
             [CompletionResult]::new('--temp-dir', '--temp-dir', [CompletionResultType]::ParameterName, 'Folder for spilled temporary files [default: $TMPDIR or /tmp]')
             [CompletionResult]::new('--no-default-refusals', '--no-default-refusals', [CompletionResultType]::ParameterName, 'Do not use the built-in refusal patterns')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Merge the --out-dir sets of runs over shards (the FILEs, in shard order) into the whole run''s set or output')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print the summary line on standard error (errors still print)')
             [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first bad record, with exit status 1')

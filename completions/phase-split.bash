@@ -23,7 +23,7 @@ _phase__split() {
 
     case "${cmd}" in
         phase__split)
-            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --phase-field --phase --order --split --stratify --check-leakage --min-share --seed --group --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --out-dir --force --compress --no-tag --spill-after --temp-dir --help --version"
+            opts="-o -q -j -h -V --answer --context --max-extractive-words --refusal-pattern --no-default-refusals --phase-field --phase --order --split --stratify --check-leakage --min-share --seed --group --merge --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --out-dir --force --compress --no-tag --spill-after --temp-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[phase-split] = {|@words|
             cand --spill-after 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)'
             cand --temp-dir 'Folder for spilled temporary files [default: $TMPDIR or /tmp]'
             cand --no-default-refusals 'Do not use the built-in refusal patterns'
+            cand --merge 'Merge the --out-dir sets of runs over shards (the FILEs, in shard order) into the whole run''s set or output'
             cand -q 'Do not print the summary line on standard error (errors still print)'
             cand --quiet 'Do not print the summary line on standard error (errors still print)'
             cand --fail-fast 'Stop at the first bad record, with exit status 1'

@@ -29,6 +29,7 @@ zst\t'zstd, level 3, in independent 4 MiB frames'"
 complete -c phase-split -l spill-after -d 'Hold up to SIZE of later phases in memory before spilling to disk (e.g. 512K, 32M, 1G)' -r
 complete -c phase-split -l temp-dir -d 'Folder for spilled temporary files [default: $TMPDIR or /tmp]' -r -F
 complete -c phase-split -l no-default-refusals -d 'Do not use the built-in refusal patterns'
+complete -c phase-split -l merge -d 'Merge the --out-dir sets of runs over shards (the FILEs, in shard order) into the whole run\'s set or output'
 complete -c phase-split -s q -l quiet -d 'Do not print the summary line on standard error (errors still print)'
 complete -c phase-split -l fail-fast -d 'Stop at the first bad record, with exit status 1'
 complete -c phase-split -l no-mmap -d 'Read files with read(2) instead of memory-mapping them'

@@ -48,6 +48,16 @@ impl Tally {
         list
     }
 
+    /// Reads back what [`Tally::to_json`] wrote (an object of counts).
+    pub fn from_json(value: Option<&Value>) -> Result<Tally, String> {
+        let map = value.and_then(Value::as_object).ok_or("no counts by reason")?;
+        let mut tally = Tally::default();
+        for (reason, n) in map {
+            tally.add(reason, n.as_u64().ok_or_else(|| format!("a bad count of {reason:?}"))?);
+        }
+        Ok(tally)
+    }
+
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
         for (reason, n) in self.sorted() {

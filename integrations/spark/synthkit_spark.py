@@ -42,8 +42,11 @@ Needs nothing beyond pyspark. Command line (also under ``spark-submit``)::
 
 Limitations: the tool must be one whose shard outputs concatenate into the
 whole run's (score-filter without --max-samples/--max-per, fmt-migrate,
-graph-validate, persona-label, llm-batch), phase-split without --out-dir (its
-grouped output is regrouped by the driver), or dist-report; a compressed input is one shard (a byte range of a .gz means
+graph-validate, persona-label, llm-batch), phase-split (each shard writes an
+--out-dir set, and ``phase-split --merge`` gives the whole run's set or records,
+manifest, stats and status; --out-dir, --force, --compress and --min-share go
+to the merge; --stratify and --check-leakage, which judge the whole input, are
+refused by it), or dist-report; a compressed input is one shard (a byte range of a .gz means
 nothing), and so is a file smaller than its share.
 """
 
@@ -61,7 +64,7 @@ from dataclasses import dataclass, field
 BLOCK = 1 << 20
 COMPRESSED = (".gz", ".zst", ".bz2", ".xz")
 # Tools whose --stats shard-merge merges exactly (the merge then gives the exit status).
-MERGEABLE_STATS = ("score-filter", "fmt-migrate", "phase-split")
+MERGEABLE_STATS = ("score-filter", "fmt-migrate")
 
 
 @dataclass
@@ -150,14 +153,18 @@ def tool_env(bin_dir, extra):
 
 def shard_paths(work_dir, index):
     base = os.path.join(work_dir, f"shard-{index:05d}")
-    return {k: f"{base}.{k}" for k in ("out", "stats", "rejects", "state", "err")}
+    return {k: f"{base}.{k}" for k in ("out", "stats", "rejects", "state", "err", "set")}
 
 
 def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     """One task: the tool over the shard's raw bytes. Returns what the driver needs.
     Without `rejects` a shard reports its bad records on stderr and exits 1, as
-    the single run does."""
+    the single run does. phase-split writes its shard's --out-dir set, which the
+    driver merges."""
     paths = shard_paths(work_dir, shard.index)
+    if tool == "phase-split":
+        shutil.rmtree(paths["set"], ignore_errors=True)  # a retried task starts afresh
+        args = [*split_whole_run_flags(args)[0], "--out-dir", paths["set"]]
     cmd = [binary, *args, "-q"] + (["--rejects", paths["rejects"]] if rejects else [])
     cmd += ["--partial", paths["state"]] if dist_report else ["--stats", paths["stats"]]
     lines = 0
@@ -184,40 +191,26 @@ def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     return shard.index, (code if code >= 0 else 128 - code), lines, message
 
 
-def regroup_phases(parts, output, work_dir):
-    """phase-split writes its records grouped: split by split, and within a
-    split phase by phase (each group in input order). Concatenated shard
-    outputs would repeat that grouping per shard, so the driver regroups them:
-    each record line goes, as its original bytes, to the file of its
-    (split, phase) tag, and the files are joined in the single run's order (the
-    phase order and split names of the shards' --stats, which shard-merge has
-    checked agree)."""
-    with open(parts[0]["stats"], encoding="utf-8") as f:
-        first = json.load(f)
-    if not first.get("tagged", True):
-        usage_error("phase-split output without its phase/split tags cannot be put in the "
-                    "single run's order; drop --no-tag")
-    phases = {name: i for i, name in enumerate(first.get("order") or [])}
-    splits = {s["name"]: i for i, s in enumerate(first.get("splits") or [])}
-    buckets = {}
-    try:
-        for p in parts:
-            with open(p["out"], "rb") as f:
-                for line in f:
-                    record = json.loads(line)
-                    key = (splits.get(record.get("split"), 0), phases[record["phase"]])
-                    if key not in buckets:
-                        path = os.path.join(work_dir, f"group-{key[0]}-{key[1]}.jsonl")
-                        buckets[key] = open(path, "wb")
-                    buckets[key].write(line)
-        with open(output, "wb") as out:
-            for key in sorted(buckets):
-                buckets[key].close()
-                with open(buckets[key].name, "rb") as f:
-                    shutil.copyfileobj(f, out, BLOCK)
-    finally:
-        for b in buckets.values():
-            b.close()
+# phase-split flags the merge applies to the whole run, not each shard: where
+# the set goes, whether it replaces one, its compression, the split-share gate.
+WHOLE_RUN_FLAGS = {"--out-dir": True, "--force": False, "--compress": True, "--min-share": True}
+
+
+def split_whole_run_flags(args):
+    """phase-split's arguments as (for each shard, for the merge): the flags of
+    WHOLE_RUN_FLAGS (``--flag VALUE`` or ``--flag=VALUE``) go to the merge."""
+    shard, merge = [], []
+    i = 0
+    while i < len(args):
+        name = args[i].split("=", 1)[0]
+        if name in WHOLE_RUN_FLAGS:
+            takes_value = WHOLE_RUN_FLAGS[name] and "=" not in args[i]
+            merge += args[i:i + 2] if takes_value else [args[i]]
+            i += 2 if takes_value else 1
+        else:
+            shard.append(args[i])
+            i += 1
+    return shard, merge
 
 
 def usage_error(message):
@@ -240,9 +233,9 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     merged report). Returns a Result whose exit_code is the single run's."""
     sc = spark.sparkContext
     dist_report = tool == "dist-report"
-    if tool == "phase-split" and any(a == "--out-dir" or a.startswith("--out-dir=") for a in args):
-        usage_error("phase-split --out-dir under Spark is not supported yet (the per-shard "
-                    "manifests cannot be merged): write to --output instead")
+    if tool == "phase-split" and output and "--out-dir" in split_whole_run_flags(args)[1]:
+        usage_error("phase-split writes its records to --output or to an --out-dir set, "
+                    "not both")
     bin_dir = os.path.abspath(bin_dir or os.path.dirname(shutil.which(tool) or tool))
     local_binary = os.path.join(bin_dir, tool)
     for needed in (local_binary, os.path.join(bin_dir, "shard-merge")):
@@ -293,15 +286,21 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
         cmd = [local_binary, "--merge", *(merge_args or []), *[p["state"] for p in parts]]
         verdict = step(cmd + (["--report", output] if output else [])
                        + (["--stats", stats] if stats else []))
+    elif tool == "phase-split":
+        # The merge writes the whole run's set (or records), manifest, stats
+        # and exit status from the shards' sets.
+        cmd = [local_binary, "--merge", "-q", *split_whole_run_flags(args)[1]]
+        cmd += (["-o", output] if output else []) + (["--stats", stats] if stats else [])
+        if output is None and "--out-dir" not in cmd:
+            cmd += ["-o", os.path.join(work_dir, "merged.out")]
+        verdict = step(cmd + [p["set"] for p in parts])
     else:
         if stats or tool in MERGEABLE_STATS:
             stats_out = stats or os.path.join(work_dir, "merged.stats")
             code = step([merger, "stats", "-q", "--map", map_path,
                          *[p["stats"] for p in parts], "-o", stats_out])
             verdict = code if tool in MERGEABLE_STATS else None
-        if output and tool == "phase-split":
-            regroup_phases(parts, output, work_dir)
-        elif output:
+        if output:
             with open(output, "wb") as out:
                 for p in parts:
                     with open(p["out"], "rb") as f:

@@ -43,6 +43,10 @@ tail -n +201 teacher.jsonl > shard-2.jsonl
 score-filter -q --min 0.82 --stats s1.json --rejects r1.jsonl < shard-1.jsonl > kept-1.jsonl
 score-filter -q --min 0.82 --stats s2.json --rejects r2.jsonl < shard-2.jsonl > kept-2.jsonl
 printf '{"file":"teacher.jsonl","stats":"s1.json"}\n{"file":"teacher.jsonl","stats":"s2.json"}\n' > map.jsonl
+head -n 14 qa.jsonl > qa-1.jsonl
+tail -n +15 qa.jsonl > qa-2.jsonl
+phase-split -q --split train=0.8,test=0.2 --group title --out-dir sets/1 qa-1.jsonl
+phase-split -q --split train=0.8,test=0.2 --group title --out-dir sets/2 qa-2.jsonl
 "#;
 
 /// One example's expected result. Output is standard output and standard
@@ -289,6 +293,15 @@ const EXPECTED: &[Row] = &[
         0,
         "short 4 (14.3%), rest 14 (50.0%), refusal 10 (35.7%)",
     ),
+    Row {
+        then: "phase-split -q --split train=0.8,test=0.2 --group title --out-dir whole/ qa.jsonl && diff -r -x manifest.json whole merged && echo the same files",
+        ..row(
+            "phase-split",
+            "Two shards' sets (GNU parallel jobs, Spark tasks) merged into the set one run over both writes",
+            0,
+            "the same files",
+        )
+    },
     Row {
         then: "score-filter -q --min 0.82 --stats whole.json teacher.jsonl > /dev/null && grep -v -e elapsed -e '\"--' -e '\"-o' whole.json | grep -c records_in",
         ..row(

@@ -14,6 +14,7 @@ mod hostile_input;
 mod library;
 mod llm_batch;
 mod persona_label;
+mod phase_merge;
 mod phase_split;
 mod properties;
 mod reasons;

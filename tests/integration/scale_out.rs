@@ -29,7 +29,7 @@ fn input() -> Vec<u8> {
 
 fn strip(mut v: Value) -> Value {
     let o = v.as_object_mut().unwrap();
-    for key in ["elapsed_seconds", "args", "shards"] {
+    for key in ["elapsed_seconds", "args", "shards", "out_dir"] {
         o.remove(key);
     }
     v
@@ -125,7 +125,7 @@ fn sampling_stats_are_refused() {
 }
 
 /// Whether GNU parallel is installed; if not, says that its tests are skipped.
-fn have_parallel() -> bool {
+pub(crate) fn have_parallel() -> bool {
     let have = std::process::Command::new("parallel")
         .arg("--version")
         .output()
@@ -226,8 +226,9 @@ fn spark_inputs(dir: &Dir) -> Vec<std::path::PathBuf> {
     vec![dir.write("a.jsonl", a), dir.write("b.jsonl", b)]
 }
 
-#[test]
-fn spark_local_mode_gives_the_whole_run() {
+/// The Python with pyspark and the integration's script; None (the test is
+/// skipped, and says why) where they cannot run, unless SYNTHKIT_REQUIRE_SPARK.
+fn spark() -> Option<(String, std::path::PathBuf)> {
     let python = match spark_python() {
         Ok(python) => python,
         Err(why) if std::env::var_os("SYNTHKIT_REQUIRE_SPARK").is_some() => {
@@ -237,11 +238,17 @@ fn spark_local_mode_gives_the_whole_run() {
             crate::util::skip(&format!(
                 "scale_out: the Spark integration test needs pyspark and Java: {why}"
             ));
-            return;
+            return None;
         }
     };
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("integrations/spark/synthkit_spark.py");
+    Some((python, script))
+}
+
+#[test]
+fn spark_local_mode_gives_the_whole_run() {
+    let Some((python, script)) = spark() else { return };
     let bin_dir = crate::util::bin("score-filter").parent().unwrap().to_path_buf();
     let dir = Dir::new();
     let files = spark_inputs(&dir);
@@ -331,6 +338,76 @@ fn spark_local_mode_gives_the_whole_run() {
             let (got, want) = (std::fs::read(&rej).unwrap(), std::fs::read(&wr).unwrap());
             assert!(!want.is_empty(), "{what}");
             assert_eq!(text(&got), text(&want), "rejects, {what}");
+        }
+    }
+}
+
+/// phase-split --out-dir under Spark: each task writes its shard's set and the
+/// driver's `phase-split --merge` writes the whole run's set, manifest, stats
+/// and exit status; --compress and --min-share apply to the merged set (a
+/// gate the whole input fails writes nothing, as in the single run).
+#[test]
+fn spark_phase_split_out_dir_gives_the_whole_runs_set() {
+    let Some((python, script)) = spark() else { return };
+    let bin_dir = crate::util::bin("phase-split").parent().unwrap().to_path_buf();
+    let dir = Dir::new();
+    let files = spark_inputs(&dir);
+    let split = ["--answer", "answer", "--context", "context", "--split", "train=0.8,test=0.2"];
+    for (k, gate) in ["0.5", "0.999"].iter().enumerate() {
+        let (w, s) = (dir.path(&format!("w{k}")), dir.path(&format!("s{k}")));
+        let (ws, ss) = (dir.path(&format!("w{k}.stats")), dir.path(&format!("s{k}.stats")));
+        let (wr, sr) = (dir.path(&format!("w{k}.rej")), dir.path(&format!("s{k}.rej")));
+        let flags = |out: &std::path::Path| -> Vec<std::ffi::OsString> {
+            let mut v: Vec<std::ffi::OsString> = split.iter().map(|a| a.into()).collect();
+            for a in ["--min-share", gate, "--compress=gz", "--out-dir"] {
+                v.push(a.into());
+            }
+            v.push(out.into());
+            v
+        };
+        let single = std_tool("phase-split")
+            .args(flags(&w))
+            .args(["-q", "--stats"])
+            .arg(&ws)
+            .arg("--rejects")
+            .arg(&wr)
+            .args(&files)
+            .output()
+            .unwrap();
+        let run = std::process::Command::new(&python)
+            .arg(&script)
+            .args(["--tool", "phase-split", "--partitions", "5", "--master", "local[2]"])
+            .arg("--work-dir")
+            .arg(dir.path(&format!("work{k}")))
+            .arg("--bin-dir")
+            .arg(&bin_dir)
+            .arg("--stats")
+            .arg(&ss)
+            .arg("--rejects")
+            .arg(&sr)
+            .args(&files)
+            .arg("--")
+            .args(flags(&s))
+            .output()
+            .unwrap();
+        let what = format!("--min-share {gate}: {}", text(&run.stderr));
+        assert_eq!(run.status.code(), single.status.code(), "exit status, {what}");
+        assert_eq!(single.status.code(), Some(k as i32), "{}", text(&single.stderr));
+        assert_eq!(text(&std::fs::read(&sr).unwrap()), text(&std::fs::read(&wr).unwrap()));
+        assert_eq!(strip(stats_of(&ss)), strip(stats_of(&ws)), "stats, {what}");
+        if k == 1 {
+            assert!(!w.exists() && !s.exists(), "a failed gate writes no set");
+            continue;
+        }
+        let manifest = |d: &std::path::Path| strip(stats_of(&d.join("manifest.json")));
+        let (got, want) = (manifest(&s), manifest(&w));
+        assert_eq!(got, want, "manifest: names, record counts and checksums, {what}");
+        assert!(
+            want["files"].as_array().unwrap().len() == 6,
+            "three phases (one empty) in two splits"
+        );
+        for f in want["files"].as_array().unwrap() {
+            assert!(s.join(f["path"].as_str().unwrap()).is_file(), "{f}");
         }
     }
 }

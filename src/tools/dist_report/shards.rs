@@ -62,15 +62,6 @@ struct Accounts {
     complete: bool,
 }
 
-fn tally(v: Option<&Value>) -> Result<Tally, String> {
-    let map = v.and_then(Value::as_object).ok_or("accounts without reasons")?;
-    let mut t = Tally::default();
-    for (reason, n) in map {
-        t.add(reason, n.as_u64().ok_or("a bad count of a reason")?);
-    }
-    Ok(t)
-}
-
 fn accounts(v: &Value) -> Result<Accounts, String> {
     let n = |key: &str| {
         v.get(key).and_then(Value::as_u64).ok_or_else(|| format!("accounts without `{key}`"))
@@ -81,8 +72,8 @@ fn accounts(v: &Value) -> Result<Accounts, String> {
         written: n("written")?,
         held: n("held")?,
         lines_out: n("lines_out")?,
-        filtered: tally(v.get("filtered"))?,
-        rejected: tally(v.get("rejected"))?,
+        filtered: Tally::from_json(v.get("filtered"))?,
+        rejected: Tally::from_json(v.get("rejected"))?,
         ..Counts::default()
     };
     if !counts.balanced() {

@@ -150,6 +150,34 @@ each phase (flagged unanswerable, refusal pattern, short answer found in context
 answer not found in context, no context), the stratification and leakage reports, and the bytes
 spilled to temporary files.",
         ),
+        (
+            "Merging shards",
+            "phase-split --merge [--out-dir DIR] [--min-share X] SET... merges the --out-dir sets of
+phase-split runs over shards of the input (GNU parallel jobs, Spark tasks, one run per file),
+given in input order, into what one run over the whole input writes: the set under --out-dir
+(or the records on standard output or -o, in the order a single run writes them), its
+manifest.json, the summary, --stats and the exit status. A record's split (its seeded hash, or its
+--group value's) and phase depend on the record alone, so each shard's file of a split and phase
+holds exactly that shard's part of the whole run's file; the merge joins them in shard order,
+checking each against its shard's manifest (records, bytes, xxh3) while it copies (a set
+changed since its run is an error, exit 2, and nothing is written). The phase order is the
+union of the shards' orders: a phase first seen in a later shard comes later, as in the whole
+run. The settings (phase rules, --split, --seed, --group, --no-tag…) are read from the arguments
+each set's manifest records and must be the same in every set; the counts (records read, blank
+lines, bad records by reason, the classifier's reasons, records per split and phase) are added.
+The merged manifest equals the whole run's except args (the merge's own) and shards (each set's
+folder and the arguments of its run); --stats likewise, timing aside.
+
+Give the gate to the merge: --min-share X there judges the merged shares (a shard run with
+--min-share judges only its own records and, failing, writes no set). Bad records make the merge
+exit 1 unless every shard captured them with --rejects (merge those with shard-merge rejects); a
+field no record of any shard held (--group, --phase-field) makes it exit 1, as the whole run.
+Refused, since the whole run decides them over the whole input: sets written with --stratify
+(splits assigned in input order) or --check-leakage (values compared across all splits; with
+--group on the field no value can straddle splits), and a set whose run stopped or failed (it
+has no manifest). The shards' own --out-dir, --force and --compress do not matter; the merge's
+--compress compresses the merged set.",
+        ),
 ];
 
 #[cfg(test)]

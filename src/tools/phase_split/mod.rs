@@ -11,11 +11,13 @@
 
 mod classify;
 mod manual;
+mod merge;
 mod record;
 mod sink;
 mod split;
 mod summary;
 
+pub(crate) use merge::split_weights;
 pub(crate) use summary::{FAR_BELOW, of_requested};
 
 use std::collections::HashMap;
@@ -64,6 +66,10 @@ pub const DOC: ToolDoc = ToolDoc {
         (
             "Explicit rules instead of the built-in classifier, refusals first",
             "phase-split --phase 'refusal=output~(?i)not found|couldn.t find' --phase 'short=output~^\\S+$' --phase rest --order short,rest,refusal qa.jsonl",
+        ),
+        (
+            "Two shards' sets (GNU parallel jobs, Spark tasks) merged into the set one run over both writes",
+            "phase-split --merge --out-dir merged/ sets/1 sets/2",
         ),
     ],
     sections: manual::SECTIONS,
@@ -146,7 +152,7 @@ pub struct Cli {
     /// over G equal groups a split of share p varies by about sqrt(p(1-p)/G), so test=0.1 over
     /// 100 groups gives 10% ± 3%, over 1,000 groups 10% ± 1%, and with fewer than about 10/p groups
     /// it can come out empty. Without --min-share a split below half its share is still reported.
-    #[arg(long, value_name = "X", value_parser = crate::cli::unit_interval, requires = "split", help_heading = "Splits")]
+    #[arg(long, value_name = "X", value_parser = crate::cli::unit_interval, help_heading = "Splits")]
     pub min_share: Option<f64>,
 
     /// Seed of the hash that splits
@@ -156,6 +162,20 @@ pub struct Cli {
     /// Hash this field instead of the whole record, so records with one value (a group) never straddle splits
     #[arg(long, value_name = "PATH", value_parser = path::single_field, requires = "split", help_heading = "Hashing")]
     pub group: Option<FieldPath>,
+
+    /// Merge the --out-dir sets of runs over shards (the FILEs, in shard order) into the whole run's set or output
+    ///
+    /// Each FILE is the --out-dir folder of a phase-split run over one shard of the
+    /// input (a GNU parallel job, a Spark task), given in input order. Writes the set
+    /// (--out-dir) or the records (-o, standard output), the summary, --stats and
+    /// manifest one run over the whole input writes, and exits as it would; the
+    /// settings come from the sets' manifests (see MERGING SHARDS in the man page).
+    #[arg(long, help_heading = "Shards", conflicts_with_all = [
+        "answer", "context", "max_extractive_words", "refusal_patterns", "no_default_refusals",
+        "phase_field", "phase_rules", "order", "split", "stratify", "check_leakage", "seed",
+        "group", "no_tag", "spill_after", "temp_dir",
+    ])]
+    pub merge: bool,
 
     // The shared flags come before the tool's own Output and Performance
     // flags, so every tool lists its headings in one order (ARCHITECTURE.md).
@@ -217,6 +237,12 @@ fn static_order(defaults: &[String], order: &[String]) -> Result<(Vec<String>, V
 /// the destination and the run; build the workers' splitter and the sink;
 /// run; copy the held-back phases out; report.
 pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    if cli.merge {
+        return merge::merge(cli);
+    }
+    if cli.min_share.is_some() && cli.split.is_none() {
+        return Err(Error::Usage("--min-share judges the splits: give --split too".into()));
+    }
     let splits = cli.split.clone();
     let split_names: Vec<String> = splits.as_ref().map(|s| s.names.clone()).unwrap_or_default();
     let weights: Vec<f64> = splits.as_ref().map(|s| s.weights.clone()).unwrap_or_default();
@@ -242,7 +268,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Ok(flow)
     })?;
     let spilled = drain_held(&mut run, &mut sink)?;
-    report(cli, run, sink, spilled)
+    report(cli, run, sink, spilled, None)
 }
 
 /// The scan: one path list, each path with its role, and how a record gets

@@ -26,7 +26,13 @@ pub(super) fn records(n: u64) -> &'static str {
 /// apply, the splits, the stratification, the leakage check and records
 /// without a context; then the --out-dir commit; the leaks go to standard
 /// error last, and the run finishes (a leak fails the gate).
-pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Outcome, Error> {
+pub(super) fn report(
+    cli: Cli,
+    run: Run,
+    sink: Sink,
+    spilled: u64,
+    merged: Option<MergedFrom>,
+) -> Result<Outcome, Error> {
     let Sink {
         phases,
         split_names,
@@ -45,6 +51,10 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
     let per_phase: Vec<u64> =
         (0..cx.names.len()).map(|p| matrix.iter().map(|row| row[p]).sum()).collect();
     let mut out = phases_report(&cx, &per_phase);
+    if let Some(merged) = merged {
+        out.summary = format!("merged {} sets: {}", merged.sets, out.summary);
+        out.extra.insert("shards".into(), merged.shards);
+    }
     out.extra.insert("classifier".into(), classifier_json(&cli, &reasons, from_chosen));
     if from_chosen > 0 {
         out.line(format!(
@@ -78,6 +88,13 @@ pub(super) fn report(cli: Cli, run: Run, sink: Sink, spilled: u64) -> Result<Out
     print_leaks(&leak_lines);
     let Report { summary, extra } = out;
     run.finish(&summary, extra, Verdict::gate_failed_if(failed))
+}
+
+/// A run that merged shard sets (--merge): how many, and each set's folder
+/// and arguments, listed under `shards` in --stats and the manifest.
+pub(super) struct MergedFrom {
+    pub(super) sets: usize,
+    pub(super) shards: Value,
 }
 
 /// What every part of the report reads.
@@ -473,8 +490,23 @@ fn manifest(
     // and what is not in any file and why.
     manifest.insert("records_in".into(), json!(run.counts().records));
     manifest.insert("rejected".into(), run.counts().rejected.to_json());
-    for key in ["order", "phases", "splits", "matrix", "group", "classifier", "stratify", "tagged"]
-    {
+    // What `phase-split --merge` needs to give the whole run's accounts and
+    // exit status from shard sets: blank lines, and the fields no record held.
+    manifest.insert("blank_lines".into(), json!(run.counts().blank));
+    manifest.insert("looked_up".into(), json!(run.counts().looked_up));
+    let absent: Vec<String> = run.absent_fields().into_iter().map(|(_, path)| path).collect();
+    manifest.insert("absent_fields".into(), json!(absent));
+    for key in [
+        "order",
+        "phases",
+        "splits",
+        "matrix",
+        "group",
+        "classifier",
+        "stratify",
+        "tagged",
+        "shards",
+    ] {
         if let Some(value) = out.extra.get(key) {
             manifest.insert(key.into(), value.clone());
         }

@@ -127,7 +127,7 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
             ("reasons", Tally),
             ("answers_from_chosen", Sum),
             ("refusal_patterns", Same),
-            ("phase_field", Same),
+            ("field", Same),
             ("rules", Same),
         ]),
     ),
@@ -501,15 +501,20 @@ fn derive(
             first_lines(merged, shards, map)?;
         }
         "phase-split" => {
-            let orders: Vec<&Value> = shards.iter().filter_map(|(_, v)| v.get("order")).collect();
-            if let Some(first) = orders.first() {
-                if orders.iter().any(|o| o != first) {
-                    return Err("the shards ordered their phases differently (phases first seen \
-in different shards): give the whole order with --order"
-                        .into());
+            // A phase first seen in a later shard comes later in the whole
+            // run too: the whole order is the union in shard order.
+            let mut order: Vec<&Value> = Vec::new();
+            for (name, v) in shards {
+                let Some(list) = v.get("order").and_then(Value::as_array) else {
+                    return Err(format!("{name}: `order` is not a list of phases"));
+                };
+                for phase in list {
+                    if !order.contains(&phase) {
+                        order.push(phase);
+                    }
                 }
-                merged.insert("order".into(), (*first).clone());
             }
+            merged.insert("order".into(), json!(order));
             for key in ["phases", "splits"] {
                 let Some(list) = merged.get_mut(key).and_then(Value::as_array_mut) else {
                     continue;
@@ -521,7 +526,15 @@ in different shards): give the whole order with --order"
                     item.insert("share".into(), if total == 0 { json!(0.0) } else { share });
                 }
             }
-            split_shares(merged);
+            // The exact requested shares, from the run's --split (the stats
+            // round them to 6 digits, which would move of_requested's last digit).
+            let args: Vec<String> = shards[0]
+                .1
+                .get("args")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            split_shares(merged, crate::tools::phase_split::split_weights(&args));
         }
         _ => {}
     }
@@ -531,14 +544,16 @@ in different shards): give the whole order with --order"
 /// phase-split's achieved share over requested share per split, and the
 /// splits below --min-share (or far below their share without it), with
 /// phase-split's own rule.
-fn split_shares(merged: &mut Map<String, Value>) {
+fn split_shares(merged: &mut Map<String, Value>, weights: Option<Vec<f64>>) {
     use crate::tools::phase_split::{FAR_BELOW, of_requested};
     let Some(splits) = merged.get_mut("splits").and_then(Value::as_array_mut) else { return };
     let total: u64 = splits.iter().filter_map(|i| i.get("records").and_then(Value::as_u64)).sum();
     let mut achieved = Vec::new();
-    for item in splits.iter_mut().filter_map(Value::as_object_mut) {
+    for (s, item) in splits.iter_mut().filter_map(Value::as_object_mut).enumerate() {
         let records = item.get("records").and_then(Value::as_u64).unwrap_or(0);
-        let requested = item.get("requested").and_then(Value::as_f64).unwrap_or(0.0);
+        let rounded = item.get("requested").and_then(Value::as_f64).unwrap_or(0.0);
+        let exact = weights.as_ref().and_then(|w| w.get(s).copied());
+        let requested = exact.filter(|w| crate::report::round6(*w) == rounded).unwrap_or(rounded);
         let of = of_requested(records, total, requested);
         item.insert("of_requested".into(), json!(crate::report::round6(of)));
         let name = item.get("name").cloned().unwrap_or(Value::Null);
