@@ -31,8 +31,8 @@ How the binary reaches the executors: an installed path (``--bin-dir``, the same
 on every node), or ``--ship``, which sends the binaries with
 ``SparkContext.addFile`` and runs them from ``SparkFiles.get``. The tool gets
 only the environment given here: ``PATH`` (the binary's folder first), ``LC_ALL``
-and ``TZ``=UTC, ``SOURCE_DATE_EPOCH`` when the driver has it, and each
-``--env NAME=VALUE``.
+and ``TZ``=UTC, ``SOURCE_DATE_EPOCH`` (the driver's, or the driver's clock when the
+run starts, so every task writes the same timestamps), and each ``--env NAME=VALUE``.
 
 Needs nothing beyond pyspark. Command line (also under ``spark-submit``)::
 
@@ -58,13 +58,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 
 # Read a shard in blocks of this size: a task's memory does not grow with it.
 BLOCK = 1 << 20
 COMPRESSED = (".gz", ".zst", ".bz2", ".xz")
 # Tools whose --stats shard-merge merges exactly (the merge then gives the exit status).
-MERGEABLE_STATS = ("score-filter", "fmt-migrate")
+MERGEABLE_STATS = ("score-filter", "fmt-migrate", "persona-label")
 
 
 @dataclass
@@ -145,8 +146,9 @@ def tool_env(bin_dir, extra):
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
     }
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        env["SOURCE_DATE_EPOCH"] = os.environ["SOURCE_DATE_EPOCH"]
+    # One clock for every task: persona-label writes the time of the run into
+    # each line, which must be the same on every shard, as in a single run.
+    env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", str(int(time.time())))
     env.update(extra)
     return env
 

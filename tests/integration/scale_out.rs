@@ -2,7 +2,8 @@
 //! shards, each run from standard input with its own --stats and --rejects,
 //! gives the whole run's output bytes, stats (timing and args aside) and
 //! rejects (original file and line, byte for byte); the same through GNU
-//! parallel --pipepart where it is installed.
+//! parallel --pipepart where it is installed, persona-label's stats with one
+//! clock, and the Spark integration in local mode where pyspark and Java are.
 
 use serde_json::Value;
 
@@ -122,6 +123,154 @@ fn sampling_stats_are_refused() {
     run_with_stdin(cmd, b"{\"score\":0.5}\n{\"score\":0.6}\n{\"score\":0.7}\n");
     let out = std_tool("shard-merge").arg("stats").arg(&s).arg(&s).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+/// Calendar events for persona-label: prep-time and conflict-prone subjects,
+/// and a bad line.
+fn events() -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..40 {
+        let subject = ["Board review: refinancing", "Team standup", "Customer renewal call"][i % 3];
+        if i % 11 == 4 {
+            out.push_str("{\"subject\": 3}\n");
+        } else {
+            out.push_str(&format!(
+                "{{\"id\":\"e{i}\",\"subject\":\"{subject} {i}\",\"bodyPreview\":\"renewal at risk, escalation\"}}\n"
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
+// persona-label's stats merge exactly when every shard writes one timestamp;
+// shards with different times of run, or with --explain, are refused.
+#[test]
+fn persona_label_stats_merge_with_one_clock() {
+    let dir = Dir::new();
+    let bytes = events();
+    let whole = dir.write("events.jsonl", &bytes);
+    let args = ["--tier", "1", "-q", "--rejects"];
+    let run = |cmd: &mut std::process::Command| {
+        cmd.env("SOURCE_DATE_EPOCH", "1700000000").output().unwrap()
+    };
+    let w = run(std_tool("persona-label")
+        .args(args)
+        .arg(dir.path("w.rej"))
+        .arg("--stats")
+        .arg(dir.path("w.json"))
+        .arg(&whole));
+    assert_eq!(w.status.code(), Some(0), "{}", text(&w.stderr));
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let (mut output, mut stats) = (Vec::new(), Vec::new());
+    for (k, shard) in lines.chunks(15).enumerate() {
+        let part = dir.write(&format!("p{k}.jsonl"), shard.concat());
+        let s = dir.path(&format!("s{k}.json"));
+        let out = run(std_tool("persona-label")
+            .args(args)
+            .arg(dir.path(&format!("r{k}")))
+            .arg("--stats")
+            .arg(&s)
+            .arg(&part));
+        output.extend_from_slice(&out.stdout);
+        stats.push(s);
+    }
+    assert_eq!(output, w.stdout, "one timestamp: the same lines");
+    let merged = std_tool("shard-merge").arg("stats").args(&stats).output().unwrap();
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    let want = stats_of(&dir.path("w.json"));
+    assert!(want["personas"][0]["prep"]["minutes"].as_u64().is_some());
+    assert_eq!(strip(merged), strip(want), "the whole run's stats");
+
+    let other = dir.path("other.json");
+    std_tool("persona-label")
+        .args(args)
+        .arg(dir.path("o.rej"))
+        .arg("--stats")
+        .arg(&other)
+        .args(["--timestamp", "2020-01-01T00:00:00Z"])
+        .arg(dir.path("p1.jsonl"))
+        .output()
+        .unwrap();
+    let out = std_tool("shard-merge").arg("stats").arg(&stats[0]).arg(&other).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("same SOURCE_DATE_EPOCH"), "{}", text(&out.stderr));
+    let explained = dir.path("x.json");
+    run(std_tool("persona-label")
+        .args(args)
+        .arg(dir.path("x.rej"))
+        .arg("--explain")
+        .arg("--stats")
+        .arg(&explained)
+        .arg(&whole));
+    let out =
+        std_tool("shard-merge").arg("stats").arg(&explained).arg(&explained).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--explain"), "{}", text(&out.stderr));
+}
+
+/// persona-label under Spark without SOURCE_DATE_EPOCH: every task gets the
+/// driver's clock, so every line has one generation_timestamp and the output
+/// is the single run's with that timestamp.
+#[test]
+fn spark_persona_label_gets_one_clock() {
+    let Some((python, script)) = spark() else { return };
+    let bin_dir = crate::util::bin("persona-label").parent().unwrap().to_path_buf();
+    let dir = Dir::new();
+    let mut bytes = Vec::new();
+    for _ in 0..8 {
+        bytes.extend(events());
+    }
+    let input = dir.write("events.jsonl", &bytes);
+    let (out, stats, rej) = (dir.path("o"), dir.path("s.json"), dir.path("r.jsonl"));
+    let run = std::process::Command::new(&python)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .arg(&script)
+        .args(["--tool", "persona-label", "--partitions", "4", "--master", "local[2]"])
+        .arg("--work-dir")
+        .arg(dir.path("work"))
+        .arg("--bin-dir")
+        .arg(&bin_dir)
+        .arg("--output")
+        .arg(&out)
+        .arg("--stats")
+        .arg(&stats)
+        .arg("--rejects")
+        .arg(&rej)
+        .arg(&input)
+        .args(["--", "--tier", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let shards = std::fs::read_to_string(dir.path("work/map.jsonl")).unwrap().lines().count();
+    assert!(shards >= 3, "{shards} shards");
+    let got = std::fs::read(&out).unwrap();
+    let mut stamps: Vec<String> = text(&got)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["generation_timestamp"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    stamps.dedup();
+    assert_eq!(stamps.len(), 1, "one clock: {stamps:?}");
+    let single = std_tool("persona-label")
+        .args(["--tier", "1", "-q", "--timestamp", &stamps[0], "--rejects"])
+        .arg(dir.path("w.rej"))
+        .arg("--stats")
+        .arg(dir.path("w.json"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(got, single.stdout, "the single run's bytes");
+    assert_eq!(std::fs::read(&rej).unwrap(), std::fs::read(dir.path("w.rej")).unwrap());
+    let mut want = stats_of(&dir.path("w.json"));
+    want.as_object_mut().unwrap().remove("generation_timestamp");
+    let mut merged = stats_of(&stats);
+    merged.as_object_mut().unwrap().remove("generation_timestamp");
+    assert_eq!(strip(merged), strip(want), "stats");
 }
 
 /// Whether GNU parallel is installed; if not, says that its tests are skipped.

@@ -122,7 +122,7 @@ fn distribution<const N: usize>(names: [&str; N], counts: &[u64; N], total: u64)
         .join(", ")
 }
 
-fn mean(sum: u64, n: u64) -> f64 {
+pub(crate) fn mean(sum: u64, n: u64) -> f64 {
     if n == 0 { 0.0 } else { ((sum as f64 / n as f64) * 10.0).round() / 10.0 }
 }
 
@@ -219,7 +219,8 @@ pub fn json(p: &Persona, t: &Tally, mode: Mode, explain: bool) -> Value {
         "events": t.events,
         "labels": labels,
         "rsvp": rsvp,
-        "prep": {"events": t.prep, "mean_minutes": mean(t.prep_minutes, t.prep)},
+        // minutes: the sum, so that shard-merge can give the whole run's mean.
+        "prep": {"events": t.prep, "minutes": t.prep_minutes, "mean_minutes": mean(t.prep_minutes, t.prep)},
         "conflicts": t.conflicts,
     });
     if explain && let Value::Object(map) = &mut value {

@@ -23,6 +23,8 @@ mod rule_reader;
 mod rules;
 mod text;
 
+pub(crate) use explain::mean as mean_minutes;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;

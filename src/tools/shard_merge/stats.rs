@@ -40,6 +40,13 @@ enum Rule {
     Tallies,
     /// An array of objects with a "name", merged name by name.
     Named(&'static [(&'static str, Rule)]),
+    /// An array of objects merged by the value of this key (an id).
+    Keyed(&'static str, &'static [(&'static str, Rule)]),
+    /// Refused wherever present: the text says why.
+    Refuse(&'static str),
+    /// A setting that must be the same in every shard, with the text saying
+    /// how to make it so when it is not.
+    SameOr(&'static str),
     /// Must be null in every shard, or the tool's figures cannot be merged:
     /// the text says why.
     Null(&'static str),
@@ -155,6 +162,43 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
     ("min_share", Obj(&[("required", Same), ("below", Derived), ("failed", Derived)])),
 ];
 
+const EXPLAIN: &str = "--explain lists conflict examples by position and dead rules over the \
+whole input: merge the stats of shard runs without --explain, or run --explain once over the \
+whole input";
+
+const PERSONA_LABEL: &[(&str, Rule)] = &[
+    ("rules", Same),
+    (
+        "generation_timestamp",
+        SameOr(
+            "each shard wrote its own time of run; give every shard the same \
+SOURCE_DATE_EPOCH or --timestamp (the Spark integration does)",
+        ),
+    ),
+    ("labels", Tally),
+    (
+        "personas",
+        Keyed(
+            "id",
+            &[
+                ("id", Same),
+                ("name", Same),
+                ("tier", Same),
+                ("source", Same),
+                ("events", Sum),
+                ("labels", Tally),
+                ("rsvp", Tally),
+                ("prep", Obj(&[("events", Sum), ("minutes", Sum), ("mean_minutes", Derived)])),
+                ("conflicts", Sum),
+                ("rules", Refuse(EXPLAIN)),
+                ("priorities", Refuse(EXPLAIN)),
+                ("dead_rules", Refuse(EXPLAIN)),
+                ("conflict_examples", Refuse(EXPLAIN)),
+            ],
+        ),
+    ),
+];
+
 /// The tool's table, or why its stats cannot be merged.
 fn rules(tool: &str) -> Result<&'static [(&'static str, Rule)], String> {
     match tool {
@@ -169,10 +213,10 @@ rebuilt from its mergeable states, not its --stats: run each shard with --partia
 top lists over the whole input, which its --stats do not carry in mergeable form: run it once over \
 the concatenated shard outputs"
             .into()),
-        "persona-label" | "llm-batch" => Err(format!(
-            "merging {tool}'s --stats is not supported yet: add and sum the counts by hand, or \
-run {tool} once over the whole input"
-        )),
+        "persona-label" => Ok(PERSONA_LABEL),
+        "llm-batch" => Err("llm-batch judges the whole input (a custom_id used twice, the \
+provider's file limits), which no shard sees: run it once over the concatenated shard outputs"
+            .into()),
         "shard-merge" => Err("these are shard-merge's own stats".into()),
         other => Err(format!("`{}` is not a synthkit tool", crate::report::printable(other))),
     }
@@ -333,7 +377,16 @@ fn merge_values(values: &[&Value], rule: Rule, path: &str) -> Result<Option<Valu
                 json!(crate::report::round6(total))
             }
         }
+        // A tally a mode leaves out (null in every shard) stays null.
+        Tally if values.iter().all(|v| v.is_null()) => Value::Null,
         Tally => tally(values, path)?,
+        SameOr(why) => {
+            if values.iter().any(|v| *v != values[0]) {
+                return Err(format!("`{path}` differs between the shards: {why}"));
+            }
+            values[0].clone()
+        }
+        Refuse(why) => return Err(why.to_string()),
         Tallies => {
             let maps = objects_of(values, path)?;
             let mut out = Map::new();
@@ -354,33 +407,8 @@ fn merge_values(values: &[&Value], rule: Rule, path: &str) -> Result<Option<Valu
             }
             Value::Object(out)
         }
-        Named(rules) => {
-            let mut names: Vec<String> = Vec::new();
-            let mut lists = Vec::new();
-            for value in values {
-                let Some(list) = value.as_array() else {
-                    return Err(format!("`{path}` is not a list in every shard"));
-                };
-                for item in list {
-                    let Some(name) = item.get("name").and_then(Value::as_str) else {
-                        return Err(format!("`{path}` has an item without a name"));
-                    };
-                    if !names.iter().any(|n| n == name) {
-                        names.push(name.to_string());
-                    }
-                }
-                lists.push(list);
-            }
-            let mut out = Vec::new();
-            for name in &names {
-                let parts: Vec<&Value> = lists
-                    .iter()
-                    .filter_map(|l| l.iter().find(|i| i.get("name") == Some(&json!(name))))
-                    .collect();
-                out.push(Value::Object(merge_object(&parts, rules, &format!("{path}.{name}."))?));
-            }
-            Value::Array(out)
-        }
+        Named(rules) => keyed(values, "name", rules, path)?,
+        Keyed(key, rules) => keyed(values, key, rules, path)?,
         Null(why) => {
             if values.iter().any(|v| !v.is_null()) {
                 return Err(why.to_string());
@@ -389,6 +417,41 @@ fn merge_values(values: &[&Value], rule: Rule, path: &str) -> Result<Option<Valu
         }
         Derived | PerShard | Custom => return Ok(None),
     }))
+}
+
+/// An array of objects merged item by item, matched by the string at `key`,
+/// in order of first appearance.
+fn keyed(
+    values: &[&Value],
+    key: &str,
+    rules: &'static [(&'static str, Rule)],
+    path: &str,
+) -> Result<Value, String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut lists = Vec::new();
+    for value in values {
+        let Some(list) = value.as_array() else {
+            return Err(format!("`{path}` is not a list in every shard"));
+        };
+        for item in list {
+            let Some(name) = item.get(key).and_then(Value::as_str) else {
+                return Err(format!("`{path}` has an item without a `{key}`"));
+            };
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        lists.push(list);
+    }
+    let mut out = Vec::new();
+    for name in &names {
+        let parts: Vec<&Value> = lists
+            .iter()
+            .filter_map(|l| l.iter().find(|i| i.get(key) == Some(&json!(name))))
+            .collect();
+        out.push(Value::Object(merge_object(&parts, rules, &format!("{path}.{name}."))?));
+    }
+    Ok(Value::Array(out))
 }
 
 fn sum(values: &[&Value], path: &str) -> Result<u64, String> {
@@ -499,6 +562,17 @@ fn derive(
             let shapes = merged.get("shapes").and_then(Value::as_object).map_or(0, Map::len);
             merged.insert("mixed".into(), json!(shapes > 1));
             first_lines(merged, shards, map)?;
+        }
+        "persona-label" => {
+            let personas = merged.get_mut("personas").and_then(Value::as_array_mut);
+            for persona in personas.into_iter().flatten() {
+                let Some(prep) = persona.get_mut("prep").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                let (events, minutes) = (count(prep, "events"), count(prep, "minutes"));
+                let mean = crate::tools::persona_label::mean_minutes(minutes, events);
+                prep.insert("mean_minutes".into(), json!(mean));
+            }
         }
         "phase-split" => {
             // A phase first seen in a later shard comes later in the whole
