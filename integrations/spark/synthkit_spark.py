@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 BLOCK = 1 << 20
 COMPRESSED = (".gz", ".zst", ".bz2", ".xz")
 # Tools whose --stats shard-merge merges exactly (the merge then gives the exit status).
-MERGEABLE_STATS = ("score-filter", "fmt-migrate", "persona-label")
+MERGEABLE_STATS = ("score-filter", "fmt-migrate", "persona-label", "graph-validate")
 
 
 @dataclass

@@ -273,6 +273,98 @@ fn spark_persona_label_gets_one_clock() {
     assert_eq!(strip(merged), strip(want), "stats");
 }
 
+/// The bundled meetings with errors and warnings spread over every shard:
+/// enum and format errors (several paths and kinds at one count, so the
+/// merged list's order of ties is tested), a repeated attendee (a warning)
+/// and a line that is not JSON.
+fn graph_events() -> Vec<u8> {
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/meetings.jsonl"),
+    )
+    .unwrap();
+    let mut out = String::new();
+    for (i, line) in base.lines().enumerate() {
+        let line = match i % 7 {
+            1 => line.replacen("\"required\"", "\"mandatory\"", 1),
+            3 => line.replacen("\"showAs\": \"", "\"showAs\": \"x", 1),
+            4 => line.replacen("T10:", "T1O:", 1),
+            5 => "{not json".to_string(),
+            6 => line.replacen("\"importance\": \"normal\"", "\"importance\": \"urgent\"", 1),
+            _ => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+// graph-validate's stats merge exactly without --real (errors by path and
+// kind re-sorted as the tool sorts them; --problems' verdict from the merged
+// counts); --real's figures are refused.
+#[test]
+fn graph_validate_stats_merge_into_the_whole_run() {
+    let dir = Dir::new();
+    let bytes = graph_events();
+    let whole = dir.write("events.jsonl", &bytes);
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let parts: Vec<_> = lines
+        .chunks(13)
+        .enumerate()
+        .map(|(k, c)| dir.write(&format!("p{k}.jsonl"), c.concat()))
+        .collect();
+    for args in [&["--rejects", "r.jsonl"][..], &["--problems"][..]] {
+        let w = std_tool("graph-validate")
+            .args(args)
+            .args(["-q", "--stats", "w.json"])
+            .arg(&whole)
+            .current_dir(dir.root())
+            .output()
+            .unwrap();
+        let mut stats = Vec::new();
+        for (k, part) in parts.iter().enumerate() {
+            let s = format!("s{k}.json");
+            std_tool("graph-validate")
+                .args(args)
+                .args(["-q", "--stats", &s])
+                .arg(part)
+                .current_dir(dir.root())
+                .output()
+                .unwrap();
+            stats.push(s);
+        }
+        let merged = std_tool("shard-merge")
+            .arg("stats")
+            .args(&stats)
+            .current_dir(dir.root())
+            .output()
+            .unwrap();
+        assert_eq!(merged.status.code(), w.status.code(), "{args:?}: {}", text(&merged.stderr));
+        let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+        let want = stats_of(&dir.path("w.json"));
+        assert!(want["errors"]["by_path_kind"].as_array().unwrap().len() >= 3, "{want}");
+        assert_eq!(strip(merged), strip(want), "{args:?}");
+    }
+    let real = std_tool("graph-validate")
+        .args(["-q", "--real"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/data/calendar_sample.json"),
+        )
+        .args(["--stats", "real.json"])
+        .arg(&parts[0])
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert!(real.status.code().unwrap() < 2, "{}", text(&real.stderr));
+    let out = std_tool("shard-merge")
+        .args(["stats", "real.json", "real.json"])
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--real"), "{}", text(&out.stderr));
+}
+
 /// Whether GNU parallel is installed; if not, says that its tests are skipped.
 pub(crate) fn have_parallel() -> bool {
     let have = std::process::Command::new("parallel")

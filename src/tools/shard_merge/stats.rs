@@ -199,6 +199,26 @@ SOURCE_DATE_EPOCH or --timestamp (the Spark integration does)",
     ),
 ];
 
+const GRAPH_VALIDATE: &[(&str, Rule)] = &[
+    ("valid", Sum),
+    ("invalid", Sum),
+    ("not_json", Sum),
+    ("errors", Obj(&[("total", Sum), ("by_path_kind", Custom)])),
+    // Document inputs are whole shards: their list is the shards' lists joined.
+    ("documents", Custom),
+    ("warnings", Obj(&[("total", Sum), ("events", Sum), ("by_kind", Tally)])),
+    ("checks", Same),
+    (
+        "alignment",
+        Null(
+            "--real's alignment and realism figures are shares and top lists over the whole \
+input, which the stats do not carry in mergeable form: run the shards without --real, and \
+graph-validate --real once over the concatenated shard outputs",
+        ),
+    ),
+    ("realism", Null("--real: see alignment")),
+];
+
 /// The tool's table, or why its stats cannot be merged.
 fn rules(tool: &str) -> Result<&'static [(&'static str, Rule)], String> {
     match tool {
@@ -209,10 +229,7 @@ fn rules(tool: &str) -> Result<&'static [(&'static str, Rule)], String> {
 rebuilt from its mergeable states, not its --stats: run each shard with --partial FILE, then \
 `dist-report --merge STATE...`"
             .into()),
-        "graph-validate" => Err("graph-validate's alignment and realism figures are shares and \
-top lists over the whole input, which its --stats do not carry in mergeable form: run it once over \
-the concatenated shard outputs"
-            .into()),
+        "graph-validate" => Ok(GRAPH_VALIDATE),
         "persona-label" => Ok(PERSONA_LABEL),
         "llm-batch" => Err("llm-batch judges the whole input (a custom_id used twice, the \
 provider's file limits), which no shard sees: run it once over the concatenated shard outputs"
@@ -295,6 +312,18 @@ run would have stopped earlier and its counts are not the sum"
         && merged.get("mixed") == Some(&Value::Bool(true))
     {
         failures.push("the input holds mixed shapes (--detect without --allow-mixed)".into());
+    }
+    let problems = merged.get("checks").and_then(|c| c.get("problems"));
+    let count = |key: &str| merged.get(key).and_then(Value::as_u64).unwrap_or(0);
+    if tool == "graph-validate"
+        && problems == Some(&Value::Bool(true))
+        && count("invalid") + count("not_json") > 0
+    {
+        failures.push(format!(
+            "--problems: {} invalid events and {} lines that are not JSON objects",
+            count("invalid"),
+            count("not_json")
+        ));
     }
     let split_gate = merged.get("min_share").and_then(|m| m.get("failed"));
     if tool == "phase-split" && split_gate == Some(&Value::Bool(true)) {
@@ -563,6 +592,16 @@ fn derive(
             merged.insert("mixed".into(), json!(shapes > 1));
             first_lines(merged, shards, map)?;
         }
+        "graph-validate" => {
+            graph_errors(merged, shards)?;
+            let documents: Vec<Value> = shards
+                .iter()
+                .filter_map(|(_, v)| v.get("documents").and_then(Value::as_array))
+                .flatten()
+                .cloned()
+                .collect();
+            merged.insert("documents".into(), Value::Array(documents));
+        }
         "persona-label" => {
             let personas = merged.get_mut("personas").and_then(Value::as_array_mut);
             for persona in personas.into_iter().flatten() {
@@ -611,6 +650,48 @@ fn derive(
             split_shares(merged, crate::tools::phase_split::split_weights(&args));
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// graph-validate's errors by path and kind: counts added, then sorted as
+/// graph-validate sorts them (count descending, path, kind).
+fn graph_errors(merged: &mut Map<String, Value>, shards: &[(String, Value)]) -> Result<(), String> {
+    use crate::tools::graph_validate::issue_kind_rank;
+    let mut counts: Vec<(String, String, u64)> = Vec::new();
+    for (name, stats) in shards {
+        let listed = stats.get("errors").and_then(|e| e.get("by_path_kind"));
+        let Some(listed) = listed.and_then(Value::as_array) else {
+            return Err(format!("{name}: `errors.by_path_kind` is not a list"));
+        };
+        for item in listed {
+            let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_string);
+            let (Some(path), Some(kind), Some(n)) =
+                (text("path"), text("kind"), item.get("count").and_then(Value::as_u64))
+            else {
+                return Err(format!("{name}: `errors.by_path_kind` holds {item}"));
+            };
+            if issue_kind_rank(&kind).is_none() {
+                return Err(format!(
+                    "{name}: unknown issue kind {}",
+                    crate::report::printable(&kind)
+                ));
+            }
+            match counts.iter_mut().find(|(p, k, _)| *p == path && *k == kind) {
+                Some((_, _, total)) => *total += n,
+                None => counts.push((path, kind, n)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| {
+        b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(issue_kind_rank(&a.1).cmp(&issue_kind_rank(&b.1)))
+    });
+    let list: Vec<Value> = counts
+        .into_iter()
+        .map(|(path, kind, n)| json!({"path": path, "kind": kind, "count": n}))
+        .collect();
+    if let Some(errors) = merged.get_mut("errors").and_then(Value::as_object_mut) {
+        errors.insert("by_path_kind".into(), Value::Array(list));
     }
     Ok(())
 }

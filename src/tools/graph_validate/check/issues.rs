@@ -29,6 +29,25 @@ pub enum IssueKind {
 }
 
 impl IssueKind {
+    /// Every kind, in the order (the derived `Ord`) reports sort ties by.
+    pub const ALL: [IssueKind; 15] = [
+        IssueKind::Type,
+        IssueKind::Null,
+        IssueKind::Enum,
+        IssueKind::Format,
+        IssueKind::Range,
+        IssueKind::Unknown,
+        IssueKind::Placeholder,
+        IssueKind::TimeZone,
+        IssueKind::Order,
+        IssueKind::AllDay,
+        IssueKind::Email,
+        IssueKind::Duplicate,
+        IssueKind::Required,
+        IssueKind::Label,
+        IssueKind::Repeated,
+    ];
+
     /// Kinds real Graph responses contain (an attendee listed twice, an
     /// address without a domain: seen in a real /me/events export), so they
     /// cannot make an event invalid: warnings, unless --strict.
