@@ -20,6 +20,20 @@ measure "phase-split $SPLIT --group title --check-leakage input FILE" "$B" "$BIN
 measure "phase-split $SPLIT --stratify title FILE" "$B" "$BIN/phase-split $SPLIT --stratify title -q $F"
 measure "phase-split $SPLIT --out-dir DIR FILE" "$B" "rm -rf $OUT && $BIN/phase-split $SPLIT --out-dir $OUT -q $F"
 rm -rf "$OUT"
+# --merge of shard sets (issue 17): four line shards, each split into its own
+# set once, then the sets merged into the whole run's set (a copy that checks
+# every file's xxh3 against its manifest) or written to standard output.
+SHARDS="$BENCH_DIR/phase-split-shards"
+rm -rf "$SHARDS" && mkdir -p "$SHARDS"
+split -n l/4 -d "$F" "$SHARDS/part."
+for part in "$SHARDS"/part.*; do
+  $BIN/phase-split $SPLIT --group title -q --out-dir "$part.set" "$part"
+done
+SETS=$(ls -d "$SHARDS"/part.*.set)
+measure "phase-split --merge --out-dir DIR (4 shard sets)" "$B" "rm -rf $OUT && $BIN/phase-split --merge -q --out-dir $OUT $SETS"
+measure "phase-split --merge (4 shard sets, to stdout)" "$B" "$BIN/phase-split --merge -q $SETS"
+measure "cat every shard file (floor of the merge)" "$B" "cat $(echo "$SETS" | sed 's|$|/*/*|' | tr '\n' ' ')"
+rm -rf "$OUT" "$SHARDS"
 # Peers tag each record with the same rules (no reordering, no split). jq's
 # regex engine is slow, so the peers run on 50M of the same kind of data.
 P=$(data qa 50M)

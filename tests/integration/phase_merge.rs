@@ -169,6 +169,37 @@ fn merged_sets_are_the_whole_runs_set() {
             assert_eq!(text(&merged.stdout), text(&stream.stdout), "stream, {what}");
         }
     }
+    // Compressed shard sets (their own --compress does not matter) merge into
+    // the plain whole-run set; the merge's --compress compresses the result.
+    let mut args = cases[0].to_vec();
+    args.extend(["--compress", "gz"]);
+    let sets = shard_sets(&dir, &inputs, &args, true, "z");
+    let merged = std_tool("phase-split")
+        .args(["--merge", "-q", "--out-dir"])
+        .arg(dir.path("zm"))
+        .args(&sets)
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    let (mut got, mut want) = (files_of(&dir.path("zm")), files_of(&dir.path("c0truew")));
+    got.remove("manifest.json");
+    want.remove("manifest.json");
+    assert_eq!(got, want, "gzip shard files merged into the plain set");
+    let zipped = std_tool("phase-split")
+        .args(["--merge", "-q", "--compress", "zst", "--out-dir"])
+        .arg(dir.path("zz"))
+        .args(&sets)
+        .output()
+        .unwrap();
+    assert_eq!(zipped.status.code(), Some(0), "{}", text(&zipped.stderr));
+    let manifest = json_of(&dir.path("zz/manifest.json"));
+    let files = manifest["files"].as_array().unwrap();
+    assert!(files.iter().all(|f| f["path"].as_str().unwrap().ends_with(".jsonl.zst")));
+    let want = json_of(&dir.path("c0truew/manifest.json"));
+    let sums = |m: &Value| -> Vec<Value> {
+        m["files"].as_array().unwrap().iter().map(|f| f["xxh3"].clone()).collect()
+    };
+    assert_eq!(sums(&manifest), sums(&want), "the same content, compressed");
 }
 
 #[test]
