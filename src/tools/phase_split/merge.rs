@@ -177,8 +177,13 @@ failed, that stopped at --fail-fast or was interrupted writes none)"
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .ok_or_else(|| bad(format!("{MANIFEST} does not record the run's arguments")))?;
-        let cli = parse_args(&args)
-            .map_err(|e| bad(format!("the run's recorded arguments do not parse: {e}")))?;
+        let cli = parse_args(&args).map_err(|e| {
+            let first = e.to_string().lines().next().unwrap_or_default().to_string();
+            bad(format!(
+                "the run's recorded arguments do not parse ({}): written by another phase-split?",
+                first.trim_start_matches("error: ")
+            ))
+        })?;
         if cli.merge {
             return Err(bad("a merged set: merge the shards' own sets".into()));
         }
