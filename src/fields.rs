@@ -94,6 +94,38 @@ impl FieldsSeen {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+
+    /// The sample as JSON, for a run whose shards are merged later
+    /// (phase-split's manifest).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"names": self.names, "records": self.records, "tried": self.tried})
+    }
+
+    /// Continues the sample with a later shard's (from [`FieldsSeen::to_json`]),
+    /// called on the shards in input order: as the whole run's sample would
+    /// have, it takes the shard's names only while the earlier shards had not
+    /// filled it. (It takes all of that shard's sampled names, where the whole
+    /// run might have stopped within them: a field seen there counts as seen.)
+    pub fn continue_with(&mut self, value: &serde_json::Value) -> Result<(), String> {
+        let count =
+            |key: &str| value.get(key).and_then(serde_json::Value::as_u64).map(|n| n as usize);
+        let (Some(names), Some(records), Some(tried)) = (
+            value.get("names").and_then(serde_json::Value::as_array),
+            count("records"),
+            count("tried"),
+        ) else {
+            return Err("a field sample without names, records or tried".into());
+        };
+        if !self.wants_more() {
+            return Ok(());
+        }
+        for name in names.iter().filter_map(serde_json::Value::as_str) {
+            self.add(name.to_string());
+        }
+        self.records = self.records.saturating_add(records);
+        self.tried = self.tried.saturating_add(tried);
+        Ok(())
+    }
 }
 
 /// The message for a watched path that no record held.

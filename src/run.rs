@@ -277,6 +277,17 @@ impl Run {
         self.stopped_early |= stopped_early;
     }
 
+    /// The field names sampled from the first records (for shard merges).
+    pub fn fields_seen(&self) -> &crate::fields::FieldsSeen {
+        &self.seen
+    }
+
+    /// Continues the field sample with a shard's, in input order (see
+    /// [`crate::fields::FieldsSeen::continue_with`]).
+    pub fn absorb_fields_seen(&mut self, sample: &Value) -> Result<(), String> {
+        self.seen.continue_with(sample)
+    }
+
     /// Whether this run's bad records go to a --rejects file.
     pub fn rejects_captured(&self) -> bool {
         self.rejects.to_file()

@@ -355,3 +355,117 @@ fn gnu_parallel_sets_merge_into_the_whole_run() {
     let parse = |t: Option<Vec<u8>>| strip(serde_json::from_slice(&t.unwrap()).unwrap());
     assert_eq!(parse(gm), parse(wm), "the manifest");
 }
+
+// Found in review: what the single run decides over the whole input, the
+// merge decides the same way, and a manifest that does not add up is refused.
+#[test]
+fn review_findings_stay_fixed() {
+    let dir = Dir::new();
+    let run = |args: &[&str]| {
+        std_tool("phase-split").args(args).current_dir(dir.root()).output().unwrap()
+    };
+    // More than 256 phases in all, fewer in each shard: refused as the whole run refuses.
+    let mut many = String::new();
+    for i in 0..400 {
+        many.push_str(&format!("{{\"output\":\"a\",\"input\":\"a\",\"k\":\"p{i}\"}}\n"));
+    }
+    let lines: Vec<&str> = many.lines().collect();
+    dir.write("m0.jsonl", lines[..200].join("\n") + "\n");
+    dir.write("m1.jsonl", lines[200..].join("\n") + "\n");
+    dir.write("m.jsonl", &many);
+    assert_eq!(
+        run(&["--phase-field", "k", "-q", "--out-dir", "mw", "m.jsonl"]).status.code(),
+        Some(2)
+    );
+    for k in 0..2 {
+        let out = run(&[
+            "--phase-field",
+            "k",
+            "-q",
+            "--out-dir",
+            &format!("ms{k}"),
+            &format!("m{k}.jsonl"),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let merged = run(&["--merge", "--out-dir", "mm", "ms0", "ms1"]);
+    assert_eq!(merged.status.code(), Some(2), "{}", text(&merged.stderr));
+    assert!(text(&merged.stderr).contains("more than 256 phases"));
+    assert!(!dir.path("mm").exists());
+    // --fail-fast belongs to the shard runs.
+    let ff = run(&["--merge", "--fail-fast", "ms0"]);
+    assert_eq!(ff.status.code(), Some(2), "{}", text(&ff.stderr));
+
+    // A --group field present only in a later shard's rejected records (a
+    // repeated key): the whole run, whose field sample is its first records,
+    // reports it absent (exit 1), and so does the merge.
+    let mut text_in = String::new();
+    for i in 0..20 {
+        text_in.push_str(&format!("{{\"output\":\"a{i}\",\"input\":\"a{i}\"}}\n"));
+    }
+    let second: Vec<String> = (0..19)
+        .map(|i| format!("{{\"output\":\"b{i}\",\"input\":\"b\",\"g\":1,\"g\":2}}"))
+        .chain(["{\"output\":\"c\",\"input\":\"c\"}".to_string()])
+        .collect();
+    dir.write("g0.jsonl", &text_in);
+    dir.write("g1.jsonl", second.join("\n") + "\n");
+    dir.write("g.jsonl", text_in.clone() + &second.join("\n") + "\n");
+    let flags = ["--group", "g", "--split", "a=0.5,b=0.5", "-q", "--rejects"];
+    let with = |rest: &[&str]| -> std::process::Output {
+        std_tool("phase-split").args(flags).args(rest).current_dir(dir.root()).output().unwrap()
+    };
+    let whole = with(&["w.rej", "--out-dir", "gw", "g.jsonl"]);
+    assert_eq!(whole.status.code(), Some(1), "{}", text(&whole.stderr));
+    for k in 0..2 {
+        with(&[&format!("r{k}"), "--out-dir", &format!("gs{k}"), &format!("g{k}.jsonl")]);
+    }
+    let merged = run(&["--merge", "--out-dir", "gm", "gs0", "gs1"]);
+    assert_eq!(merged.status.code(), Some(1), "{}", text(&merged.stderr));
+    let (a, b) = (json_of(&dir.path("gm/manifest.json")), json_of(&dir.path("gw/manifest.json")));
+    assert_eq!(a["absent_fields"], b["absent_fields"]);
+    assert_eq!(b["absent_fields"], serde_json::json!(["g"]));
+
+    // Counts that overflow, records that are not the files', a set given
+    // twice as two copies: refused.
+    let copy = |from: &str, to: &str, edit: &dyn Fn(&mut Value)| {
+        let (from, to) = (dir.path(from), dir.path(to));
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+                for f in std::fs::read_dir(entry.path()).unwrap() {
+                    let f = f.unwrap();
+                    std::fs::copy(f.path(), target.join(f.file_name())).unwrap();
+                }
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        let mut m = json_of(&to.join("manifest.json"));
+        edit(&mut m);
+        std::fs::write(to.join("manifest.json"), m.to_string()).unwrap();
+    };
+    copy("gs0", "huge", &|m| m["looked_up"] = serde_json::json!(u64::MAX));
+    copy("gs0", "more", &|m| {
+        let n = m["records"].as_u64().unwrap() + 100;
+        m["records"] = serde_json::json!(n);
+        m["records_in"] = serde_json::json!(m["records_in"].as_u64().unwrap() + 100);
+    });
+    copy("gs0", "twin", &|_| {});
+    for (sets, needle) in [
+        (["huge", "gs1"], "counts too large"),
+        (["more", "gs1"], "records its files hold"),
+        (["gs0", "twin"], "same command line"),
+    ] {
+        let out = run(&["--merge", "-q", "--out-dir", "bad"]
+            .iter()
+            .copied()
+            .chain(sets)
+            .collect::<Vec<_>>());
+        assert_eq!(out.status.code(), Some(2), "{sets:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(needle), "{sets:?}: {}", text(&out.stderr));
+        assert!(!dir.path("bad").exists());
+    }
+}

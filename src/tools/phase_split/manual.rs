@@ -175,8 +175,9 @@ field no record of any shard held (--group, --phase-field) makes it exit 1, as t
 Refused, since the whole run decides them over the whole input: sets written with --stratify
 (splits assigned in input order) or --check-leakage (values compared across all splits; with
 --group on the field no value can straddle splits), and a set whose run stopped or failed (it
-has no manifest). The shards' own --out-dir, --force and --compress do not matter; the merge's
---compress compresses the merged set.",
+has no manifest), more than 256 phases in all, and a manifest whose counts do not add up to its
+files. --fail-fast and --rejects belong to the shard runs, not the merge. The shards' own
+--out-dir, --force and --compress do not matter; the merge's --compress compresses the merged set.",
         ),
 ];
 

@@ -44,7 +44,7 @@ use crate::run::Run;
 use super::classify::Reason;
 use super::sink::{Phases, Sink, Target};
 use super::summary::{MergedFrom, report};
-use super::{Cli, open_target, plan_scan};
+use super::{Cli, MAX_PHASES, open_target, plan_scan};
 
 /// Copied in blocks of this size: memory does not grow with a file.
 const BLOCK: usize = 1 << 20;
@@ -79,6 +79,7 @@ type SetFiles = HashMap<(usize, usize), ListedFile>;
 pub(super) fn merge(cli: Cli) -> Result<Outcome, Error> {
     check_flags(&cli)?;
     let shards = read_sets(&cli.common.files)?;
+    check_totals(&shards)?;
     let whole = whole_run(cli, &shards)?;
     let names = phase_order(&shards)?;
     let split_names: Vec<String> =
@@ -115,6 +116,13 @@ fn check_flags(cli: &Cli) -> Result<(), Error> {
     if cli.common.files.is_empty() {
         return Err(Error::Usage(
             "--merge needs the shards' --out-dir sets, in shard order".into(),
+        ));
+    }
+    if cli.common.fail_fast {
+        return Err(Error::Usage(
+            "--fail-fast does not apply to --merge, which reads no records: give it to the shard \
+runs (a shard that stops writes no set, and the merge then refuses)"
+                .into(),
         ));
     }
     if cli.common.rejects.is_some() {
@@ -187,6 +195,12 @@ failed, that stopped at --fail-fast or was interrupted writes none)"
         if cli.merge {
             return Err(bad("a merged set: merge the shards' own sets".into()));
         }
+        if let Some(twin) = sets.iter().find(|s: &&ShardSet| s.args == args) {
+            return Err(Error::Usage(format!(
+                "{name} and {} record the same command line (one shard's set twice?)",
+                twin.name
+            )));
+        }
         sets.push(ShardSet { name, dir: dir.clone(), manifest, args, cli });
     }
     Ok(sets)
@@ -199,6 +213,45 @@ pub(crate) fn split_weights(args: &[String]) -> Option<Vec<f64>> {
 
 fn parse_args(args: &[String]) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(std::iter::once("phase-split").chain(args.iter().map(String::as_str)))
+}
+
+/// Every count the merge adds up fits in 64 bits when added (a hostile or
+/// corrupted manifest could hold counts near the limit), so the sums below
+/// cannot overflow.
+fn check_totals(shards: &[ShardSet]) -> Result<(), Error> {
+    let counts = |m: &Value| -> Vec<u64> {
+        let top = ["records_in", "blank_lines", "records", "looked_up"];
+        let mut v: Vec<u64> =
+            top.iter().filter_map(|k| m.get(*k).and_then(Value::as_u64)).collect();
+        let classifier = m.get("classifier");
+        let reasons = classifier.and_then(|c| c.get("reasons")).and_then(Value::as_object);
+        v.extend(reasons.into_iter().flat_map(|r| r.values()).filter_map(Value::as_u64));
+        let present = m.get("fields_present").and_then(Value::as_array);
+        v.extend(present.into_iter().flatten().filter_map(Value::as_u64));
+        let chosen = classifier.and_then(|c| c.get("answers_from_chosen"));
+        v.extend(chosen.and_then(Value::as_u64));
+        let rejected = m.get("rejected").and_then(Value::as_object);
+        v.push(
+            rejected
+                .into_iter()
+                .flat_map(|r| r.values())
+                .filter_map(Value::as_u64)
+                .fold(0, u64::saturating_add),
+        );
+        v
+    };
+    let mut total = 0u64;
+    for shard in shards {
+        for n in counts(&shard.manifest) {
+            total = total.checked_add(n).ok_or_else(|| {
+                Error::Config(format!(
+                    "{}: {MANIFEST} holds counts too large to add up: not a real run's",
+                    shard.name
+                ))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// The settings that decide a record's phase and split, and the accounting
@@ -274,6 +327,13 @@ fn phase_order(shards: &[ShardSet]) -> Result<Vec<String>, Error> {
                 )));
             };
             if !names.iter().any(|n| n == name) {
+                if names.len() >= MAX_PHASES {
+                    // The whole run stops here too, with this message.
+                    return Err(Error::Usage(format!(
+                        "more than {MAX_PHASES} phases (the next is {:?}); is the --phase-field field the right one?",
+                        printable(name)
+                    )));
+                }
                 names.push(name.to_string());
             }
         }
@@ -295,6 +355,7 @@ fn listed_files(
             return Err(bad("no list of files".into()));
         };
         let mut files = HashMap::new();
+        let mut listed_records = 0u64;
         for entry in list {
             let text = |key: &str| entry.get(key).and_then(Value::as_str);
             let count = |key: &str| entry.get(key).and_then(Value::as_u64);
@@ -321,6 +382,9 @@ fn listed_files(
                     printable(path)
                 )));
             };
+            listed_records = listed_records
+                .checked_add(records)
+                .ok_or_else(|| bad("record counts that overflow".into()))?;
             let file = ListedFile {
                 path: shard.dir.join(relative),
                 name: format!("{}/{}", shard.name, printable(path)),
@@ -336,6 +400,12 @@ fn listed_files(
                     printable(phase)
                 )));
             }
+        }
+        if shard.manifest.get("records").and_then(Value::as_u64) != Some(listed_records) {
+            return Err(bad(format!(
+                "`records` is not the {listed_records} records its files hold: the set changed \
+since its run"
+            )));
         }
         all.push(files);
     }
@@ -401,24 +471,38 @@ fn merged_sink(
 }
 
 /// The shards' accounts, taken into the run: records read, blank lines,
-/// bad records by reason (captured when the shard had --rejects), and the
-/// watched fields no shard's record held.
+/// bad records by reason (captured when the shard had --rejects), and, per
+/// watched field, the records that held it and the field sample, so that a
+/// field no record held is reported as the whole run reports it.
 fn absorb_accounts(run: &mut Run, whole: &Cli, shards: &[ShardSet]) -> Result<(), Error> {
-    let mut absent_everywhere: Option<Vec<String>> = None;
-    let mut looked_up = 0;
+    let watched = plan_scan(whole)?.reads.watched();
+    run.watch_fields(watched.clone());
     for shard in shards {
         let bad = |why: String| Error::Config(format!("{}: {MANIFEST}: {why}", shard.name));
         let m = &shard.manifest;
         let n = |key: &str| {
             m.get(key).and_then(Value::as_u64).ok_or_else(|| bad(format!("no count `{key}`")))
         };
-        let rejected = Tally::from_json(m.get("rejected")).map_err(&bad)?;
+        let present: Vec<u64> = m
+            .get("fields_present")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .ok_or_else(|| bad("no list `fields_present`".into()))?;
+        if present.len() > watched.len() {
+            return Err(bad(format!(
+                "{} watched fields, where the run's settings watch {}",
+                present.len(),
+                watched.len()
+            )));
+        }
         let counts = Counts {
             records: n("records_in")?,
             blank: n("blank_lines")?,
             written: n("records")?,
             lines_out: n("records")?,
-            rejected,
+            rejected: Tally::from_json(m.get("rejected")).map_err(&bad)?,
+            looked_up: n("looked_up")?,
+            present,
             ..Counts::default()
         };
         if !counts.balanced() {
@@ -428,28 +512,9 @@ fn absorb_accounts(run: &mut Run, whole: &Cli, shards: &[ShardSet]) -> Result<()
         let (captured, uncaptured) =
             if shard.cli.common.rejects.is_some() { (total, 0) } else { (0, total) };
         run.absorb(&counts, captured, uncaptured, false);
-        let shard_looked_up = n("looked_up")?;
-        looked_up += shard_looked_up;
-        if shard_looked_up > 0 {
-            let absent: Vec<String> = m
-                .get("absent_fields")
-                .and_then(Value::as_array)
-                .ok_or_else(|| bad("no list `absent_fields`".into()))?
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
-            absent_everywhere = Some(match absent_everywhere {
-                None => absent,
-                Some(before) => before.into_iter().filter(|p| absent.contains(p)).collect(),
-            });
-        }
+        let sample = m.get("fields_seen").unwrap_or(&Value::Null);
+        run.absorb_fields_seen(sample).map_err(bad)?;
     }
-    let watched = plan_scan(whole)?.reads.watched();
-    let absent = absent_everywhere.unwrap_or_default();
-    let present = watched.iter().map(|(_, path)| u64::from(!absent.contains(path))).collect();
-    run.watch_fields(watched);
-    run.absorb(&Counts { looked_up, present, ..Counts::default() }, 0, 0, false);
     Ok(())
 }
 

@@ -496,6 +496,10 @@ fn manifest(
     manifest.insert("looked_up".into(), json!(run.counts().looked_up));
     let absent: Vec<String> = run.absent_fields().into_iter().map(|(_, path)| path).collect();
     manifest.insert("absent_fields".into(), json!(absent));
+    // Per watched field, the records that held it, and the sample of field
+    // names: from these the merge decides absent fields as the whole run does.
+    manifest.insert("fields_present".into(), json!(run.counts().present));
+    manifest.insert("fields_seen".into(), run.fields_seen().to_json());
     for key in [
         "order",
         "phases",
