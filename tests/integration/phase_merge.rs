@@ -457,7 +457,7 @@ fn review_findings_stay_fixed() {
     for (sets, needle) in [
         (["huge", "gs1"], "counts too large"),
         (["more", "gs1"], "records its files hold"),
-        (["gs0", "twin"], "same command line"),
+        (["gs0", "twin"], "same command line and the same files"),
     ] {
         let out = run(&["--merge", "-q", "--out-dir", "bad"]
             .iter()
@@ -468,4 +468,18 @@ fn review_findings_stay_fixed() {
         assert!(text(&out.stderr).contains(needle), "{sets:?}: {}", text(&out.stderr));
         assert!(!dir.path("bad").exists());
     }
+    // Two shards run with one command line, each in its own folder: not twins.
+    for (k, part) in ["g0.jsonl", "m0.jsonl"].iter().enumerate() {
+        let folder = dir.path(&format!("alike{k}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(dir.path(part), folder.join("part.jsonl")).unwrap();
+        let out = std_tool("phase-split")
+            .args(["--split", "a=1,b=1", "-q", "--out-dir", "set", "part.jsonl"])
+            .current_dir(&folder)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let out = run(&["--merge", "-q", "--out-dir", "alike", "alike0/set", "alike1/set"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

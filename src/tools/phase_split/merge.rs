@@ -195,9 +195,15 @@ failed, that stopped at --fail-fast or was interrupted writes none)"
         if cli.merge {
             return Err(bad("a merged set: merge the shards' own sets".into()));
         }
-        if let Some(twin) = sets.iter().find(|s: &&ShardSet| s.args == args) {
+        // The same command line and the same files, checksums included: a copy
+        // of one set (two shards run alike in their own folders differ in files).
+        let twin = sets.iter().find(|s: &&ShardSet| {
+            s.args == args && s.manifest.get("files") == manifest.get("files")
+        });
+        if let Some(twin) = twin {
             return Err(Error::Usage(format!(
-                "{name} and {} record the same command line (one shard's set twice?)",
+                "{name} and {} record the same command line and the same files (one shard's set \
+twice?)",
                 twin.name
             )));
         }
