@@ -39,14 +39,14 @@ use crate::run::{Run, Verdict};
 use align::{Alignment, PathRecorder, Profile, round6};
 use check::{Config, Facts, Issue, IssueKind, Scratch};
 pub use manual::DOC;
+use realism::{Compared, Realism};
+use zones::{ZoneCache, Zones};
 
 /// The rank of an issue kind, by its name, among the ties of `errors.by_path_kind`
 /// (count, then path, then kind): what shard-merge sorts merged stats by.
 pub(crate) fn issue_kind_rank(name: &str) -> Option<usize> {
     IssueKind::ALL.iter().position(|k| k.name() == name)
 }
-use realism::{Compared, Realism};
-use zones::{ZoneCache, Zones};
 
 pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command::<Cli>(&DOC) };
 

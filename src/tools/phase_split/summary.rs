@@ -490,8 +490,8 @@ fn manifest(
     // and what is not in any file and why.
     manifest.insert("records_in".into(), json!(run.counts().records));
     manifest.insert("rejected".into(), run.counts().rejected.to_json());
-    // What `phase-split --merge` needs to give the whole run's accounts and
-    // exit status from shard sets: blank lines, and the fields no record held.
+    // The rest of the accounts, for a reader and for `phase-split --merge`:
+    // blank lines, records looked up, and the fields no record held.
     manifest.insert("blank_lines".into(), json!(run.counts().blank));
     manifest.insert("looked_up".into(), json!(run.counts().looked_up));
     let absent: Vec<String> = run.absent_fields().into_iter().map(|(_, path)| path).collect();

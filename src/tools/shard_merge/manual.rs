@@ -30,13 +30,13 @@ Figures that cannot be rebuilt exactly from the shards are refused with the reas
 estimated: score-filter sampling (--max-samples, --max-per: sample again over the concatenated \
 outputs), dist-report (merge its --partial states with dist-report --merge), graph-validate \
 --real (alignment and realism are shares over the whole input: run --real once over the joined \
-outputs), llm-batch (it judges custom_id uniqueness over the whole input), persona-label --explain (conflict \
-examples by position, dead rules), persona-label shards with different generation_timestamp values \
-(give every shard one SOURCE_DATE_EPOCH or --timestamp), and a shard that stopped early \
-(--fail-fast) or failed a gate. Supported: score-filter, fmt-migrate, phase-split, persona-label, graph-validate (its errors by \
-path and kind are added and sorted as graph-validate sorts them; with --problems the merge exits 1 \
-on any invalid event). \
-phase-split's --out-dir sets merge with phase-split --merge, manifests included.\n\nThe exit status is the whole run's as far as the stats show it: 1 when a field no \
+outputs), llm-batch (it judges custom_id uniqueness over the whole input), persona-label \
+--explain (conflict examples by position, dead rules), persona-label shards with different \
+generation_timestamp values (give every shard one SOURCE_DATE_EPOCH or --timestamp), and a shard \
+that stopped early (--fail-fast) or failed a gate. Supported: score-filter, fmt-migrate, \
+phase-split, persona-label, graph-validate (its errors by path and kind are added and sorted as \
+graph-validate sorts them; with --problems the merge exits 1 on any invalid event). phase-split's \
+--out-dir sets merge with phase-split --merge, manifests included.\n\nThe exit status is the whole run's as far as the stats show it: 1 when a field no \
 shard's records held was asked for, when fmt-migrate --detect found mixed shapes, or when bad records \
 were not captured by --rejects; a shard's own status 1 for a field only its records lacked is not the \
 whole run's. Combine: 2 if any shard (or shard-merge) exited 2, else shard-merge stats' status.",

@@ -38,9 +38,8 @@ enum Rule {
     Classes(&'static [(&'static str, Rule)]),
     /// Names mapped to tallies (a matrix).
     Tallies,
-    /// An array of objects with a "name", merged name by name.
-    Named(&'static [(&'static str, Rule)]),
-    /// An array of objects merged by the value of this key (an id).
+    /// An array of objects merged item by item, matched by the value of
+    /// this key ("name", an id).
     Keyed(&'static str, &'static [(&'static str, Rule)]),
     /// Refused wherever present: the text says why.
     Refuse(&'static str),
@@ -148,16 +147,19 @@ const PHASE_SPLIT: &[(&str, Rule)] = &[
     ("out_dir", PerShard),
     ("spilled_bytes", Resource),
     ("matrix", Tallies),
-    ("phases", Named(&[("name", Same), ("records", Sum), ("share", Derived)])),
+    ("phases", Keyed("name", &[("name", Same), ("records", Sum), ("share", Derived)])),
     (
         "splits",
-        Named(&[
-            ("name", Same),
-            ("records", Sum),
-            ("requested", Same),
-            ("share", Derived),
-            ("of_requested", Derived),
-        ]),
+        Keyed(
+            "name",
+            &[
+                ("name", Same),
+                ("records", Sum),
+                ("requested", Same),
+                ("share", Derived),
+                ("of_requested", Derived),
+            ],
+        ),
     ),
     ("min_share", Obj(&[("required", Same), ("below", Derived), ("failed", Derived)])),
 ];
@@ -436,7 +438,6 @@ fn merge_values(values: &[&Value], rule: Rule, path: &str) -> Result<Option<Valu
             }
             Value::Object(out)
         }
-        Named(rules) => keyed(values, "name", rules, path)?,
         Keyed(key, rules) => keyed(values, key, rules, path)?,
         Null(why) => {
             if values.iter().any(|v| !v.is_null()) {
@@ -678,7 +679,9 @@ fn graph_errors(merged: &mut Map<String, Value>, shards: &[(String, Value)]) -> 
                 ));
             }
             match counts.iter_mut().find(|(p, k, _)| *p == path && *k == kind) {
-                Some((_, _, total)) => *total += n,
+                Some((_, _, total)) => {
+                    *total = total.checked_add(n).ok_or("`errors.by_path_kind` counts overflow")?
+                }
                 None => counts.push((path, kind, n)),
             }
         }
