@@ -165,6 +165,14 @@ impl Run {
         self.watched.truncate(64);
     }
 
+    /// Stops watching fields at the end of a shard's run that leaves the
+    /// whole-input question (did any record hold the field?) to a later
+    /// merge: no absent field is reported, and the field sample gathered so
+    /// far stays for the merge ([`Run::fields_seen`]).
+    pub fn leave_absent_fields_to_the_merge(&mut self) {
+        self.watched.clear();
+    }
+
     /// The watched paths that no record held (empty while no record was
     /// looked up): (flag, path).
     pub fn absent_fields(&self) -> Vec<(String, String)> {

@@ -569,7 +569,9 @@ fn merge_rejects_states_that_do_not_match() {
 }
 
 /// Splits `lines` at `cuts`, runs --partial on each shard and --merge on the
-/// states; returns the merged report and the whole-file report.
+/// states; checks that the merge exits as the whole-file run does, with the
+/// same messages (a field no record holds, say), and returns the merged
+/// report and the whole-file report.
 fn merged_and_whole(lines: &[String], cuts: &[usize], args: &[&str]) -> (Vec<u8>, Vec<u8>) {
     let dir = Dir::new();
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (lines.len() + 1)).collect();
@@ -595,7 +597,6 @@ fn merged_and_whole(lines: &[String], cuts: &[usize], args: &[&str]) -> (Vec<u8>
         .args(["--format", "json", "-q"])
         .output()
         .expect("merge");
-    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
     let whole_file =
         dir.write("whole.jsonl", jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()));
     let whole = std_tool("dist-report")
@@ -605,6 +606,11 @@ fn merged_and_whole(lines: &[String], cuts: &[usize], args: &[&str]) -> (Vec<u8>
         .env("SYNTHKIT_CHUNK_BYTES", "300")
         .output()
         .expect("whole");
+    // A shard without a field another shard holds is no failure; the merge
+    // fails where the whole run does (issue 17: exits as the whole run).
+    assert_eq!(merged.status.code(), whole.status.code(), "{}", text(&merged.stderr));
+    assert!(matches!(whole.status.code(), Some(0 | 1)), "{}", text(&whole.stderr));
+    assert_eq!(text(&merged.stderr), text(&whole.stderr));
     (merged.stdout, whole.stdout)
 }
 
@@ -647,6 +653,21 @@ proptest! {
         let (merged, whole) = merged_and_whole(&lines, &cuts, args);
         prop_assert_eq!(text(&merged), text(&whole));
     }
+}
+
+#[test]
+fn r_a_field_absent_from_a_shard_fails_only_where_the_whole_run_fails() {
+    // CI found it: a shard whose records lack the --by field wrote its state
+    // (exit 0) and the merge failed, as the whole run does, but without the
+    // fields the records held; a shard lacking a field another shard holds
+    // is no failure at all.
+    let with = r#"{"score":1,"metadata":{"tier":"simple"}}"#.to_string();
+    let without = r#"{"score":0,"status":"aligned","extra":[1],"prompt":""}"#.to_string();
+    let args = ["--field", "score", "--by", "metadata.tier"];
+    let (merged, whole) = merged_and_whole(std::slice::from_ref(&without), &[], &args);
+    assert_eq!(text(&merged), text(&whole));
+    let (merged, whole) = merged_and_whole(&[without, with], &[1], &args);
+    assert_eq!(text(&merged), text(&whole));
 }
 
 #[test]

@@ -94,6 +94,9 @@ pub struct Cli {
     pub expect: Vec<Expectation>,
 
     /// Write the mergeable state to FILE (- for standard output) instead of a report (for --merge)
+    ///
+    /// A shard whose records lack a --field or --by path is no failure here:
+    /// the merge reports a path that no shard held and exits 1.
     #[arg(long, value_name = "FILE", help_heading = "Shards")]
     pub partial: Option<PathBuf>,
 
@@ -486,11 +489,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let mut run = Run::start("dist-report", &cli.common, &inputs, cli.pass)?;
 
     let reads = read_plan(&plan);
-    // A shard's partial state may lack a field the other shards hold: the
-    // whole-file question is for the merge, not for one shard.
-    if cli.partial.is_none() {
-        run.watch_fields(reads.watched());
-    }
+    run.watch_fields(reads.watched());
     let measure = Measure {
         plan: plan.clone(),
         paths: reads.path_set(),
@@ -520,6 +519,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let reported = run.counts().records - run.counts().rejected.total();
 
     if let Some(path) = &cli.partial {
+        // A shard's partial state may lack a field the other shards hold:
+        // the whole-file question is for the merge, not for one shard.
+        run.leave_absent_fields_to_the_merge();
         let doc = shards::partial_document(&plan, &before, &run);
         let mut text = serde_json::to_vec(&doc).unwrap_or_default();
         text.push(b'\n');

@@ -27,7 +27,8 @@ use crate::run::{self, Run};
 
 const PARTIAL_FORMAT: &str = "synthkit dist-report partial state";
 /// 2: numbers keyed by value, quantiles as (value, count) pairs, accounts.
-const PARTIAL_VERSION: u64 = 2;
+/// 3: the accounts carry the shard's sample of field names.
+const PARTIAL_VERSION: u64 = 3;
 
 /// The partial-state document of a finished shard run.
 pub(super) fn partial_document(plan: &Plan, state: &State, run: &Run) -> Value {
@@ -50,6 +51,7 @@ pub(super) fn partial_document(plan: &Plan, state: &State, run: &Run) -> Value {
             "rejects_captured": captured,
             "rejects_uncaptured": uncaptured,
             "complete": !run.stopped_early(),
+            "fields_seen": run.fields_seen().to_json(),
         },
     })
 }
@@ -57,6 +59,8 @@ pub(super) fn partial_document(plan: &Plan, state: &State, run: &Run) -> Value {
 /// A shard run's accounts, read back.
 struct Accounts {
     counts: Counts,
+    /// The shard's sample of field names, for the absent-field message.
+    fields_seen: Value,
     captured: u64,
     uncaptured: u64,
     complete: bool,
@@ -83,6 +87,7 @@ fn accounts(v: &Value) -> Result<Accounts, String> {
     }
     Ok(Accounts {
         counts,
+        fields_seen: v.get("fields_seen").cloned().ok_or("accounts without `fields_seen`")?,
         captured: n("rejects_captured")?,
         uncaptured: n("rejects_uncaptured")?,
         complete: v
@@ -137,7 +142,10 @@ pub(super) fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error
         let plan = Arc::new(plan);
         let state =
             State::from_json(doc.get("state").unwrap_or(&Value::Null), &plan).map_err(bad)?;
-        shards.push(accounts(doc.get("accounts").unwrap_or(&Value::Null)).map_err(bad)?);
+        let shard = accounts(doc.get("accounts").unwrap_or(&Value::Null)).map_err(bad)?;
+        // In input order, as the whole run would have sampled them.
+        run.absorb_fields_seen(&shard.fields_seen).map_err(bad)?;
+        shards.push(shard);
         match &mut merged {
             None => merged = Some(state),
             Some(m) => {
