@@ -44,7 +44,7 @@ use crate::run::Run;
 use super::classify::Reason;
 use super::sink::{Phases, Sink, Target};
 use super::summary::{MergedFrom, report};
-use super::{Cli, MAX_PHASES, open_target, plan_scan};
+use super::{Cli, open_target, plan_scan};
 
 /// Copied in blocks of this size: memory does not grow with a file.
 const BLOCK: usize = 1 << 20;
@@ -81,7 +81,10 @@ pub(super) fn merge(cli: Cli) -> Result<Outcome, Error> {
     let shards = read_sets(&cli.common.files)?;
     check_totals(&shards)?;
     let whole = whole_run(cli, &shards)?;
-    let names = phase_order(&shards)?;
+    let labels: Vec<String> = shards.iter().map(|s| format!("{}: {MANIFEST}", s.name)).collect();
+    let names = super::union_of_orders(
+        labels.iter().zip(&shards).map(|(label, s)| (label.as_str(), s.manifest.get("order"))),
+    )?;
     let split_names: Vec<String> =
         whole.split.as_ref().map(|s| s.names.clone()).unwrap_or_default();
     let files = listed_files(&shards, &names, &split_names)?;
@@ -316,35 +319,6 @@ straddle splits), or run the check once over the whole input",
     whole.compress = merge.compress;
     whole.min_share = merge.min_share.or(first.cli.min_share);
     Ok(whole)
-}
-
-/// The phase order: the union of the shards' orders, in shard order.
-fn phase_order(shards: &[ShardSet]) -> Result<Vec<String>, Error> {
-    let mut names: Vec<String> = Vec::new();
-    for shard in shards {
-        let Some(order) = shard.manifest.get("order").and_then(Value::as_array) else {
-            return Err(Error::Config(format!("{}: {MANIFEST} has no phase order", shard.name)));
-        };
-        for name in order {
-            let Some(name) = name.as_str() else {
-                return Err(Error::Config(format!(
-                    "{}: a phase name that is not text",
-                    shard.name
-                )));
-            };
-            if !names.iter().any(|n| n == name) {
-                if names.len() >= MAX_PHASES {
-                    // The whole run stops here too, with this message.
-                    return Err(Error::Usage(format!(
-                        "more than {MAX_PHASES} phases (the next is {:?}); is the --phase-field field the right one?",
-                        printable(name)
-                    )));
-                }
-                names.push(name.to_string());
-            }
-        }
-    }
-    Ok(names)
 }
 
 /// Each shard's files by (split, phase position) of the whole run, checked

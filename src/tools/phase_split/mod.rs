@@ -79,6 +79,39 @@ pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command:
 
 /// Most phases a run may have.
 const MAX_PHASES: usize = 256;
+
+/// The usage error of a run that finds phase `next` past [`MAX_PHASES`].
+fn too_many_phases(next: &str) -> Error {
+    Error::Usage(format!(
+        "more than {MAX_PHASES} phases (the next is {:?}); is the --phase-field field the right one?",
+        crate::report::printable(next)
+    ))
+}
+
+/// The phase order of one run over shards given in shard order, from each
+/// shard's (name, `order` list): the union of the lists in shard order, as a
+/// phase first seen in a later shard comes later in the whole run too. Past
+/// [`MAX_PHASES`] it is the whole run's usage error.
+pub fn union_of_orders<'a>(
+    orders: impl IntoIterator<Item = (&'a str, Option<&'a serde_json::Value>)>,
+) -> Result<Vec<String>, Error> {
+    let mut names: Vec<String> = Vec::new();
+    for (shard, order) in orders {
+        let bad = |what: &str| Error::Config(format!("{shard}: {what}"));
+        let order =
+            order.and_then(serde_json::Value::as_array).ok_or_else(|| bad("no phase order"))?;
+        for name in order {
+            let name = name.as_str().ok_or_else(|| bad("a phase name that is not text"))?;
+            if !names.iter().any(|n| n == name) {
+                if names.len() >= MAX_PHASES {
+                    return Err(too_many_phases(name));
+                }
+                names.push(name.to_string());
+            }
+        }
+    }
+    Ok(names)
+}
 /// Leaks described on standard error, and in --stats.
 const SHOWN_LEAKS: usize = 20;
 const STATS_LEAKS: usize = 1000;
@@ -558,5 +591,28 @@ mod tests {
         assert_eq!(position, [1, 2, 0]);
         assert!(static_order(&defaults, &["refusals".into()]).is_err());
         assert!(static_order(&defaults, &["refusal".into(), "refusal".into()]).is_err());
+    }
+
+    #[test]
+    fn shard_orders_unite_in_shard_order_up_to_the_phase_limit() {
+        let a = serde_json::json!(["refusal", "qa"]);
+        let b = serde_json::json!(["conversational", "qa"]);
+        let order = union_of_orders([("a", Some(&a)), ("b", Some(&b))]).unwrap();
+        assert_eq!(order, ["refusal", "qa", "conversational"]);
+        let bad = serde_json::json!(["qa", 1]);
+        let why = union_of_orders([("a", Some(&a)), ("b", Some(&bad))]).unwrap_err();
+        assert_eq!(why.to_string(), "b: a phase name that is not text");
+        assert!(union_of_orders([("a", None)]).unwrap_err().to_string().contains("no phase order"));
+        // Two shards of 200 phases each, 144 shared: 256 in all pass, 257 do not.
+        let names = |r: std::ops::Range<usize>| {
+            serde_json::json!(r.map(|i| format!("p{i}")).collect::<Vec<_>>())
+        };
+        let (first, fits, over) = (names(0..200), names(56..256), names(57..257));
+        assert_eq!(union_of_orders([("a", Some(&first)), ("b", Some(&fits))]).unwrap().len(), 256);
+        let why = union_of_orders([("a", Some(&first)), ("b", Some(&over))]).unwrap_err();
+        assert!(
+            why.to_string().starts_with("more than 256 phases (the next is \"p256\")"),
+            "{why}"
+        );
     }
 }

@@ -12,9 +12,9 @@ use crate::pipeline::Done;
 use crate::run::Run;
 use crate::spool::Spools;
 
-use super::MAX_PHASES;
 use super::record::{Acc, tag_into};
 use super::split::{LeakTracker, Loc, Stratifier};
+use super::{MAX_PHASES, too_many_phases};
 
 /// The phases of the run, by output position.
 pub(super) struct Phases {
@@ -116,9 +116,7 @@ impl Sink {
     /// Registers a new phase and creates its files under --out-dir.
     pub(super) fn add_phase(&mut self, name: &str) -> Result<usize, Error> {
         if self.phases.names.len() >= MAX_PHASES {
-            return Err(Error::Usage(format!(
-                "more than {MAX_PHASES} phases (the next is {name:?}); is the --phase-field field the right one?"
-            )));
+            return Err(too_many_phases(name));
         }
         let position = self.phases.push(name);
         for row in &mut self.matrix {
@@ -149,9 +147,7 @@ impl Sink {
     /// Static modes: workers already emit positions.
     pub(super) fn positions(&mut self, acc: &Acc) -> Result<Vec<usize>, Error> {
         if let Some(name) = &acc.too_many {
-            return Err(Error::Usage(format!(
-                "more than {MAX_PHASES} phases (the next is {name:?}); is the --phase-field field the right one?"
-            )));
+            return Err(too_many_phases(name));
         }
         if !self.by {
             return Ok((0..self.phases.names.len()).collect());

@@ -615,19 +615,10 @@ fn derive(
             }
         }
         "phase-split" => {
-            // A phase first seen in a later shard comes later in the whole
-            // run too: the whole order is the union in shard order.
-            let mut order: Vec<&Value> = Vec::new();
-            for (name, v) in shards {
-                let Some(list) = v.get("order").and_then(Value::as_array) else {
-                    return Err(format!("{name}: `order` is not a list of phases"));
-                };
-                for phase in list {
-                    if !order.contains(&phase) {
-                        order.push(phase);
-                    }
-                }
-            }
+            let order = crate::tools::phase_split::union_of_orders(
+                shards.iter().map(|(name, v)| (name.as_str(), v.get("order"))),
+            )
+            .map_err(|e| e.to_string())?;
             merged.insert("order".into(), json!(order));
             for key in ["phases", "splits"] {
                 let Some(list) = merged.get_mut(key).and_then(Value::as_array_mut) else {
