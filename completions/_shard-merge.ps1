@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'shard-merge' -ScriptBlock {
     $completions = @(switch ($command) {
         'shard-merge' {
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'The shard map: one JSONL line per shard, in shard order, saying where it started')
+            [CompletionResult]::new('--joblog', '--joblog', [CompletionResultType]::ParameterName, 'stats: GNU parallel''s --joblog of the shard runs, for the whole run''s exit status')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write records to FILE instead of standard output')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Write run statistics to FILE as one JSON object')

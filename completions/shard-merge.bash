@@ -23,13 +23,17 @@ _shard__merge() {
 
     case "${cmd}" in
         shard__merge)
-            opts="-o -q -j -h -V --map --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --help --version stats rejects status"
+            opts="-o -q -j -h -V --map --joblog --output --stats --quiet --rejects --fail-fast --threads --no-mmap --max-line-bytes --max-document-bytes --generate --help --version stats rejects status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --joblog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

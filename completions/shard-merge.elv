@@ -19,6 +19,7 @@ set edit:completion:arg-completer[shard-merge] = {|@words|
     var completions = [
         &'shard-merge'= {
             cand --map 'The shard map: one JSONL line per shard, in shard order, saying where it started'
+            cand --joblog 'stats: GNU parallel''s --joblog of the shard runs, for the whole run''s exit status'
             cand -o 'Write records to FILE instead of standard output'
             cand --output 'Write records to FILE instead of standard output'
             cand --stats 'Write run statistics to FILE as one JSON object'

@@ -1,4 +1,5 @@
 complete -c shard-merge -l map -d 'The shard map: one JSONL line per shard, in shard order, saying where it started' -r -F
+complete -c shard-merge -l joblog -d 'stats: GNU parallel\'s --joblog of the shard runs, for the whole run\'s exit status' -r -F
 complete -c shard-merge -s o -l output -d 'Write records to FILE instead of standard output' -r -F
 complete -c shard-merge -l stats -d 'Write run statistics to FILE as one JSON object' -r -F
 complete -c shard-merge -l rejects -d 'Write every bad record to FILE as JSONL instead of reporting it' -r -F

@@ -24,8 +24,12 @@ driver then:
   line count, so rejects name the original file and line;
 * for dist-report (run per shard with ``--partial``), merges the states with
   ``dist-report --merge`` and the same report flags;
+* writes the records (or dist-report's report) to ``output``, or to standard
+  output without one, and the shards' messages to stderr as the single run
+  writes them: bad records at their original file and line, the first 20
+  described and the rest counted;
 * exits as the single run would: 2 over 1 over 0 (any other status, a signal, a
-  failed task: 2).
+  failed task, a session that cannot start, an input that cannot be read: 2).
 
 How the binary reaches the executors: an installed path (``--bin-dir``, the same
 on every node), or ``--ship``, which sends the binaries with
@@ -55,6 +59,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -189,7 +194,9 @@ def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     if last != b"\n":
         lines += 1
     with open(paths["err"], "rb") as f:
-        message = f.read().decode("utf-8", "replace")[-2000:]
+        # A tool's stderr is bounded (20 bad records, then a count); this
+        # bounds it again should a tool ever say more.
+        message = f.read(1 << 16).decode("utf-8", "replace")
     return shard.index, (code if code >= 0 else 128 - code), lines, message
 
 
@@ -215,10 +222,60 @@ def split_whole_run_flags(args):
     return shard, merge
 
 
+# How a tool describes a bad record on stderr (without --rejects), and how it
+# says how many more it did not describe: src/report.rs, RejectLog.
+SHOWN_REJECTS = 20
+REJECT_LINE = re.compile(r"^(?P<tool>[a-z-]+): <stdin>:(?P<line>\d+): (?P<reason>.*)$")
+MORE_LINE = re.compile(r"^[a-z-]+: … and (?P<n>\d+) more bad records? \(use --rejects FILE")
+# A field no record of a shard held: the merge judges the whole input.
+ABSENT = ": no record has this field ("
+
+
+def first_lines(shards, counts):
+    """The original line of each shard's line 1: a shard that starts a file
+    starts at 1, a later range of the same file after the shard before it."""
+    starts = []
+    for i, shard in enumerate(shards):
+        starts.append(1 if shard.start == 0 else starts[i - 1] + counts[i - 1])
+    return starts
+
+
+def relay(tool, shards, starts, messages, merged):
+    """The shards' stderr as the single run's: bad records at their original
+    file and line, the first SHOWN_REJECTS of the whole run described and the
+    rest counted; other lines as said, except a shard's absent field where a
+    merge (`merged`) judges the whole input."""
+    described, hidden, other = [], 0, []
+    for shard, start, text in zip(shards, starts, messages):
+        for line in text.splitlines():
+            found = REJECT_LINE.match(line)
+            more = MORE_LINE.match(line)
+            if found:
+                at = start - 1 + int(found["line"])
+                described.append(f"{found['tool']}: {shard.name}:{at}: {found['reason']}")
+            elif more:
+                hidden += int(more["n"])
+            elif not (merged and ABSENT in line):
+                other.append(line)
+    hidden += max(len(described) - SHOWN_REJECTS, 0)
+    out = described[:SHOWN_REJECTS] + other
+    if hidden:
+        s = "" if hidden == 1 else "s"
+        out.append(f"{tool}: … and {hidden} more bad record{s} (use --rejects FILE to capture every one)")
+    return out
+
+
 def usage_error(message):
     """A run that cannot work: said once, exit status 2 (as a synthkit tool's usage error)."""
     sys.stderr.write(f"synthkit_spark: {message}\n")
     raise SystemExit(2)
+
+
+def check_inputs(files):
+    """As the single run: an input that cannot be read is exit 2, before any task."""
+    for name in files:
+        if not os.path.isfile(name) or not os.access(name, os.R_OK):
+            usage_error(f"cannot read {name}: not a readable file")
 
 
 def worst(codes):
@@ -229,12 +286,17 @@ def worst(codes):
 
 
 def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False,
-        output=None, stats=None, rejects=None, env=None, merge_args=None):
+        output=None, stats=None, rejects=None, env=None, merge_args=None, join=True):
     """Runs `tool args` over `files` in `partitions` Spark tasks and merges the
     result into `output`, `stats` and `rejects` (dist-report: `output` is the
-    merged report). Returns a Result whose exit_code is the single run's."""
+    merged report; no `output`: standard output). With `join=False` a per-record
+    tool's records stay in WORK_DIR/shard-NNNNN.out, which in shard order are the
+    output. Returns a Result whose exit_code is the single run's."""
     sc = spark.sparkContext
     dist_report = tool == "dist-report"
+    if not join and (output or tool in ("phase-split", "dist-report")):
+        usage_error("--no-join leaves a per-record tool's records in the work folder: "
+                    "not with --output, phase-split or dist-report")
     if tool == "phase-split" and output and "--out-dir" in split_whole_run_flags(args)[1]:
         usage_error("phase-split writes its records to --output or to an --out-dir set, "
                     "not both")
@@ -248,6 +310,7 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
         sc.addFile(local_binary)
     # The tasks run this module's functions: ship it, so executors need only pyspark.
     sc.addPyFile(os.path.abspath(__file__))
+    check_inputs(files)
     os.makedirs(work_dir, exist_ok=True)
     shards = plan(files, partitions)
     tool_environment = tool_env(bin_dir, env or {})
@@ -263,21 +326,32 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
 
     done = sorted(sc.parallelize(shards, len(shards)).map(task).collect())
     result = Result(exit_code=0, shard_codes=[c for _, c, _, _ in done])
-    result.messages = [m for _, _, _, m in done if m]
+    # Explicit first lines: the same file given twice starts at 1 both times.
+    starts = first_lines(shards, [lines for _, _, lines, _ in done])
     map_path = os.path.join(work_dir, "map.jsonl")
     with open(map_path, "w", encoding="utf-8") as f:
-        for (_, _, lines, _), shard in zip(done, shards):
-            f.write(json.dumps({"file": shard.name, "lines": lines}) + "\n")
+        for shard, start in zip(shards, starts):
+            f.write(json.dumps({"file": shard.name, "first_line": start}) + "\n")
     parts = [shard_paths(work_dir, s.index) for s in shards]
     codes = []
     merger = os.path.join(bin_dir, "shard-merge")
 
-    def step(cmd):
-        proc = subprocess.run(cmd, env=tool_environment, capture_output=True)
+    merge_messages = []
+
+    def step(cmd, to_stdout=False):
+        # to_stdout: what the merge writes is the run's result (a report or
+        # records with no --output), passed through as it is written.
+        proc = subprocess.run(cmd, env=tool_environment, stdout=None if to_stdout else
+                              subprocess.DEVNULL, stderr=subprocess.PIPE)
         if proc.stderr:
-            result.messages.append(proc.stderr.decode("utf-8", "replace"))
+            merge_messages.append(proc.stderr.decode("utf-8", "replace"))
         codes.append(proc.returncode)
         return proc.returncode
+
+    def join_outputs(out):
+        for p in parts:
+            with open(p["out"], "rb") as f:
+                shutil.copyfileobj(f, out, BLOCK)
 
     # A shard's status 1 may judge only its own part of the input (a field no
     # record of *that shard* holds, a gate over its records); the merge sees the
@@ -285,34 +359,39 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     # it decides, and only a shard's 2 (or a signal) stands on its own.
     verdict = None
     if dist_report:
-        cmd = [local_binary, "--merge", *(merge_args or []), *[p["state"] for p in parts]]
+        cmd = [local_binary, "--merge", "-q", *(merge_args or []), *[p["state"] for p in parts]]
         verdict = step(cmd + (["--report", output] if output else [])
-                       + (["--stats", stats] if stats else []))
+                       + (["--stats", stats] if stats else []), to_stdout=output is None)
     elif tool == "phase-split":
         # The merge writes the whole run's set (or records), manifest, stats
         # and exit status from the shards' sets.
         cmd = [local_binary, "--merge", "-q", *split_whole_run_flags(args)[1]]
         cmd += (["-o", output] if output else []) + (["--stats", stats] if stats else [])
-        if output is None and "--out-dir" not in cmd:
-            cmd += ["-o", os.path.join(work_dir, "merged.out")]
-        verdict = step(cmd + [p["set"] for p in parts])
+        verdict = step(cmd + [p["set"] for p in parts],
+                       to_stdout=output is None and "--out-dir" not in cmd)
     else:
         if stats or tool in MERGEABLE_STATS:
             stats_out = stats or os.path.join(work_dir, "merged.stats")
             code = step([merger, "stats", "-q", "--map", map_path,
                          *[p["stats"] for p in parts], "-o", stats_out])
             verdict = code if tool in MERGEABLE_STATS else None
-        if output:
+        if not join:
+            pass  # the parts, in shard order, are the output
+        elif output:
             with open(output, "wb") as out:
-                for p in parts:
-                    with open(p["out"], "rb") as f:
-                        shutil.copyfileobj(f, out, BLOCK)
+                join_outputs(out)
+        else:
+            sys.stdout.flush()
+            join_outputs(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
     if rejects:
         for p in parts:
             if not os.path.exists(p["rejects"]):
                 open(p["rejects"], "wb").close()  # a shard that failed before writing any
         step([merger, "rejects", "-q", "--map", map_path, *[p["rejects"] for p in parts],
               "-o", rejects])
+    result.messages = relay(tool, shards, starts, [m for _, _, _, m in done],
+                            verdict is not None) + merge_messages
     shard_codes = [c for c in result.shard_codes if verdict is None or c != 1]
     result.exit_code = worst(shard_codes + codes)
     result.output, result.stats, result.rejects = output, stats, rejects
@@ -334,6 +413,9 @@ def main(argv=None):
     p.add_argument("--output")
     p.add_argument("--stats")
     p.add_argument("--rejects")
+    p.add_argument("--no-join", action="store_true",
+                   help="leave the records in WORK_DIR/shard-NNNNN.out (in order, they are the "
+                        "output) instead of joining them to --output or standard output")
     p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--merge-arg", action="append", default=[],
                    help="a dist-report flag for --merge (repeat: --merge-arg=--field --merge-arg=score)")
@@ -342,15 +424,28 @@ def main(argv=None):
     a = p.parse_args(argv)
     from pyspark.sql import SparkSession
 
-    spark = (SparkSession.builder.master(a.master).appName(f"synthkit {a.tool}")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    bad_env = [e for e in a.env if "=" not in e]
+    if bad_env:
+        usage_error(f"--env {bad_env[0]}: give NAME=VALUE")
+    env = dict(e.split("=", 1) for e in a.env)
+    check_inputs(a.files)  # before the session starts: a mistyped name costs no engine
     try:
-        env = dict(e.split("=", 1) for e in a.env)
-        r = run(spark, a.tool, tool_args, a.files, a.work_dir, a.partitions, a.bin_dir,
-                a.ship, a.output, a.stats, a.rejects, env, a.merge_arg)
-    finally:
-        spark.stop()
+        spark = (SparkSession.builder.master(a.master).appName(f"synthkit {a.tool}")
+                 .config("spark.ui.enabled", "false")
+                 # No progress bar: its lines, ended by CR, would run into the tool's messages.
+                 .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+        try:
+            r = run(spark, a.tool, tool_args, a.files, a.work_dir, a.partitions, a.bin_dir,
+                    a.ship, a.output, a.stats, a.rejects, env, a.merge_arg, not a.no_join)
+        finally:
+            spark.stop()
+    except Exception as e:  # noqa: BLE001 - any failure of the engine or a task
+        # A Spark session that cannot start, a task that raised: the run
+        # failed as a whole, which a synthkit tool reports as exit status 2.
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        sys.stderr.write(f"synthkit_spark: the run failed: {type(e).__name__}: {first}\n")
+        return 2
     for m in r.messages:
         sys.stderr.write(m if m.endswith("\n") else m + "\n")
     sys.stderr.write(f"synthkit_spark: {a.tool} over {len(r.shard_codes)} shards: "

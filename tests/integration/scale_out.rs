@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Dir, run_with_stdin, std_tool, text};
+use crate::util::{Dir, jsonl, run_with_stdin, std_tool, text};
 
 /// 60 lines: score records, bad lines (invalid JSON, invalid UTF-8, a raw
 /// CR inside a string) and blank lines, spread over every shard.
@@ -372,6 +372,11 @@ pub(crate) fn have_parallel() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
+        // `.ci/run` sets it: there a missing engine fails instead of skipping.
+        assert!(
+            std::env::var_os("SYNTHKIT_REQUIRE_PARALLEL").is_none(),
+            "SYNTHKIT_REQUIRE_PARALLEL is set but GNU parallel is not installed"
+        );
         crate::util::skip("scale_out: GNU parallel is not installed (apt-get install parallel)");
     }
     have
@@ -492,7 +497,9 @@ fn spark_local_mode_gives_the_whole_run() {
     let Some((python, script)) = spark() else { return };
     let bin_dir = crate::util::bin("score-filter").parent().unwrap().to_path_buf();
     let dir = Dir::new();
-    let files = spark_inputs(&dir);
+    let mut files = spark_inputs(&dir);
+    // A file given twice: its second run of lines starts again at line 1.
+    files.push(files[0].clone());
     let cases: &[(&str, &[&str], bool)] = &[
         ("score-filter", &["--min", "0.3"], true),
         ("score-filter", &["--min", "0.3"], false), // bad records not captured: exit 1
@@ -538,9 +545,13 @@ fn spark_local_mode_gives_the_whole_run() {
             .arg("--work-dir")
             .arg(&work)
             .arg("--bin-dir")
-            .arg(&bin_dir)
-            .arg("--output")
-            .arg(&out);
+            .arg(&bin_dir);
+        // fmt-migrate's records and dist-report's report go to standard
+        // output when no --output is given, as the single run's do.
+        let to_stdout = tool == "fmt-migrate" || dist;
+        if !to_stdout {
+            spark.arg("--output").arg(&out);
+        }
         if !dist {
             spark.arg("--stats").arg(&st);
         }
@@ -561,7 +572,19 @@ fn spark_local_mode_gives_the_whole_run() {
         assert!(shards >= 4, "{tool}: {shards} shards");
         let what = format!("{tool} {args:?}: {}", text(&run.stderr));
         assert_eq!(run.status.code(), whole.status.code(), "exit status, {what}");
-        assert_eq!(std::fs::read(&out).unwrap(), whole.stdout, "output bytes, {what}");
+        let got = if to_stdout { run.stdout.clone() } else { std::fs::read(&out).unwrap() };
+        assert_eq!(got, whole.stdout, "output bytes, {what}");
+        // The tool's own messages, as the single run writes them: bad records
+        // at their original file and line (the first 20, then a count), and no
+        // shard's "no record has this field" where the whole input has it.
+        let said = |stderr: &[u8]| -> Vec<String> {
+            let prefix = format!("{tool}: ");
+            text(stderr).lines().filter(|l| l.starts_with(&prefix)).map(str::to_string).collect()
+        };
+        assert_eq!(said(&run.stderr), said(&whole.stderr), "messages, {what}");
+        if !with_rejects {
+            assert!(said(&whole.stderr).len() > 20, "more bad records than are described");
+        }
         if tool == "phase-split" {
             let changes = text(&whole.stdout)
                 .lines()
@@ -581,6 +604,30 @@ fn spark_local_mode_gives_the_whole_run() {
             assert_eq!(text(&got), text(&want), "rejects, {what}");
         }
     }
+}
+
+#[test]
+fn r_a_spark_run_over_a_file_that_cannot_be_read_is_exit_2() {
+    // Found by review: a traceback and exit 1, where the single run exits 2.
+    let Some((python, script)) = spark() else { return };
+    let dir = Dir::new();
+    let a = dir.write("a.jsonl", input());
+    let bin_dir = crate::util::bin("score-filter").parent().unwrap().to_path_buf();
+    let run = std::process::Command::new(&python)
+        .arg(&script)
+        .args(["--tool", "score-filter", "--work-dir"])
+        .arg(dir.path("work"))
+        .arg("--bin-dir")
+        .arg(&bin_dir)
+        .arg(&a)
+        .arg(dir.path("nope.jsonl"))
+        .args(["--", "--min", "0.3"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let said = text(&run.stderr);
+    assert!(said.contains("cannot read") && said.contains("nope.jsonl"), "{said}");
+    assert!(!said.contains("Traceback"), "{said}");
 }
 
 /// phase-split --out-dir under Spark: each task writes its shard's set and the
@@ -686,6 +733,139 @@ fn gnu_parallel_joblog_gives_the_whole_runs_exit_status() {
         let said = text(&status.stderr);
         assert!(said.contains(&format!("{jobs} jobs")), "{said}");
     }
+}
+
+#[test]
+fn r_a_jobs_status_1_for_its_own_block_is_decided_by_the_merged_stats() {
+    // Found by review: the last blocks hold no `score`, so their jobs exit 1
+    // ("no record has this field") where the whole run exits 0; the joblog
+    // alone says 1. `shard-merge stats --joblog` gives the whole run's 0, and
+    // still 2 for a job that failed as a whole.
+    if !have_parallel() {
+        return;
+    }
+    let dir = Dir::new();
+    let mut lines: Vec<String> =
+        (0..40).map(|i| format!("{{\"id\":{i},\"score\":0.{}}}", i % 10)).collect();
+    lines.extend((0..60).map(|i| format!("{{\"id\":{},\"text\":\"no score\"}}", 40 + i)));
+    let whole =
+        dir.write("whole.jsonl", jsonl(&lines.iter().map(String::as_str).collect::<Vec<_>>()));
+    let single = std_tool("score-filter")
+        .args(["--min", "0.3", "-q", "--rejects", "w.rej", "--stats", "w.json"])
+        .arg(&whole)
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(single.status.code(), Some(0), "{}", text(&single.stderr));
+    let bin = crate::util::bin("score-filter");
+    for (min, log, whole_status) in [("0.3", "ok.log", 0), ("abc", "bad.log", 2)] {
+        let job = format!(
+            "{} --min {min} -q --stats {log}.s{{#}}.json --rejects {log}.r{{#}}.jsonl",
+            bin.display()
+        );
+        std::process::Command::new("parallel")
+            .args(["--pipepart", "-a"])
+            .arg(&whole)
+            .args(["--block", "400", "-k", "--joblog", log, &job])
+            .current_dir(dir.root())
+            .output()
+            .unwrap();
+        let jobs = std::fs::read_to_string(dir.path(log)).unwrap().lines().count() - 1;
+        assert!(jobs >= 3, "{jobs} blocks");
+        let stats: Vec<String> = (1..=jobs).map(|k| format!("{log}.s{k}.json")).collect();
+        let merge = || {
+            std_tool("shard-merge")
+                .args(["stats", "--joblog", log, "-o", &format!("{log}.merged.json")])
+                .args(&stats)
+                .current_dir(dir.root())
+                .output()
+                .unwrap()
+        };
+        if whole_status == 0 {
+            let status = std_tool("shard-merge")
+                .args(["status", log])
+                .current_dir(dir.root())
+                .output()
+                .unwrap();
+            assert_eq!(status.status.code(), Some(1), "a block without score exits 1");
+            let merged = merge();
+            assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+            let doc = |name: &str| -> Value {
+                serde_json::from_slice(&std::fs::read(dir.path(name)).unwrap()).unwrap()
+            };
+            let (m, w) = (doc("ok.log.merged.json"), doc("w.json"));
+            for key in ["records_in", "records_out", "rejected", "filtered"] {
+                assert_eq!(m[key], w[key], "{key}");
+            }
+            // One stats file fewer than the jobs is refused.
+            let short = std_tool("shard-merge")
+                .args(["stats", "--joblog", log])
+                .args(&stats[1..])
+                .current_dir(dir.root())
+                .output()
+                .unwrap();
+            assert_eq!(short.status.code(), Some(2));
+            assert!(text(&short.stderr).contains("one per job"), "{}", text(&short.stderr));
+        } else {
+            let merged = merge();
+            assert_eq!(merged.status.code(), Some(2), "{}", text(&merged.stderr));
+            assert!(text(&merged.stderr).contains("exit 2"), "{}", text(&merged.stderr));
+            assert!(!dir.path("bad.log.merged.json").exists(), "no merged stats for a failed run");
+        }
+    }
+}
+
+#[test]
+fn gnu_parallel_one_job_per_file_gives_the_whole_run() {
+    // README's per-file recipe: one job per file, -k, each job naming its file.
+    if !have_parallel() {
+        return;
+    }
+    let dir = Dir::new();
+    let data = input();
+    let cut = data.len() / 3;
+    let cut = cut + data[cut..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    dir.write("part-1.jsonl", &data[..cut]);
+    dir.write("part-2.jsonl", b"");
+    dir.write("part-3.jsonl", &data[cut..]);
+    let parts = ["part-1.jsonl", "part-2.jsonl", "part-3.jsonl"];
+    let single = std_tool("score-filter")
+        .args(["--min", "0.3", "-q", "--rejects", "w.rej", "--stats", "w.json"])
+        .args(parts)
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    let bin = crate::util::bin("score-filter");
+    let job = format!(
+        "{} --min 0.3 -q --stats {{}}.stats.json --rejects {{}}.rejects.jsonl {{}}",
+        bin.display()
+    );
+    let out = std::process::Command::new("parallel")
+        .args(["-k", "--joblog", "jobs.log", &job, ":::"])
+        .args(parts)
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, single.stdout, "the same bytes in the order given");
+    let stats: Vec<String> = parts.iter().map(|p| format!("{p}.stats.json")).collect();
+    let merged = std_tool("shard-merge")
+        .args(["stats", "--joblog", "jobs.log", "-o", "m.json"])
+        .args(&stats)
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), single.status.code(), "{}", text(&merged.stderr));
+    assert_eq!(strip(stats_of(&dir.path("m.json"))), strip(stats_of(&dir.path("w.json"))));
+    let rejects: Vec<String> = parts.iter().map(|p| format!("{p}.rejects.jsonl")).collect();
+    let joined = std_tool("shard-merge")
+        .arg("rejects")
+        .args(&rejects)
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(joined.status.code(), Some(0), "{}", text(&joined.stderr));
+    assert_eq!(text(&joined.stdout), text(&std::fs::read(dir.path("w.rej")).unwrap()));
 }
 
 /// The Spark integration's byte ranges, without Spark (plain python3): over

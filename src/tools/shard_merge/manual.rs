@@ -39,6 +39,16 @@ graph-validate sorts them; with --problems the merge exits 1 on any invalid even
 --out-dir sets merge with phase-split --merge, manifests included.\n\nThe exit status is the whole run's as far as the stats show it: 1 when a field no \
 shard's records held was asked for, when fmt-migrate --detect found mixed shapes, or when bad records \
 were not captured by --rejects; a shard's own status 1 for a field only its records lacked is not the \
-whole run's. Combine: 2 if any shard (or shard-merge) exited 2, else shard-merge stats' status.",
+whole run's. With --joblog (GNU parallel's), shard-merge stats combines the two: a job that exited \
+2 or was killed makes it exit 2 before anything is merged, and a job's 1 is decided by the merged \
+stats. Without a joblog, combine by hand: 2 if any shard exited 2, else shard-merge stats' status.",
+    ),
+    (
+        "Exit status from a joblog",
+        "shard-merge status JOBLOG... reads only the jobs' own statuses (columns Seq, Exitval and Signal, \
+found by their header names; a retried job counts by its last line) and exits with the worst: 2 over \
+1 over 0, a signal or any other status counting as 2. A job's 1 may judge only its own block (a field \
+none of that block's records held) where the whole run exits 0: when the jobs write --stats, \
+shard-merge stats --joblog JOBLOG gives the whole run's status exactly.",
     ),
 ];

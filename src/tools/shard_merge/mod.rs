@@ -80,6 +80,15 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", help_heading = "Shards")]
     pub map: Option<PathBuf>,
 
+    /// stats: GNU parallel's --joblog of the shard runs, for the whole run's exit status
+    ///
+    /// A job that exited 2 or was killed makes the merge exit 2 (naming the
+    /// job); a job's 1, which may judge only its own block (a field none of
+    /// its records held), is decided by the merged stats instead. Repeatable;
+    /// the jobs must be as many as the stats files.
+    #[arg(long, value_name = "FILE", help_heading = "Shards")]
+    pub joblog: Vec<PathBuf>,
+
     #[command(flatten)]
     pub common: Common,
 }
@@ -113,26 +122,39 @@ fn merge_status(cli: &Cli) -> Result<Outcome, Error> {
     if common.files.is_empty() {
         return Err(Error::Usage("give GNU parallel's --joblog files".into()));
     }
-    let mut jobs = status::Jobs::default();
-    for (i, path) in common.files.iter().enumerate() {
-        let name = crate::report::printable(&path.display().to_string());
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Input { name: name.clone(), source })?;
-        jobs.read(i, &name, &text)?;
+    if !cli.joblog.is_empty() {
+        return Err(Error::Usage(
+            "--joblog belongs to `shard-merge stats`; `status` reads the joblogs given as FILEs"
+                .into(),
+        ));
     }
+    let jobs = read_joblogs(&common.files)?;
     let status = jobs.status();
-    if status == 2 {
-        // Reported like every fatal error, even with --quiet.
-        return Err(Error::Config(format!(
-            "{}; the whole run's status: 2 (a job failed as a whole)",
-            jobs.summary()
-        )));
-    }
     if !common.quiet {
         let line = format!("shard-merge: {}; the whole run's status: {status}\n", jobs.summary());
         let _ = std::io::Write::write_all(&mut crate::progress::stderr(), line.as_bytes());
     }
     Ok(if status == 0 { Outcome::Clean } else { Outcome::DataErrors })
+}
+
+/// Reads GNU parallel joblogs; a job that failed as a whole (exit 2, a
+/// signal) is the whole run's exit 2, reported like every fatal error (even
+/// with --quiet).
+fn read_joblogs(paths: &[PathBuf]) -> Result<status::Jobs, Error> {
+    let mut jobs = status::Jobs::default();
+    for (i, path) in paths.iter().enumerate() {
+        let name = crate::report::printable(&path.display().to_string());
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Input { name: name.clone(), source })?;
+        jobs.read(i, &name, &text)?;
+    }
+    if jobs.status() == 2 {
+        return Err(Error::Config(format!(
+            "{}; the whole run's status: 2 (a job failed as a whole)",
+            jobs.summary()
+        )));
+    }
+    Ok(jobs)
 }
 
 /// `shard-merge stats`: reads every stats file (each one JSON object),
@@ -150,6 +172,16 @@ fn merge_stats(cli: &Cli) -> Result<Outcome, Error> {
     }
     if common.files.is_empty() {
         return Err(Error::Usage("give the shards' --stats files, in shard order".into()));
+    }
+    if !cli.joblog.is_empty() {
+        let jobs = read_joblogs(&cli.joblog)?;
+        if jobs.last.len() != common.files.len() {
+            return Err(Error::Usage(format!(
+                "--joblog lists {} jobs, but {} stats files were given: one per job, in job order",
+                jobs.last.len(),
+                common.files.len()
+            )));
+        }
     }
     if let Some(out) = &common.output {
         crate::guard::output("-o", out)?;
@@ -283,6 +315,12 @@ impl Processor for RejectLines {
 /// `shard-merge rejects`: every reject line of every shard, in shard order;
 /// with --map, its file and line replaced by the original ones.
 fn merge_rejects(cli: &Cli) -> Result<Outcome, Error> {
+    if !cli.joblog.is_empty() {
+        return Err(Error::Usage(
+            "--joblog belongs to `shard-merge stats`, which gives the whole run's exit status"
+                .into(),
+        ));
+    }
     let inputs = Inputs::open(&cli.common.files)?;
     let sources = inputs.names().len();
     let map = match &cli.map {
