@@ -352,11 +352,20 @@ proptest! {
         cuts in prop::collection::vec(0usize..200, 0..4),
         n in 1u64..40,
         seed in 0u64..1000,
+        per_class in any::<bool>(),
     ) {
-        let records: Vec<String> = scores.iter().enumerate().map(|(i, s)| format!(r#"{{"i":{i},"score":{}}}"#, *s as f64 / 1000.0)).collect();
+        // Classes of --by: numbers by value (1 and 1.0 are one class).
+        let class = |i: usize| ["\"a\"", "1", "1.0", "\"b\""][i % 4];
+        let records: Vec<String> = scores.iter().enumerate().map(|(i, s)| format!(r#"{{"i":{i},"score":{},"c":{}}}"#, *s as f64 / 1000.0, class(i))).collect();
         let n = n.to_string();
         let seed = seed.to_string();
-        let args = ["--min", "0.25", "--max-samples", &n, "--seed", &seed];
+        // --max-samples, or --max-per within --by classes: both bottom-k, so
+        // sampling the joined shard samples again gives the whole run's.
+        let args: Vec<&str> = if per_class {
+            vec!["--min", "0.25", "--by", "c", "--max-per", &n, "--seed", &seed]
+        } else {
+            vec!["--min", "0.25", "--max-samples", &n, "--seed", &seed]
+        };
         let whole = jsonl(&records.iter().map(String::as_str).collect::<Vec<_>>());
         let expected = filter(&args, &whole).stdout;
         let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(records.len())).collect();
