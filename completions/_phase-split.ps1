@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'phase-split' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'phase-split' {
-            [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'The answer field [default: output, response, completion, chosen (a preference record), or the last assistant message]')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context field [default: input, prompt, or the user messages]')
+            [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'The answer field [default: output, response, completion, chosen (a preference record), answer, or the last assistant message of messages or gpt turn of conversations]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context field [default: input, prompt, instruction, question (the first that is not null or empty), or the user messages or human turns]')
             [CompletionResult]::new('--max-extractive-words', '--max-extractive-words', [CompletionResultType]::ParameterName, 'Longest answer, in words, that can be extractive')
             [CompletionResult]::new('--refusal-pattern', '--refusal-pattern', [CompletionResultType]::ParameterName, 'Also treat answers matching REGEX as refusals (case-insensitive; repeatable)')
             [CompletionResult]::new('--phase-field', '--phase-field', [CompletionResultType]::ParameterName, 'Use the value at PATH as the phase name instead of classifying')

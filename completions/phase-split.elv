@@ -18,8 +18,8 @@ set edit:completion:arg-completer[phase-split] = {|@words|
     }
     var completions = [
         &'phase-split'= {
-            cand --answer 'The answer field [default: output, response, completion, chosen (a preference record), or the last assistant message]'
-            cand --context 'The context field [default: input, prompt, or the user messages]'
+            cand --answer 'The answer field [default: output, response, completion, chosen (a preference record), answer, or the last assistant message of messages or gpt turn of conversations]'
+            cand --context 'The context field [default: input, prompt, instruction, question (the first that is not null or empty), or the user messages or human turns]'
             cand --max-extractive-words 'Longest answer, in words, that can be extractive'
             cand --refusal-pattern 'Also treat answers matching REGEX as refusals (case-insensitive; repeatable)'
             cand --phase-field 'Use the value at PATH as the phase name instead of classifying'

@@ -1,5 +1,5 @@
-complete -c phase-split -l answer -d 'The answer field [default: output, response, completion, chosen (a preference record), or the last assistant message]' -r
-complete -c phase-split -l context -d 'The context field [default: input, prompt, or the user messages]' -r
+complete -c phase-split -l answer -d 'The answer field [default: output, response, completion, chosen (a preference record), answer, or the last assistant message of messages or gpt turn of conversations]' -r
+complete -c phase-split -l context -d 'The context field [default: input, prompt, instruction, question (the first that is not null or empty), or the user messages or human turns]' -r
 complete -c phase-split -l max-extractive-words -d 'Longest answer, in words, that can be extractive' -r
 complete -c phase-split -l refusal-pattern -d 'Also treat answers matching REGEX as refusals (case-insensitive; repeatable)' -r
 complete -c phase-split -l phase-field -d 'Use the value at PATH as the phase name instead of classifying' -r

@@ -144,7 +144,10 @@ fn records_without_a_usable_answer_are_bad_records() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     for (line, reason) in [
-        (2, "no answer: none of output, response, completion, chosen or an assistant message"),
+        (
+            2,
+            "no answer: none of output, response, completion, chosen, answer or an assistant (gpt) message",
+        ),
         (3, "no answer"),
         (4, "the answer (output) is empty"),
         (5, "the answer (output) is an array, not text"),
@@ -1056,10 +1059,18 @@ fn an_unanswerable_flag_is_a_refusal_whatever_the_text() {
         assert_eq!(got["n"], "refusal", "{refusal}");
         assert_eq!(got["s"], "refusal", "{refusal}");
     }
-    // Without the flag, the same sharegpt record has no answer: a bad record.
-    let plain = serde_json::json!({"id": "s", "conversations": [{"from": "gpt", "value": "x"}]});
-    let out = split_tool(&[], &lines_of(&[plain.to_string()]));
-    assert_eq!(out.status.code(), Some(1));
+    // Without the flag, a sharegpt record is answered by its last gpt turn
+    // and its human turns are the context (it was "no answer" until review).
+    let plain = serde_json::json!({"id": "s", "conversations": [
+        {"from": "human", "value": "Context: the sky is blue.\nQuestion: What colour?"},
+        {"from": "gpt", "value": "blue"}]});
+    let chat = serde_json::json!({"id": "c", "conversations": [
+        {"from": "human", "value": "Tell me about the sea."},
+        {"from": "gpt", "value": "It is large, salty and covers most of the planet."}]});
+    let out = split_tool(&[], &lines_of(&[plain.to_string(), chat.to_string()]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got = phases(&out);
+    assert_eq!((got["s"].as_str(), got["c"].as_str()), ("extractive", "conversational"));
 }
 
 fn grouped(groups: usize, per_group: usize) -> String {
@@ -1123,6 +1134,22 @@ fn a_split_far_below_its_share_is_reported_and_min_share_fails_the_run() {
     assert!(text(&out.stderr).contains("below --min-share 0.5"), "{}", text(&out.stderr));
     assert!(!gated.exists(), "a failed gate commits no records");
     assert_eq!(stats(&stats_path)["min_share"]["failed"], true);
+    // With --quiet the failed gate still says why (it exited 1 silently).
+    let out = tool("phase-split")
+        .args(["--split", "train=0.9,test=0.1", "--group", "title", "--seed", &seed])
+        .args(["--min-share", "0.5", "-q", "-o"])
+        .arg(&gated)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("phase-split: split test got 0.0%")
+            && err.contains("below --min-share 0.5"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
 
     // Enough groups: the same gate passes.
     let many = dir.write("many.jsonl", grouped(2000, 1));

@@ -14,18 +14,22 @@ conversational or refusal, output in this order:
                   verbatim in the context after case and whitespace normalization
   conversational  any other answer
 
-The answer is --answer PATH, or by default the first of output, response, completion and chosen
+The answer is --answer PATH, or by default the first of output, response, completion, chosen
 (the chosen response of a preference record: prompt/chosen/rejected; counted in --stats as
-classifier.answers_from_chosen) that is present and not null, or else the content of the last
-assistant message in messages (a string, or the text parts of a content array). The context is --context PATH, or by default the first of input
-and prompt, or else the user messages joined by newlines. A string counts as its decoded text, a
+classifier.answers_from_chosen) and answer (a qa record) that is present and not null, or else the
+content of the last assistant message in messages (a string, or the text parts of a content array)
+or the value of the last gpt turn in ShareGPT's conversations. The context is --context PATH, or by
+default the first of input, prompt, instruction and question that is not null or the empty string
+(an alpaca record with an empty input has its passage in instruction), or else the user messages
+or human turns joined by newlines. So every shape fmt-migrate --from squad writes reaches the same
+phases. A string counts as its decoded text, a
 number as its JSON text. An answer or context that is a list of messages (TRL's conversational
 prompt and completion) counts as its last assistant message or its user messages. A record with no
 answer (absent, null or only whitespace) or an answer that is a bool, object or other array is a
 bad record. A record with no context cannot be extractive.
 is_impossible and answerable are read at the top level and only as JSON booleans; a flagged record
-is a refusal whatever its answer says, even with no answer the classifier can read (a sharegpt
-record's conversations, a qa record's answer); fmt-migrate --from squad writes is_impossible.
+is a refusal whatever its answer says, even with no answer the classifier can read (a --answer
+field the record lacks); fmt-migrate --from squad writes is_impossible.
 
 Normalization for the extractive test lowercases every character (Unicode lowercase) and turns every
 run of Unicode whitespace (spaces, tabs, newlines, no-break spaces…) into one space, trimming both

@@ -130,11 +130,15 @@ const MISSING_STRATUM: &str = "(missing)";
 #[derive(Parser, Debug)]
 #[command(name = "phase-split", version)]
 pub struct Cli {
-    /// The answer field [default: output, response, completion, chosen (a preference record), or the last assistant message]
+    /// The answer field [default: output, response, completion, chosen (a preference record), answer, or the last assistant message of messages or gpt turn of conversations]
+    ///
+    /// Whatever the answer's text, a record flagged is_impossible: true or
+    /// answerable: false (as fmt-migrate --from squad writes every converted
+    /// question) is a refusal.
     #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Phases")]
     pub answer: Option<FieldPath>,
 
-    /// The context field [default: input, prompt, or the user messages]
+    /// The context field [default: input, prompt, instruction, question (the first that is not null or empty), or the user messages or human turns]
     #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Phases")]
     pub context: Option<FieldPath>,
 
@@ -185,6 +189,7 @@ pub struct Cli {
     /// over G equal groups a split of share p varies by about sqrt(p(1-p)/G), so test=0.1 over
     /// 100 groups gives 10% ± 3%, over 1,000 groups 10% ± 1%, and with fewer than about 10/p groups
     /// it can come out empty. Without --min-share a split below half its share is still reported.
+    /// A failed gate says which split, even with --quiet.
     #[arg(long, value_name = "X", value_parser = crate::cli::unit_interval, help_heading = "Splits")]
     pub min_share: Option<f64>,
 
@@ -379,7 +384,7 @@ fn builtin_reads(cli: &Cli, reads: &mut ReadPlan<Role>) -> Result<Builtin, Error
         None => {
             // `chosen` last: a preference record (prompt/chosen/rejected)
             // is answered by its chosen response.
-            for name in ["output", "response", "completion", "chosen"] {
+            for name in ["output", "response", "completion", "chosen", "answer"] {
                 reads.read(path_of(name)?, Role::Answer);
             }
         }
@@ -389,13 +394,17 @@ fn builtin_reads(cli: &Cli, reads: &mut ReadPlan<Role>) -> Result<Builtin, Error
             reads.read(p.clone(), Role::Context);
         }
         None => {
-            for name in ["input", "prompt"] {
+            // instruction and question after input and prompt: alpaca and
+            // qa records converted from SQuAD carry the passage there.
+            for name in ["input", "prompt", "instruction", "question"] {
                 reads.read(path_of(name)?, Role::Context);
             }
         }
     }
     if cli.answer.is_none() || cli.context.is_none() {
+        // OpenAI's messages (role/content) or ShareGPT's conversations (from/value).
         reads.read(path_of("messages.*")?, Role::Messages);
+        reads.read(path_of("conversations.*")?, Role::Messages);
     }
     reads.read(path_of("is_impossible")?, Role::Impossible);
     reads.read(path_of("answerable")?, Role::Answerable);
@@ -505,6 +514,8 @@ fn splitter(
             "role".parse::<FieldPath>().map_err(Error::Usage)?,
             "content".parse::<FieldPath>().map_err(Error::Usage)?,
             "content.*.text".parse::<FieldPath>().map_err(Error::Usage)?,
+            "from".parse::<FieldPath>().map_err(Error::Usage)?,
+            "value".parse::<FieldPath>().map_err(Error::Usage)?,
         ]),
         rule_position: rule_slots
             .iter()

@@ -155,7 +155,8 @@ impl Splitter {
 
     /// The texts of the user messages and of the last assistant message of
     /// a list of `{role, content}` messages (content a string, or an array of
-    /// parts whose text parts are joined).
+    /// parts whose text parts are joined) or of ShareGPT `{from, value}`
+    /// turns (human and gpt).
     fn conversation<'a>(
         &self,
         messages: impl Iterator<Item = Raw<'a>>,
@@ -167,8 +168,8 @@ impl Splitter {
             let mut content: Option<Raw<'a>> = None;
             let mut parts: Vec<Cow<'a, str>> = Vec::new();
             if json::scan_object(message.bytes, &self.message_paths, &mut |id, raw| match id {
-                0 => role = role.or(Some(raw)),
-                1 => content = content.or(Some(raw)),
+                0 | 3 => role = role.or(Some(raw)),
+                1 | 4 => content = content.or(Some(raw)),
                 _ => {
                     if let Some(text) = raw.as_str() {
                         parts.push(text);
@@ -190,8 +191,8 @@ impl Splitter {
                 continue;
             };
             match role.as_ref() {
-                "assistant" => last_assistant = Some(text),
-                "user" => users.push(text),
+                "assistant" | "gpt" => last_assistant = Some(text),
+                "user" | "human" => users.push(text),
                 _ => {}
             }
         }
@@ -234,7 +235,9 @@ impl Splitter {
                     raw.key_text_into(&mut texts.answer);
                     answer_name = Some(&self.path_names[id]);
                 }
-                Role::Context if !has_context && !raw.is_null() => {
+                // A null or empty context is none: the next candidate may
+                // hold it (alpaca's empty input, then its instruction).
+                Role::Context if !has_context && !raw.is_null() && !is_empty_string(raw) => {
                     // A list of messages: its user messages are the context
                     // (not its JSON text, whose keys would match answers).
                     let users = if raw.kind == json::Kind::Array {
@@ -278,7 +281,7 @@ impl Splitter {
         }
         let Some(answer_name) = answer_name else {
             let message = if self.answer_from_messages {
-                "no answer: none of output, response, completion, chosen or an assistant message with text (use --answer PATH to name the field)".to_string()
+                "no answer: none of output, response, completion, chosen, answer or an assistant (gpt) message with text (use --answer PATH to name the field)".to_string()
             } else {
                 format!("no answer: {} is missing or null", self.answer_name)
             };
@@ -384,6 +387,10 @@ pub(super) fn tag_into(
 }
 
 /// The object elements of a JSON array (other elements are skipped).
+fn is_empty_string(raw: Raw<'_>) -> bool {
+    raw.kind == json::Kind::String && raw.bytes == b"\"\""
+}
+
 fn message_list(array: &[u8]) -> impl Iterator<Item = Raw<'_>> {
     let mut ranges = Vec::new();
     let _ = json::array_elements(array, &mut |r| ranges.push(r));

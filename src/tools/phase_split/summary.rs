@@ -64,8 +64,9 @@ pub(super) fn report(
     }
     let no_context = reasons[Reason::NoContext as usize];
     let mut failed = false;
+    let mut gate_lines: Vec<String> = Vec::new();
     if !split_names.is_empty() {
-        failed |= splits_report(&mut out, &cx, &matrix);
+        failed |= splits_report(&mut out, &cx, &matrix, &mut gate_lines);
     }
     if let (Some(stratifier), Some(field)) = (&stratifier, &cli.stratify) {
         stratify_report(&mut out, &cx, stratifier, field, groups.len());
@@ -85,7 +86,12 @@ pub(super) fn report(
     if let Target::Dir { dir, labels, .. } = target {
         commit_dir(&mut out, &cx, dir, &labels, failed)?;
     }
-    print_leaks(&leak_lines);
+    print_always(&leak_lines);
+    // A failed --min-share says why even with --quiet, as a failed gate of
+    // every tool does (the summary holds the same lines otherwise).
+    if cli.common.quiet {
+        print_always(&gate_lines);
+    }
     let Report { summary, extra } = out;
     run.finish(&summary, extra, Verdict::gate_failed_if(failed))
 }
@@ -191,8 +197,13 @@ pub(crate) fn of_requested(records: u64, written: u64, requested: f64) -> f64 {
 
 /// The splits line, the split table and the phase × split matrix, and the
 /// splits far below their requested shares. Returns whether --min-share
-/// failed.
-fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> bool {
+/// failed; its lines are also pushed onto `gate_lines`.
+fn splits_report(
+    out: &mut Report,
+    cx: &Context<'_>,
+    matrix: &[Vec<u64>],
+    gate_lines: &mut Vec<String>,
+) -> bool {
     let (cli, names, split_names, written) = (cx.cli, cx.names, cx.split_names, cx.written);
     let weights = cli.split.as_ref().map(|s| s.weights.clone()).unwrap_or_default();
     let per_split: Vec<u64> = matrix.iter().map(|row| row.iter().sum()).collect();
@@ -224,15 +235,19 @@ fn splits_report(out: &mut Report, cx: &Context<'_>, matrix: &[Vec<u64>]) -> boo
         ),
         None => "below half of it".to_string(),
     };
+    let failed = cli.min_share.is_some() && !below.is_empty();
     for &s in &below {
-        out.line(format!(
+        let line = format!(
             "split {} got {} of its requested {:.1}% ({verdict}); too few {units} for this share? (see --help on --min-share)",
             split_names[s],
             percent(per_split[s], written),
             weights[s] * 100.0,
-        ));
+        );
+        if failed {
+            gate_lines.push(line.clone());
+        }
+        out.line(line);
     }
-    let failed = cli.min_share.is_some() && !below.is_empty();
     out.extra.insert(
         "min_share".into(),
         json!({
@@ -519,13 +534,13 @@ fn manifest(
     manifest
 }
 
-/// Like bad records, leaks are reported even with --quiet.
-fn print_leaks(leak_lines: &[String]) {
-    if leak_lines.is_empty() {
+/// Like bad records, leaks (and a failed gate) are reported even with --quiet.
+fn print_always(lines: &[String]) {
+    if lines.is_empty() {
         return;
     }
     let mut err = crate::progress::stderr();
-    for l in leak_lines {
+    for l in lines {
         let _ = std::io::Write::write_all(&mut err, format!("phase-split: {l}\n").as_bytes());
     }
 }

@@ -408,7 +408,18 @@ fn squad_refusals_reach_phase_splits_refusal_phase_whatever_the_text() {
     for refusal in
         ["Not found in provided context.", "I don't know.", "Zebra crossing ahead.", "Paris"]
     {
-        for to in ["input-output", "messages", "supervised", "prompt-completion"] {
+        // Every shape that keeps the record (sharegpt, qa and alpaca were
+        // rejected "no answer" or read without their passage: review finding).
+        for to in [
+            "input-output",
+            "messages",
+            "supervised",
+            "prompt-completion",
+            "sharegpt",
+            "qa",
+            "alpaca",
+            "prompt-output",
+        ] {
             let out = std_tool("fmt-migrate")
                 .args(["--from", "squad", "--to", to, "--refusal", refusal])
                 .arg(&squad)
@@ -421,12 +432,9 @@ fn squad_refusals_reach_phase_splits_refusal_phase_whatever_the_text() {
                 lines(&split).iter().map(|l| serde_json::from_str(l).unwrap()).collect();
             assert_eq!(records.len(), 4);
             for record in &records {
-                let refused = record["phase"] == "refusal";
-                assert_eq!(
-                    refused,
-                    record["is_impossible"] == true,
-                    "--to {to} --refusal {refusal:?}: {record}"
-                );
+                // The answerable ones are spans of their passage: extractive.
+                let want = if record["is_impossible"] == true { "refusal" } else { "extractive" };
+                assert_eq!(record["phase"], want, "--to {to} --refusal {refusal:?}: {record}");
             }
         }
     }
