@@ -507,7 +507,7 @@ impl Chunks {
                             let line = &map[start..start + line_end];
                             let oversized = Oversized {
                                 prefix: crate::limits::reject_prefix(line),
-                                len: line_end as u64,
+                                len: content_len(line),
                             };
                             let next = (start + line_end + 1).min(map.len());
                             let out = chunk(false, ChunkData::Oversized(Arc::new(oversized)));
@@ -532,7 +532,8 @@ impl Chunks {
                         {
                             break end;
                         }
-                        if (*filled - line_start) as u64 > max_line {
+                        // A CR last may be the start of the line's CRLF.
+                        if content_len(&buf[line_start..*filled]) > max_line {
                             if line_start > 0 {
                                 // Hand on the complete lines before the long one.
                                 let head = split_head(buf, filled, line_start);
@@ -619,7 +620,7 @@ impl Chunks {
                         } else {
                             let oversized = Oversized {
                                 prefix: crate::limits::reject_prefix(&buf[..line_end]),
-                                len: line_end as u64,
+                                len: content_len(&buf[..line_end]),
                             };
                             let consumed = (line_end + 1).min(*filled);
                             buf.copy_within(consumed..*filled, 0);
@@ -673,12 +674,18 @@ fn first_long_line(data: &[u8], max: u64) -> Option<(usize, usize)> {
     let mut start = 0;
     while start < data.len() {
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |at| start + at);
-        if (end - start) as u64 > max {
+        if content_len(&data[start..end]) > max {
             return Some((start, end));
         }
         start = end + 1;
     }
     None
+}
+
+/// A line's length without its terminator: the CR of a CRLF line is not
+/// part of the record, so it does not count toward --max-line-bytes.
+fn content_len(line: &[u8]) -> u64 {
+    (line.len() - usize::from(line.last() == Some(&b'\r'))) as u64
 }
 
 /// Bytes read at a time while skipping the rest of an over-long line.
@@ -695,6 +702,8 @@ fn read_through_line(
     eof: &mut bool,
 ) -> io::Result<(u64, u64)> {
     let mut len = *filled as u64;
+    // The line's last byte so far: a CR before its newline is not counted.
+    let mut last = buf[..*filled].last().copied();
     // Give the long line's memory back before reading on.
     *buf = vec![0; READ_THROUGH];
     *filled = 0;
@@ -711,11 +720,16 @@ fn read_through_line(
         match memchr::memchr(b'\n', &buf[..n]) {
             Some(at) => {
                 len += at as u64;
+                let before = if at > 0 { Some(buf[at - 1]) } else { last };
                 buf.copy_within(at + 1..n, 0);
                 *filled = n - at - 1;
-                return Ok((len, len + 1));
+                let cr = u64::from(before == Some(b'\r'));
+                return Ok((len - cr, len + 1));
             }
-            None => len += n as u64,
+            None => {
+                len += n as u64;
+                last = Some(buf[n - 1]);
+            }
         }
     }
 }

@@ -115,6 +115,41 @@ fn r_a_compressed_line_of_zeros_is_read_through_not_held() {
 }
 
 #[test]
+fn r_the_cr_of_a_crlf_line_does_not_count_toward_max_line_bytes() {
+    // Found by review: a 1,024-byte record ending in CRLF was "line too
+    // long: 1025 bytes" under --max-line-bytes 1K, the same record with LF
+    // passed. From a mapped file, a pipe and a .gz alike.
+    let record = |len: usize| {
+        let pad = len - r#"{"score":0.9,"t":""}"#.len();
+        format!(r#"{{"score":0.9,"t":"{}"}}"#, "a".repeat(pad))
+    };
+    let dir = Dir::new();
+    for (len, ok) in [(1024, true), (1025, false)] {
+        let input = format!("{}\r\n{{\"score\":0.7}}\r\n", record(len));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(input.as_bytes()).unwrap();
+        let plain = dir.write(&format!("crlf{len}.jsonl"), &input);
+        let packed = dir.write(&format!("crlf{len}.jsonl.gz"), gz.finish().unwrap());
+        let args = ["--min", "0.5", "--max-line-bytes", "1K", "-q"];
+        let file = tool("score-filter").args(args).arg(&plain).output().unwrap();
+        let gz = tool("score-filter").args(args).arg(&packed).output().unwrap();
+        let mut cmd = std_tool("score-filter");
+        cmd.args(args);
+        let pipe = crate::util::run_with_stdin(cmd, input.as_bytes());
+        for (how, out) in [("file", &file), ("gz", &gz), ("pipe", &pipe)] {
+            let err = text(&out.stderr);
+            if ok {
+                assert_eq!(out.status.code(), Some(0), "{how} {len}: {err}");
+                assert_eq!(text(&out.stdout), input.replace("\r\n", "\n"), "{how}: both records");
+            } else {
+                assert_eq!(out.status.code(), Some(1), "{how} {len}: {err}");
+                assert!(err.contains(":1: line too long: 1025 bytes"), "{how}: {err}");
+            }
+        }
+    }
+}
+
+#[test]
 fn r_a_document_over_max_document_bytes_is_refused_with_the_flag_to_raise() {
     let out = tool("persona-label")
         .args(["--persona", "/dev/zero", "--max-document-bytes", "1M"])
