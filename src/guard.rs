@@ -243,7 +243,8 @@ pub fn claim_stdout(what: &str) -> Result<(), Error> {
     if crate::output::standard_stream_closed(1) {
         return Err(Error::Stdout(std::io::Error::other(format!(
             "it is closed (>&-), so {what} would be lost; redirect it to a file or /dev/null, or \
-             give the output a FILE"
+             give the output a FILE (a /dev/null opened read-write, as Python's \
+             subprocess.DEVNULL opens it, looks closed: open it for writing)"
         ))));
     }
     {

@@ -114,6 +114,59 @@ fn r_a_compressed_line_of_zeros_is_read_through_not_held() {
     assert!(text(&out.stderr).contains("<stdin>:1: line too long: 25165824 bytes (24.0 MiB)"));
 }
 
+/// Runs `tool args` with `mib` MiB of one line (no newline) written to its
+/// standard input; returns its exit code and peak resident memory in KiB (the
+/// kernel's maxrss of that child alone, read by python3's resource module, as
+/// the tests allow no unsafe code), or None without python3.
+fn peak_memory_on_one_huge_line(name: &str, args: &[&str], mib: usize) -> Option<(i32, i64)> {
+    const MEASURE: &str = r#"
+import resource, subprocess, sys
+null = open("/dev/null", "wb")  # subprocess.DEVNULL is read-write: a closed stdout
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=null, stderr=null)
+block = b"a" * (1 << 20)
+try:
+    p.stdin.write(b'{"score":0.9,"t":"')
+    for _ in range(int(sys.argv[1])):
+        p.stdin.write(block)
+    p.stdin.close()
+except BrokenPipeError:
+    pass
+print(p.wait(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", MEASURE, &mib.to_string()])
+        .arg(crate::util::bin(name))
+        .args(args)
+        .output()
+        .ok()?;
+    let said = text(&out.stdout);
+    let mut words = said.split_whitespace().map(|w| w.parse::<i64>().unwrap());
+    Some((words.next()? as i32, words.next()?))
+}
+
+#[test]
+fn r_one_huge_line_is_read_through_in_bounded_memory() {
+    // The tests above check the rejection; this checks the memory: 512 MiB of
+    // one line through a pipe, with --max-line-bytes 8M, must not be held
+    // (the issue's 4 GiB line reached 4.1–23.8 GB). Peak resident memory of
+    // each tool alone, from the kernel.
+    for (name, args) in [
+        ("score-filter", &["--min", "0.5"][..]),
+        ("dist-report", &["--field", "t", "--format", "json"]),
+        ("phase-split", &[]),
+        ("graph-validate", &[]),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--max-line-bytes", "8M", "-q"]);
+        let Some((code, peak_kib)) = peak_memory_on_one_huge_line(name, &all, 512) else {
+            crate::util::skip("hostile_input: python3 is needed to measure peak memory");
+            return;
+        };
+        assert_eq!(code, 1, "{name}: one bad record");
+        assert!(peak_kib < 96 * 1024, "{name}: peak {peak_kib} KiB for a 512 MiB line");
+    }
+}
+
 #[test]
 fn r_the_cr_of_a_crlf_line_does_not_count_toward_max_line_bytes() {
     // Found by review: a 1,024-byte record ending in CRLF was "line too
