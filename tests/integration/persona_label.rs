@@ -1060,3 +1060,34 @@ fn r_a_lone_surrogate_in_a_persona_file_is_named() {
     );
     assert!(!err.contains("end of hex escape"), "{err}");
 }
+
+#[test]
+fn r_hostile_persona_ids_and_names_are_shown_escaped() {
+    // Review: --check and --explain escaped persona ids and names (issue 18
+    // §3), but no test held hostile ones. ESC/BEL (a title-setting sequence),
+    // a C1 CSI and a bidirectional override must never reach the terminal.
+    let dir = Dir::new();
+    let mut persona: serde_json::Value = serde_json::from_str(STRUCTURED).unwrap();
+    persona["id"] = "evil\u{1b}]0;pwn\u{7}".into();
+    persona["name"] = "\u{202e}evil \u{9b}31m".into();
+    let file = dir.write("evil.json", persona.to_string());
+    let check = tool("persona-label").arg("--persona").arg(&file).arg("--check").output().unwrap();
+    let explain = tool("persona-label")
+        .arg("--persona")
+        .arg(&file)
+        .arg("--explain")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/persona_label/meetings.jsonl"))
+        .output()
+        .unwrap();
+    for (how, out) in [("--check", &check), ("--explain", &explain)] {
+        assert_eq!(out.status.code(), Some(0), "{how}: {}", text(&out.stderr));
+        let said = text(&out.stderr);
+        for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!said.contains(raw), "{how}: {raw:?} reached the terminal: {said:?}");
+        }
+        assert!(
+            said.contains(r#"evil\u{1b}]0;pwn\u{7} "\u{202e}evil \u{9b}31m""#),
+            "{how}: {said}"
+        );
+    }
+}
