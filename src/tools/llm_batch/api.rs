@@ -89,7 +89,8 @@ pub fn base_id(
     let suffix = if n > 1 { n.to_string().len() + 1 } else { 0 };
     if !valid_id(&text) || text.len() + suffix > MAX_ID_LEN {
         return Err(format!(
-            "{text:?} is not a custom_id: 1 to {} characters of A-Z a-z 0-9 _ -",
+            "\"{}\" is not a custom_id: 1 to {} characters of A-Z a-z 0-9 _ -",
+            crate::report::printable(&text),
             MAX_ID_LEN - suffix
         ));
     }

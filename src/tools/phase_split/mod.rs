@@ -83,7 +83,7 @@ const MAX_PHASES: usize = 256;
 /// The usage error of a run that finds phase `next` past [`MAX_PHASES`].
 fn too_many_phases(next: &str) -> Error {
     Error::Usage(format!(
-        "more than {MAX_PHASES} phases (the next is {:?}); is the --phase-field field the right one?",
+        "more than {MAX_PHASES} phases (the next is \"{}\"); is the --phase-field field the right one?",
         crate::report::printable(next)
     ))
 }
