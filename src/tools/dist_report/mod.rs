@@ -49,6 +49,12 @@ pub const TOOL: crate::Tool = crate::Tool { doc: &DOC, command: || cli::command:
 /// named. Compares two datasets (--compare), checks gates for CI (--expect),
 /// passes records through in a pipeline (--pass) and merges shard states
 /// (--partial, --merge).
+///
+/// Numbers count by value: 1, 1.0 and 1e0 are one value, shown as 1 (the
+/// string "1" stays another), in value tables, --by groups, --expect and
+/// distinct counts. Quantiles are exact while a field's distinct values fit
+/// --max-distinct; past it they come from a sketch and are marked approximate
+/// with their error bound. A gate naming a field no --field lists adds it.
 #[derive(Parser, Debug)]
 #[command(name = "dist-report", version)]
 pub struct Cli {
@@ -101,6 +107,9 @@ pub struct Cli {
     pub partial: Option<PathBuf>,
 
     /// Read the FILEs as states written by --partial and report their merge
+    ///
+    /// --field, --text and --by may be given again, as the states were made
+    /// (an error only where they differ); --expect judges the merged report.
     #[arg(long, help_heading = "Shards")]
     pub merge: bool,
 

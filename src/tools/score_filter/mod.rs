@@ -97,6 +97,9 @@ pub struct Cli {
     pub max_per: Option<u64>,
 
     /// Report counts and retention per value of PATH (e.g. status)
+    ///
+    /// Numbers are one class per value: 1, 1.0 and 1e0 are one class, shown
+    /// as 1; the string "1" is another.
     #[arg(long, value_name = "PATH", value_parser = path::single_field, help_heading = "Selection")]
     pub by: Option<FieldPath>,
 
