@@ -1217,6 +1217,9 @@ fn merge_accepts_the_flags_the_states_were_made_with() {
     report(&["--field", "s", "--by", "g", "--partial", a.to_str().unwrap()], "{\"s\":1,\"g\":1}\n");
     let out = run(&["--merge", a.to_str().unwrap(), "--field", "s", "--by", "g", "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A path written as a JSON pointer names the same field.
+    let out = run(&["--merge", a.to_str().unwrap(), "--field", "/s", "--by", "/g", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = run(&["--merge", a.to_str().unwrap(), "--field", "t", "-q"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -1330,4 +1333,27 @@ fn control_bytes_in_values_are_shown_escaped() {
     // Machine formats keep the exact value.
     let doc = json_report(&["--by", "g", "--field", "v"], &input);
     assert!(doc.to_string().contains("x\\u001by"), "{doc}");
+}
+
+#[test]
+fn r_a_merge_gate_on_a_field_the_states_lack_says_to_write_them_again() {
+    // Review: the message said "add --field status", which --merge then
+    // refused (its --field must be the states' own).
+    let dir = Dir::new();
+    let state = dir.path("s.state");
+    let input = dir.write("in.jsonl", "{\"status\":\"a\",\"score\":1}\n");
+    let out = run(&[
+        "--field",
+        "score",
+        "-q",
+        "--partial",
+        state.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&["--merge", state.to_str().unwrap(), "--expect", "status=a:count>=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(said.contains("write them again with that --field"), "{said}");
+    assert!(!said.contains("add --field"), "{said}");
 }

@@ -106,7 +106,9 @@ fn differs(flag: &str, given: &[FieldPath], planned: &[FieldPath]) -> Option<Str
             l.iter().map(|p| crate::report::printable(p.as_str())).collect::<Vec<_>>().join(", ")
         }
     };
-    (!given.is_empty() && given != planned).then(|| {
+    // By the steps they name: `/status` and `status` are one path.
+    let same = given.iter().map(FieldPath::segments).eq(planned.iter().map(FieldPath::segments));
+    (!given.is_empty() && !same).then(|| {
         format!(
             "{flag} {} differs from the partial states' {flag} ({}); give --merge the same {flag}, or none",
             list(given),
@@ -167,11 +169,15 @@ pub(super) fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error
     let mismatch = differs("--field", &cli.fields, &plan.fields)
         .or_else(|| differs("--text", &cli.texts, &plan.texts))
         .or_else(|| match (&cli.by, &plan.by) {
-            (Some(given), planned) if Some(given) != planned.as_ref() => Some(format!(
+            (Some(given), planned)
+                if planned.as_ref().map(FieldPath::segments) != Some(given.segments()) =>
+            {
+                Some(format!(
                 "--by {} differs from the partial states' --by ({}); give --merge the same --by, or none",
                 crate::report::printable(given.as_str()),
                 planned.as_ref().map_or("none".into(), |b| crate::report::printable(b.as_str()))
-            )),
+            ))
+            }
             _ => None,
         });
     if let Some(why) = mismatch {
@@ -183,7 +189,17 @@ pub(super) fn merge(cli: Cli, destination: Destination) -> Result<Outcome, Error
     }
     watch_as_the_whole_run(&mut run, &plan, &state);
     let body = body(&plan, &state, cli.bins as usize);
-    let verdicts = check(&cli.expect, &body)?;
+    // A gate on a field the states do not measure cannot be mended by
+    // --field here (the merge takes the states' flags): say where it can.
+    let verdicts = check(&cli.expect, &body).map_err(|e| match e {
+        Error::Usage(why) if why.contains("; add --field") => {
+            let what = why.split("; add --field").next().unwrap_or_default();
+            usage(format!(
+                "{what}; the partial states do not measure it: write them again with that --field or --text"
+            ))
+        }
+        other => other,
+    })?;
     report(&cli, &destination, &body, &verdicts)?;
     let summary = format!(
         "merged {} partial states: {}",
