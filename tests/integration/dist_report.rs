@@ -1357,3 +1357,17 @@ fn r_a_merge_gate_on_a_field_the_states_lack_says_to_write_them_again() {
     assert!(said.contains("write them again with that --field"), "{said}");
     assert!(!said.contains("add --field"), "{said}");
 }
+
+#[test]
+fn r_negative_zero_is_the_value_zero_in_every_figure() {
+    // Review: min of {0, 0.0, -0.0} was shown as -0 (and -0.0 in JSON), a
+    // bin edge as -0.0, though -0 counts as the value 0.
+    let input = jsonl(&[r#"{"s":0}"#, r#"{"s":0.0}"#, r#"{"s":-0.0}"#, r#"{"s":-0}"#]);
+    let out = report(&["--field", "s", "--format", "json", "-q"], &input);
+    let said = text(&out.stdout);
+    assert!(!said.contains("-0"), "{said}");
+    let doc: Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(doc["fields"][0]["counts"][0]["count"], 4, "{said}");
+    let table = report(&["--field", "s", "--format", "markdown", "-q"], &input);
+    assert!(!text(&table.stdout).contains("-0"), "{}", text(&table.stdout));
+}

@@ -350,7 +350,9 @@ impl FieldAcc {
         match raw.kind {
             Kind::Object | Kind::Array => return,
             Kind::Number => {
-                if let Some(x) = raw.as_f64() {
+                // -0 is the value 0 (one value by value): + 0.0 makes it 0.0,
+                // so no minimum, quantile or bin edge is shown as -0.
+                if let Some(x) = raw.as_f64().map(|x| x + 0.0) {
                     self.moments.push(x);
                     self.quantiles.push(x);
                 }
@@ -947,7 +949,7 @@ fn note(
         slot.first = (index, at);
     }
     slot.kinds[kind_index(value.kind)] += 1;
-    if let Some(x) = value.as_f64() {
+    if let Some(x) = value.as_f64().map(|x| x + 0.0) {
         slot.moments.push(x);
     }
     true
