@@ -172,6 +172,8 @@ def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     if tool == "phase-split":
         shutil.rmtree(paths["set"], ignore_errors=True)  # a retried task starts afresh
         args = [*split_whole_run_flags(args)[0], "--out-dir", paths["set"]]
+    if dist_report:
+        args = split_whole_run_flags(args, REPORT_FLAGS)[0]
     cmd = [binary, *args, "-q"] + (["--rejects", paths["rejects"]] if rejects else [])
     cmd += ["--partial", paths["state"]] if dist_report else ["--stats", paths["stats"]]
     lines = 0
@@ -200,20 +202,26 @@ def run_shard(shard, tool, args, work_dir, binary, env, dist_report, rejects):
     return shard.index, (code if code >= 0 else 128 - code), lines, message
 
 
-# phase-split flags the merge applies to the whole run, not each shard: where
-# the set goes, whether it replaces one, its compression, the split-share gate.
+# Flags the merge applies to the whole run, not each shard (True: takes a
+# value). phase-split: where the set goes, whether it replaces one, its
+# compression, the split-share gate. dist-report: what judges or renders the
+# report, which only the merge writes.
 WHOLE_RUN_FLAGS = {"--out-dir": True, "--force": False, "--compress": True, "--min-share": True}
+REPORT_FLAGS = {"--expect": True, "--format": True, "--top": True, "--bins": True,
+                "--escape-formulas": False}
 
 
-def split_whole_run_flags(args):
-    """phase-split's arguments as (for each shard, for the merge): the flags of
-    WHOLE_RUN_FLAGS (``--flag VALUE`` or ``--flag=VALUE``) go to the merge."""
+def split_whole_run_flags(args, flags=None):
+    """A tool's arguments as (for each shard, for the merge): the flags of
+    `flags` (WHOLE_RUN_FLAGS by default; ``--flag VALUE`` or ``--flag=VALUE``)
+    go to the merge."""
+    flags = WHOLE_RUN_FLAGS if flags is None else flags
     shard, merge = [], []
     i = 0
     while i < len(args):
         name = args[i].split("=", 1)[0]
-        if name in WHOLE_RUN_FLAGS:
-            takes_value = WHOLE_RUN_FLAGS[name] and "=" not in args[i]
+        if name in flags:
+            takes_value = flags[name] and "=" not in args[i]
             merge += args[i:i + 2] if takes_value else [args[i]]
             i += 2 if takes_value else 1
         else:
@@ -359,7 +367,11 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     # it decides, and only a shard's 2 (or a signal) stands on its own.
     verdict = None
     if dist_report:
-        cmd = [local_binary, "--merge", "-q", *(merge_args or []), *[p["state"] for p in parts]]
+        # The report's flags (--expect, --format, --top, --bins) given with
+        # the tool's go to the merge, as do --merge-arg's.
+        report_flags = split_whole_run_flags(args, REPORT_FLAGS)[1]
+        cmd = [local_binary, "--merge", "-q", *report_flags, *(merge_args or []),
+               *[p["state"] for p in parts]]
         verdict = step(cmd + (["--report", output] if output else [])
                        + (["--stats", stats] if stats else []), to_stdout=output is None)
     elif tool == "phase-split":

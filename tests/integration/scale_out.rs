@@ -518,7 +518,12 @@ fn spark_local_mode_gives_the_whole_run() {
             ],
             true,
         ),
-        ("dist-report", &["--field", "score", "--format", "json"], true),
+        // --expect and --format go to the merge by themselves.
+        (
+            "dist-report",
+            &["--field", "score", "--format", "json", "--expect", "score.p50>=0.9"],
+            true,
+        ),
     ];
     for (k, &(tool, args, with_rejects)) in cases.iter().enumerate() {
         let dist = tool == "dist-report";
@@ -561,11 +566,6 @@ fn spark_local_mode_gives_the_whole_run() {
         if tool == "fmt-migrate" {
             // The binary sent with SparkContext.addFile and run from SparkFiles.
             spark.arg("--ship");
-        }
-        if dist {
-            for a in args {
-                spark.arg(format!("--merge-arg={a}"));
-            }
         }
         let run = spark.args(&files).arg("--").args(args).output().unwrap();
         let shards = std::fs::read_to_string(work.join("map.jsonl")).unwrap().lines().count();
