@@ -319,6 +319,10 @@ pub fn command<C: CommandFactory>(doc: &ToolDoc) -> clap::Command {
         .name(doc.name)
         .bin_name(doc.name)
         .max_term_width(100)
+        // Plain text: a usage error quotes the command line, and the one
+        // function that shows untrusted text (report::printable) then sees
+        // its bytes as given, not hidden behind clap's styles (issue 18 §3).
+        .styles(clap::builder::Styles::plain())
         .after_help("Use --help for examples and details.")
         .after_long_help(examples_text(doc))
 }

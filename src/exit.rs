@@ -46,7 +46,10 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> anyhow::Result<Outcome>) -
                     // A usage error carries the `tool:` prefix of every
                     // other message (clap's own colours are dropped).
                     // It quotes the command line, which may hold any byte.
-                    let text = crate::report::printable_lines(&clap_error.render().to_string());
+                    // ansi(): the text with every byte kept (plain rendering
+                    // would drop escape sequences the user typed, unseen).
+                    let text =
+                        crate::report::printable_lines(&clap_error.render().ansi().to_string());
                     let _ = write!(crate::progress::stderr(), "{tool}: {text}");
                 } else {
                     let _ = clap_error.print();

@@ -600,3 +600,18 @@ fn r_csv_formula_cells_are_neutralised_on_request() {
     );
     assert_eq!(wrong.status.code(), Some(2));
 }
+
+#[test]
+fn r_a_usage_error_shows_the_escape_bytes_it_quotes() {
+    // Review: clap's rendering dropped an escape sequence from the value it
+    // quoted (ESC ] 0 ; … BEL vanished), hiding what was passed; it is now
+    // shown escaped, like every message (CONVENTIONS §3.10).
+    for name in ["score-filter", "dist-report", "phase-split"] {
+        let out =
+            tool(name).args(["--max-line-bytes", "x\u{1b}]0;pwn\u{7}\u{202e}"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let said = text(&out.stderr);
+        assert!(!said.contains('\u{1b}') && !said.contains('\u{202e}'), "{name}: {said:?}");
+        assert!(said.contains(r"x\u{1b}]0;pwn\u{7}\u{202e}"), "{name}: {said}");
+    }
+}
