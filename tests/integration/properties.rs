@@ -83,4 +83,49 @@ proptest! {
         let theirs = text.parse::<jiff::Timestamp>().ok().map(|t| t.as_nanosecond());
         prop_assert_eq!(ours, theirs, "{}", text);
     }
+
+    // The spellings around the core form (review: the test above only made
+    // `YYYY-MM-DDThh:mm:ss±hh:mm`): Z or z, fractions of 0 to 10 digits, a
+    // leap second, a lowercase t or a space, no seconds, and bytes cut or
+    // inserted anywhere. Every instant we accept, jiff reads as the same
+    // instant; and of the RFC 3339 forms we document (T, Z or ±hh:mm, 1 to 9
+    // fraction digits, second below 60) we accept exactly what jiff accepts.
+    #[test]
+    fn date_time_spellings_agree_with_jiff(
+        year in 1i32..9999, month in 1u8..13, day in 1u8..32,
+        hour in 0u8..24, minute in 0u8..60, second in 0u8..61,
+        fraction in proptest::option::of("[0-9]{0,10}"),
+        separator in prop_oneof![Just("T"), Just("t"), Just(" ")],
+        offset in prop_oneof![
+            Just("Z".to_string()),
+            Just("z".to_string()),
+            (-1439i32..1440).prop_map(|m| format!("{}{:02}:{:02}", if m < 0 { '-' } else { '+' }, m.abs() / 60, m.abs() % 60)),
+        ],
+        no_seconds in proptest::bool::weighted(0.1),
+        damage in proptest::option::weighted(0.2, (0usize..40, "[ -~]{0,2}")),
+    ) {
+        let mut text = format!("{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}");
+        if !no_seconds {
+            text.push_str(&format!(":{second:02}"));
+            if let Some(f) = &fraction {
+                text.push('.');
+                text.push_str(f);
+            }
+        }
+        text.push_str(&offset);
+        let documented = separator == "T" && offset != "z" && !no_seconds && second < 60
+            && fraction.as_ref().is_none_or(|f| (1..=9).contains(&f.len()));
+        if let Some((at, insert)) = &damage {
+            let at = (*at).min(text.len());
+            text.replace_range(at..(at + 1).min(text.len()), insert);
+        }
+        let ours = synthkit::time::parse_date_time(&text).and_then(|t| t.instant_nanos());
+        let theirs = text.parse::<jiff::Timestamp>().ok().map(|t| t.as_nanosecond());
+        if let Some(instant) = ours {
+            prop_assert_eq!(Some(instant), theirs, "we accept {:?}", text);
+        }
+        if documented && damage.is_none() {
+            prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
+    }
 }
