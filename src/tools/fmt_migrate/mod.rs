@@ -380,7 +380,11 @@ impl Migrate {
             return Err(repeated);
         }
         let model = self.adjust(model, rec, &extracted, source)?;
-        let unchanged = target == source && !self.modifies;
+        // A record is passed as it came only when nothing in it changes: its
+        // shape is the target's, no flag rebuilds it, and every role already
+        // has the shape's own name (an alias or a --role-map name is written
+        // as that name, so the record counts as converted).
+        let unchanged = target == source && !self.modifies && !model.renamed;
         if !(unchanged && source == Shape::Teacher) {
             self.write(&model, source, target, &extracted, out)?;
         }
