@@ -317,6 +317,49 @@ fn no_shape_messages_name_the_nearest_shape_and_the_field_it_lacks() {
 }
 
 #[test]
+fn r_the_nearest_shape_of_a_record_with_a_prompt_field_is_the_one_sharing_most_fields() {
+    // What broke: every shape lacking one field tied, and the first in
+    // detection order won, so a string prompt made oasst-tree (which needs
+    // message_tree_id and an object prompt) the "nearest" shape of
+    // {prompt, rejected}, {prompt, answer} and {system, prompt}.
+    let out = migrate(
+        &["--detect"],
+        &jsonl(&[
+            r#"{"prompt":"p","rejected":"r"}"#,
+            r#"{"prompt":"p","answer":"a"}"#,
+            r#"{"system":"s","prompt":"p"}"#,
+            r#"{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"a"}]}"#,
+            r#"{"message_tree_id":"t","answer":"a"}"#,
+            r#"{"chosen":"\n\nHuman: hi\n\nAssistant: yo"}"#,
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("nearest: oasst-tree, which lacks the field message_tree_id"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":1: matches no shape (fields: prompt, rejected); nearest: preference, which lacks the field chosen (build it with"),
+        "{stderr}"
+    );
+    // Equally near shapes are all named, so none is passed off as the one.
+    assert!(
+        stderr.contains(":2: matches no shape (fields: prompt, answer); nearest: prompt-output, which lacks the field output; as near: supervised, which lacks the field response; prompt-completion, which lacks the field completion; qa, which lacks the field question (build what the one you mean lacks with"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":3: matches no shape (fields: system, prompt); nearest: prompt-output, which lacks the field output; as near: supervised, which lacks the field response; prompt-completion, which lacks the field completion ("),
+        "{stderr}"
+    );
+    // Lists of messages are preference-messages' kind, not preference's.
+    assert!(stderr.contains(":4: matches no shape (fields: prompt, chosen); nearest: preference-messages, which lacks the field rejected ("), "{stderr}");
+    // Without a prompt, oasst-tree is as near as any other.
+    assert!(stderr.contains(":5: matches no shape (fields: message_tree_id, answer); nearest: oasst-tree, which lacks the field prompt; as near: qa, which lacks the field question ("), "{stderr}");
+    assert!(stderr.contains(":6: matches no shape (fields: chosen); nearest: hh-rlhf, which lacks the field rejected ("), "{stderr}");
+}
+
+#[test]
 fn detect_on_documents_reports_positions_in_the_document() {
     let dir = Dir::new();
     let array = dir.write(
