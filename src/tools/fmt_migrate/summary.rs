@@ -40,6 +40,7 @@ pub(super) fn summarize(
     sink: Sink,
     totals: BTreeMap<Label, ShapeTotal>,
     trees: TreeCounts,
+    unshaped: u64,
 ) -> Result<Outcome, Error> {
     let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
     list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
@@ -64,6 +65,8 @@ pub(super) fn summarize(
     extra.insert("to".into(), json!(cli.to.map(Format::name)));
     extra.insert("shapes".into(), Value::Object(shapes_json));
     extra.insert("mixed".into(), json!(mixed));
+    // Records of no shape written as --extract and --template built them (no --to).
+    extra.insert("no_shape_written".into(), json!(unshaped));
     if totals.keys().any(|l| l.shape == Shape::OasstTree) {
         extra.insert(
             "oasst_trees".into(),
@@ -111,7 +114,7 @@ convert them with `fmt-migrate --to {}`{}",
         text
     } else {
         let written = counts.written;
-        let parts: Vec<String> = list
+        let mut parts: Vec<String> = list
             .iter()
             .filter(|(_, t)| t.written > 0)
             .map(|(label, t)| match (to, t.unchanged) {
@@ -123,6 +126,9 @@ convert them with `fmt-migrate --to {}`{}",
                 (None, _) => format!("{} {label}", t.written),
             })
             .collect();
+        if unshaped > 0 {
+            parts.push(format!("{unshaped} of no shape, as built"));
+        }
         let what = match (to, sink) {
             (_, Sink::Csv) => "as CSV".to_string(),
             (_, Sink::JsonArray) => "as one JSON array".to_string(),

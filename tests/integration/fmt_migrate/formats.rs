@@ -360,6 +360,100 @@ fn r_the_nearest_shape_of_a_record_with_a_prompt_field_is_the_one_sharing_most_f
 }
 
 #[test]
+fn r_template_parts_are_named_known_parts_in_any_order() {
+    // What broke: a PART= prefix naming no part was read as the prompt's
+    // text (--template 'instruction={{q}}' built the prompt "instruction=x"),
+    // and so took the prompt's place: --template 'completion={{a}}'
+    // --template 'prompt={{q}}' failed with "that part already has a template".
+    let house = r#"{"q":"x","a":"y"}"#;
+    for spec in ["instruction={{q}}", "completion={{a}}", "Answer={{a}}"] {
+        let out = migrate(&["--to", "messages", "--template", spec], &jsonl(&[house]));
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        let stderr = text(&out.stderr);
+        let name = spec.split('=').next().unwrap();
+        assert!(
+            stderr.contains(&format!("--template {spec}: `{name}` is not a template part; the parts are prompt=, response= and system=")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(&format!("--template 'prompt={spec}'")), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    // Each part once, in any order; prompt= makes a literal `word=` text.
+    let want = r#"{"messages":[{"role":"system","content":"S x"},{"role":"user","content":"instruction=x"},{"role":"assistant","content":"y"}]}"#;
+    for order in [
+        ["response={{a}}", "system=S {{q}}", "prompt=instruction={{q}}"],
+        ["system=S {{q}}", "prompt=instruction={{q}}", "response={{a}}"],
+    ] {
+        let mut args = vec!["--to", "messages"];
+        for spec in order {
+            args.extend(["--template", spec]);
+        }
+        assert_eq!(one(&args, house), want, "{order:?}");
+    }
+    // Text that is no `word=` stays the prompt, as before.
+    assert_eq!(
+        one(
+            &["--to", "messages", "--template", "Q: {{q}} (a=b)", "--template", "response={{a}}"],
+            house
+        ),
+        r#"{"messages":[{"role":"user","content":"Q: x (a=b)"},{"role":"assistant","content":"y"}]}"#
+    );
+    // A part given twice (no PART= is the prompt) is still a usage error naming both.
+    let out = migrate(
+        &["--to", "messages", "--template", "{{q}}", "--template", "prompt={{a}}"],
+        &jsonl(&[house]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "--template prompt={{a}}: the prompt has a template already (--template {{q}})"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_without_to_template_and_extract_alike_write_a_record_of_no_shape_as_built() {
+    // What broke: without --to, --extract wrote a record of no shape with its
+    // field, but --template made the same record a bad record ("matches no
+    // shape"), though nothing asked for a shape.
+    let input =
+        jsonl(&[r#"{"q":"x","n":1}"#, r#"{"prompt":"p","response":"r","q":"y"}"#, r#"{"z":1}"#]);
+    let dir = Dir::new();
+    let s = dir.path("s.json");
+    let run = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["--stats", s.to_str().unwrap()]);
+        let out = migrate(&args, &input);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        let st = stats(&s);
+        // in = out + filtered + rejected: only the record without q is bad.
+        assert_eq!((st["records_in"].as_u64(), st["records_written"].as_u64()), (Some(3), Some(2)));
+        assert_eq!(st["rejected"]["missing q"], 1, "{st}");
+        (lines(&out), text(&out.stderr), st)
+    };
+    let (got, _, _) = run(&["--extract", "f=q:(.*)"]);
+    assert_eq!(
+        got,
+        [r#"{"q":"x","n":1,"f":"x"}"#, r#"{"prompt":"p","response":"r","q":"y","f":"y"}"#]
+    );
+    let (got, stderr, st) = run(&["--template", "prompt=Q: {{q}}"]);
+    // The record of no shape is written as built; the supervised one gets the template.
+    assert_eq!(got, [r#"{"q":"x","n":1,"prompt":"Q: x"}"#, r#"{"prompt":"Q: y","response":"r"}"#]);
+    assert!(stderr.contains(": 1 supervised, 1 of no shape, as built; 1 rejected"), "{stderr}");
+    assert_eq!(st["no_shape_written"], 1);
+    // A shape is needed with --to, --detect or --system: there it is a bad record.
+    for args in [&["--to", "messages"][..], &["--detect"], &["--system", "S"]] {
+        let mut args = args.to_vec();
+        args.extend(["--template", "prompt=Q: {{q}}"]);
+        let out = migrate(&args, &jsonl(&[r#"{"q":"x"}"#]));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("matches no shape (fields: q, prompt)"), "{args:?}");
+    }
+}
+
+#[test]
 fn detect_on_documents_reports_positions_in_the_document() {
     let dir = Dir::new();
     let array = dir.write(
