@@ -110,9 +110,12 @@ pub struct Cli {
     ///
     /// For oasst-tree records converted to preference or preference-messages:
     /// the assistant replies to one prompter message that carry a rank (0 is
-    /// the best) are paired by RULE; unranked replies are counted, never paired.
-    #[arg(long, value_enum, value_name = "RULE", default_value_t = PairRule::BestWorst, help_heading = "Conversion")]
-    pub pairs: PairRule,
+    /// the best) are paired by RULE (default: best-worst); replies of equal
+    /// rank are never paired, and unranked replies are never paired either;
+    /// both are counted. Only with --to preference or preference-messages
+    /// (any other target pairs nothing, so the flag is a usage error there).
+    #[arg(long, value_enum, value_name = "RULE", help_heading = "Conversion")]
+    pub pairs: Option<PairRule>,
 
     // The shared flags come before the tool's own flags under shared
     // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
@@ -578,7 +581,9 @@ impl Migrate {
         out: &mut Vec<u8>,
     ) -> Result<(), Bad> {
         match target {
-            Shape::Teacher => self.write_teacher(model, source, extracted, out),
+            Shape::Teacher => self
+                .write_teacher(model, source, extracted, out)
+                .map_err(|e| model::hint(e, model, Shape::Teacher, self.options)),
             Shape::SquadQuestion => model::write(model, Shape::InputOutput, self.options, out),
             _ => model::write(model, target, self.options, out),
         }
@@ -785,6 +790,34 @@ fn plan(cli: &Cli) -> Result<Plan, Error> {
             target.name()
         )));
     }
+    // --pairs chooses pairs: with a target that makes none it would be ignored.
+    if cli.pairs.is_some() {
+        let why = match (to, cli.from.shape()) {
+            _ if cli.detect => Some("--detect converts nothing".to_string()),
+            (Some(Shape::Preference | Shape::PreferenceMessages), Some(shape))
+                if shape != Shape::OasstTree =>
+            {
+                Some(format!("--from {} holds no OpenAssistant trees", shape.name()))
+            }
+            (Some(Shape::Preference | Shape::PreferenceMessages), _) => None,
+            (Some(target), _) => Some(format!(
+                "--to {} pairs nothing (a tree becomes one conversation per root-to-leaf path)",
+                target.name()
+            )),
+            (None, _) => Some(match cli.to {
+                Some(format) => format!("--to {} writes records as they are", format.name()),
+                None => {
+                    "without --to a tree becomes messages, one conversation per root-to-leaf path"
+                        .to_string()
+                }
+            }),
+        };
+        if let Some(why) = why {
+            return Err(Error::Usage(format!(
+                "--pairs chooses which ranked OpenAssistant replies become preference pairs, so it needs --to preference or --to preference-messages; {why}"
+            )));
+        }
+    }
     if cli.detect
         && let Some(shape) = cli.from.shape()
     {
@@ -853,7 +886,7 @@ fn migrate(
         extracts,
         teacher_rules,
         refusal: quoted(&cli.refusal),
-        pairs: cli.pairs,
+        pairs: cli.pairs.unwrap_or_default(),
         modifies,
         passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
         keeps_unshaped: !cli.detect

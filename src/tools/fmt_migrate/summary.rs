@@ -78,6 +78,7 @@ pub(super) fn summarize(
                 "unanswered": trees.unanswered,
                 "unranked": trees.unranked,
                 "multi_turn_pairs": trees.multi_turn_pairs,
+                "tied_pairs": trees.tied_pairs,
             }),
         );
     }
@@ -190,6 +191,12 @@ fn tree_line(trees: &TreeCounts) -> Option<String> {
     );
     if trees.unranked > 0 {
         line.push_str(&format!("; {} unranked replies not paired", trees.unranked));
+    }
+    if trees.tied_pairs > 0 {
+        line.push_str(&format!(
+            "; {} pairs of equally ranked replies not made (no preference between them)",
+            trees.tied_pairs
+        ));
     }
     if trees.multi_turn_pairs > 0 {
         line.push_str(&format!(

@@ -489,11 +489,150 @@ fn a_multi_turn_preference_record_is_pointed_to_preference_messages() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("(convert it to preference-messages (or sharegpt, alpaca) to keep them)"),
+        stderr.contains(
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)"
+        ),
         "{stderr}"
     );
     // ... and the target named accepts it.
     assert_eq!(one(&["--to", "preference-messages"], pair), pair);
+}
+
+#[test]
+fn r_the_hint_for_a_pair_a_shape_cannot_hold_names_only_shapes_that_take_it() {
+    // What broke: --to messages on a multi-turn preference record suggested
+    // "preference, preference-messages, sharegpt or alpaca", and preference
+    // rejects a prompt of several turns.
+    let multi = r#"{"prompt":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}],"chosen":[{"role":"assistant","content":"d"}],"rejected":[{"role":"assistant","content":"e"}]}"#;
+    // A field on a response turn: sharegpt and the message lists keep it,
+    // alpaca (strings only) cannot, so alpaca is not named.
+    let named = r#"{"prompt":[{"role":"user","content":"a"}],"chosen":[{"role":"assistant","content":"d","weight":1}],"rejected":[{"role":"assistant","content":"e"}]}"#;
+    let single = r#"{"prompt":"p","chosen":"c","rejected":"r"}"#;
+    for (record, to, want) in [
+        (
+            multi,
+            "messages",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "supervised",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "teacher",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "preference",
+            "this record has 3 turns (convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (named, "messages", "(convert it to preference-messages or sharegpt, which hold it whole)"),
+        (
+            single,
+            "messages",
+            "(convert it to preference, preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+    ] {
+        let out = migrate(&["--to", to], &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(1), "{to}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(want), "--to {to}: {stderr}");
+        assert!(
+            !stderr.contains("preference, preference-messages") || record == single,
+            "{stderr}"
+        );
+        // ... and every shape the hint names takes the record.
+        let list = want.split("convert it to ").nth(1).unwrap().split(", which").next().unwrap();
+        for shape in list.split([',', ' ']).filter(|w| !w.is_empty() && *w != "or") {
+            let out = migrate(&["--to", shape], &jsonl(&[record]));
+            assert_eq!(out.status.code(), Some(0), "--to {shape}: {}", text(&out.stderr));
+        }
+    }
+    // A conversation of several exchanges too, for the one-exchange shapes.
+    let long = r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"}]}"#;
+    let out = migrate(&["--to", "qa"], &jsonl(&[long]));
+    assert!(
+        text(&out.stderr).contains("this record has 4 turns (convert it to messages, sharegpt or alpaca, which hold it whole)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_pairs_needs_a_target_that_makes_pairs() {
+    // What broke: --pairs was silently ignored with a target that makes no
+    // pairs (--to messages gave conversations whatever the rule).
+    for args in [
+        &["--to", "messages", "--pairs", "all"][..],
+        &["--to", "sharegpt", "--pairs", "best-rest"],
+        &["--to", "csv", "--pairs", "all"],
+        &["--pairs", "all"],
+        &["--detect", "--pairs", "all"],
+        &["--from", "alpaca", "--to", "preference", "--pairs", "all"],
+    ] {
+        let out = migrate(args, &jsonl(&[TREE]));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(
+                "--pairs chooses which ranked OpenAssistant replies become preference pairs, so it needs --to preference or --to preference-messages; "
+            ),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    for args in [
+        &["--to", "preference-messages", "--pairs", "all"][..],
+        &["--from", "oasst-tree", "--to", "preference", "--pairs", "best-worst"],
+    ] {
+        assert_eq!(migrate(args, &jsonl(&[TREE])).status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn r_replies_of_equal_rank_are_counted_not_silently_unpaired() {
+    // What broke: sibling replies with tied ranks (0, 0) gave no pair and
+    // no reason: the tree was "left out (no ranked pair of replies)" and a
+    // tie beside other pairs was not counted anywhere.
+    let tied = r#"{"message_tree_id":"tt","prompt":{"message_id":"p","text":"Q","role":"prompter","replies":[{"message_id":"a","text":"A","role":"assistant","rank":0},{"message_id":"b","text":"B","role":"assistant","rank":0}]}}"#;
+    let three = r#"{"message_tree_id":"t3","prompt":{"message_id":"p","text":"Q","role":"prompter","replies":[{"message_id":"a","text":"A","role":"assistant","rank":0},{"message_id":"b","text":"B","role":"assistant","rank":0},{"message_id":"c","text":"C","role":"assistant","rank":1}]}}"#;
+    let dir = Dir::new();
+    let s = dir.path("s.json");
+    let run = |rule: &str| {
+        let args = ["--to", "preference-messages", "--pairs", rule, "--stats", s.to_str().unwrap()];
+        let out = migrate(&args, &jsonl(&[tied, three]));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let st = stats(&s);
+        assert_eq!(st["records_in"], 2);
+        (lines(&out).len(), text(&out.stderr), st)
+    };
+    let (written, stderr, st) = run("all");
+    // all: a-c and b-c from the second tree; a-b of each tree tied.
+    assert_eq!(written, 2);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 2, "{st}");
+    assert_eq!(
+        st["filtered"]["oasst tree has only equally ranked replies (no preference between them)"],
+        1,
+        "{st}"
+    );
+    assert!(
+        stderr
+            .contains("; 2 pairs of equally ranked replies not made (no preference between them)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 left out (1 oasst tree has only equally ranked replies"),
+        "{stderr}"
+    );
+    let (written, _, st) = run("best-worst");
+    assert_eq!(written, 1);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 1, "{st}");
+    let (written, _, st) = run("best-rest");
+    assert_eq!(written, 1);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 2, "{st}");
 }
 
 /// A compact (one-line) SQuAD 2.0 file: two articles, answerable and
