@@ -89,10 +89,12 @@ pub struct Cli {
 
     /// Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)
     ///
-    /// A value containing {{ is the template; anything else is a file
-    /// holding it. A placeholder whose field is missing makes the record a
-    /// bad record.
-    #[arg(long, value_name = "[TARGET=]FILE|TEXT", help_heading = "Conversion")]
+    /// PART is prompt (the default), response or system, each given once,
+    /// in any order; another word= prefix is a usage error (write
+    /// prompt=word=... for a prompt that starts so). A value containing {{
+    /// is the template; anything else is a file holding it. A placeholder
+    /// whose field is missing makes the record a bad record.
+    #[arg(long, value_name = "[PART=]FILE|TEXT", help_heading = "Conversion")]
     pub template: Vec<String>,
 
     /// Set the system prompt of every record
@@ -102,7 +104,9 @@ pub struct Cli {
     /// Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)
     ///
     /// prompter and human already read as user, gpt, bot and model as
-    /// assistant; a role no rule names stays a bad record with its name.
+    /// assistant; a role no rule names stays a bad record with its name. A
+    /// record whose roles are not all the target shape's own names is
+    /// written with them, even when it is already in the target shape.
     #[arg(long, value_name = "FROM=TO", value_parser = model::Role::parse_map, help_heading = "Conversion")]
     pub role_map: Vec<(String, model::Role)>,
 

@@ -87,6 +87,9 @@ impl TreeCounts {
     }
 }
 
+/// A ranked reply: its rank and its index in the tree.
+type Ranked = (f64, usize);
+
 /// One message of a tree.
 struct Node<'a> {
     id: &'a [u8],
@@ -342,7 +345,7 @@ impl<'a> Tree<'a> {
                 continue;
             }
             let replies: Vec<usize> = self.kept_replies(i).collect();
-            let mut ranked: Vec<(f64, usize)> =
+            let mut ranked: Vec<Ranked> =
                 replies.iter().filter_map(|&r| self.nodes[r].rank.map(|k| (k, r))).collect();
             if replies.len() > 1 {
                 self.counts.unranked += (replies.len() - ranked.len()) as u64;
@@ -350,7 +353,7 @@ impl<'a> Tree<'a> {
             ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
             // The pairs the rule names, the better reply first (ranked is
             // sorted, so a is never worse than b).
-            let mut named: Vec<(&(f64, usize), &(f64, usize))> = Vec::new();
+            let mut named: Vec<(&Ranked, &Ranked)> = Vec::new();
             match rule {
                 PairRule::BestWorst => {
                     if let (Some(first), Some(last)) = (ranked.first(), ranked.last())
