@@ -998,4 +998,81 @@ fn role_names_of_the_common_datasets_and_role_map() {
     assert!(text(&out.stderr).contains("not a role"), "{}", text(&out.stderr));
 }
 
+#[test]
+fn r_roles_are_mapped_in_a_record_already_in_the_target_shape() {
+    // What broke: a record already in the target shape passed byte for byte,
+    // so its role names were never mapped: prompter/model stayed in messages,
+    // --role-map was ignored, and sharegpt prompter/model went to
+    // LLaMA-Factory (which expects human/gpt) as "1 unchanged".
+    let summary = |args: &[&str], record: &str| {
+        let out = migrate(args, &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        (lines(&out).join("\n"), text(&out.stderr))
+    };
+    let aliases =
+        r#"{"messages":[{"role":"prompter","content":"a"},{"role":"model","content":"b"}],"id":1}"#;
+    let (got, stderr) = summary(&["--to", "messages"], aliases);
+    assert_eq!(
+        got,
+        r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}],"id":1}"#
+    );
+    assert!(stderr.contains("1 from messages;"), "converted, not unchanged: {stderr}");
+    let custom =
+        r#"{"messages":[{"role":"customer","content":"a"},{"role":"agent","content":"b"}]}"#;
+    let (got, _) = summary(
+        &["--to", "messages", "--role-map", "customer=user", "--role-map", "agent=assistant"],
+        custom,
+    );
+    assert_eq!(
+        got,
+        r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}"#
+    );
+    let sharegpt =
+        r#"{"conversations":[{"from":"prompter","value":"a"},{"from":"model","value":"b"}]}"#;
+    let (got, stderr) = summary(&["--to", "sharegpt"], sharegpt);
+    assert_eq!(
+        got,
+        r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}"#
+    );
+    assert!(!stderr.contains("unchanged"), "{stderr}");
+    // messages' names in sharegpt are not sharegpt's own either.
+    let (got, _) = summary(
+        &["--to", "sharegpt"],
+        r#"{"conversations":[{"from":"user","value":"a"},{"from":"assistant","value":"b"}]}"#,
+    );
+    assert_eq!(
+        got,
+        r#"{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}"#
+    );
+    // The lists of a preference-messages record too.
+    let pair = r#"{"prompt":[{"role":"human","content":"q"}],"chosen":[{"role":"gpt","content":"y"}],"rejected":[{"role":"assistant","content":"n"}]}"#;
+    assert_eq!(
+        summary(&["--to", "preference-messages"], pair).0,
+        r#"{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"y"}],"rejected":[{"role":"assistant","content":"n"}]}"#
+    );
+    // A --role-map over a shape's own name is a rename too.
+    let (got, _) = summary(
+        &["--to", "messages", "--role-map", "user=system"],
+        r#"{"messages":[{"role":"user","content":"s"},{"role":"human","content":"a"},{"role":"assistant","content":"b"}]}"#,
+    );
+    assert_eq!(
+        got,
+        r#"{"messages":[{"role":"system","content":"s"},{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}"#
+    );
+    // Canonical roles (tool roles included) still pass byte for byte, odd spacing and all.
+    let canonical = r#"{ "messages" : [ {"role":"system","content":"s"}, {"role":"user","content":"a"}, {"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}, {"role":"tool","content":"ok","tool_call_id":"c"}, {"role":"assistant","content":"b"} ] }"#;
+    let (got, stderr) = summary(&["--to", "messages"], canonical);
+    assert_eq!(got, canonical);
+    assert!(stderr.contains("(1 unchanged)"), "{stderr}");
+    let canonical = r#"{"conversations": [{"from":"system","value":"s"}, {"from":"human","value":"a"}, {"from":"function_call","value":"{\"name\":\"f\",\"arguments\":{}}"}, {"from":"observation","value":"o"}, {"from":"gpt","value":"b"}], "id": 1}"#;
+    let (got, stderr) = summary(&["--to", "sharegpt"], canonical);
+    assert_eq!(got, canonical);
+    assert!(stderr.contains("(1 unchanged)"), "{stderr}");
+    // An unknown role is still a bad record with its name, and nothing is lost.
+    let out = migrate(&["--to", "messages"], &jsonl(&[custom, aliases]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out).len(), 1);
+    assert!(text(&out.stderr).contains("unknown role 'customer'"), "{}", text(&out.stderr));
+}
+
 mod formats;

@@ -89,10 +89,12 @@ pub struct Cli {
 
     /// Build the prompt (or response=, system=) from {{path}} placeholders (repeatable)
     ///
-    /// A value containing {{ is the template; anything else is a file
-    /// holding it. A placeholder whose field is missing makes the record a
-    /// bad record.
-    #[arg(long, value_name = "[TARGET=]FILE|TEXT", help_heading = "Conversion")]
+    /// PART is prompt (the default), response or system, each given once,
+    /// in any order; another word= prefix is a usage error (write
+    /// prompt=word=... for a prompt that starts so). A value containing {{
+    /// is the template; anything else is a file holding it. A placeholder
+    /// whose field is missing makes the record a bad record.
+    #[arg(long, value_name = "[PART=]FILE|TEXT", help_heading = "Conversion")]
     pub template: Vec<String>,
 
     /// Set the system prompt of every record
@@ -102,7 +104,9 @@ pub struct Cli {
     /// Read the role name FROM as TO (system, user, assistant, tool or function; repeatable)
     ///
     /// prompter and human already read as user, gpt, bot and model as
-    /// assistant; a role no rule names stays a bad record with its name.
+    /// assistant; a role no rule names stays a bad record with its name. A
+    /// record whose roles are not all the target shape's own names is
+    /// written with them, even when it is already in the target shape.
     #[arg(long, value_name = "FROM=TO", value_parser = model::Role::parse_map, help_heading = "Conversion")]
     pub role_map: Vec<(String, model::Role)>,
 
@@ -110,9 +114,12 @@ pub struct Cli {
     ///
     /// For oasst-tree records converted to preference or preference-messages:
     /// the assistant replies to one prompter message that carry a rank (0 is
-    /// the best) are paired by RULE; unranked replies are counted, never paired.
-    #[arg(long, value_enum, value_name = "RULE", default_value_t = PairRule::BestWorst, help_heading = "Conversion")]
-    pub pairs: PairRule,
+    /// the best) are paired by RULE (default: best-worst); replies of equal
+    /// rank are never paired, and unranked replies are never paired either;
+    /// both are counted. Only with --to preference or preference-messages
+    /// (any other target pairs nothing, so the flag is a usage error there).
+    #[arg(long, value_enum, value_name = "RULE", help_heading = "Conversion")]
+    pub pairs: Option<PairRule>,
 
     // The shared flags come before the tool's own flags under shared
     // headings, so every tool lists its headings in one order (ARCHITECTURE.md).
@@ -164,6 +171,9 @@ struct Acc {
     spare: Vec<u8>,
     shapes: Vec<(Label, ShapeCount)>,
     trees: TreeCounts,
+    /// Records of no shape written as --extract and --template built them
+    /// (no --to: nothing needed a shape).
+    unshaped: u64,
 }
 
 impl Acc {
@@ -206,6 +216,10 @@ struct Migrate {
     /// No shape work at all (no --to, nothing rebuilt): records are only
     /// carried from one format to another, with --extract fields added.
     passthrough: bool,
+    /// No --to, --from, --detect, --system or --drop-extra: a record that
+    /// --extract and --template built into no shape is written as built,
+    /// as --extract alone writes one (nothing needs its shape).
+    keeps_unshaped: bool,
 }
 
 enum Converted {
@@ -288,6 +302,12 @@ impl Migrate {
             },
             None => match shape::detect(rec) {
                 Some(label) => label,
+                // Nothing asks for a shape: the built record is written as
+                // it is, as --extract alone writes a record of no shape.
+                None if built && self.keeps_unshaped => {
+                    acc.unshaped += 1;
+                    return emit.write(rec.line);
+                }
                 None => return emit.reject("matches no shape", shape::no_shape_message(rec)),
             },
         };
@@ -380,7 +400,11 @@ impl Migrate {
             return Err(repeated);
         }
         let model = self.adjust(model, rec, &extracted, source)?;
-        let unchanged = target == source && !self.modifies;
+        // A record is passed as it came only when nothing in it changes: its
+        // shape is the target's, no flag rebuilds it, and every role already
+        // has the shape's own name (an alias or a --role-map name is written
+        // as that name, so the record counts as converted).
+        let unchanged = target == source && !self.modifies && !model.renamed;
         if !(unchanged && source == Shape::Teacher) {
             self.write(&model, source, target, &extracted, out)?;
         }
@@ -561,7 +585,9 @@ impl Migrate {
         out: &mut Vec<u8>,
     ) -> Result<(), Bad> {
         match target {
-            Shape::Teacher => self.write_teacher(model, source, extracted, out),
+            Shape::Teacher => self
+                .write_teacher(model, source, extracted, out)
+                .map_err(|e| model::hint(e, model, Shape::Teacher, self.options)),
             Shape::SquadQuestion => model::write(model, Shape::InputOutput, self.options, out),
             _ => model::write(model, target, self.options, out),
         }
@@ -642,23 +668,51 @@ pub(super) enum Sink {
     Nothing,
 }
 
+/// The parts a `--template PART=TEXT` can build.
+const TEMPLATE_PARTS: [&str; 3] = ["prompt", "response", "system"];
+
+/// Parses the `--template [PART=]FILE|TEXT` values: PART is prompt, response
+/// or system, each given at most once, in any order; no `PART=` is the
+/// prompt. A `word=` prefix naming no part is a usage error (it would
+/// otherwise become the start of the prompt's text without a word):
+/// `prompt=` before it makes such a text literal.
 fn parse_templates(specs: &[String]) -> Result<Templates, Error> {
     let mut templates = Templates::default();
+    let mut given: [Option<&str>; 3] = [None; 3];
     for spec in specs {
-        let (slot, text) = match spec.split_once('=') {
-            Some(("prompt", rest)) => (&mut templates.prompt, rest),
-            Some(("response", rest)) => (&mut templates.response, rest),
-            Some(("system", rest)) => (&mut templates.system, rest),
-            _ => (&mut templates.prompt, spec.as_str()),
+        let (part, text) = match spec.split_once('=') {
+            Some((name, rest)) if TEMPLATE_PARTS.contains(&name.trim()) => (name.trim(), rest),
+            Some((name, _)) if is_part_name(name.trim()) => {
+                return Err(Error::Usage(format!(
+                    "--template {spec}: `{}` is not a template part; the parts are prompt=, response= and system= (response= builds the shape's response field, such as output or completion). A prompt whose text starts with `{}=` is written --template 'prompt={spec}'",
+                    name.trim(),
+                    name.trim()
+                )));
+            }
+            _ => ("prompt", spec.as_str()),
         };
-        if slot.is_some() {
+        let at = TEMPLATE_PARTS.iter().position(|p| *p == part).unwrap_or(0);
+        if let Some(first) = given[at] {
             return Err(Error::Usage(format!(
-                "--template {spec}: that part already has a template"
+                "--template {spec}: the {part} has a template already (--template {first}); give each part once (a --template without PART= is the prompt)"
             )));
         }
+        given[at] = Some(spec);
+        let slot = match part {
+            "response" => &mut templates.response,
+            "system" => &mut templates.system,
+            _ => &mut templates.prompt,
+        };
         *slot = Some(text::load(text, "--template").map_err(Error::Usage)?);
     }
     Ok(templates)
+}
+
+/// Whether the text before a `=` looks like a part name (a word, such as
+/// `instruction` or `completion`) rather than template text or a path.
+fn is_part_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The formats --to writes: every one but the input-only formats (auto,
@@ -680,10 +734,10 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     cli.formulas.check(cli.to == Some(Format::Csv), "--to csv")?;
     let plan = plan(&cli)?;
     let (to, from, sink) = (plan.to, plan.from, plan.sink);
-    let (run, totals, trees) = run_plan(&cli, plan)?;
+    let (run, totals, trees, unshaped) = run_plan(&cli, plan)?;
     // A SQuAD file becomes input-output records unless --to says otherwise.
     let to = to.or((from == Some(Shape::SquadQuestion)).then_some(Shape::InputOutput));
-    summary::summarize(run, &cli, to, sink, totals, trees)
+    summary::summarize(run, &cli, to, sink, totals, trees, unshaped)
 }
 
 /// What the flags ask for, settled and checked before any input is read.
@@ -739,6 +793,34 @@ fn plan(cli: &Cli) -> Result<Plan, Error> {
             shape.name(),
             target.name()
         )));
+    }
+    // --pairs chooses pairs: with a target that makes none it would be ignored.
+    if cli.pairs.is_some() {
+        let why = match (to, cli.from.shape()) {
+            _ if cli.detect => Some("--detect converts nothing".to_string()),
+            (Some(Shape::Preference | Shape::PreferenceMessages), Some(shape))
+                if shape != Shape::OasstTree =>
+            {
+                Some(format!("--from {} holds no OpenAssistant trees", shape.name()))
+            }
+            (Some(Shape::Preference | Shape::PreferenceMessages), _) => None,
+            (Some(target), _) => Some(format!(
+                "--to {} pairs nothing (a tree becomes one conversation per root-to-leaf path)",
+                target.name()
+            )),
+            (None, _) => Some(match cli.to {
+                Some(format) => format!("--to {} writes records as they are", format.name()),
+                None => {
+                    "without --to a tree becomes messages, one conversation per root-to-leaf path"
+                        .to_string()
+                }
+            }),
+        };
+        if let Some(why) = why {
+            return Err(Error::Usage(format!(
+                "--pairs chooses which ranked OpenAssistant replies become preference pairs, so it needs --to preference or --to preference-messages; {why}"
+            )));
+        }
     }
     if cli.detect
         && let Some(shape) = cli.from.shape()
@@ -808,15 +890,21 @@ fn migrate(
         extracts,
         teacher_rules,
         refusal: quoted(&cli.refusal),
-        pairs: cli.pairs,
+        pairs: cli.pairs.unwrap_or_default(),
         modifies,
         passthrough: !cli.detect && to.is_none() && !modifies && from != Some(Shape::SquadQuestion),
+        keeps_unshaped: !cli.detect
+            && to.is_none()
+            && from.is_none()
+            && cli.system.is_none()
+            && !cli.drop_extra,
     })
 }
 
 /// Step 2, the run: the input opened, every record converted (or detected)
-/// and written to the sink, the totals of each shape kept for the summary.
-type Totals = (Run, BTreeMap<Label, ShapeTotal>, TreeCounts);
+/// and written to the sink, the totals of each shape kept for the summary
+/// (and the count of records written as built, of no shape).
+type Totals = (Run, BTreeMap<Label, ShapeTotal>, TreeCounts, u64);
 
 fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
     let Plan { processor, sink, container_in, .. } = plan;
@@ -838,6 +926,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
 
     let mut totals: BTreeMap<Label, ShapeTotal> = BTreeMap::new();
     let mut trees = TreeCounts::default();
+    let mut unshaped = 0u64;
     let mut records = SinkWriter::new(sink);
     records.csv.escape_formulas = cli.formulas.escape_formulas;
     let settings = run.settings.clone();
@@ -852,6 +941,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
         }
         let flow = run.account(&done)?;
         trees.add(&done.acc.trees);
+        unshaped += done.acc.unshaped;
         add_totals(&mut totals, &run, &done, multiple_sources, &positions);
         records.chunk(&mut run, &done)?;
         Ok(flow)
@@ -863,7 +953,7 @@ fn run_plan(cli: &Cli, plan: Plan) -> Result<Totals, Error> {
         run.reject_outside(row.source, row.line, &row.category, &row.message, &row.raw)?;
     }
     records.finish(&mut run)?;
-    Ok((run, totals, trees))
+    Ok((run, totals, trees, unshaped))
 }
 
 /// The input: JSONL as it is, or documents read whole and turned into JSONL
@@ -964,5 +1054,32 @@ impl SinkWriter {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn template_parts_are_known_names_given_once_in_any_order() {
+        let t = parse_templates(&specs(&["system=S {{s}}", "response={{a}}", "prompt=x={{q}}"]))
+            .unwrap();
+        assert!(t.prompt.is_some() && t.response.is_some() && t.system.is_some());
+        // No PART= (or text before `=` that is no word) is the prompt.
+        assert!(parse_templates(&specs(&["Q: {{q}} a=b"])).unwrap().prompt.is_some());
+        for unknown in ["instruction={{q}}", "completion={{a}}"] {
+            let Err(Error::Usage(e)) = parse_templates(&specs(&[unknown])) else { panic!() };
+            assert!(e.contains("is not a template part"), "{e}");
+        }
+        let Err(Error::Usage(e)) = parse_templates(&specs(&["{{q}}", "prompt={{a}}"])) else {
+            panic!()
+        };
+        assert!(e.contains("the prompt has a template already"), "{e}");
+        assert!(is_part_name("output_2") && !is_part_name("./x") && !is_part_name("Q: {{q}} a"));
     }
 }

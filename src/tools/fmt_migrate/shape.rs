@@ -328,27 +328,50 @@ pub fn hh_transcript(rec: &Record<'_>) -> bool {
     chosen.as_str().is_some_and(|text| text.trim_start().starts_with("Human:"))
 }
 
-/// The shape a record that matches none comes nearest to, and the fields it
-/// lacks for it: the shape missing the fewest of its required fields (at
-/// least one of them present), the first in detection order on a tie.
-pub fn nearest(rec: &Record<'_>) -> Option<(Shape, Vec<&'static str>)> {
-    let mut best: Option<(Shape, Vec<&'static str>)> = None;
-    let chosen_list = rec.get("chosen").is_some_and(|c| c.kind == crate::json::Kind::Array);
+/// The shapes a record that matches none comes nearest to, each with the
+/// required fields it lacks. The rule (the man page's DETECTION says it too):
+/// the shape whose required fields the record holds the most of; among
+/// those, the one missing the fewest; shapes still equal are all named, in
+/// detection order. A shape is ruled out when a field it shares has a kind
+/// the shape cannot read: oasst-tree needs prompt to be an object, the
+/// kind of chosen (or rejected) tells preference (strings) from
+/// preference-messages (lists), and hh-rlhf holds neither prompt nor
+/// instruction. So `{prompt, rejected}` is nearest to preference (two of
+/// its three fields, lacking chosen), not to oasst-tree (one of two), and
+/// `{prompt, answer}` is as near to prompt-output, supervised,
+/// prompt-completion and qa (one field held, one lacking each).
+pub fn nearest(rec: &Record<'_>) -> Vec<(Shape, Vec<&'static str>)> {
+    let kind = |key: &str| rec.get(key).map(|v| v.kind);
+    let pair_kind = kind("chosen").or_else(|| kind("rejected"));
+    let lists = pair_kind == Some(crate::json::Kind::Array);
+    let fits = |shape: Shape| match shape {
+        Shape::OasstTree => kind("prompt").is_none_or(|k| k == crate::json::Kind::Object),
+        Shape::PreferenceMessages => lists,
+        Shape::Preference => !lists,
+        Shape::HhRlhf => !lists && !rec.has("prompt") && !rec.has("instruction"),
+        _ => true,
+    };
+    let mut best: Vec<(Shape, Vec<&'static str>)> = Vec::new();
+    let mut best_rank = (0, 0);
     for shape in DETECTION_ORDER {
-        // The two preference shapes need the same fields: the kind of chosen decides.
-        if (shape == Shape::PreferenceMessages && !chosen_list)
-            || (shape == Shape::Preference && chosen_list)
-        {
+        if !fits(shape) {
             continue;
         }
         let required = shape.required();
         let missing: Vec<&'static str> =
             required.iter().copied().filter(|key| !rec.has(key)).collect();
-        if missing.is_empty() || missing.len() == required.len() {
+        let shared = required.len() - missing.len();
+        if missing.is_empty() || shared == 0 {
             continue;
         }
-        if best.as_ref().is_none_or(|(_, m)| missing.len() < m.len()) {
-            best = Some((shape, missing));
+        // More fields shared first, then fewer lacking.
+        let rank = (shared, usize::MAX - missing.len());
+        if rank > best_rank {
+            best_rank = rank;
+            best.clear();
+        }
+        if rank == best_rank {
+            best.push((shape, missing));
         }
     }
     best
@@ -375,14 +398,26 @@ const DETECTION_ORDER: [Shape; 13] = [
 /// the fields it lacks (shown to a person: escaped).
 pub fn no_shape_message(rec: &Record<'_>) -> String {
     let mut message = format!("matches no shape ({})", key_list(rec));
-    if let Some((shape, missing)) = nearest(rec) {
+    let nearest = nearest(rec);
+    let lacks = |(shape, missing): &(Shape, Vec<&'static str>)| {
         let field = if missing.len() == 1 { "field" } else { "fields" };
-        message.push_str(&format!(
-            "; nearest: {}, which lacks the {field} {} (build {} with --template or --extract, or rename with a tool such as jq)",
-            shape.name(),
-            missing.join(", "),
-            if missing.len() == 1 { "it" } else { "them" }
-        ));
+        format!("{}, which lacks the {field} {}", shape.name(), missing.join(", "))
+    };
+    match nearest.as_slice() {
+        [] => {}
+        [one] => message.push_str(&format!(
+            "; nearest: {} (build {} with --template or --extract, or rename with a tool such as jq)",
+            lacks(one),
+            if one.1.len() == 1 { "it" } else { "them" }
+        )),
+        [first, rest @ ..] => {
+            let rest: Vec<String> = rest.iter().map(lacks).collect();
+            message.push_str(&format!(
+                "; nearest: {}; as near: {} (build what the one you mean lacks with --template or --extract, or rename with a tool such as jq)",
+                lacks(first),
+                rest.join("; ")
+            ));
+        }
     }
     message
 }
@@ -393,4 +428,42 @@ pub fn key_list(rec: &Record<'_>) -> String {
         rec.members.iter().take(8).map(|m| crate::report::printable(&m.key())).collect();
     let more = if rec.members.len() > 8 { ", …" } else { "" };
     if keys.is_empty() { "no fields".into() } else { format!("fields: {}{more}", keys.join(", ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nearest_names(line: &str) -> Vec<(&'static str, Vec<&'static str>)> {
+        let rec = Record::new(line.as_bytes()).unwrap();
+        nearest(&rec).into_iter().map(|(shape, missing)| (shape.name(), missing)).collect()
+    }
+
+    #[test]
+    fn nearest_shares_the_most_fields_then_lacks_the_fewest_and_names_ties() {
+        assert_eq!(
+            nearest_names(r#"{"prompt":"p","rejected":"r"}"#),
+            [("preference", vec!["chosen"])]
+        );
+        assert_eq!(
+            nearest_names(r#"{"prompt":"p","answer":"a"}"#),
+            [
+                ("prompt-output", vec!["output"]),
+                ("supervised", vec!["response"]),
+                ("prompt-completion", vec!["completion"]),
+                ("qa", vec!["question"]),
+            ]
+        );
+        // An object prompt is oasst-tree's kind: it is near again.
+        assert_eq!(
+            nearest_names(r#"{"prompt":{"role":"prompter"}}"#)[0],
+            ("oasst-tree", vec!["message_tree_id"])
+        );
+        // One field held of teacher's four or of prompt-output's two: fewer lacking wins.
+        assert_eq!(
+            nearest_names(r#"{"concept":"c","prompt":"p","x":1}"#)[0],
+            ("prompt-output", vec!["output"])
+        );
+        assert!(nearest_names(r#"{"z":1}"#).is_empty());
+    }
 }

@@ -40,6 +40,7 @@ pub(super) fn summarize(
     sink: Sink,
     totals: BTreeMap<Label, ShapeTotal>,
     trees: TreeCounts,
+    unshaped: u64,
 ) -> Result<Outcome, Error> {
     let mut list: Vec<(&Label, &ShapeTotal)> = totals.iter().collect();
     list.sort_by(|a, b| b.1.records.cmp(&a.1.records).then(a.0.cmp(b.0)));
@@ -64,6 +65,8 @@ pub(super) fn summarize(
     extra.insert("to".into(), json!(cli.to.map(Format::name)));
     extra.insert("shapes".into(), Value::Object(shapes_json));
     extra.insert("mixed".into(), json!(mixed));
+    // Records of no shape written as --extract and --template built them (no --to).
+    extra.insert("no_shape_written".into(), json!(unshaped));
     if totals.keys().any(|l| l.shape == Shape::OasstTree) {
         extra.insert(
             "oasst_trees".into(),
@@ -75,6 +78,7 @@ pub(super) fn summarize(
                 "unanswered": trees.unanswered,
                 "unranked": trees.unranked,
                 "multi_turn_pairs": trees.multi_turn_pairs,
+                "tied_pairs": trees.tied_pairs,
             }),
         );
     }
@@ -111,7 +115,7 @@ convert them with `fmt-migrate --to {}`{}",
         text
     } else {
         let written = counts.written;
-        let parts: Vec<String> = list
+        let mut parts: Vec<String> = list
             .iter()
             .filter(|(_, t)| t.written > 0)
             .map(|(label, t)| match (to, t.unchanged) {
@@ -123,6 +127,9 @@ convert them with `fmt-migrate --to {}`{}",
                 (None, _) => format!("{} {label}", t.written),
             })
             .collect();
+        if unshaped > 0 {
+            parts.push(format!("{unshaped} of no shape, as built"));
+        }
         let what = match (to, sink) {
             (_, Sink::Csv) => "as CSV".to_string(),
             (_, Sink::JsonArray) => "as one JSON array".to_string(),
@@ -184,6 +191,12 @@ fn tree_line(trees: &TreeCounts) -> Option<String> {
     );
     if trees.unranked > 0 {
         line.push_str(&format!("; {} unranked replies not paired", trees.unranked));
+    }
+    if trees.tied_pairs > 0 {
+        line.push_str(&format!(
+            "; {} pairs of equally ranked replies not made (no preference between them)",
+            trees.tied_pairs
+        ));
     }
     if trees.multi_turn_pairs > 0 {
         line.push_str(&format!(

@@ -64,6 +64,12 @@ impl Migrate {
         let mut counts = tree.counts;
         counts.records_out = written;
         trees.add(&counts);
+        let none =
+            if target.preference_only() && counts.tied_pairs > 0 && counts.multi_turn_pairs == 0 {
+                "oasst tree has only equally ranked replies (no preference between them)"
+            } else {
+                none
+            };
         Ok(Converted::Many(if written == 0 { Err(none) } else { Ok(written) }))
     }
 }

@@ -317,6 +317,143 @@ fn no_shape_messages_name_the_nearest_shape_and_the_field_it_lacks() {
 }
 
 #[test]
+fn r_the_nearest_shape_of_a_record_with_a_prompt_field_is_the_one_sharing_most_fields() {
+    // What broke: every shape lacking one field tied, and the first in
+    // detection order won, so a string prompt made oasst-tree (which needs
+    // message_tree_id and an object prompt) the "nearest" shape of
+    // {prompt, rejected}, {prompt, answer} and {system, prompt}.
+    let out = migrate(
+        &["--detect"],
+        &jsonl(&[
+            r#"{"prompt":"p","rejected":"r"}"#,
+            r#"{"prompt":"p","answer":"a"}"#,
+            r#"{"system":"s","prompt":"p"}"#,
+            r#"{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"a"}]}"#,
+            r#"{"message_tree_id":"t","answer":"a"}"#,
+            r#"{"chosen":"\n\nHuman: hi\n\nAssistant: yo"}"#,
+        ]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("nearest: oasst-tree, which lacks the field message_tree_id"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":1: matches no shape (fields: prompt, rejected); nearest: preference, which lacks the field chosen (build it with"),
+        "{stderr}"
+    );
+    // Equally near shapes are all named, so none is passed off as the one.
+    assert!(
+        stderr.contains(":2: matches no shape (fields: prompt, answer); nearest: prompt-output, which lacks the field output; as near: supervised, which lacks the field response; prompt-completion, which lacks the field completion; qa, which lacks the field question (build what the one you mean lacks with"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":3: matches no shape (fields: system, prompt); nearest: prompt-output, which lacks the field output; as near: supervised, which lacks the field response; prompt-completion, which lacks the field completion ("),
+        "{stderr}"
+    );
+    // Lists of messages are preference-messages' kind, not preference's.
+    assert!(stderr.contains(":4: matches no shape (fields: prompt, chosen); nearest: preference-messages, which lacks the field rejected ("), "{stderr}");
+    // Without a prompt, oasst-tree is as near as any other.
+    assert!(stderr.contains(":5: matches no shape (fields: message_tree_id, answer); nearest: oasst-tree, which lacks the field prompt; as near: qa, which lacks the field question ("), "{stderr}");
+    assert!(stderr.contains(":6: matches no shape (fields: chosen); nearest: hh-rlhf, which lacks the field rejected ("), "{stderr}");
+}
+
+#[test]
+fn r_template_parts_are_named_known_parts_in_any_order() {
+    // What broke: a PART= prefix naming no part was read as the prompt's
+    // text (--template 'instruction={{q}}' built the prompt "instruction=x"),
+    // and so took the prompt's place: --template 'completion={{a}}'
+    // --template 'prompt={{q}}' failed with "that part already has a template".
+    let house = r#"{"q":"x","a":"y"}"#;
+    for spec in ["instruction={{q}}", "completion={{a}}", "Answer={{a}}"] {
+        let out = migrate(&["--to", "messages", "--template", spec], &jsonl(&[house]));
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        let stderr = text(&out.stderr);
+        let name = spec.split('=').next().unwrap();
+        assert!(
+            stderr.contains(&format!("--template {spec}: `{name}` is not a template part; the parts are prompt=, response= and system=")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(&format!("--template 'prompt={spec}'")), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    // Each part once, in any order; prompt= makes a literal `word=` text.
+    let want = r#"{"messages":[{"role":"system","content":"S x"},{"role":"user","content":"instruction=x"},{"role":"assistant","content":"y"}]}"#;
+    for order in [
+        ["response={{a}}", "system=S {{q}}", "prompt=instruction={{q}}"],
+        ["system=S {{q}}", "prompt=instruction={{q}}", "response={{a}}"],
+    ] {
+        let mut args = vec!["--to", "messages"];
+        for spec in order {
+            args.extend(["--template", spec]);
+        }
+        assert_eq!(one(&args, house), want, "{order:?}");
+    }
+    // Text that is no `word=` stays the prompt, as before.
+    assert_eq!(
+        one(
+            &["--to", "messages", "--template", "Q: {{q}} (a=b)", "--template", "response={{a}}"],
+            house
+        ),
+        r#"{"messages":[{"role":"user","content":"Q: x (a=b)"},{"role":"assistant","content":"y"}]}"#
+    );
+    // A part given twice (no PART= is the prompt) is still a usage error naming both.
+    let out = migrate(
+        &["--to", "messages", "--template", "{{q}}", "--template", "prompt={{a}}"],
+        &jsonl(&[house]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "--template prompt={{a}}: the prompt has a template already (--template {{q}})"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_without_to_template_and_extract_alike_write_a_record_of_no_shape_as_built() {
+    // What broke: without --to, --extract wrote a record of no shape with its
+    // field, but --template made the same record a bad record ("matches no
+    // shape"), though nothing asked for a shape.
+    let input =
+        jsonl(&[r#"{"q":"x","n":1}"#, r#"{"prompt":"p","response":"r","q":"y"}"#, r#"{"z":1}"#]);
+    let dir = Dir::new();
+    let s = dir.path("s.json");
+    let run = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["--stats", s.to_str().unwrap()]);
+        let out = migrate(&args, &input);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        let st = stats(&s);
+        // in = out + filtered + rejected: only the record without q is bad.
+        assert_eq!((st["records_in"].as_u64(), st["records_written"].as_u64()), (Some(3), Some(2)));
+        assert_eq!(st["rejected"]["missing q"], 1, "{st}");
+        (lines(&out), text(&out.stderr), st)
+    };
+    let (got, _, _) = run(&["--extract", "f=q:(.*)"]);
+    assert_eq!(
+        got,
+        [r#"{"q":"x","n":1,"f":"x"}"#, r#"{"prompt":"p","response":"r","q":"y","f":"y"}"#]
+    );
+    let (got, stderr, st) = run(&["--template", "prompt=Q: {{q}}"]);
+    // The record of no shape is written as built; the supervised one gets the template.
+    assert_eq!(got, [r#"{"q":"x","n":1,"prompt":"Q: x"}"#, r#"{"prompt":"Q: y","response":"r"}"#]);
+    assert!(stderr.contains(": 1 supervised, 1 of no shape, as built; 1 rejected"), "{stderr}");
+    assert_eq!(st["no_shape_written"], 1);
+    // A shape is needed with --to, --detect or --system: there it is a bad record.
+    for args in [&["--to", "messages"][..], &["--detect"], &["--system", "S"]] {
+        let mut args = args.to_vec();
+        args.extend(["--template", "prompt=Q: {{q}}"]);
+        let out = migrate(&args, &jsonl(&[r#"{"q":"x"}"#]));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("matches no shape (fields: q, prompt)"), "{args:?}");
+    }
+}
+
+#[test]
 fn detect_on_documents_reports_positions_in_the_document() {
     let dir = Dir::new();
     let array = dir.write(
@@ -352,11 +489,150 @@ fn a_multi_turn_preference_record_is_pointed_to_preference_messages() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("(convert it to preference-messages (or sharegpt, alpaca) to keep them)"),
+        stderr.contains(
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)"
+        ),
         "{stderr}"
     );
     // ... and the target named accepts it.
     assert_eq!(one(&["--to", "preference-messages"], pair), pair);
+}
+
+#[test]
+fn r_the_hint_for_a_pair_a_shape_cannot_hold_names_only_shapes_that_take_it() {
+    // What broke: --to messages on a multi-turn preference record suggested
+    // "preference, preference-messages, sharegpt or alpaca", and preference
+    // rejects a prompt of several turns.
+    let multi = r#"{"prompt":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}],"chosen":[{"role":"assistant","content":"d"}],"rejected":[{"role":"assistant","content":"e"}]}"#;
+    // A field on a response turn: sharegpt and the message lists keep it,
+    // alpaca (strings only) cannot, so alpaca is not named.
+    let named = r#"{"prompt":[{"role":"user","content":"a"}],"chosen":[{"role":"assistant","content":"d","weight":1}],"rejected":[{"role":"assistant","content":"e"}]}"#;
+    let single = r#"{"prompt":"p","chosen":"c","rejected":"r"}"#;
+    for (record, to, want) in [
+        (
+            multi,
+            "messages",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "supervised",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "teacher",
+            "(convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (
+            multi,
+            "preference",
+            "this record has 3 turns (convert it to preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+        (named, "messages", "(convert it to preference-messages or sharegpt, which hold it whole)"),
+        (
+            single,
+            "messages",
+            "(convert it to preference, preference-messages, sharegpt or alpaca, which hold it whole)",
+        ),
+    ] {
+        let out = migrate(&["--to", to], &jsonl(&[record]));
+        assert_eq!(out.status.code(), Some(1), "{to}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(want), "--to {to}: {stderr}");
+        assert!(
+            !stderr.contains("preference, preference-messages") || record == single,
+            "{stderr}"
+        );
+        // ... and every shape the hint names takes the record.
+        let list = want.split("convert it to ").nth(1).unwrap().split(", which").next().unwrap();
+        for shape in list.split([',', ' ']).filter(|w| !w.is_empty() && *w != "or") {
+            let out = migrate(&["--to", shape], &jsonl(&[record]));
+            assert_eq!(out.status.code(), Some(0), "--to {shape}: {}", text(&out.stderr));
+        }
+    }
+    // A conversation of several exchanges too, for the one-exchange shapes.
+    let long = r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"}]}"#;
+    let out = migrate(&["--to", "qa"], &jsonl(&[long]));
+    assert!(
+        text(&out.stderr).contains("this record has 4 turns (convert it to messages, sharegpt or alpaca, which hold it whole)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn r_pairs_needs_a_target_that_makes_pairs() {
+    // What broke: --pairs was silently ignored with a target that makes no
+    // pairs (--to messages gave conversations whatever the rule).
+    for args in [
+        &["--to", "messages", "--pairs", "all"][..],
+        &["--to", "sharegpt", "--pairs", "best-rest"],
+        &["--to", "csv", "--pairs", "all"],
+        &["--pairs", "all"],
+        &["--detect", "--pairs", "all"],
+        &["--from", "alpaca", "--to", "preference", "--pairs", "all"],
+    ] {
+        let out = migrate(args, &jsonl(&[TREE]));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(
+                "--pairs chooses which ranked OpenAssistant replies become preference pairs, so it needs --to preference or --to preference-messages; "
+            ),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    for args in [
+        &["--to", "preference-messages", "--pairs", "all"][..],
+        &["--from", "oasst-tree", "--to", "preference", "--pairs", "best-worst"],
+    ] {
+        assert_eq!(migrate(args, &jsonl(&[TREE])).status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn r_replies_of_equal_rank_are_counted_not_silently_unpaired() {
+    // What broke: sibling replies with tied ranks (0, 0) gave no pair and
+    // no reason: the tree was "left out (no ranked pair of replies)" and a
+    // tie beside other pairs was not counted anywhere.
+    let tied = r#"{"message_tree_id":"tt","prompt":{"message_id":"p","text":"Q","role":"prompter","replies":[{"message_id":"a","text":"A","role":"assistant","rank":0},{"message_id":"b","text":"B","role":"assistant","rank":0}]}}"#;
+    let three = r#"{"message_tree_id":"t3","prompt":{"message_id":"p","text":"Q","role":"prompter","replies":[{"message_id":"a","text":"A","role":"assistant","rank":0},{"message_id":"b","text":"B","role":"assistant","rank":0},{"message_id":"c","text":"C","role":"assistant","rank":1}]}}"#;
+    let dir = Dir::new();
+    let s = dir.path("s.json");
+    let run = |rule: &str| {
+        let args = ["--to", "preference-messages", "--pairs", rule, "--stats", s.to_str().unwrap()];
+        let out = migrate(&args, &jsonl(&[tied, three]));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let st = stats(&s);
+        assert_eq!(st["records_in"], 2);
+        (lines(&out).len(), text(&out.stderr), st)
+    };
+    let (written, stderr, st) = run("all");
+    // all: a-c and b-c from the second tree; a-b of each tree tied.
+    assert_eq!(written, 2);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 2, "{st}");
+    assert_eq!(
+        st["filtered"]["oasst tree has only equally ranked replies (no preference between them)"],
+        1,
+        "{st}"
+    );
+    assert!(
+        stderr
+            .contains("; 2 pairs of equally ranked replies not made (no preference between them)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 left out (1 oasst tree has only equally ranked replies"),
+        "{stderr}"
+    );
+    let (written, _, st) = run("best-worst");
+    assert_eq!(written, 1);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 1, "{st}");
+    let (written, _, st) = run("best-rest");
+    assert_eq!(written, 1);
+    assert_eq!(st["oasst_trees"]["tied_pairs"], 2, "{st}");
 }
 
 /// A compact (one-line) SQuAD 2.0 file: two articles, answerable and

@@ -24,6 +24,10 @@
 //!   runs through that message (so no conversation is a prefix of another).
 //! - Pairs come from the assistant replies of one prompter message that
 //!   carry a rank; unranked replies among them are counted and never paired.
+//! - Two replies of the same rank are no preference: a pair the rule would
+//!   make of them is not written, and is counted (`tied_pairs`). So every
+//!   pair a rule names is written, left out as multi-turn (--to
+//!   preference), or counted as tied.
 
 use std::borrow::Cow;
 
@@ -65,6 +69,9 @@ pub struct TreeCounts {
     pub unranked: u64,
     /// Pairs under a prompt of several turns, which --to preference cannot hold.
     pub multi_turn_pairs: u64,
+    /// Pairs the rule would make of two replies with the same rank: neither
+    /// is preferred, so no pair is written.
+    pub tied_pairs: u64,
 }
 
 impl TreeCounts {
@@ -76,8 +83,12 @@ impl TreeCounts {
         self.unanswered += other.unanswered;
         self.unranked += other.unranked;
         self.multi_turn_pairs += other.multi_turn_pairs;
+        self.tied_pairs += other.tied_pairs;
     }
 }
+
+/// A ranked reply: its rank and its index in the tree.
+type Ranked = (f64, usize);
 
 /// One message of a tree.
 struct Node<'a> {
@@ -334,39 +345,40 @@ impl<'a> Tree<'a> {
                 continue;
             }
             let replies: Vec<usize> = self.kept_replies(i).collect();
-            let mut ranked: Vec<(f64, usize)> =
+            let mut ranked: Vec<Ranked> =
                 replies.iter().filter_map(|&r| self.nodes[r].rank.map(|k| (k, r))).collect();
             if replies.len() > 1 {
                 self.counts.unranked += (replies.len() - ranked.len()) as u64;
             }
             ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut chosen_pairs = Vec::new();
-            let better = |a: &(f64, usize), b: &(f64, usize)| a.0 < b.0;
+            // The pairs the rule names, the better reply first (ranked is
+            // sorted, so a is never worse than b).
+            let mut named: Vec<(&Ranked, &Ranked)> = Vec::new();
             match rule {
                 PairRule::BestWorst => {
                     if let (Some(first), Some(last)) = (ranked.first(), ranked.last())
-                        && better(first, last)
+                        && ranked.len() > 1
                     {
-                        chosen_pairs.push((first.1, last.1));
+                        named.push((first, last));
                     }
                 }
                 PairRule::BestRest => {
                     if let Some(first) = ranked.first() {
-                        for other in &ranked[1..] {
-                            if better(first, other) {
-                                chosen_pairs.push((first.1, other.1));
-                            }
-                        }
+                        named.extend(ranked[1..].iter().map(|other| (first, other)));
                     }
                 }
                 PairRule::All => {
                     for (n, a) in ranked.iter().enumerate() {
-                        for b in &ranked[n + 1..] {
-                            if better(a, b) {
-                                chosen_pairs.push((a.1, b.1));
-                            }
-                        }
+                        named.extend(ranked[n + 1..].iter().map(|b| (a, b)));
                     }
+                }
+            }
+            let mut chosen_pairs = Vec::new();
+            for (a, b) in named {
+                if a.0 < b.0 {
+                    chosen_pairs.push((a.1, b.1));
+                } else {
+                    self.counts.tied_pairs += 1;
                 }
             }
             if chosen_pairs.is_empty() {
@@ -428,5 +440,21 @@ mod tests {
         assert_eq!(pairs[0].rejected.as_ref().unwrap()[0].content.as_deref(), Some(&b"\"A2\""[..]));
         assert_eq!(tree.pairs(&base, PairRule::All, false).len(), 3);
         assert_eq!(tree.pairs(&base, PairRule::BestRest, false).len(), 2);
+        assert_eq!(tree.counts.tied_pairs, 0);
+    }
+
+    #[test]
+    fn tied_ranks_make_no_pair_and_are_counted_by_rule() {
+        let tied = r#"{"message_tree_id":"t","prompt":{"message_id":"p","role":"prompter","text":"Q","replies":[{"message_id":"a","role":"assistant","text":"A","rank":0},{"message_id":"b","role":"assistant","text":"B","rank":0},{"message_id":"c","role":"assistant","text":"C","rank":1}]}}"#;
+        let count = |rule: PairRule| {
+            let mut rec = Record::new(tied.as_bytes()).unwrap();
+            let mut tree = read_tree(&mut rec).unwrap();
+            let base = rec.rest();
+            (tree.pairs(&base, rule, false).len(), tree.counts.tied_pairs)
+        };
+        // best-worst: a against c; best-rest: a-c (a-b tied); all: a-c, b-c (a-b tied).
+        assert_eq!(count(PairRule::BestWorst), (1, 0));
+        assert_eq!(count(PairRule::BestRest), (1, 1));
+        assert_eq!(count(PairRule::All), (2, 1));
     }
 }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use crate::json::{self, Kind, Member, Raw};
 use crate::path::FieldPath;
 
+use super::super::shape::Shape;
 use super::types::{
     Bad, Field, Json, Model, Role, Turn, bad, bad_same, blank_literal, is_string, join_literals,
     literal_is, quoted, text_of,
@@ -167,8 +168,14 @@ fn other_members<'a>(members: &[Member<'a>], skip: &[&str]) -> Vec<Field<'a>> {
         .collect()
 }
 
-/// Turns of an OpenAI-style message list (`{role, content, …}` objects).
-pub fn read_messages<'a>(raw: Raw<'a>, field: &str) -> Result<Vec<Turn<'a>>, Bad> {
+/// Turns of an OpenAI-style message list (`{role, content, …}` objects);
+/// `renamed` is set when a role name is not the messages shape's own
+/// (system, user, assistant, tool, function).
+pub fn read_messages<'a>(
+    raw: Raw<'a>,
+    field: &str,
+    renamed: &mut bool,
+) -> Result<Vec<Turn<'a>>, Bad> {
     if raw.kind != Kind::Array {
         return Err(bad(
             format!("{field} is {}", raw.kind.article()),
@@ -201,6 +208,7 @@ pub fn read_messages<'a>(raw: Raw<'a>, field: &str) -> Result<Vec<Turn<'a>>, Bad
                 ),
             ));
         };
+        *renamed |= !role.named_as_in(&name, Shape::Messages);
         turns.push(Turn {
             role,
             content: member(&members, "content").map(raw_json),
@@ -220,22 +228,27 @@ fn take_tools<'a>(rec: &mut Record<'a>) -> Option<Json<'a>> {
 
 pub fn read_messages_shape<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
     let raw = rec.take("messages").ok_or_else(|| bad_same("missing messages"))?;
-    let mut turns = read_messages(raw, "messages")?;
+    let mut renamed = false;
+    let mut turns = read_messages(raw, "messages", &mut renamed)?;
     let system = lift_system(&mut turns);
     let tools = take_tools(rec);
-    Ok(Model { system, turns, tools, extra: rec.rest(), ..Model::default() })
+    Ok(Model { system, turns, tools, extra: rec.rest(), renamed, ..Model::default() })
 }
 
-fn message_list<'a>(rec: &mut Record<'a>, key: &str) -> Result<Vec<Turn<'a>>, Bad> {
+fn message_list<'a>(
+    rec: &mut Record<'a>,
+    key: &str,
+    renamed: &mut bool,
+) -> Result<Vec<Turn<'a>>, Bad> {
     let raw = rec.take(key).ok_or_else(|| bad_same(format!("missing {key}")))?;
-    read_messages(raw, key)
+    read_messages(raw, key, renamed)
 }
 
 pub fn read_preference_messages<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
-    let list = message_list;
-    let mut turns = list(rec, "prompt")?;
-    let chosen = list(rec, "chosen")?;
-    let rejected = list(rec, "rejected")?;
+    let mut renamed = false;
+    let mut turns = message_list(rec, "prompt", &mut renamed)?;
+    let chosen = message_list(rec, "chosen", &mut renamed)?;
+    let rejected = message_list(rec, "rejected", &mut renamed)?;
     let system = lift_system(&mut turns);
     let tools = take_tools(rec);
     Ok(Model {
@@ -245,6 +258,7 @@ pub fn read_preference_messages<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, B
         rejected: Some(rejected),
         tools,
         extra: rec.rest(),
+        renamed,
     })
 }
 
@@ -304,7 +318,13 @@ pub(super) fn tool_calls_from(value: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad> {
+/// One sharegpt turn; `renamed` is set when its `from` is not sharegpt's own
+/// name for its role (human, gpt, system, function_call, observation).
+fn sharegpt_turn<'a>(
+    members: &[Member<'a>],
+    what: &str,
+    renamed: &mut bool,
+) -> Result<Turn<'a>, Bad> {
     let from = match member(members, "from") {
         Some(f) if f.kind == Kind::String => f,
         Some(f) => {
@@ -335,7 +355,10 @@ fn sharegpt_turn<'a>(members: &[Member<'a>], what: &str) -> Result<Turn<'a>, Bad
             return Ok(Turn { role: Role::Assistant, content: None, extra });
         }
         other => match Role::from_name(other) {
-            Some(role) => role,
+            Some(role) => {
+                *renamed |= !role.named_as_in(other, Shape::Sharegpt);
+                role
+            }
             None => {
                 let other = crate::report::printable(other);
                 return Err(bad(
@@ -360,8 +383,9 @@ pub fn read_sharegpt<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
     }
     let what = |n: usize| format!("sharegpt turn {n}");
     let mut turns = Vec::new();
+    let mut renamed = false;
     for (i, members) in objects(raw.bytes, &what)?.into_iter().enumerate() {
-        turns.push(sharegpt_turn(&members, &what(i + 1))?);
+        turns.push(sharegpt_turn(&members, &what(i + 1), &mut renamed)?);
     }
     let mut system =
         rec.take_optional_string("system")?.map(|s| Turn::new(Role::System, raw_json(s)));
@@ -381,7 +405,7 @@ pub fn read_sharegpt<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
             }
             let members =
                 json::members(raw.bytes).map_err(|_| bad_same("turn is not an object"))?;
-            let turn = sharegpt_turn(&members, key)?;
+            let turn = sharegpt_turn(&members, key, &mut renamed)?;
             if key == "chosen" {
                 model.chosen = Some(vec![turn]);
             } else {
@@ -390,6 +414,7 @@ pub fn read_sharegpt<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
         }
     }
     model.extra = rec.rest();
+    model.renamed = renamed;
     Ok(model)
 }
 
@@ -502,6 +527,7 @@ pub fn read_preference<'a>(rec: &mut Record<'a>) -> Result<Model<'a>, Bad> {
         rejected: Some(vec![Turn::new(Role::Assistant, raw_json(rejected))]),
         tools,
         extra: rec.rest(),
+        ..Model::default()
     })
 }
 

@@ -113,6 +113,12 @@ impl Role {
         }
     }
 
+    /// Whether `name` is this role's own name in `shape` (the name the
+    /// shape's writer gives it), so a record using it needs no rewriting.
+    pub fn named_as_in(self, name: &str, shape: Shape) -> bool {
+        self.name_in(shape) == name
+    }
+
     pub(super) fn user_side(self) -> bool {
         matches!(self, Role::User | Role::Tool | Role::Function)
     }
@@ -180,6 +186,11 @@ pub struct Model<'a> {
     pub tools: Option<Json<'a>>,
     /// Top-level fields the conversion did not consume, in input order.
     pub extra: Vec<Field<'a>>,
+    /// Some role was read under a name that is not its shape's own (an alias
+    /// such as `prompter` or a `--role-map` name): the record must be written
+    /// again, with the shape's names, even when it is already in the target
+    /// shape.
+    pub renamed: bool,
 }
 
 impl<'a> Model<'a> {

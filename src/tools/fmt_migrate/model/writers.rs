@@ -168,8 +168,9 @@ fn check_preference(model: &Model<'_>, shape: Shape, wanted: bool) -> Result<(),
     if model.is_preference() && !wanted {
         return Err(bad(
             format!("preference pair cannot become {}", shape.name()),
+            // `write` adds the shapes that hold it.
             format!(
-                "this record is a preference pair (chosen and rejected); {} holds one conversation (convert to preference, preference-messages, sharegpt or alpaca)",
+                "this record is a preference pair (chosen and rejected); {} holds one conversation",
                 shape.name()
             ),
         ));
@@ -589,16 +590,11 @@ pub fn single_exchange<'m, 'a>(
     check_flat(model, shape, options)?;
     let expected = if preference { 1 } else { 2 };
     if model.turns.len() != expected {
-        // Name a target that holds what this record is.
-        let keep = if model.is_preference() {
-            "preference-messages (or sharegpt, alpaca)"
-        } else {
-            "messages or sharegpt"
-        };
+        // `write` (or the teacher writer) adds the shapes that hold it.
         return Err(bad(
             format!("{} holds one exchange", shape.name()),
             format!(
-                "{} holds one prompt and one response; this record has {} turns (convert it to {keep} to keep them)",
+                "{} holds one prompt and one response; this record has {} turns",
                 shape.name(),
                 model.turns.len() + model.system.is_some() as usize
             ),
@@ -655,8 +651,64 @@ fn write_pair(
 }
 
 /// Writes `model` as a record of `shape` (every shape but teacher, which
-/// needs extraction: see the tool module).
+/// needs extraction: see the tool module); a record the shape cannot hold
+/// whole is told which shapes can ([`hint`]).
 pub fn write(
+    model: &Model<'_>,
+    shape: Shape,
+    options: WriteOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), Bad> {
+    write_shape(model, shape, options, out).map_err(|e| hint(e, model, shape, options))
+}
+
+/// The reason a record cannot become `shape`, with the shapes it can become
+/// whole when the reason is that `shape` holds less than the record: a
+/// preference pair given to a one-conversation shape, or a conversation of
+/// several exchanges given to a one-exchange shape. The shapes named are
+/// those whose writer takes this very record (with the run's options), so a
+/// hint never names a shape that would reject it.
+pub fn hint(e: Bad, model: &Model<'_>, shape: Shape, options: WriteOptions) -> Bad {
+    let name = shape.name();
+    let holds_less = e.category == format!("preference pair cannot become {name}")
+        || e.category == format!("{name} holds one exchange");
+    if !holds_less {
+        return e;
+    }
+    let (candidates, what): (&[Shape], &str) = if model.is_preference() {
+        (
+            &[Shape::Preference, Shape::PreferenceMessages, Shape::Sharegpt, Shape::Alpaca],
+            "a preference pair",
+        )
+    } else {
+        (&[Shape::Messages, Shape::Sharegpt, Shape::Alpaca], "a conversation")
+    };
+    let mut scratch = Vec::new();
+    let mut first_error = None;
+    let mut holders: Vec<&str> = Vec::new();
+    for &candidate in candidates.iter().filter(|&&c| c != shape) {
+        scratch.clear();
+        match write_shape(model, candidate, options, &mut scratch) {
+            Ok(()) => holders.push(candidate.name()),
+            Err(e) => {
+                first_error.get_or_insert(e.message);
+            }
+        }
+    }
+    let added = match holders.as_slice() {
+        [] => format!(
+            " (no shape that holds {what} takes it as it is either: {})",
+            first_error.unwrap_or_default()
+        ),
+        [one] => format!(" (convert it to {one}, which holds it whole)"),
+        [init @ .., last] => {
+            format!(" (convert it to {} or {last}, which hold it whole)", init.join(", "))
+        }
+    };
+    Bad { category: e.category, message: e.message + &added }
+}
+
+fn write_shape(
     model: &Model<'_>,
     shape: Shape,
     options: WriteOptions,
