@@ -1136,3 +1136,224 @@ fn a_missing_required_property_says_how_to_validate_a_projection() {
     let out = run(&["--require", "id,subject"], &jsonl(&[&line(&projection)]));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+// ---------------------------------------------------------------------------
+// Graph documents on standard input (issue 15 §4 review: `curl …/me/events |
+// graph-validate` must check the page's events, as a FILE holding it does).
+
+/// A Graph list response on one line, as `GET /me/events` returns it and curl
+/// saves it: `@odata.context`, the events under `value`, then the next page's link.
+fn one_line_page(events: &[Value], next: Option<&str>) -> String {
+    let mut page = String::from(
+        r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('sarah.chen%40contoso.com')/events","value":["#,
+    );
+    page.push_str(&events.iter().map(line).collect::<Vec<_>>().join(","));
+    page.push(']');
+    if let Some(next) = next {
+        page.push_str(&format!(r#","@odata.nextLink":"{next}""#));
+    }
+    page.push('}');
+    page
+}
+
+/// Event `i` of a calendar: a single instance with its own id and subject.
+fn numbered(i: usize) -> Value {
+    with(
+        single(),
+        &[
+            ("/id", json!(format!("AAMkAGI2TG93AAA{i:03}="))),
+            ("/subject", json!(format!("Meeting {i}"))),
+        ],
+    )
+}
+
+fn run_with_stats(args: &[&str], input: &str) -> (std::process::Output, Value) {
+    let dir = Dir::new();
+    let stats_path = dir.path("stats.json");
+    let mut cmd = std_tool(TOOL);
+    cmd.args(args).arg("--stats").arg(&stats_path);
+    let out = run_with_stdin(cmd, input.as_bytes());
+    let s = stats(&stats_path);
+    (out, s)
+}
+
+// What broke: a one-line page on standard input (longer than the sniff, no
+// final newline, as curl writes it) was checked as ONE event: "0 of 1 events
+// valid; 6 errors", and its 100 events were lost.
+#[test]
+fn r_a_one_line_graph_page_on_standard_input_is_read_as_its_events() {
+    let mut events: Vec<Value> = (0..100).map(numbered).collect();
+    events[57]["showAs"] = json!("sleeping");
+    let next = "https://graph.microsoft.com/v1.0/me/events?$skip=100";
+    let page = one_line_page(&events, Some(next));
+    assert!(page.len() > 64 * 1024 && !page.contains('\n'), "longer than the sniff, one line");
+    let (out, s) = run_with_stats(&[], &page);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // Every valid event, byte for byte as it stands in the page.
+    let valid: Vec<String> =
+        events.iter().enumerate().filter(|(i, _)| *i != 57).map(|(_, e)| line(e)).collect();
+    let valid: Vec<&str> = valid.iter().map(String::as_str).collect();
+    assert_eq!(text(&out.stdout), jsonl(&valid));
+    assert!(
+        err.contains(
+            "graph-validate: <stdin>:1: 1 error: /showAs: not one of unknown, free, tentative, busy, oof, workingElsewhere (got \"sleeping\") (at /value/57)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("99 of 100 events valid (99.0%)"), "{err}");
+    assert!(err.contains("read 100 events from <stdin> (value)"), "{err}");
+    // in = out + filtered + rejected.
+    assert_eq!((s["records_in"].as_u64(), s["records_written"].as_u64()), (Some(100), Some(99)));
+    assert_eq!(s["rejected"], json!({"failed validation": 1}));
+    assert_eq!(s["filtered"], json!({}));
+    assert_eq!(s["documents"], json!([{"file": "<stdin>", "layout": "value", "events": 100}]));
+
+    // --problems names the event's place in the page as well.
+    let out = run(&["--problems"], &page);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(
+        (&report["file"], &report["line"], &report["at"], &report["id"]),
+        (&json!("<stdin>"), &json!(1), &json!("/value/57"), &json!("AAMkAGI2TG93AAA057="))
+    );
+
+    // A small page ending in a newline: the sniff reads its whole first line.
+    let small = format!("{}\n", one_line_page(&events[..2], None));
+    let out = run(&[], &small);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), jsonl(&valid[..2]));
+}
+
+// What broke: a pretty-printed page on standard input exited 2, pointing to
+// `fmt-migrate --from graph-response`, while the same bytes in a FILE were
+// read as events. Standard input is now read like a FILE: same events out,
+// same messages (each located on the line its event starts on, and by its
+// place in the document).
+#[test]
+fn r_a_pretty_printed_graph_page_on_standard_input_is_read_like_a_file() {
+    let bad = with(numbered(1), &[("/showAs", json!("sleeping"))]);
+    let page = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('x')/events",
+        "value": [numbered(0), bad, occurrence()],
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/events?$skip=3",
+    });
+    let doc = serde_json::to_string_pretty(&page).unwrap();
+    let dir = Dir::new();
+    let file = dir.write("page.json", &doc);
+    let from_file = std_tool(TOOL).arg(&file).output().unwrap();
+    let from_stdin = run(&[], &doc);
+    assert_eq!(from_stdin.status.code(), Some(1), "{}", text(&from_stdin.stderr));
+    assert_eq!(from_file.status.code(), Some(1), "{}", text(&from_file.stderr));
+    assert_eq!(text(&from_stdin.stdout), text(&from_file.stdout));
+    assert_eq!(
+        text(&from_stdin.stderr),
+        text(&from_file.stderr).replace(&file.display().to_string(), "<stdin>")
+    );
+    let ids: Vec<Value> = text(&from_stdin.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![numbered(0)["id"].clone(), occurrence()["id"].clone()]);
+    let lines: Vec<&str> = doc.lines().collect();
+    let wrong = lines.iter().position(|l| l.contains("sleeping")).unwrap();
+    let starts = lines[..wrong].iter().rposition(|l| *l == "    {").unwrap() + 1;
+    let err = text(&from_stdin.stderr);
+    assert!(err.contains(&format!("<stdin>:{starts}: 1 error: /showAs")), "{starts}: {err}");
+    assert!(err.contains("(got \"sleeping\") (at /value/1)"), "{err}");
+    assert!(err.contains("read 3 events from <stdin> (value)"), "{err}");
+    assert!(!err.contains("fmt-migrate"), "{err}");
+}
+
+// What broke: the calendar export wrapper ({"metadata", "events"}, the
+// layout of the real 267-event export) on standard input, pretty or on one
+// line, was refused or checked as one event; a bare JSON array too.
+#[test]
+fn r_an_export_wrapper_on_standard_input_is_read_as_its_events() {
+    let events = [single(), occurrence(), real_quirks()];
+    let export = json!({
+        "metadata": {"total_events": 3, "date_range": {"start": "2025-11-01", "end": "2025-11-30"}},
+        "events": events,
+    });
+    let array = Value::Array(events.to_vec());
+    for (doc, layout) in [
+        (serde_json::to_string_pretty(&export).unwrap(), "events"),
+        (serde_json::to_string(&export).unwrap(), "events"),
+        (serde_json::to_string_pretty(&array).unwrap(), "array"),
+    ] {
+        let (out, s) = run_with_stats(&[], &doc);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        let written: Vec<Value> =
+            text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(written, events, "{layout}");
+        assert!(err.contains(&format!("read 3 events from <stdin> ({layout})")), "{err}");
+        assert!(err.contains("2 warnings in 1 event (1 duplicate attendee, 1 email)"), "{err}");
+        assert_eq!((s["records_in"].as_u64(), s["records_written"].as_u64()), (Some(3), Some(3)));
+    }
+}
+
+// The fix sniffs standard input by its first record: a JSONL stream of
+// events must still pass through untouched, byte for byte, even when its
+// first record is longer than the sniff or spaced unusually, and be read as
+// a stream (no document in --stats).
+#[test]
+fn r_a_plain_event_stream_on_standard_input_still_passes_byte_for_byte() {
+    let mut long = single();
+    long["body"]["content"] = json!(format!("<html><body>{}</body></html>", "x".repeat(100_000)));
+    let compact = line(&occurrence());
+    let spaced = compact.replace(",\"", " ,\t\"").replace("{\"", "{ \"");
+    assert_eq!(serde_json::from_str::<Value>(&spaced).unwrap(), occurrence(), "{spaced}");
+    let records = [line(&long), spaced, line(&series_master()), line(&labeled())];
+    let records: Vec<&str> = records.iter().map(String::as_str).collect();
+    let input = jsonl(&records);
+    let (out, s) = run_with_stats(&[], &input);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(out.stdout == input.as_bytes(), "not byte for byte");
+    assert!(!err.contains(" from <stdin>"), "{err}");
+    assert_eq!(s["documents"], json!([]));
+    assert_eq!(s["records_in"], 4);
+    // The same without a final newline: the last line is an ordinary record.
+    let out = run(&[], input.trim_end());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), input);
+}
+
+// Several one-line pages, one per line (a paging loop appending each
+// response, `curl … >> pages.jsonl`), are one document of pages: every
+// event is read, each located on its page's line and by its number.
+#[test]
+fn r_one_line_pages_one_per_line_on_standard_input_are_read_as_pages() {
+    let bad = with(numbered(2), &[("/showAs", json!("sleeping"))]);
+    let next = "https://graph.microsoft.com/v1.0/me/events?$skip=2";
+    let input = jsonl(&[
+        &one_line_page(&[numbered(0), numbered(1)], Some(next)),
+        &one_line_page(&[bad], None),
+    ]);
+    let (out, s) = run_with_stats(&[], &input);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(text(&out.stdout), jsonl(&[&line(&numbered(0)), &line(&numbered(1))]));
+    assert!(err.contains("<stdin>:2: 1 error: /showAs"), "{err}");
+    assert!(err.contains("(at record 3)"), "{err}");
+    assert!(err.contains("read 3 events from <stdin> (value (2 pages))"), "{err}");
+    assert_eq!(s["records_in"], 3);
+}
+
+// A document on standard input is read whole, so it is bounded like a
+// FILE's: past --max-document-bytes it is refused (exit 2), nothing written.
+#[test]
+fn r_a_document_on_standard_input_is_bounded_by_max_document_bytes() {
+    let page = one_line_page(&(0..4).map(numbered).collect::<Vec<_>>(), None);
+    assert!(page.len() > 2048);
+    let out = run(&["--max-document-bytes", "2K"], &page);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr)
+            .contains("graph-validate: <stdin>: the document is larger than --max-document-bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+}
