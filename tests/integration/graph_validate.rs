@@ -1359,3 +1359,231 @@ fn r_a_document_on_standard_input_is_bounded_by_max_document_bytes() {
         text(&out.stderr)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Every property Graph v1.0 returns for an event (issue 15 §4: "check the
+// current v1.0 metadata for event (and the types it uses) again and add every
+// property Graph v1.0 returns; a test lists them").
+
+/// The properties of `microsoft.graph.event` in v1.0, written out here and
+/// not taken from schema.rs, so that a property dropped from the schema
+/// fails this test: the event's own (Microsoft Graph v1.0 "event resource
+/// type" and msgraph-metadata clean_v10_metadata), those it inherits from
+/// outlookItem (categories, changeKey, createdDateTime,
+/// lastModifiedDateTime) and entity (id), and uid and occurrenceId, which
+/// real v1.0 /events and /calendarView responses carry.
+const V1_EVENT_PROPERTIES: &[&str] = &[
+    "allowNewTimeProposals",
+    "attendees",
+    "body",
+    "bodyPreview",
+    "cancelledOccurrences",
+    "categories",
+    "changeKey",
+    "createdDateTime",
+    "end",
+    "hasAttachments",
+    "hideAttendees",
+    "iCalUId",
+    "id",
+    "importance",
+    "isAllDay",
+    "isCancelled",
+    "isDraft",
+    "isOnlineMeeting",
+    "isOrganizer",
+    "isReminderOn",
+    "lastModifiedDateTime",
+    "location",
+    "locations",
+    "occurrenceId",
+    "onlineMeeting",
+    "onlineMeetingProvider",
+    "onlineMeetingUrl",
+    "organizer",
+    "originalEndTimeZone",
+    "originalStart",
+    "originalStartTimeZone",
+    "recurrence",
+    "reminderMinutesBeforeStart",
+    "responseRequested",
+    "responseStatus",
+    "sensitivity",
+    "seriesMasterId",
+    "showAs",
+    "start",
+    "subject",
+    "transactionId",
+    "type",
+    "uid",
+    "webLink",
+];
+
+/// Its navigation properties, present when a request expands them
+/// (`$expand=attachments`, `extensions`, `instances`, the extended
+/// properties) or, for calendar, when the event is returned with its calendar.
+const V1_EVENT_NAVIGATION: &[&str] = &[
+    "attachments",
+    "calendar",
+    "exceptionOccurrences",
+    "extensions",
+    "instances",
+    "multiValueExtendedProperties",
+    "singleValueExtendedProperties",
+];
+
+/// The properties of the complex types an event uses, each with the place
+/// in [`every_property_event`] where one of them stands.
+const V1_COMPLEX_TYPES: &[(&str, &str, &[&str])] = &[
+    ("dateTimeTimeZone", "/start", &["dateTime", "timeZone"]),
+    ("emailAddress", "/organizer/emailAddress", &["address", "name"]),
+    ("recipient", "/organizer", &["emailAddress"]),
+    ("attendee", "/attendees/0", &["emailAddress", "proposedNewTime", "status", "type"]),
+    ("timeSlot", "/attendees/0/proposedNewTime", &["end", "start"]),
+    ("responseStatus", "/responseStatus", &["response", "time"]),
+    ("itemBody", "/body", &["content", "contentType"]),
+    (
+        "location",
+        "/location",
+        &[
+            "address",
+            "coordinates",
+            "displayName",
+            "locationEmailAddress",
+            "locationType",
+            "locationUri",
+            "uniqueId",
+            "uniqueIdType",
+        ],
+    ),
+    (
+        "physicalAddress",
+        "/location/address",
+        &["city", "countryOrRegion", "postalCode", "state", "street"],
+    ),
+    (
+        "outlookGeoCoordinates",
+        "/location/coordinates",
+        &["accuracy", "altitude", "altitudeAccuracy", "latitude", "longitude"],
+    ),
+    (
+        "onlineMeetingInfo",
+        "/onlineMeeting",
+        &["conferenceId", "joinUrl", "phones", "quickDial", "tollFreeNumbers", "tollNumber"],
+    ),
+    ("phone", "/onlineMeeting/phones/0", &["language", "number", "region", "type"]),
+    ("patternedRecurrence", "/recurrence", &["pattern", "range"]),
+    (
+        "recurrencePattern",
+        "/recurrence/pattern",
+        &["dayOfMonth", "daysOfWeek", "firstDayOfWeek", "index", "interval", "month", "type"],
+    ),
+    (
+        "recurrenceRange",
+        "/recurrence/range",
+        &["endDate", "numberOfOccurrences", "recurrenceTimeZone", "startDate", "type"],
+    ),
+];
+
+/// One exception of a weekly series holding every property above with a
+/// valid value, navigation properties expanded.
+fn every_property_event() -> Value {
+    let base = with(exception(), &[("/location", located()["location"].clone())]);
+    let mut event = with(
+        base,
+        &[
+            ("/importance", json!("high")),
+            ("/sensitivity", json!("private")),
+            ("/hasAttachments", json!(true)),
+            ("/isDraft", json!(false)),
+            ("/hideAttendees", json!(false)),
+            ("/allowNewTimeProposals", json!(true)),
+            ("/uid", json!("040000008200E00074C5B7101A82E00800000000")),
+            ("/occurrenceId", json!("OID.AAMkAGI2TG93AAB=.2025-11-15")),
+            ("/transactionId", json!("7E163156-7762-4BEB-A1C6-729EA81755A7")),
+            ("/originalStart", json!("2025-11-15T02:00:00Z")),
+            ("/cancelledOccurrences", json!(["OID.AAMkAGI2TG93AAB=.2025-11-22"])),
+            ("/onlineMeetingUrl", json!("https://teams.microsoft.com/l/meetup-join/19%3ameeting")),
+            ("/recurrence", series_master()["recurrence"].clone()),
+            (
+                "/attachments",
+                json!([{
+                    "@odata.type": "#microsoft.graph.fileAttachment",
+                    "id": "AAMkAGI2TG93AAA=BBB=", "name": "agenda.txt", "contentType": "text/plain",
+                    "size": 120, "isInline": false, "contentBytes": "QWdlbmRhCg==",
+                }]),
+            ),
+            ("/calendar", json!({"id": "AAMkAGI2TG93AAD=", "name": "Calendar"})),
+            ("/exceptionOccurrences", json!([{"id": "AAMkAGI2TG93AAE="}])),
+            (
+                "/extensions",
+                json!([{
+                    "@odata.type": "#microsoft.graph.openTypeExtension",
+                    "id": "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral",
+                    "extensionName": "Com.Contoso.Referral",
+                }]),
+            ),
+            ("/instances", json!([{"id": "AAMkAGI2TG93AAC="}])),
+            (
+                "/multiValueExtendedProperties",
+                json!([{
+                    "id": "StringArray {66f5a359-4659-4830-9070-00050ec6ac6e} Name Recipes",
+                    "value": ["Chicken", "Salad"],
+                }]),
+            ),
+            (
+                "/singleValueExtendedProperties",
+                json!([{
+                    "id": "String {66f5a359-4659-4830-9070-00049ec6ac6e} Name Color", "value": "Green",
+                }]),
+            ),
+        ],
+    );
+    let online = online();
+    for key in ["isOnlineMeeting", "onlineMeetingProvider", "onlineMeeting"] {
+        event[key] = online[key].clone();
+    }
+    event
+}
+
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> =
+        value.as_object().unwrap().keys().filter(|k| !k.contains('@')).cloned().collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn every_v1_event_property_passes_strict_with_no_unknown_property() {
+    let event = every_property_event();
+    // The event holds exactly the listed properties, and every listed
+    // property of the types it uses.
+    let mut listed: Vec<String> =
+        V1_EVENT_PROPERTIES.iter().chain(V1_EVENT_NAVIGATION).map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(keys(&event), listed);
+    for (name, pointer, props) in V1_COMPLEX_TYPES {
+        let value = event.pointer(pointer).unwrap_or_else(|| panic!("{name}: no {pointer}"));
+        assert_eq!(keys(value), props.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{name}");
+    }
+    assert_eq!(errors(&["--strict"], &event), Vec::<Value>::new());
+    // As a page, on standard input, too.
+    let out = run(&["--strict"], &one_line_page(std::slice::from_ref(&event), None));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), jsonl(&[&line(&event)]));
+}
+
+#[test]
+fn a_misspelt_property_is_still_unknown_under_strict() {
+    let mut event = every_property_event();
+    event["subjekt"] = json!("Q4 Pipeline Review");
+    event["location"]["adress"] = json!({"city": "Seattle"});
+    assert_eq!(
+        errors(&["--strict"], &event),
+        vec![
+            json!({"path": "/location/adress", "kind": "unknown property", "error": "not a property of location", "value": {"city": "Seattle"}}),
+            json!({"path": "/subjekt", "kind": "unknown property", "error": "not a property of event", "value": "Q4 Pipeline Review"}),
+        ]
+    );
+    assert_eq!(errors(&[], &event), Vec::<Value>::new(), "allowed without --strict");
+}
