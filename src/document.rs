@@ -67,6 +67,23 @@ impl Document {
         out
     }
 
+    /// The place of each record in the document, for messages (a line
+    /// alone says little when the document is one line): its array index as
+    /// a JSON Pointer (`/3`, `/value/3`), or its number (`record 7`) in a
+    /// document of several pages or objects.
+    pub fn positions(&self) -> Vec<String> {
+        let n = self.records.len();
+        match &self.layout {
+            Layout::Array => (0..n).map(|i| format!("/{i}")).collect(),
+            Layout::Wrapped { key, pages: 1 } => {
+                let mut prefix = String::from("/");
+                crate::path::pointer_escape(key, &mut prefix);
+                (0..n).map(|i| format!("{prefix}/{i}")).collect()
+            }
+            _ => (0..n).map(|i| format!("record {}", i + 1)).collect(),
+        }
+    }
+
     /// Every record as one JSONL buffer (a record spanning several lines in a
     /// pretty-printed document is kept as is: its newlines are JSON whitespace
     /// and are replaced by spaces, which changes no value).

@@ -108,6 +108,93 @@ impl Source {
             SourceData::Stream(..) => None,
         }
     }
+
+    /// Whether reading this source may wait for another program: a pipe
+    /// (standard input), a FIFO, a terminal. A tool that looks at such a
+    /// source before its run starts would keep an unwritable output from
+    /// failing at once, so it peeks at it only after [`crate::run::Run::start`].
+    pub fn waits(&self) -> bool {
+        matches!(self.data, SourceData::Stream(_, Some(_)))
+    }
+
+    /// The first bytes of the source (decompressed), left in place for
+    /// whoever reads it next: at most `max` of them, and of a stream only as
+    /// many as it takes to end the first line that is not blank, so a pipe
+    /// is waited for until its first record and no longer. This is how a
+    /// tool tells a whole JSON document from JSONL on standard input as on a
+    /// file, by its first record, without reading the stream twice: the
+    /// bytes read are put back in front of it.
+    pub fn peek(&mut self, max: usize) -> Result<Vec<u8>, Error> {
+        let SourceData::Stream(reader, _) = &mut self.data else {
+            return Ok(match &self.data {
+                SourceData::Mapped(map) => map[..map.len().min(max)].to_vec(),
+                _ => Vec::new(),
+            });
+        };
+        let mut head = Vec::new();
+        while head.len() < max && !ends_first_record(&head) {
+            let filled = head.len();
+            head.resize(max.min(filled + 64 * 1024), 0);
+            let got = loop {
+                match reader.read(&mut head[filled..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            match got {
+                Ok(n) => {
+                    head.truncate(filled + n);
+                    if n == 0 {
+                        break;
+                    }
+                }
+                Err(source) => return Err(Error::Input { name: self.name.to_string(), source }),
+            }
+        }
+        if !head.is_empty() {
+            let rest = std::mem::replace(reader, Box::new(io::empty()));
+            *reader = Box::new(io::Cursor::new(head.clone()).chain(rest));
+        }
+        Ok(head)
+    }
+
+    /// All of the source (decompressed) as one whole document, refused once
+    /// it passes `--max-document-bytes`; the source is empty afterwards.
+    pub fn read_whole(&mut self) -> Result<Vec<u8>, Error> {
+        let what = "the document";
+        match std::mem::replace(&mut self.data, SourceData::Empty) {
+            SourceData::Empty => Ok(Vec::new()),
+            SourceData::Stream(reader, _) => {
+                crate::document::read_limited(reader, &self.name, what)
+            }
+            SourceData::Mapped(map) => {
+                if map.len() as u64 > crate::limits::max_document() {
+                    return Err(crate::limits::document_too_large(&self.name, what));
+                }
+                let text = map.to_vec();
+                // A file that shrank or changed while it was copied.
+                if let Some(name) = crate::signal_mmap::faulted() {
+                    return Err(crate::signal_mmap::changed(&name));
+                }
+                match &self.snapshot {
+                    Some(snapshot) if !snapshot.unchanged() => {
+                        Err(crate::signal_mmap::changed(&self.name))
+                    }
+                    _ => Ok(text),
+                }
+            }
+        }
+    }
+}
+
+/// Whether `head` holds the whole first line that is not blank (after a
+/// UTF-8 BOM): what [`document_layout`] and a tool's own sniffing look at.
+fn ends_first_record(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match text.iter().position(|b| !b.is_ascii_whitespace()) {
+        Some(at) => memchr::memchr(b'\n', &text[at..]).is_some(),
+        None => false,
+    }
 }
 
 /// The name messages use for standard input.
@@ -899,6 +986,51 @@ mod tests {
         assert_eq!(document_layout(b"[1,2]\n[]\n"), None);
         assert_eq!(document_layout(b"{\"a\":1}\n{\n"), None);
         assert_eq!(document_layout(b"\n\n"), None);
+    }
+
+    /// A stream that hands out its pieces one read at a time, as a pipe does.
+    struct Pieces(std::collections::VecDeque<Vec<u8>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(mut piece) = self.0.pop_front() else { return Ok(0) };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            if n < piece.len() {
+                self.0.push_front(piece.split_off(n));
+            }
+            Ok(n)
+        }
+    }
+
+    fn stream(pieces: &[&str]) -> Inputs {
+        let pieces = pieces.iter().map(|p| p.as_bytes().to_vec()).collect();
+        Inputs::from_reader("<stdin>", Box::new(Pieces(pieces)))
+    }
+
+    fn all_bytes(inputs: Inputs) -> Vec<u8> {
+        let chunks = inputs.into_chunks(4);
+        chunks.flat_map(|c| c.expect("chunk").bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn peeking_a_stream_reads_to_its_first_record_and_puts_it_back() {
+        // Blank lines and a BOM first; the read stops once the first record ends.
+        let mut inputs = stream(&["\u{feff}\n  ", "{\"a\"", ":1}\n{\"b\"", ":2}\n", "{\"c\":3}\n"]);
+        let head = inputs.sources[0].peek(1 << 16).expect("peek");
+        assert_eq!(head, "\u{feff}\n  {\"a\":1}\n{\"b\"".as_bytes());
+        assert_eq!(all_bytes(inputs), "\u{feff}\n  {\"a\":1}\n{\"b\":2}\n{\"c\":3}\n".as_bytes());
+        // At most `max` bytes of a first line that does not end.
+        let mut inputs = stream(&["{\"long\":\"", "abcdefghij", "\"}"]);
+        assert_eq!(inputs.sources[0].peek(12).expect("peek"), b"{\"long\":\"abc");
+        assert_eq!(all_bytes(inputs), b"{\"long\":\"abcdefghij\"}");
+        // A stream that ends first: all of it; then read whole.
+        let mut inputs = stream(&["{\"value\":", "[]}"]);
+        assert_eq!(inputs.sources[0].peek(1 << 16).expect("peek"), b"{\"value\":[]}");
+        assert_eq!(inputs.sources[0].read_whole().expect("whole"), b"{\"value\":[]}");
+        assert_eq!(all_bytes(inputs), b"");
+        let mut empty = stream(&[]);
+        assert_eq!(empty.sources[0].peek(10).expect("peek"), b"");
     }
 
     fn lines(chunk: &[u8], starts: bool) -> Vec<(String, bool)> {

@@ -229,6 +229,12 @@ const EXPECTED: &[Row] = &[
     },
     row(
         "graph-validate",
+        "A Graph response on standard input, as curl …/me/events | graph-validate gives it: its events are checked and written as JSONL",
+        0,
+        "graph-validate:   read 48 events from <stdin> (events)",
+    ),
+    row(
+        "graph-validate",
         "Check real Graph responses themselves (no required properties), e.g. before using them as the reference",
         0,
         "graph-validate: 48 of 48 events valid (100.0%)",

@@ -145,10 +145,18 @@ fn r_a_json_document_gets_one_message_naming_the_conversion() {
         let mut cmd = std_tool(spec.name);
         cmd.args(spec.args);
         let out = run_with_stdin(cmd, array.as_bytes());
-        assert_eq!(out.status.code(), Some(2), "{}", spec.name);
         let stderr = text(&out.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", spec.name);
-        assert!(stderr.contains("fmt-migrate --from json-array"), "{}: {stderr}", spec.name);
+        if spec.name == "graph-validate" {
+            // It reads Graph documents as their events (issue 15), from
+            // standard input as from a FILE: the array is its 5 events.
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            assert_eq!(text(&out.stdout).lines().count(), 5, "{stderr}");
+            assert!(stderr.contains("read 5 events from <stdin> (array)"), "{stderr}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{}", spec.name);
+            assert_eq!(stderr.lines().count(), 1, "{}: {stderr}", spec.name);
+            assert!(stderr.contains("fmt-migrate --from json-array"), "{}: {stderr}", spec.name);
+        }
         // A pretty-printed object, from a file.
         let dir = Dir::new();
         let doc = dir.write("export.json", "{\n  \"value\": [\n    {\"id\": 1}\n  ]\n}\n");

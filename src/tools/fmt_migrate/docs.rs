@@ -93,7 +93,7 @@ pub fn load(format: Format, files: &[PathBuf], stop_at_bad: bool) -> Result<Load
                     keys.extend_from_slice(EXTRA_WRAPPERS);
                 }
                 let doc = document::parse_with(name.clone(), text, &keys)?;
-                let positions = element_positions(&doc);
+                let positions = doc.positions();
                 (doc.to_jsonl(), doc.lines(), positions)
             }
         };
@@ -105,22 +105,6 @@ pub fn load(format: Format, files: &[PathBuf], stop_at_bad: bool) -> Result<Load
         }
     }
     Ok(loaded)
-}
-
-/// The place of each record of a JSON document: its array index as a JSON
-/// Pointer (`/3`, `/value/3`), or its number for a file of several pages or
-/// objects.
-fn element_positions(doc: &document::Document) -> Vec<String> {
-    let n = doc.records.len();
-    match &doc.layout {
-        document::Layout::Array => (0..n).map(|i| format!("/{i}")).collect(),
-        document::Layout::Wrapped { key, pages: 1 } => {
-            let mut prefix = String::from("/");
-            crate::path::pointer_escape(key, &mut prefix);
-            (0..n).map(|i| format!("{prefix}/{i}")).collect()
-        }
-        _ => (0..n).map(|i| format!("record {}", i + 1)).collect(),
-    }
 }
 
 // ---------------------------------------------------------------------------

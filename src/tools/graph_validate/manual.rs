@@ -26,6 +26,10 @@ pub const DOC: ToolDoc = ToolDoc {
             "graph-validate --real calendar_export.json --max-drift 0.3 --stats realism.json -q synthetic.jsonl > /dev/null",
         ),
         (
+            "A Graph response on standard input, as curl …/me/events | graph-validate gives it: its events are checked and written as JSONL",
+            "cat calendar_export.json | graph-validate > calendar_events.jsonl",
+        ),
+        (
             "Check real Graph responses themselves (no required properties), e.g. before using them as the reference",
             "graph-validate --require '' --problems graph_events.jsonl",
         ),
@@ -68,11 +72,17 @@ them, and real exports contain them); --strict reports it (\"not a property of e
 names are case-sensitive, so Subject is unknown) and makes warnings errors. uid, occurrenceId, \
 cancelledOccurrences and exceptionOccurrences, which v1.0 /events and /calendarView responses carry, are \
 known.\n\n\
-Input: JSONL events, or a FILE that is a Graph list response ({\"value\": […]}, as /me/events returns \
-it; several saved @odata.nextLink pages as several FILEs or in one file), an export wrapper \
-({\"metadata\": …, \"events\": […]}) or a JSON array of events, pretty-printed or on one line: its \
-events are read as records, each written as one JSONL line, and messages name the line of the file on \
-which the event starts. The summary says how many events each such FILE held (--stats documents).",
+Input: JSONL events, or a Graph list response ({\"value\": […]}, as /me/events returns it; several \
+saved @odata.nextLink pages as several FILEs, or in one input, one page per line as a paging loop \
+appends them), an export wrapper ({\"metadata\": …, \"events\": […]}) or a JSON array of events, \
+pretty-printed or on one line, in a FILE or on standard input alike (curl …/me/events | graph-validate): \
+its events are read as records, each written as one JSONL line. An input's first record tells which it \
+is (of a pipe, only that record is read ahead): a JSONL stream is read as a stream and passes byte for \
+byte; a document is read whole, up to --max-document-bytes (default 1G; larger is refused, exit 2). \
+Messages name the line of the input on which an event starts and its place in the document \
+(FILE:LINE: … (at /value/57), or (at record 157) in several pages; --problems lines carry it as \"at\"), \
+since every event of a one-line page is on line 1. The summary says how many events each document held \
+(--stats documents).",
         ),
         (
             "Checks",
@@ -96,9 +106,9 @@ times use Asia/Shanghai\"); a start or end without timeZone fails it too.\n\n\
 emailAddress.address must look like an address: one @, a non-empty local part, a dotted domain with \
 non-empty labels, no whitespace, quotes, brackets, commas, colons or semicolons (null is allowed). Two \
 attendees with the same address (ASCII case-insensitive) are flagged at the later one. Both are \
-warnings, not errors: Graph itself returns them (a real /me/events export of 267 events has an \
-attendee listed twice in 4 events and an address without a domain in one), so an event with only \
-warnings is valid; they are counted by kind in the summary and in --stats (warnings.by_kind), listed \
+warnings, not errors: Graph itself returns them (a real /me/events export of 267 events has 5 \
+warnings in 4 events: an attendee listed twice in 3 events, one of them with two such attendees, and \
+an address without a domain in a fourth), so an event with only warnings is valid; they are counted by kind in the summary and in --stats (warnings.by_kind), listed \
 with --problems, and --strict makes them errors. \
 responseStatus.time of 0001-01-01T00:00:00Z is Graph's \"never\" and valid. A string property whose \
 value is the documentation template \"<property>-value\" (\"iCalUId\": \"iCalUId-value\") is a \
@@ -126,7 +136,8 @@ By default a valid event is written unchanged, byte for byte, and an invalid one
 graph-validate: FILE:LINE: N errors: PATH: ERROR (got VALUE); … on standard error (the first 20 \
 records), or every one in --rejects FILE; the exit status is 1 unless --rejects captured them.\n\n\
 --problems writes, instead of the valid events, one JSON line per invalid record: {\"file\": …, \
-\"line\": …, \"id\": … (when the event has a string id), \"errors\": [ … ], \"warnings\": [ … ]}, and one \
+\"line\": …, \"at\": … (for an event of a document, its place in it), \"id\": … (when the event has a \
+string id), \"errors\": [ … ], \"warnings\": [ … ]}, and one \
 per valid event with warnings (errors empty). A line that is not a JSON \
 object gets one error with kind json and path \"\". The exit status is 1 when any record is invalid. \
 The summary counts errors by path (array indices as *) and kind, in both modes.",

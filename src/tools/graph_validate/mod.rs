@@ -55,10 +55,12 @@ const DEFAULT_REQUIRE: &str = "id,subject,start,end,organizer,attendees";
 /// Check Microsoft Graph calendar events; measure them against a real calendar
 ///
 /// Reads JSONL events (Graph v1.0 `event` format, optionally with the seeds'
-/// label fields) or Graph response documents ({"value": [...]}, export
-/// wrappers {"metadata", "events"}, JSON arrays) and checks each against the official schema and common
-/// sense: types, nullability, enumerations, nested structure, date-times, time
-/// zones, end after start, addresses, labels. Valid events are written
+/// label fields) or Graph response documents ({"value": [...]} pages, export
+/// wrappers {"metadata", "events"}, JSON arrays), from FILEs or standard
+/// input alike (curl …/me/events | graph-validate), and checks each event
+/// against the official schema and common sense: types, nullability,
+/// enumerations, nested structure, date-times, time zones, end after start,
+/// addresses, labels. Valid events are written
 /// unchanged; invalid ones are bad records with all their errors. With
 /// --real, the stream is also compared with a real calendar export: schema
 /// alignment score and distribution realism.
@@ -425,12 +427,13 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
             "--real - reads standard input, which is already the input stream: give the events as FILE arguments".into(),
         ));
     }
-    let (inputs, documents) = documents::open(&cli.common.files)?;
+    let (mut inputs, mut documents) = documents::open(&cli.common.files)?;
     let real = match &cli.real {
         Some(path) => Some(read_real(path, cli.strict, &zones)?),
         None => None,
     };
     let mut run = Run::start("graph-validate", &cli.common, &inputs, true)?;
+    documents::read_pipes(&mut inputs, &mut documents)?;
     for doc in &documents {
         run.map_lines(doc.source, doc.lines.clone());
     }
@@ -465,13 +468,28 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     let mut totals = Totals::default();
     let settings = run.settings.clone();
     let report = cli.problems;
-    pipeline::run(inputs, &settings, Arc::new(validator), |done| {
+    pipeline::run(inputs, &settings, Arc::new(validator), |mut done| {
+        // An event of a document is also named by its place in it: the line
+        // alone says little when the document is one line (a curl'd page).
+        let doc = documents.iter().find(|d| d.source == done.chunk.source);
+        if let Some(doc) = doc {
+            let first = done.first_line;
+            for reject in &mut done.rejects {
+                if let Some(at) = doc.position(first + u64::from(reject.index)) {
+                    reject.message.push_str(&format!(" (at {at})"));
+                }
+            }
+        }
         let flow = run.account(&done)?;
         if report {
             let mut out = Vec::new();
             for (index, body) in &done.acc.reports {
                 let (name, line) = run.position(&done, *index);
                 crate::report::open_located(&mut out, name, line);
+                if let Some(at) = doc.and_then(|d| d.position(done.line_number(*index))) {
+                    out.extend_from_slice(b",\"at\":");
+                    json::write_str(&mut out, at);
+                }
                 out.push(b',');
                 out.extend_from_slice(body.as_bytes());
                 out.push(b'\n');
