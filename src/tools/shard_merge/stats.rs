@@ -119,6 +119,20 @@ const FMT_MIGRATE: &[(&str, Rule)] = &[
             ("first_lines", Custom),
         ]),
     ),
+    ("no_shape_written", Sum),
+    (
+        "oasst_trees",
+        Obj(&[
+            ("records_out", Sum),
+            ("deleted", Sum),
+            ("failed_review", Sum),
+            ("under_left_out", Sum),
+            ("unanswered", Sum),
+            ("unranked", Sum),
+            ("multi_turn_pairs", Sum),
+            ("tied_pairs", Sum),
+        ]),
+    ),
 ];
 
 const PHASE_SPLIT: &[(&str, Rule)] = &[

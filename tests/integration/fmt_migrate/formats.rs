@@ -715,3 +715,35 @@ fn squad_refusals_reach_phase_splits_refusal_phase_whatever_the_text() {
         }
     }
 }
+
+#[test]
+fn r_oasst_tree_stats_of_shards_merge_into_the_whole_runs() {
+    // Found by the scale-out test: keys added to fmt-migrate's --stats
+    // (no_shape_written, oasst_trees) had no shard-merge rule, so merging
+    // every fmt-migrate run's stats was refused.
+    let dir = Dir::new();
+    let trees = [TREE, LONELY, TREE];
+    let run = |records: &[&str], name: &str| {
+        let stats_file = dir.path(name);
+        let mut cmd = std_tool("fmt-migrate");
+        cmd.args(["--to", "preference-messages", "--pairs", "all", "-q", "--stats"])
+            .arg(&stats_file);
+        let out = run_with_stdin(cmd, jsonl(records).as_bytes());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        stats_file
+    };
+    let whole = run(&trees, "whole.json");
+    run(&trees[..1], "a.json");
+    run(&trees[1..], "b.json");
+    dir.write("map.jsonl", "{\"file\":\"<stdin>\",\"stats\":\"a.json\"}\n{\"file\":\"<stdin>\",\"stats\":\"b.json\"}\n");
+    let out = std_tool("shard-merge")
+        .args(["stats", "--map", "map.jsonl", "a.json", "b.json", "-o", "m.json"])
+        .current_dir(dir.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (merged, whole) = (stats(&dir.path("m.json")), stats(&whole));
+    assert_eq!(merged["oasst_trees"], whole["oasst_trees"]);
+    assert_eq!(merged["no_shape_written"], whole["no_shape_written"]);
+    assert_eq!(merged["records_out"], whole["records_out"]);
+}
