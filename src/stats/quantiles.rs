@@ -365,7 +365,7 @@ impl Quantiles {
     }
 
     /// Counts in the bins between consecutive `edges` (from
-    /// [`histogram_edges`]): bin i holds edges[i] <= x < edges[i + 1], the
+    /// [`histogram_edges`]): bin i holds `edges[i] <= x < edges[i + 1]`, the
     /// last bin includes its upper edge. A sketched value is placed by its
     /// bin's value.
     pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {

@@ -11,9 +11,9 @@
 //! (`/value/3`), so every message points into the original document. JSONL
 //! inputs stream as before, their bytes untouched: only their first record
 //! is looked at. Reference for the response shape: Microsoft Graph v1.0
-//! "List events" (https://learn.microsoft.com/graph/api/user-list-events)
+//! "List events" (<https://learn.microsoft.com/graph/api/user-list-events>)
 //! and "Paging Microsoft Graph data in your app"
-//! (https://learn.microsoft.com/graph/paging).
+//! (<https://learn.microsoft.com/graph/paging>).
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! type and nullability the official metadata gives them
 //! (microsoftgraph/msgraph-metadata, `clean_v10_metadata/cleanMetadata.xml`),
 //! plus what real v1.0 `/events` and `/calendarView` responses carry that the
-//! event page (https://learn.microsoft.com/graph/api/resources/event) lists:
+//! event page (<https://learn.microsoft.com/graph/api/resources/event>) lists:
 //! `uid`, `occurrenceId`, `cancelledOccurrences` (strings) and the
 //! `exceptionOccurrences` relationship, seen with `$select`/`$expand` in
 //! published responses.

@@ -91,7 +91,7 @@ fn too_many_phases(next: &str) -> Error {
 /// The phase order of one run over shards given in shard order, from each
 /// shard's (name, `order` list): the union of the lists in shard order, as a
 /// phase first seen in a later shard comes later in the whole run too. Past
-/// [`MAX_PHASES`] it is the whole run's usage error.
+/// `MAX_PHASES` it is the whole run's usage error.
 pub fn union_of_orders<'a>(
     orders: impl IntoIterator<Item = (&'a str, Option<&'a serde_json::Value>)>,
 ) -> Result<Vec<String>, Error> {

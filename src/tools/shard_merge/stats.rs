@@ -2,7 +2,7 @@
 //! into the object the whole run would have written.
 //!
 //! Every key of every shard goes through a rule of its tool's table
-//! ([`rules`]): counts are summed, settings must agree, tallies by reason are
+//! (`rules`): counts are summed, settings must agree, tallies by reason are
 //! added, derived figures (retention, shares, whether shapes are mixed) are
 //! recomputed from the merged counts, and positions go through the shard map.
 //! A key without a rule, or a tool whose figures cannot be rebuilt from its

@@ -4,7 +4,7 @@
 //!
 //! The format is the one the Anthropic/hh-rlhf dataset card describes (each
 //! line a pair of texts, "chosen" and "rejected", with the conversation as
-//! `Human:` and `Assistant:` turns; https://huggingface.co/datasets/Anthropic/hh-rlhf),
+//! `Human:` and `Assistant:` turns; <https://huggingface.co/datasets/Anthropic/hh-rlhf>),
 //! and the one TRL's `examples/datasets/hh-rlhf-helpful-base.py` converts:
 //! the prompt is the common start of the two sides, cut at the last
 //! `"\n\nAssistant: "`, and the rest of each side is its response; the
