@@ -239,6 +239,17 @@ MORE_LINE = re.compile(r"^[a-z-]+: … and (?P<n>\d+) more bad records? \(use --
 ABSENT = ": no record has this field ("
 
 
+# Characters never shown raw to a person (src/report.rs, is_hostile): C0 and
+# C1 controls, DEL, bidirectional controls and line/paragraph separators.
+HOSTILE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+
+
+def printable(text):
+    """Untrusted text (a file name) for a message, escaped as every synthkit
+    tool escapes it (report::printable): `\\u{1b}` for ESC."""
+    return HOSTILE.sub(lambda m: "\\u{%x}" % ord(m.group()), text)
+
+
 def first_lines(shards, counts):
     """The original line of each shard's line 1: a shard that starts a file
     starts at 1, a later range of the same file after the shard before it."""
@@ -260,7 +271,7 @@ def relay(tool, shards, starts, messages, merged):
             more = MORE_LINE.match(line)
             if found:
                 at = start - 1 + int(found["line"])
-                described.append(f"{found['tool']}: {shard.name}:{at}: {found['reason']}")
+                described.append(f"{found['tool']}: {printable(shard.name)}:{at}: {found['reason']}")
             elif more:
                 hidden += int(more["n"])
             elif not (merged and ABSENT in line):
@@ -283,7 +294,7 @@ def check_inputs(files):
     """As the single run: an input that cannot be read is exit 2, before any task."""
     for name in files:
         if not os.path.isfile(name) or not os.access(name, os.R_OK):
-            usage_error(f"cannot read {name}: not a readable file")
+            usage_error(f"cannot read {printable(name)}: not a readable file")
 
 
 def worst(codes):
@@ -312,7 +323,7 @@ def run(spark, tool, args, files, work_dir, partitions, bin_dir=None, ship=False
     local_binary = os.path.join(bin_dir, tool)
     for needed in (local_binary, os.path.join(bin_dir, "shard-merge")):
         if not os.access(needed, os.X_OK):
-            usage_error(f"{needed} is not an executable: give --bin-dir, the folder that "
+            usage_error(f"{printable(needed)} is not an executable: give --bin-dir, the folder that "
                         "holds the synthkit binaries")
     if ship:
         sc.addFile(local_binary)
@@ -438,7 +449,7 @@ def main(argv=None):
 
     bad_env = [e for e in a.env if "=" not in e]
     if bad_env:
-        usage_error(f"--env {bad_env[0]}: give NAME=VALUE")
+        usage_error(f"--env {printable(bad_env[0])}: give NAME=VALUE")
     env = dict(e.split("=", 1) for e in a.env)
     check_inputs(a.files)  # before the session starts: a mistyped name costs no engine
     try:
@@ -456,7 +467,7 @@ def main(argv=None):
         # A Spark session that cannot start, a task that raised: the run
         # failed as a whole, which a synthkit tool reports as exit status 2.
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        sys.stderr.write(f"synthkit_spark: the run failed: {type(e).__name__}: {first}\n")
+        sys.stderr.write(f"synthkit_spark: the run failed: {type(e).__name__}: {printable(first)}\n")
         return 2
     for m in r.messages:
         sys.stderr.write(m if m.endswith("\n") else m + "\n")

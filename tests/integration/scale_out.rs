@@ -868,6 +868,48 @@ fn gnu_parallel_one_job_per_file_gives_the_whole_run() {
     assert_eq!(text(&joined.stdout), text(&std::fs::read(dir.path("w.rej")).unwrap()));
 }
 
+/// The Spark driver's message relay, without Spark (plain python3): shard
+/// positions become the original file's lines (a file given twice starts at
+/// line 1 again), 20 are described and the rest counted as the single run
+/// does, a shard's absent field is left to the merge, and a file name is
+/// escaped as every tool escapes it (review: it was printed raw).
+#[test]
+fn spark_driver_relays_shard_messages_as_the_single_run_writes_them() {
+    let have = std::process::Command::new("python3").arg("--version").output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        crate::util::skip("scale_out: python3 is not installed");
+        return;
+    }
+    let check = r#"
+import synthkit_spark as m
+a, evil = "a.jsonl", "x\x1b]0;t\x07.jsonl"
+shards = [m.Shard(0, a, a, 0, 100), m.Shard(1, a, a, 100, -1), m.Shard(2, evil, evil, 0, -1),
+          m.Shard(3, a, a, 0, -1)]
+starts = m.first_lines(shards, [10, 5, 7, 9])
+assert starts == [1, 11, 1, 1], starts
+bad = lambda n: "".join(f"score-filter: <stdin>:{i}: invalid JSON\n" for i in range(1, n + 1))
+msgs = [bad(12), bad(3), bad(1) + "score-filter: --field score: no record has this field (1 record read)\n",
+        bad(20) + "score-filter: … and 4 more bad records (use --rejects FILE to capture every one)\n"]
+out = m.relay("score-filter", shards, starts, msgs, True)
+assert out[0] == "score-filter: a.jsonl:1: invalid JSON", out
+assert out[12] == "score-filter: a.jsonl:11: invalid JSON", out
+assert out[15] == r"score-filter: x\u{1b}]0;t\u{7}.jsonl:1: invalid JSON", out
+assert len(out) == 21 and out[-1].startswith("score-filter: … and 20 more bad records"), out
+assert not any("no record has this field" in l for l in out), out
+assert any("no record" in l for l in m.relay("score-filter", shards, starts, msgs, False))
+print("checked")
+"#;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/spark");
+    let out = std::process::Command::new("python3")
+        .args(["-c", check])
+        .current_dir(&dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "checked");
+}
+
 /// The Spark integration's byte ranges, without Spark (plain python3): over
 /// random files cut at random offsets, read in 7-byte blocks, every shard
 /// holds whole lines and the shards rejoin into the file exactly.
